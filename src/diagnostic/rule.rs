@@ -1,0 +1,85 @@
+//! The catalog of rules. Ids are stable: a rule may be retired but its id is never reused.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Severity {
+    #[serde(rename = "warning")]
+    Warning,
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! rules {
+    ($($variant:ident = $id:literal, $severity:ident, $title:literal, $source:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule { $($variant,)* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$variant => $id,)* }
+            }
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+            /// One line on what the rule checks, for `--help`-style listings and SARIF.
+            pub fn title(self) -> &'static str {
+                match self { $(Rule::$variant => $title,)* }
+            }
+            /// Where the constraint comes from.
+            pub fn source(self) -> &'static str {
+                match self { $(Rule::$variant => $source,)* }
+            }
+            pub fn from_id(id: &str) -> Option<Rule> {
+                match id { $($id => Some(Rule::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+rules! {
+    Syntax = "CL001", Error, "the file is not valid YAML or JSON", "YAML 1.2 / RFC 8259";
+    Schema = "CL002", Error, "a value has the wrong type or a required key is missing", "schemas/chatlog.schema.json";
+    UnknownKey = "CL003", Error, "a key the spec format does not have", "schemas/chatlog.schema.json";
+    Version = "CL004", Error, "an unsupported spec version", "schemas/chatlog.schema.json";
+    DestinationKind = "CL005", Error, "a destination must be exactly one of s3, cloudwatch_logs, firehose", "ivschat service model, DestinationConfiguration (union)";
+    EntryName = "CL010", Error, "an entry key that is not a valid name", "ivschat service model, RoomName / LoggingConfigurationName";
+    ResourceName = "CL011", Error, "an invalid room or logging-configuration name", "ivschat service model, RoomName / LoggingConfigurationName: 0-128, [a-zA-Z0-9-_]*";
+    BucketName = "CL012", Error, "an invalid S3 bucket name", "ivschat service model, BucketName: 3-63, [a-z0-9-.]+";
+    LogGroupName = "CL013", Error, "an invalid CloudWatch Logs log group name", "ivschat service model, LogGroupName: 1-512, [.-_/#A-Za-z0-9]+; CreateLogGroup: no `aws/` prefix";
+    DeliveryStreamName = "CL014", Error, "an invalid Firehose delivery stream name", "ivschat service model, DeliveryStreamName: 1-64, [a-zA-Z0-9_.-]+";
+    MessageLength = "CL015", Error, "maximum_message_length out of range", "ivschat service model, RoomMaxMessageLength: 1-500";
+    MessageRate = "CL016", Error, "maximum_message_rate_per_second out of range", "ivschat service model, RoomMaxMessageRatePerSecond: 1-100";
+    LambdaArn = "CL017", Error, "a message review handler that is not a Lambda function ARN", "ivschat service model, LambdaArn";
+    FallbackResult = "CL018", Error, "a fallback_result other than ALLOW or DENY", "ivschat service model, FallbackResult";
+    AccountId = "CL019", Error, "an account id that is not 12 digits", "AWS account identifiers";
+    RegionFormat = "CL020", Error, "a region that is not a region code", "AWS region codes";
+    RegionNotOffered = "CL021", Warning, "a region where IVS Chat is not offered", "botocore endpoints.json, ivschat (aws-facts.md §1(a))";
+    RetentionDays = "CL022", Error, "a log retention CloudWatch Logs does not accept", "AWS::Logs::LogGroup RetentionInDays";
+    RetentionWithoutCreate = "CL023", Error, "retention_days on a log group chatlog does not create", "chatlog: only managed destinations are configured";
+    UnknownReference = "CL030", Error, "a reference to a name the spec does not define", "chatlog spec";
+    TooManyLoggingConfigurations = "CL031", Error, "more than 3 logging configurations on a room", "ivschat service model, LoggingConfigurationIdentifierList: 0-3";
+    DuplicateLoggingConfiguration = "CL032", Error, "a logging configuration listed twice on a room", "ivschat service model (a set of identifiers)";
+    RegionMismatch = "CL033", Error, "a room, its logging configurations and their destinations in different regions", "IVS Chat logging constraints (seed 000): same AWS region";
+    AccountMismatch = "CL034", Error, "a destination owned by another account than the resources that use it", "IVS Chat logging constraints (seed 000): you must own the logging location";
+    LoggingConfigurationQuota = "CL035", Error, "more logging configurations in an account and region than the quota allows", "IVS Chat service quotas: 10 logging configurations per account per region (adjustable)";
+    TooManyTags = "CL036", Error, "more than 50 tags on a resource", "ivschat service model, Tags: at most 50";
+    TagKey = "CL037", Error, "an invalid tag key", "ivschat service model, TagKey: 1-128; `aws:` is reserved";
+    TagValue = "CL038", Error, "a tag value longer than 256 characters", "ivschat service model, TagValue: 0-256";
+    DefinedTwice = "CL039", Error, "a name or default defined in two places", "chatlog spec (files are merged)";
+    NoPlacement = "CL040", Error, "a resource without an account or region", "chatlog spec";
+    SameDestinationTwice = "CL041", Error, "two destinations for the same bucket, log group or stream", "chatlog spec";
+    UnusedLoggingConfiguration = "CL050", Warning, "a logging configuration no room uses", "chatlog spec";
+    UnusedDestination = "CL051", Warning, "a destination no logging configuration uses", "chatlog spec";
+}

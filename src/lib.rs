@@ -1,0 +1,13 @@
+//! chatlog: chat logging as code for Amazon IVS Chat.
+//!
+//! The core is pure: [`spec`] reads documents into a merged spec, [`model`] checks it and
+//! resolves the desired state. Files and AWS stay at the edges (the binary).
+
+pub mod cli;
+pub mod diagnostic;
+pub mod init;
+pub mod model;
+pub mod report;
+pub mod spec;
+pub mod suggest;
+pub mod validate;

@@ -1,0 +1,58 @@
+//! Logical ids for templates: alphanumeric (CloudFormation's `^[a-zA-Z0-9]+$`), stable across
+//! runs and independent of every other resource, so adding a room never renames another.
+
+/// `prefix` + the key in PascalCase + 8 hex digits of a hash of the exact key. The readable part
+/// alone is not unique (`chat-lobby`, `chat_lobby` and `Chat-Lobby` all read `ChatLobby`); the
+/// hash of the original key tells them apart without depending on which other keys exist.
+pub fn logical_id(prefix: &str, key: &str) -> String {
+    let mut readable = String::with_capacity(key.len());
+    let mut upper_next = true;
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper_next {
+                readable.push(c.to_ascii_uppercase());
+            } else {
+                readable.push(c);
+            }
+            upper_next = false;
+        } else {
+            upper_next = true;
+        }
+    }
+    format!("{prefix}{readable}{:08X}", fnv1a32(key.as_bytes()))
+}
+
+/// FNV-1a, 32 bits: tiny, fixed forever, and the same on every machine.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |hash, b| {
+        (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_alphanumeric_and_tell_separators_apart() {
+        let a = logical_id("Room", "chat-lobby");
+        let b = logical_id("Room", "chat_lobby");
+        let c = logical_id("Room", "Chat-Lobby");
+        assert!(a.starts_with("RoomChatLobby"));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(b, c);
+    }
+
+    #[test]
+    fn ids_are_stable() {
+        // Pinned: changing the scheme would make CloudFormation replace every resource.
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        assert_eq!(
+            logical_id("Room", "lobby"),
+            format!("RoomLobby{:08X}", fnv1a32(b"lobby"))
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! The resolved desired state: what a spec asks for, grouped into deployments (one per account
+//! and region), with stable logical ids and ARNs where they can be known before creation.
+//! Later stages (renderers, planners) read only this.
+
+mod arn;
+mod logical_id;
+mod resolve;
+
+pub use arn::partition;
+pub use logical_id::logical_id;
+pub use resolve::resolve;
+
+use std::collections::BTreeMap;
+
+use crate::spec::load::Origin;
+use crate::spec::types::FallbackResult;
+
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// Sorted by account, then region.
+    pub deployments: Vec<Deployment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub account: String,
+    pub region: String,
+    /// Each sorted by key.
+    pub destinations: Vec<Destination>,
+    pub logging_configurations: Vec<LoggingConfiguration>,
+    pub rooms: Vec<Room>,
+}
+
+impl Deployment {
+    pub fn destination(&self, key: &str) -> Option<&Destination> {
+        self.destinations.iter().find(|d| d.key == key)
+    }
+    pub fn logging_configuration(&self, key: &str) -> Option<&LoggingConfiguration> {
+        self.logging_configurations.iter().find(|c| c.key == key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DestinationKind {
+    S3 {
+        bucket: String,
+    },
+    CloudWatchLogs {
+        log_group: String,
+        retention_days: Option<u32>,
+    },
+    Firehose {
+        delivery_stream: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Destination {
+    pub key: String,
+    pub logical_id: String,
+    pub kind: DestinationKind,
+    /// true: the spec creates this resource and owns its policy. false: it exists and belongs to
+    /// someone else; only the statements log delivery needs may be merged into its policy.
+    pub managed: bool,
+    pub arn: String,
+    pub tags: Tags,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoggingConfiguration {
+    pub key: String,
+    /// The name IVS Chat stores (defaults to the key).
+    pub name: String,
+    pub logical_id: String,
+    /// Key of the destination, which is in the same deployment.
+    pub destination: String,
+    pub tags: Tags,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct MessageReviewHandler {
+    pub uri: String,
+    pub fallback_result: FallbackResult,
+}
+
+#[derive(Clone, Debug)]
+pub struct Room {
+    pub key: String,
+    pub name: String,
+    pub logical_id: String,
+    /// Keys of logging configurations, in the order the spec lists them; all in this deployment.
+    pub logging: Vec<String>,
+    pub maximum_message_length: Option<u32>,
+    pub maximum_message_rate_per_second: Option<u32>,
+    pub message_review_handler: Option<MessageReviewHandler>,
+    pub tags: Tags,
+    pub origin: Origin,
+}

@@ -1,0 +1,685 @@
+//! Semantic validation of a merged spec and its resolution into the model. Every rule here has
+//! an id in the catalog and reports where the spec says what it breaks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::spec::constraints::{self as c, DEFAULT_LOGGING_CONFIGURATION_QUOTA, IVSCHAT_REGIONS};
+use crate::spec::load::{Entry, Origin, Spec};
+use crate::spec::source::{Anchor, Sources};
+use crate::spec::types::{self, DestinationKind as SpecKind, Tags as SpecTags};
+use crate::suggest;
+
+use super::arn::destination_arn;
+use super::logical_id::logical_id;
+use super::{
+    Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler, Model,
+    Room, Tags,
+};
+
+/// Account and region of one resource, and where each was decided (for diagnostics).
+#[derive(Clone, Debug)]
+struct Placement {
+    account: String,
+    region: String,
+    account_from: Origin,
+    region_from: Origin,
+}
+
+struct Resolver<'a> {
+    spec: &'a Spec,
+    sources: &'a Sources,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the semantic rules and builds the model. The model is `None` when any error was found;
+/// warnings come back either way.
+pub fn resolve(spec: &Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut r = Resolver {
+        spec,
+        sources,
+        diagnostics: Vec::new(),
+    };
+    let model = r.run();
+    let has_errors = r.diagnostics.iter().any(Diagnostic::is_error);
+    (if has_errors { None } else { Some(model) }, r.diagnostics)
+}
+
+impl<'a> Resolver<'a> {
+    fn at(&self, origin: &Origin, anchor: Anchor) -> Option<crate::diagnostic::Location> {
+        self.sources.locate(origin.file, &origin.pointer, anchor)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn run(&mut self) -> Model {
+        self.check_regions_offered();
+        let destinations = self.place_destinations();
+        let configurations = self.place_configurations(&destinations);
+        let rooms = self.place_rooms(&configurations);
+        self.check_same_destination_twice(&destinations);
+        self.check_quota(&configurations);
+        self.check_unused(&configurations, &rooms);
+        self.build(destinations, configurations, rooms)
+    }
+
+    /// Where a resource lives: its own account/region, else the fallback's (its destination for a
+    /// logging configuration), else the defaults. Missing either is CL040.
+    fn place(
+        &mut self,
+        what: &str,
+        origin: &Origin,
+        account: Option<&types::AccountId>,
+        region: Option<&types::Region>,
+        fallback: Option<&Placement>,
+    ) -> Option<Placement> {
+        let d = &self.spec.defaults;
+        let account = match (account, fallback, &d.account) {
+            (Some(a), _, _) => Some((a.to_string(), origin.child("account"))),
+            (None, Some(f), _) => Some((f.account.clone(), f.account_from.clone())),
+            (None, None, Some((a, o))) => Some((a.to_string(), o.clone())),
+            (None, None, None) => None,
+        };
+        let region = match (region, fallback, &d.region) {
+            (Some(r), _, _) => Some((r.to_string(), origin.child("region"))),
+            (None, Some(f), _) => Some((f.region.clone(), f.region_from.clone())),
+            (None, None, Some((r, o))) => Some((r.to_string(), o.clone())),
+            (None, None, None) => None,
+        };
+        match (account, region) {
+            (Some((account, account_from)), Some((region, region_from))) => Some(Placement {
+                account,
+                region,
+                account_from,
+                region_from,
+            }),
+            (account, _) => {
+                let missing = if account.is_none() {
+                    "account"
+                } else {
+                    "region"
+                };
+                self.push(
+                    Diagnostic::new(Rule::NoPlacement, format!("{what} has no {missing}"))
+                        .at(self.at(origin, Anchor::Key))
+                        .help(format!(
+                            "set `{missing}` on it, or `defaults.{missing}` for the whole spec"
+                        )),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_regions_offered(&mut self) {
+        let mut places: Vec<(String, Origin)> = Vec::new();
+        if let Some((r, o)) = &self.spec.defaults.region {
+            places.push((r.to_string(), o.clone()));
+        }
+        let overrides = self
+            .spec
+            .destinations
+            .values()
+            .map(|e| (e.value.region.as_ref(), &e.origin))
+            .chain(
+                self.spec
+                    .logging_configurations
+                    .values()
+                    .map(|e| (e.value.region.as_ref(), &e.origin)),
+            )
+            .chain(
+                self.spec
+                    .rooms
+                    .values()
+                    .map(|e| (e.value.region.as_ref(), &e.origin)),
+            )
+            .chain(
+                self.spec
+                    .quotas
+                    .iter()
+                    .map(|e| (e.value.region.as_ref(), &e.origin)),
+            );
+        for (region, origin) in overrides {
+            if let Some(r) = region {
+                places.push((r.to_string(), origin.child("region")));
+            }
+        }
+        for (region, origin) in places {
+            if !IVSCHAT_REGIONS.contains(&region.as_str()) {
+                let d = Diagnostic::new(
+                    Rule::RegionNotOffered,
+                    format!("IVS Chat is not offered in `{region}`"),
+                )
+                .at(self.at(&origin, Anchor::Value))
+                .help(format!(
+                    "IVS Chat regions: {}; check the region if this is not a new one",
+                    IVSCHAT_REGIONS.join(", ")
+                ));
+                self.push(d);
+            }
+        }
+    }
+
+    fn place_destinations(
+        &mut self,
+    ) -> BTreeMap<String, (Placement, &'a Entry<types::Destination>)> {
+        let spec = self.spec;
+        let mut out = BTreeMap::new();
+        for (key, entry) in &spec.destinations {
+            let d = &entry.value;
+            if let SpecKind::CloudWatchLogs(cw) = &d.kind {
+                if cw.retention_days.is_some() && !cw.create {
+                    let at = self.at(
+                        &entry
+                            .origin
+                            .child("cloudwatch_logs")
+                            .child("retention_days"),
+                        Anchor::Key,
+                    );
+                    self.push(
+                        Diagnostic::new(Rule::RetentionWithoutCreate, format!("`retention_days` is set on log group `{}`, which chatlog does not create", cw.log_group))
+                            .at(at)
+                            .help("set `create: true` to let chatlog own the log group, or remove `retention_days`"),
+                    );
+                }
+                if cw.create && cw.log_group.as_str().starts_with("aws/") {
+                    let at = self.at(
+                        &entry.origin.child("cloudwatch_logs").child("log_group"),
+                        Anchor::Value,
+                    );
+                    self.push(
+                        Diagnostic::new(Rule::LogGroupName, format!("log group `{}` cannot be created: names starting with `aws/` are reserved", cw.log_group))
+                            .at(at)
+                            .help("CreateLogGroup refuses the `aws/` prefix (CloudWatch Logs service model); a name like `/aws/vendedlogs/ivschat/...` is allowed"),
+                    );
+                }
+            }
+            self.check_tags(&format!("destination `{key}`"), &entry.origin, &d.tags);
+            if let Some(p) = self.place(
+                &format!("destination `{key}`"),
+                &entry.origin,
+                d.account.as_ref(),
+                d.region.as_ref(),
+                None,
+            ) {
+                out.insert(key.to_string(), (p, entry));
+            }
+        }
+        out
+    }
+
+    fn place_configurations(
+        &mut self,
+        destinations: &BTreeMap<String, (Placement, &'a Entry<types::Destination>)>,
+    ) -> BTreeMap<String, (Placement, &'a Entry<types::LoggingConfiguration>)> {
+        let spec: &'a Spec = self.spec;
+        let mut out = BTreeMap::new();
+        for (key, entry) in &spec.logging_configurations {
+            let cfg = &entry.value;
+            let what = format!("logging configuration `{key}`");
+            self.check_tags(&what, &entry.origin, &cfg.tags);
+            let destination_key = types::EntryKey::try_from(cfg.destination.clone()).ok();
+            let destination = destination_key
+                .as_ref()
+                .and_then(|k| spec.destinations.get(k));
+            if destination.is_none() {
+                let names = spec.destinations.keys().map(types::EntryKey::as_str);
+                let mut d = Diagnostic::new(
+                    Rule::UnknownReference,
+                    format!("{what} writes to unknown destination `{}`", cfg.destination),
+                )
+                .at(self.at(&entry.origin.child("destination"), Anchor::Value));
+                d = match suggest::did_you_mean(&cfg.destination, names) {
+                    Some(hint) => d.help(hint),
+                    None => d.help("add it under `destinations`, or name one that exists"),
+                };
+                self.push(d);
+            }
+            let dest_placement = destinations.get(&cfg.destination).map(|(p, _)| p.clone());
+            let Some(placement) = self.place(
+                &what,
+                &entry.origin,
+                cfg.account.as_ref(),
+                cfg.region.as_ref(),
+                dest_placement.as_ref(),
+            ) else {
+                continue;
+            };
+            if let Some(dp) = &dest_placement {
+                let dest_origin = destinations
+                    .get(&cfg.destination)
+                    .map(|(_, e)| e.origin.clone());
+                self.check_same_place(
+                    &what,
+                    &placement,
+                    &format!("its destination `{}`", cfg.destination),
+                    dp,
+                    dest_origin.as_ref(),
+                );
+            }
+            out.insert(key.to_string(), (placement, entry));
+        }
+        out
+    }
+
+    /// A resource and something it uses must share account (CL034) and region (CL033).
+    fn check_same_place(
+        &mut self,
+        what: &str,
+        mine: &Placement,
+        other_what: &str,
+        other: &Placement,
+        other_origin: Option<&Origin>,
+    ) {
+        if mine.region != other.region {
+            let d = Diagnostic::new(Rule::RegionMismatch, format!("{what} is in `{}` but {other_what} is in `{}`", mine.region, other.region))
+                .at(self.at(&mine.region_from, Anchor::Value))
+                .related(format!("{other_what}'s region is set here"), self.at(&other.region_from, Anchor::Value))
+                .help("IVS Chat logs only within one region: the room, its logging configurations and their destinations must share it");
+            self.push(d);
+        }
+        if mine.account != other.account {
+            let mut d = Diagnostic::new(
+                Rule::AccountMismatch,
+                format!(
+                    "{what} is in account `{}` but {other_what} is in account `{}`",
+                    mine.account, other.account
+                ),
+            )
+            .at(self.at(&mine.account_from, Anchor::Value))
+            .related(
+                format!("{other_what}'s account is set here"),
+                self.at(&other.account_from, Anchor::Value),
+            )
+            .help("IVS Chat logs only to a location its account owns; put both in one account");
+            if let Some(o) = other_origin {
+                d = d.related(
+                    format!("{other_what} is defined here"),
+                    self.at(o, Anchor::Key),
+                );
+            }
+            self.push(d);
+        }
+    }
+
+    fn place_rooms(
+        &mut self,
+        configurations: &BTreeMap<String, (Placement, &'a Entry<types::LoggingConfiguration>)>,
+    ) -> BTreeMap<String, (Placement, &'a Entry<types::Room>)> {
+        let spec: &'a Spec = self.spec;
+        let mut out = BTreeMap::new();
+        for (key, entry) in &spec.rooms {
+            let room = &entry.value;
+            let what = format!("room `{key}`");
+            self.check_tags(&what, &entry.origin, &room.tags);
+            let placement = self.place(
+                &what,
+                &entry.origin,
+                room.account.as_ref(),
+                room.region.as_ref(),
+                None,
+            );
+            for (i, reference) in room.logging.iter().enumerate() {
+                let at = entry.origin.child("logging").child(&i.to_string());
+                let known = types::EntryKey::try_from(reference.clone())
+                    .ok()
+                    .is_some_and(|k| spec.logging_configurations.contains_key(&k));
+                if !known {
+                    let names = spec
+                        .logging_configurations
+                        .keys()
+                        .map(types::EntryKey::as_str);
+                    let mut d = Diagnostic::new(
+                        Rule::UnknownReference,
+                        format!("{what} uses unknown logging configuration `{reference}`"),
+                    )
+                    .at(self.at(&at, Anchor::Value));
+                    d = match suggest::did_you_mean(reference, names) {
+                        Some(hint) => d.help(hint),
+                        None => {
+                            d.help("add it under `logging_configurations`, or name one that exists")
+                        }
+                    };
+                    self.push(d);
+                    continue;
+                }
+                if let (Some(mine), Some((theirs, cfg_entry))) =
+                    (&placement, configurations.get(reference))
+                {
+                    let theirs = theirs.clone();
+                    let cfg_origin = cfg_entry.origin.clone();
+                    self.check_same_place(
+                        &what,
+                        mine,
+                        &format!("its logging configuration `{reference}`"),
+                        &theirs,
+                        Some(&cfg_origin),
+                    );
+                }
+            }
+            if let Some(p) = placement {
+                out.insert(key.to_string(), (p, entry));
+            }
+        }
+        out
+    }
+
+    /// Merged tags (defaults under the resource's own) must still fit the limits.
+    fn check_tags(&mut self, what: &str, origin: &Origin, own: &SpecTags) {
+        let merged = merged_tags(self.spec, own);
+        if let Err(message) = c::tag_count(merged.len()) {
+            let at = if own.is_empty() {
+                None
+            } else {
+                self.at(&origin.child("tags"), Anchor::Key)
+            };
+            let at = at.or_else(|| self.at(origin, Anchor::Key));
+            self.push(
+                Diagnostic::new(
+                    Rule::TooManyTags,
+                    format!(
+                        "{what} has {} tags with `defaults.tags` merged in",
+                        merged.len()
+                    ),
+                )
+                .at(at)
+                .help(format!("{message}; drop tags here or in `defaults.tags`")),
+            );
+        }
+    }
+
+    fn check_same_destination_twice(
+        &mut self,
+        destinations: &BTreeMap<String, (Placement, &Entry<types::Destination>)>,
+    ) {
+        let mut seen: BTreeMap<(String, String), (&str, &Origin)> = BTreeMap::new();
+        for (key, (placement, entry)) in destinations {
+            // Bucket names are global; log groups and streams are per account and region.
+            let identity = match &entry.value.kind {
+                SpecKind::S3(s3) => ("s3".to_owned(), s3.bucket.to_string()),
+                SpecKind::CloudWatchLogs(cw) => (
+                    "logs".to_owned(),
+                    format!(
+                        "{}/{}/{}",
+                        placement.account, placement.region, cw.log_group
+                    ),
+                ),
+                SpecKind::Firehose(fh) => (
+                    "firehose".to_owned(),
+                    format!(
+                        "{}/{}/{}",
+                        placement.account, placement.region, fh.delivery_stream
+                    ),
+                ),
+            };
+            if let Some((first_key, first_origin)) = seen.get(&identity) {
+                let d = Diagnostic::new(
+                    Rule::SameDestinationTwice,
+                    format!(
+                        "destinations `{first_key}` and `{key}` are the same {}",
+                        match identity.0.as_str() {
+                            "s3" => "bucket",
+                            "logs" => "log group",
+                            _ => "delivery stream",
+                        }
+                    ),
+                )
+                .at(self.at(&entry.origin, Anchor::Key))
+                .related("first defined here", self.at(first_origin, Anchor::Key))
+                .help(format!(
+                    "keep one destination and point every logging configuration at `{first_key}`"
+                ));
+                self.push(d);
+                continue;
+            }
+            seen.insert(identity, (key.as_str(), &entry.origin));
+        }
+    }
+
+    fn check_quota(
+        &mut self,
+        configurations: &BTreeMap<String, (Placement, &Entry<types::LoggingConfiguration>)>,
+    ) {
+        // Raised quotas from the spec, by (account, region).
+        let mut limits: BTreeMap<(String, String), (u32, Origin)> = BTreeMap::new();
+        for q in &self.spec.quotas {
+            let Some(placement) = self.place(
+                "quota",
+                &q.origin,
+                q.value.account.as_ref(),
+                q.value.region.as_ref(),
+                None,
+            ) else {
+                continue;
+            };
+            let slot = (placement.account.clone(), placement.region.clone());
+            if let Some((_, first)) = limits.get(&slot) {
+                let d = Diagnostic::new(
+                    Rule::DefinedTwice,
+                    format!(
+                        "the quota for `{}` in `{}` is defined twice",
+                        slot.0, slot.1
+                    ),
+                )
+                .at(self.at(&q.origin, Anchor::Value))
+                .related("first defined here", self.at(first, Anchor::Value))
+                .help("keep one `quotas` entry per account and region");
+                self.push(d);
+                continue;
+            }
+            limits.insert(
+                slot,
+                (q.value.logging_configurations.get(), q.origin.clone()),
+            );
+        }
+        let mut per_deployment: BTreeMap<(String, String), Vec<&Origin>> = BTreeMap::new();
+        for (placement, entry) in configurations.values() {
+            per_deployment
+                .entry((placement.account.clone(), placement.region.clone()))
+                .or_default()
+                .push(&entry.origin);
+        }
+        for ((account, region), origins) in per_deployment {
+            let (limit, raised) = limits
+                .get(&(account.clone(), region.clone()))
+                .map_or((DEFAULT_LOGGING_CONFIGURATION_QUOTA, false), |(l, _)| {
+                    (*l, true)
+                });
+            let count = origins.len();
+            if count <= limit as usize {
+                continue;
+            }
+            let first_over = origins.get(limit as usize).copied();
+            let help = if raised {
+                format!(
+                    "the spec states a quota of {limit}; remove logging configurations or raise the quota in Service Quotas and here"
+                )
+            } else {
+                format!(
+                    "the default quota is {limit} per account and region (adjustable); after raising it in Service Quotas, state it under `quotas`"
+                )
+            };
+            let d = Diagnostic::new(Rule::LoggingConfigurationQuota, format!("account `{account}` has {count} logging configurations in `{region}`, the quota is {limit}"))
+                .at(first_over.and_then(|o| self.at(o, Anchor::Key)))
+                .help(help);
+            self.push(d);
+        }
+    }
+
+    fn check_unused(
+        &mut self,
+        configurations: &BTreeMap<String, (Placement, &Entry<types::LoggingConfiguration>)>,
+        rooms: &BTreeMap<String, (Placement, &Entry<types::Room>)>,
+    ) {
+        let spec = self.spec;
+        let used_configurations: BTreeSet<&str> = spec
+            .rooms
+            .values()
+            .flat_map(|r| r.value.logging.iter().map(String::as_str))
+            .collect();
+        let used_destinations: BTreeSet<&str> = spec
+            .logging_configurations
+            .values()
+            .map(|c| c.value.destination.as_str())
+            .collect();
+        let _ = (configurations, rooms);
+        for (key, entry) in &spec.logging_configurations {
+            if !used_configurations.contains(key.as_str()) {
+                let d = Diagnostic::new(Rule::UnusedLoggingConfiguration, format!("logging configuration `{key}` is not used by any room"))
+                    .at(self.at(&entry.origin, Anchor::Key))
+                    .help("add it to a room's `logging`, or remove it: it counts against the quota of 10 per account and region");
+                self.push(d);
+            }
+        }
+        for (key, entry) in &spec.destinations {
+            if !used_destinations.contains(key.as_str()) {
+                let d = Diagnostic::new(
+                    Rule::UnusedDestination,
+                    format!("destination `{key}` is not used by any logging configuration"),
+                )
+                .at(self.at(&entry.origin, Anchor::Key))
+                .help("point a logging configuration at it, or remove it");
+                self.push(d);
+            }
+        }
+    }
+
+    fn build(
+        &self,
+        destinations: BTreeMap<String, (Placement, &Entry<types::Destination>)>,
+        configurations: BTreeMap<String, (Placement, &Entry<types::LoggingConfiguration>)>,
+        rooms: BTreeMap<String, (Placement, &Entry<types::Room>)>,
+    ) -> Model {
+        let mut deployments: BTreeMap<(String, String), Deployment> = BTreeMap::new();
+        let mut slot = |p: &Placement| -> (String, String) {
+            let k = (p.account.clone(), p.region.clone());
+            deployments.entry(k.clone()).or_insert_with(|| Deployment {
+                account: p.account.clone(),
+                region: p.region.clone(),
+                destinations: Vec::new(),
+                logging_configurations: Vec::new(),
+                rooms: Vec::new(),
+            });
+            k
+        };
+        let mut placed_destinations = Vec::new();
+        for (key, (p, entry)) in &destinations {
+            let (kind, managed) = match &entry.value.kind {
+                SpecKind::S3(s3) => (
+                    DestinationKind::S3 {
+                        bucket: s3.bucket.to_string(),
+                    },
+                    s3.create,
+                ),
+                SpecKind::CloudWatchLogs(cw) => (
+                    DestinationKind::CloudWatchLogs {
+                        log_group: cw.log_group.to_string(),
+                        retention_days: cw.retention_days.map(types::RetentionDays::get),
+                    },
+                    cw.create,
+                ),
+                SpecKind::Firehose(fh) => (
+                    DestinationKind::Firehose {
+                        delivery_stream: fh.delivery_stream.to_string(),
+                    },
+                    false,
+                ),
+            };
+            let arn = destination_arn(&kind, &p.account, &p.region);
+            placed_destinations.push((
+                slot(p),
+                Destination {
+                    key: key.clone(),
+                    logical_id: logical_id("Destination", key),
+                    kind,
+                    managed,
+                    arn,
+                    tags: merged_tags(self.spec, &entry.value.tags),
+                    origin: entry.origin.clone(),
+                },
+            ));
+        }
+        let mut placed_configurations = Vec::new();
+        for (key, (p, entry)) in &configurations {
+            let cfg = &entry.value;
+            placed_configurations.push((
+                slot(p),
+                LoggingConfiguration {
+                    key: key.clone(),
+                    name: cfg
+                        .name
+                        .as_ref()
+                        .map_or_else(|| key.clone(), ToString::to_string),
+                    logical_id: logical_id("LoggingConfiguration", key),
+                    destination: cfg.destination.clone(),
+                    tags: merged_tags(self.spec, &cfg.tags),
+                    origin: entry.origin.clone(),
+                },
+            ));
+        }
+        let mut placed_rooms = Vec::new();
+        for (key, (p, entry)) in &rooms {
+            let room = &entry.value;
+            placed_rooms.push((
+                slot(p),
+                Room {
+                    key: key.clone(),
+                    name: room
+                        .name
+                        .as_ref()
+                        .map_or_else(|| key.clone(), ToString::to_string),
+                    logical_id: logical_id("Room", key),
+                    logging: room.logging.clone(),
+                    maximum_message_length: room
+                        .maximum_message_length
+                        .map(types::MessageLength::get),
+                    maximum_message_rate_per_second: room
+                        .maximum_message_rate_per_second
+                        .map(types::MessageRate::get),
+                    message_review_handler: room.message_review_handler.as_ref().map(|h| {
+                        MessageReviewHandler {
+                            uri: h.uri.to_string(),
+                            fallback_result: h.fallback_result,
+                        }
+                    }),
+                    tags: merged_tags(self.spec, &room.tags),
+                    origin: entry.origin.clone(),
+                },
+            ));
+        }
+        for (k, d) in placed_destinations {
+            if let Some(dep) = deployments.get_mut(&k) {
+                dep.destinations.push(d);
+            }
+        }
+        for (k, c) in placed_configurations {
+            if let Some(dep) = deployments.get_mut(&k) {
+                dep.logging_configurations.push(c);
+            }
+        }
+        for (k, r) in placed_rooms {
+            if let Some(dep) = deployments.get_mut(&k) {
+                dep.rooms.push(r);
+            }
+        }
+        Model {
+            deployments: deployments.into_values().collect(),
+        }
+    }
+}
+
+/// `defaults.tags` with the resource's own tags over them.
+fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
+    let mut tags: Tags = spec
+        .defaults
+        .tags
+        .iter()
+        .map(|(k, (v, _))| (k.to_string(), v.to_string()))
+        .collect();
+    for (k, v) in own.iter() {
+        tags.insert(k.to_string(), v.to_string());
+    }
+    tags
+}

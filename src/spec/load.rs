@@ -1,0 +1,350 @@
+//! Reads spec documents (bytes in, no I/O) into one merged spec, or diagnostics.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Rule};
+
+use super::schema;
+use super::source::{Anchor, FileId, SourceFile, Sources};
+use super::tree::{self, Tree};
+use super::types::{
+    AccountId, Destination, EntryKey, LoggingConfiguration, Quota, Region, Room, SpecFile, TagKey,
+    TagValue,
+};
+
+/// Where something was written: a file and the JSON pointer of the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    pub pointer: String,
+}
+
+impl Origin {
+    pub fn child(&self, segment: &str) -> Origin {
+        Origin {
+            file: self.file,
+            pointer: format!("{}/{}", self.pointer, tree::escape_segment(segment)),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry<T> {
+    pub origin: Origin,
+    pub value: T,
+}
+
+/// A value set in `defaults`, with the place that set it.
+pub type Located<T> = (T, Origin);
+
+#[derive(Debug, Default)]
+pub struct Defaults {
+    pub account: Option<Located<AccountId>>,
+    pub region: Option<Located<Region>>,
+    pub tags: BTreeMap<TagKey, Located<TagValue>>,
+}
+
+/// All files merged: every name once, each entry knowing where it was written.
+#[derive(Debug, Default)]
+pub struct Spec {
+    pub defaults: Defaults,
+    pub quotas: Vec<Entry<Quota>>,
+    pub destinations: BTreeMap<EntryKey, Entry<Destination>>,
+    pub logging_configurations: BTreeMap<EntryKey, Entry<LoggingConfiguration>>,
+    pub rooms: BTreeMap<EntryKey, Entry<Room>>,
+}
+
+/// One input: a name to show in diagnostics, and its bytes.
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Loaded {
+    pub sources: Sources,
+    /// `None` when a file could not be read into the spec format at all.
+    pub spec: Option<Spec>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses, schema-checks and merges the inputs. Semantic rules run later, on the merged spec.
+pub fn load(inputs: Vec<Input>) -> Loaded {
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    for input in inputs {
+        let (file, parsed) = read_one(&mut sources, input, &mut diagnostics);
+        if let Some(parsed) = parsed {
+            files.push((file, parsed));
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Loaded {
+            sources,
+            spec: None,
+            diagnostics,
+        };
+    }
+    let spec = merge(&sources, files, &mut diagnostics);
+    Loaded {
+        sources,
+        spec: Some(spec),
+        diagnostics,
+    }
+}
+
+fn read_one(
+    sources: &mut Sources,
+    input: Input,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (FileId, Option<SpecFile>) {
+    let (text, utf8_error) = decode(&input.bytes);
+    let tree = tree::parse(&text);
+    let file = sources.push(SourceFile {
+        path: input.name,
+        text,
+        tree: Tree::default(),
+    });
+    if let Some((line, column)) = utf8_error {
+        diagnostics.push(
+            Diagnostic::new(Rule::Syntax, "the file is not valid UTF-8")
+                .at(sources.at_position(file, line, column, 1))
+                .help("save the file as UTF-8"),
+        );
+        return (file, None);
+    }
+    let tree = match tree {
+        Ok(tree) => tree,
+        Err(e) => {
+            let at = match e.pos {
+                Some(p) => sources.at_position(file, p.line, p.column, p.len),
+                None => sources.file_start(file),
+            };
+            diagnostics.push(
+                Diagnostic::new(Rule::Syntax, syntax_message(&e.message))
+                    .at(at)
+                    .help(syntax_help(&e.message)),
+            );
+            return (file, None);
+        }
+    };
+    let value = tree.value.clone();
+    if let Some(source) = sources.get_mut(file) {
+        source.tree = tree;
+    }
+    if value.is_null() {
+        diagnostics.push(
+            Diagnostic::new(Rule::Schema, "the file is empty")
+                .at(sources.file_start(file))
+                .help("a spec starts with `version: 1`; `chatlog init` writes a starter"),
+        );
+        return (file, None);
+    }
+    let schema_errors = schema::check(sources, file, &value);
+    if !schema_errors.is_empty() {
+        diagnostics.extend(schema_errors);
+        return (file, None);
+    }
+    match serde_json::from_value::<SpecFile>(value) {
+        Ok(spec) => (file, Some(spec)),
+        Err(e) => {
+            // The schema accepted what the types refuse: a bug in chatlog, reported as such.
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::Schema,
+                    format!("internal error: the schema and the spec types disagree: {e}"),
+                )
+                .at(sources.file_start(file))
+                .help("please report this with the file"),
+            );
+            (file, None)
+        }
+    }
+}
+
+/// Decodes UTF-8 after dropping a byte-order mark; on invalid bytes returns the position of the
+/// first one so the error can point at it.
+fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_owned(), None),
+        Err(e) => {
+            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            (
+                text,
+                Some((
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    u32::try_from(column).unwrap_or(u32::MAX),
+                )),
+            )
+        }
+    }
+}
+
+/// The parser's message without its own location prefix and snippet (we print our own).
+fn syntax_message(raw: &str) -> String {
+    let first = raw.lines().next().unwrap_or(raw);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let without_location = match first.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => first,
+    };
+    let message = without_location
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(without_location);
+    message.trim_end_matches('.').to_owned()
+}
+
+fn syntax_help(raw: &str) -> String {
+    if raw.contains("duplicate mapping key") {
+        "each key may appear once in a mapping; remove or rename the second one".to_owned()
+    } else if raw.contains("recursive") || raw.contains("budget") || raw.contains("alias") {
+        "anchors and aliases may not refer to themselves or expand without bound".to_owned()
+    } else {
+        "fix the syntax at this position; YAML and JSON are both accepted".to_owned()
+    }
+}
+
+fn merge(
+    sources: &Sources,
+    files: Vec<(FileId, SpecFile)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Spec {
+    let mut spec = Spec::default();
+    for (file, parsed) in files {
+        let root = Origin {
+            file,
+            pointer: String::new(),
+        };
+        let defaults = root.child("defaults");
+        if let Some(account) = parsed.defaults.account {
+            set_default(
+                sources,
+                &mut spec.defaults.account,
+                account,
+                defaults.child("account"),
+                "defaults.account",
+                diagnostics,
+            );
+        }
+        if let Some(region) = parsed.defaults.region {
+            set_default(
+                sources,
+                &mut spec.defaults.region,
+                region,
+                defaults.child("region"),
+                "defaults.region",
+                diagnostics,
+            );
+        }
+        for (key, value) in parsed.defaults.tags.iter() {
+            let origin = defaults.child("tags").child(key.as_str());
+            let label = format!("defaults.tags.{key}");
+            let slot = spec.defaults.tags.entry(key.clone());
+            match slot {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert((value.clone(), origin));
+                }
+                std::collections::btree_map::Entry::Occupied(o) => {
+                    if &o.get().0 != value {
+                        diagnostics.push(defined_twice(sources, &label, &origin, &o.get().1));
+                    }
+                }
+            }
+        }
+        for (i, quota) in parsed.quotas.into_iter().enumerate() {
+            spec.quotas.push(Entry {
+                origin: root.child("quotas").child(&i.to_string()),
+                value: quota,
+            });
+        }
+        insert_all(
+            sources,
+            &mut spec.destinations,
+            parsed.destinations,
+            &root.child("destinations"),
+            "destination",
+            diagnostics,
+        );
+        insert_all(
+            sources,
+            &mut spec.logging_configurations,
+            parsed.logging_configurations,
+            &root.child("logging_configurations"),
+            "logging configuration",
+            diagnostics,
+        );
+        insert_all(
+            sources,
+            &mut spec.rooms,
+            parsed.rooms,
+            &root.child("rooms"),
+            "room",
+            diagnostics,
+        );
+    }
+    spec
+}
+
+fn set_default<T: PartialEq + std::fmt::Display>(
+    sources: &Sources,
+    slot: &mut Option<Located<T>>,
+    value: T,
+    origin: Origin,
+    label: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match slot {
+        None => *slot = Some((value, origin)),
+        Some((existing, first)) if *existing != value => {
+            diagnostics.push(
+                defined_twice(sources, label, &origin, first)
+                    .help(format!("the files set `{label}` to `{existing}` and `{value}`; defaults apply to every file, so set it once")),
+            );
+        }
+        Some(_) => {}
+    }
+}
+
+fn insert_all<T>(
+    sources: &Sources,
+    into: &mut BTreeMap<EntryKey, Entry<T>>,
+    entries: BTreeMap<EntryKey, T>,
+    section: &Origin,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in entries {
+        let origin = section.child(key.as_str());
+        if let Some(first) = into.get(&key) {
+            diagnostics.push(
+                defined_twice(sources, &format!("{what} `{key}`"), &origin, &first.origin).help(
+                    format!(
+                        "names are shared by all files of a spec; rename one {what} or remove it"
+                    ),
+                ),
+            );
+            continue;
+        }
+        into.insert(key, Entry { origin, value });
+    }
+}
+
+fn defined_twice(sources: &Sources, label: &str, origin: &Origin, first: &Origin) -> Diagnostic {
+    let label = if label.contains('`') {
+        label.to_owned()
+    } else {
+        format!("`{label}`")
+    };
+    Diagnostic::new(Rule::DefinedTwice, format!("{label} is defined twice"))
+        .at(sources.locate(origin.file, &origin.pointer, Anchor::Key))
+        .related(
+            "first defined here",
+            sources.locate(first.file, &first.pointer, Anchor::Key),
+        )
+}

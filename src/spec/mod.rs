@@ -1,0 +1,8 @@
+//! The spec format: parsing with positions, the JSON Schema, the typed values, and merging.
+
+pub mod constraints;
+pub mod load;
+pub mod schema;
+pub mod source;
+pub mod tree;
+pub mod types;

@@ -1,0 +1,91 @@
+//! The files a spec was read from, and lookups from a JSON pointer to a line and column.
+
+use crate::diagnostic::Location;
+
+use super::tree::{NodePos, Tree};
+
+/// Index of a file in [`Sources`].
+pub type FileId = usize;
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+    pub tree: Tree,
+}
+
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+/// Which part of a mapping entry a diagnostic should point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Key,
+    Value,
+}
+
+impl Sources {
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+
+    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
+        self.files.get_mut(id)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    /// The location of the node at `pointer`, or of its nearest ancestor that exists (a missing
+    /// key is reported on the mapping that lacks it).
+    pub fn locate(&self, file: FileId, pointer: &str, anchor: Anchor) -> Option<Location> {
+        let source = self.files.get(file)?;
+        let mut current = pointer;
+        loop {
+            if let Some(node) = source.tree.positions.get(current) {
+                return Some(location(source, current, node, anchor));
+            }
+            let cut = current.rfind('/')?;
+            current = current.get(..cut)?;
+        }
+    }
+
+    /// A location at a line and column with no node behind it (syntax errors).
+    pub fn at_position(&self, file: FileId, line: u32, column: u32, len: u32) -> Option<Location> {
+        let source = self.files.get(file)?;
+        Some(Location {
+            file: source.path.clone(),
+            line,
+            column,
+            len,
+            pointer: None,
+        })
+    }
+
+    /// The whole first line of a file, for errors about the file as a whole.
+    pub fn file_start(&self, file: FileId) -> Option<Location> {
+        self.at_position(file, 1, 1, 0)
+    }
+}
+
+fn location(source: &SourceFile, pointer: &str, node: &NodePos, anchor: Anchor) -> Location {
+    let pos = match anchor {
+        Anchor::Key => node.key.unwrap_or(node.value),
+        Anchor::Value => node.value,
+    };
+    Location {
+        file: source.path.clone(),
+        line: pos.line,
+        column: pos.column,
+        len: pos.len,
+        pointer: Some(pointer.to_owned()),
+    }
+}

@@ -1,0 +1,225 @@
+//! Parses a YAML or JSON document into a `serde_json::Value` and a map from JSON pointer to the
+//! source position of every node (and of every mapping key), so that schema errors and semantic
+//! diagnostics can point at a line and column.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::Spanned;
+
+/// A 1-based line and column (in characters) plus the character length of the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub len: u32,
+}
+
+impl Pos {
+    fn from_location(loc: &serde_saphyr::Location) -> Option<Pos> {
+        let line = u32::try_from(loc.line()).ok()?;
+        let column = u32::try_from(loc.column()).ok()?;
+        if line == 0 {
+            return None;
+        }
+        let len = u32::try_from(loc.span().len()).unwrap_or(0);
+        Some(Pos { line, column, len })
+    }
+}
+
+/// Where a node sits: the value itself and, for mapping entries, its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodePos {
+    pub value: Pos,
+    pub key: Option<Pos>,
+}
+
+/// A parsed document: the plain value and the positions of its nodes by JSON pointer.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub value: Value,
+    pub positions: BTreeMap<String, NodePos>,
+}
+
+/// A node as the YAML deserializer hands it to us, before positions are split off.
+enum Node {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML or JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
+        i64::try_from(v)
+            .map(|v| Node::Number(v.into()))
+            .map_err(|_| E::custom(format!("integer `{v}` is too large")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
+        u64::try_from(v)
+            .map(|v| Node::Number(v.into()))
+            .map_err(|_| E::custom(format!("integer `{v}` is too large")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Number::from_f64(v)
+            .map(Node::Number)
+            .ok_or_else(|| E::custom(format!("number `{v}` is not finite")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(Node::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<KeyString>>()? {
+            let value = map.next_value::<Spanned<Node>>()?;
+            let key = Spanned::new(key.value.0, key.referenced, key.defined);
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+/// A mapping key. JSON Schema only knows string keys, so scalar keys (`1: x`, `true: y`) are read
+/// as their text; a sequence or mapping used as a key is refused.
+struct KeyString(String);
+
+impl<'de> Deserialize<'de> for KeyString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = KeyString;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_owned()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<KeyString, E> {
+                Ok(KeyString("null".to_owned()))
+            }
+        }
+        d.deserialize_any(KeyVisitor)
+    }
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn flatten(
+    node: Spanned<Node>,
+    pointer: &str,
+    key: Option<Pos>,
+    out: &mut BTreeMap<String, NodePos>,
+) -> Value {
+    if let Some(value) = Pos::from_location(&node.referenced) {
+        out.insert(pointer.to_owned(), NodePos { value, key });
+    }
+    match node.value {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Number(n) => Value::Number(n),
+        Node::String(s) => Value::String(s),
+        Node::Seq(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| flatten(item, &format!("{pointer}/{i}"), None, out))
+                .collect(),
+        ),
+        Node::Map(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                let child = format!("{pointer}/{}", escape_segment(&k.value));
+                let key_pos = Pos::from_location(&k.referenced);
+                let value = flatten(v, &child, key_pos, out);
+                map.insert(k.value, value);
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+/// A syntax error with the position the parser reported, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+/// Parses YAML (and therefore JSON, which is read through the same YAML 1.2 parser) with
+/// YAML 1.1 guessing turned off, so `NO` stays a string and `0755` is not a number.
+pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+    };
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let pos = e.location().and_then(|l| Pos::from_location(&l));
+        SyntaxError {
+            message: e.to_string(),
+            pos,
+        }
+    })?;
+    let mut positions = BTreeMap::new();
+    let value = flatten(root, "", None, &mut positions);
+    Ok(Tree { value, positions })
+}

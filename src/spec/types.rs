@@ -1,0 +1,353 @@
+//! The spec as serde reads it. Every constraint the JSON Schema states is also enforced here, in
+//! validated newtypes, so that a value of these types is known to be well-formed; a test checks
+//! that the schema and these types accept and reject the same documents.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::constraints as c;
+
+macro_rules! checked_string {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                $check(&value).map(|()| Self(value))
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+macro_rules! checked_int {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "Integer", into = "i64")]
+        pub struct $name(u32);
+
+        impl TryFrom<Integer> for $name {
+            type Error = String;
+            fn try_from(value: Integer) -> Result<Self, String> {
+                $check(value.0)?;
+                u32::try_from(value.0).map(Self).map_err(|e| e.to_string())
+            }
+        }
+        impl From<$name> for i64 {
+            fn from(value: $name) -> i64 {
+                i64::from(value.0)
+            }
+        }
+        impl $name {
+            pub fn get(self) -> u32 {
+                self.0
+            }
+        }
+    };
+}
+
+/// An integer as JSON Schema understands it: `5` and `5.0` are both the integer five.
+#[derive(Clone, Copy, Debug)]
+pub struct Integer(pub i64);
+
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Integer;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Integer, E> {
+                Ok(Integer(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Integer, E> {
+                i64::try_from(v).map(Integer).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Integer, E> {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "checked to be integral and in range first"
+                )]
+                if v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64 {
+                    Ok(Integer(v as i64))
+                } else {
+                    Err(E::custom(format!("expected an integer, found {v}")))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+checked_string!(
+    /// The key of an entry in `destinations`, `logging_configurations` or `rooms`.
+    EntryKey, c::entry_key
+);
+checked_string!(
+    /// A room or logging-configuration name as IVS Chat stores it.
+    ResourceName, c::resource_name
+);
+checked_string!(AccountId, c::account_id);
+checked_string!(Region, c::region);
+checked_string!(BucketName, c::bucket_name);
+checked_string!(LogGroupName, c::log_group_name);
+checked_string!(DeliveryStreamName, c::delivery_stream_name);
+checked_string!(LambdaArn, c::lambda_arn);
+checked_string!(TagKey, c::tag_key);
+checked_string!(TagValue, c::tag_value);
+checked_int!(MessageLength, c::message_length);
+checked_int!(MessageRate, c::message_rate);
+checked_int!(RetentionDays, c::retention_days);
+checked_int!(QuotaValue, c::quota_value);
+
+/// Tags of one resource (at most 50 per map; the merged count is checked semantically).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    try_from = "BTreeMap<TagKey, TagValue>",
+    into = "BTreeMap<TagKey, TagValue>"
+)]
+pub struct Tags(BTreeMap<TagKey, TagValue>);
+
+impl TryFrom<BTreeMap<TagKey, TagValue>> for Tags {
+    type Error = String;
+    fn try_from(value: BTreeMap<TagKey, TagValue>) -> Result<Self, String> {
+        c::tag_count(value.len()).map(|()| Self(value))
+    }
+}
+impl From<Tags> for BTreeMap<TagKey, TagValue> {
+    fn from(value: Tags) -> Self {
+        value.0
+    }
+}
+impl Tags {
+    pub fn iter(&self) -> impl Iterator<Item = (&TagKey, &TagValue)> {
+        self.0.iter()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Version {
+    #[serde(rename = "1")]
+    V1,
+}
+
+impl TryFrom<i64> for Version {
+    type Error = String;
+    fn try_from(value: i64) -> Result<Self, String> {
+        match value {
+            1 => Ok(Version::V1),
+            other => Err(format!("unsupported version {other}")),
+        }
+    }
+}
+
+fn version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
+    let raw = Integer::deserialize(d)?;
+    Version::try_from(raw.0).map_err(serde::de::Error::custom)
+}
+
+/// One spec file as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
+    #[serde(deserialize_with = "version")]
+    pub version: Version,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub quotas: Vec<Quota>,
+    #[serde(default)]
+    pub destinations: BTreeMap<EntryKey, Destination>,
+    #[serde(default)]
+    pub logging_configurations: BTreeMap<EntryKey, LoggingConfiguration>,
+    #[serde(default)]
+    pub rooms: BTreeMap<EntryKey, Room>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    pub logging_configurations: QuotaValue,
+}
+
+/// Where a resource lives and what it is tagged with, when it says so itself.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// A destination exactly as written: the kinds are separate optional keys so that the error
+/// for "none" or "several" can be reported on the entry rather than as a serde enum mismatch.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDestination {
+    s3: Option<S3Destination>,
+    cloudwatch_logs: Option<CloudWatchLogsDestination>,
+    firehose: Option<FirehoseDestination>,
+    account: Option<AccountId>,
+    region: Option<Region>,
+    #[serde(default)]
+    tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RawDestination")]
+pub struct Destination {
+    pub kind: DestinationKind,
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    pub tags: Tags,
+}
+
+impl TryFrom<RawDestination> for Destination {
+    type Error = String;
+    fn try_from(raw: RawDestination) -> Result<Self, String> {
+        let kind = match (raw.s3, raw.cloudwatch_logs, raw.firehose) {
+            (Some(s3), None, None) => DestinationKind::S3(s3),
+            (None, Some(cw), None) => DestinationKind::CloudWatchLogs(cw),
+            (None, None, Some(fh)) => DestinationKind::Firehose(fh),
+            _ => {
+                return Err(
+                    "a destination needs exactly one of `s3`, `cloudwatch_logs`, `firehose`".into(),
+                );
+            }
+        };
+        Ok(Destination {
+            kind,
+            account: raw.account,
+            region: raw.region,
+            tags: raw.tags,
+        })
+    }
+}
+
+/// The destination kinds, exactly one per destination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DestinationKind {
+    S3(S3Destination),
+    CloudWatchLogs(CloudWatchLogsDestination),
+    Firehose(FirehoseDestination),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Destination {
+    pub bucket: BucketName,
+    #[serde(default)]
+    pub create: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudWatchLogsDestination {
+    pub log_group: LogGroupName,
+    #[serde(default)]
+    pub create: bool,
+    pub retention_days: Option<RetentionDays>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirehoseDestination {
+    pub delivery_stream: DeliveryStreamName,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingConfiguration {
+    pub destination: String,
+    pub name: Option<ResourceName>,
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Room {
+    pub name: Option<ResourceName>,
+    #[serde(default, deserialize_with = "logging_list")]
+    pub logging: Vec<String>,
+    pub maximum_message_length: Option<MessageLength>,
+    pub maximum_message_rate_per_second: Option<MessageRate>,
+    pub message_review_handler: Option<MessageReviewHandler>,
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+fn logging_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let list = Vec::<String>::deserialize(d)?;
+    c::logging_list(&list).map_err(serde::de::Error::custom)?;
+    Ok(list)
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FallbackResult {
+    #[default]
+    #[serde(rename = "ALLOW")]
+    Allow,
+    #[serde(rename = "DENY")]
+    Deny,
+}
+
+impl FallbackResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FallbackResult::Allow => "ALLOW",
+            FallbackResult::Deny => "DENY",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageReviewHandler {
+    pub uri: LambdaArn,
+    #[serde(default)]
+    pub fallback_result: FallbackResult,
+}
