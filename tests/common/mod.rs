@@ -1,0 +1,37 @@
+//! Shared by the integration tests: snapshot settings, paths, and the checker venv.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// insta settings that keep every snapshot in the repository's snapshots/ folder.
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// A tool installed into the checker venv by scripts/test. Missing tools fail the test: a
+/// checker that silently does not run proves nothing.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let venv = std::env::var_os("CHATLOG_VENV").map_or_else(|| root().join(".venv"), PathBuf::from);
+    let tool = venv.join("bin").join(name);
+    assert!(tool.exists(), "{} is missing: run scripts/test, which installs the checkers", tool.display());
+    tool
+}
+
+/// Every file in examples/ with a spec extension, sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .collect();
+    out.sort();
+    out
+}
