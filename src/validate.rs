@@ -30,12 +30,12 @@ pub fn validate(inputs: Vec<Input>) -> Validation {
     let loaded = load::load(inputs);
     let mut diagnostics = loaded.diagnostics;
     let mut model = None;
-    if let Some(spec) = &loaded.spec {
-        if !diagnostics.iter().any(Diagnostic::is_error) {
-            let (resolved, found) = model::resolve(spec, &loaded.sources);
-            diagnostics.extend(found);
-            model = resolved;
-        }
+    if let Some(spec) = &loaded.spec
+        && !diagnostics.iter().any(Diagnostic::is_error)
+    {
+        let (resolved, found) = model::resolve(spec, &loaded.sources);
+        diagnostics.extend(found);
+        model = resolved;
     }
     diagnostic::sort(&mut diagnostics);
     let summary = match &model {

@@ -251,10 +251,12 @@ impl<'a> Resolver<'a> {
                 let dest_origin = destinations
                     .get(&cfg.destination)
                     .map(|(_, e)| e.origin.clone());
+                let primary = entry.origin.child("destination");
                 self.check_same_place(
                     &what,
                     &placement,
-                    &format!("its destination `{}`", cfg.destination),
+                    &primary,
+                    &format!("destination `{}`", cfg.destination),
                     dp,
                     dest_origin.as_ref(),
                 );
@@ -264,43 +266,52 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    /// A resource and something it uses must share account (CL034) and region (CL033).
+    /// A resource and something it uses must share account (CL034) and region (CL033). The
+    /// diagnostic points at the reference (`primary`); notes show where each side was placed.
     fn check_same_place(
         &mut self,
         what: &str,
         mine: &Placement,
+        primary: &Origin,
         other_what: &str,
         other: &Placement,
         other_origin: Option<&Origin>,
     ) {
+        let at = self.at(primary, Anchor::Value);
         if mine.region != other.region {
-            let d = Diagnostic::new(Rule::RegionMismatch, format!("{what} is in `{}` but {other_what} is in `{}`", mine.region, other.region))
-                .at(self.at(&mine.region_from, Anchor::Value))
-                .related(format!("{other_what}'s region is set here"), self.at(&other.region_from, Anchor::Value))
-                .help("IVS Chat logs only within one region: the room, its logging configurations and their destinations must share it");
+            let message = format!(
+                "{what} is in `{}` but {other_what} is in `{}`",
+                mine.region, other.region
+            );
+            let d = Diagnostic::new(Rule::RegionMismatch, message)
+                .at(at.clone())
+                .related(format!("{what} gets its region here"), self.at(&mine.region_from, Anchor::Value))
+                .related(format!("{other_what} gets its region here"), self.at(&other.region_from, Anchor::Value))
+                .help("IVS Chat logs only within one region: a room, its logging configurations and their destinations must share it");
             self.push(d);
         }
         if mine.account != other.account {
-            let mut d = Diagnostic::new(
-                Rule::AccountMismatch,
-                format!(
-                    "{what} is in account `{}` but {other_what} is in account `{}`",
-                    mine.account, other.account
-                ),
-            )
-            .at(self.at(&mine.account_from, Anchor::Value))
-            .related(
-                format!("{other_what}'s account is set here"),
-                self.at(&other.account_from, Anchor::Value),
-            )
-            .help("IVS Chat logs only to a location its account owns; put both in one account");
+            let message = format!(
+                "{what} is in account `{}` but {other_what} is in account `{}`",
+                mine.account, other.account
+            );
+            let mut d = Diagnostic::new(Rule::AccountMismatch, message)
+                .at(at)
+                .related(
+                    format!("{what} gets its account here"),
+                    self.at(&mine.account_from, Anchor::Value),
+                )
+                .related(
+                    format!("{other_what} gets its account here"),
+                    self.at(&other.account_from, Anchor::Value),
+                );
             if let Some(o) = other_origin {
                 d = d.related(
                     format!("{other_what} is defined here"),
                     self.at(o, Anchor::Key),
                 );
             }
-            self.push(d);
+            self.push(d.help("IVS Chat logs only to a location owned by the account that logs; put both in one account"));
         }
     }
 
@@ -353,7 +364,8 @@ impl<'a> Resolver<'a> {
                     self.check_same_place(
                         &what,
                         mine,
-                        &format!("its logging configuration `{reference}`"),
+                        &at,
+                        &format!("logging configuration `{reference}`"),
                         &theirs,
                         Some(&cfg_origin),
                     );

@@ -79,7 +79,7 @@ pub fn account_id(value: &str) -> Check {
     if value.len() == 12 && value.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(format!("account id must be 12 digits, found `{value}`"))
+        Err("an account id is 12 digits".to_owned())
     }
 }
 
@@ -101,7 +101,7 @@ pub fn region(value: &str) -> Check {
     if shaped {
         Ok(())
     } else {
-        Err(format!("`{value}` is not a region code"))
+        Err("expected a region code such as `us-west-2`".to_owned())
     }
 }
 
@@ -141,7 +141,7 @@ pub fn delivery_stream_name(value: &str) -> Check {
 /// LambdaArn: len 0-170, `^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+` (an empty uri only
 /// detaches a handler in UpdateRoom, so the spec requires a function).
 pub fn lambda_arn(value: &str) -> Check {
-    let bad = || Err(format!("`{value}` is not a Lambda function ARN"));
+    let bad = || Err("expected `arn:aws:lambda:REGION:ACCOUNT:function:NAME`".to_owned());
     length(value, 1, 170, "a Lambda ARN")?;
     let Some(rest) = value.strip_prefix("arn:aws:lambda:") else {
         return bad();

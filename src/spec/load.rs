@@ -99,7 +99,11 @@ fn read_one(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (FileId, Option<SpecFile>) {
     let (text, utf8_error) = decode(&input.bytes);
-    let tree = tree::parse(&text);
+    let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
+    let tree = match strict_json.then(|| json_syntax(&text)).flatten() {
+        Some(e) => Err(e),
+        None => tree::parse(&text),
+    };
     let file = sources.push(SourceFile {
         path: input.name,
         text,
@@ -123,7 +127,11 @@ fn read_one(
             diagnostics.push(
                 Diagnostic::new(Rule::Syntax, syntax_message(&e.message))
                     .at(at)
-                    .help(syntax_help(&e.message)),
+                    .help(if strict_json {
+                        "a `.json` file must be strict JSON: no trailing commas, comments or unquoted strings (or name it `.yaml`)".to_owned()
+                    } else {
+                        syntax_help(&e.message)
+                    }),
             );
             return (file, None);
         }
@@ -183,6 +191,31 @@ fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
             )
         }
     }
+}
+
+/// YAML accepts more than JSON (trailing commas, comments, unquoted strings); a `.json` file is
+/// held to JSON's own syntax first, and then read through the YAML parser for positions.
+fn json_syntax(text: &str) -> Option<tree::SyntaxError> {
+    let error = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    if error.is_eof() && text.trim().is_empty() {
+        return None; // reported as an empty file
+    }
+    let message = error.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    let line = u32::try_from(error.line()).unwrap_or(u32::MAX).max(1);
+    let column = u32::try_from(error.column()).unwrap_or(u32::MAX).max(1);
+    Some(tree::SyntaxError {
+        message,
+        pos: Some(tree::Pos {
+            line,
+            column,
+            len: 1,
+        }),
+    })
 }
 
 /// The parser's message without its own location prefix and snippet (we print our own).

@@ -31,6 +31,11 @@ fn compiled() -> Result<&'static Compiled, String> {
         .map_err(Clone::clone)
 }
 
+/// Whether the schema accepts a document (used to prove the schema and the types agree).
+pub fn accepts(value: &Value) -> Result<bool, String> {
+    Ok(compiled()?.validator.is_valid(value))
+}
+
 /// Checks one parsed document and returns a located diagnostic per schema error.
 pub fn check(sources: &Sources, file: FileId, value: &Value) -> Vec<Diagnostic> {
     let compiled = match compiled() {
@@ -114,12 +119,19 @@ fn describe(
             let pointer = format!("{instance_path}/{}", super::tree::escape_segment(&key));
             let nested = format!("{schema_path}/propertyNames");
             let rule = annotated_rule(schema, &nested, None).unwrap_or(Rule::Schema);
-            Diagnostic::new(
-                rule,
-                format!("invalid {} `{key}`", key_kind(&instance_path)),
-            )
-            .at(sources.locate(file, &pointer, Anchor::Key))
-            .help(rule_help(rule))
+            let reason = match rule {
+                Rule::TagKey => super::constraints::tag_key(&key).err(),
+                Rule::EntryName => super::constraints::entry_key(&key).err(),
+                _ => None,
+            };
+            let shown = truncate(&key);
+            let message = match reason {
+                Some(reason) => format!("invalid {} `{shown}`: {reason}", key_kind(&instance_path)),
+                None => format!("invalid {} `{shown}`", key_kind(&instance_path)),
+            };
+            Diagnostic::new(rule, message)
+                .at(sources.locate(file, &pointer, Anchor::Key))
+                .help(rule_help(rule))
         }
         ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::OneOfMultipleValid { .. }
@@ -146,10 +158,10 @@ fn describe(
         _ => {
             let rule = rule_here();
             let message = if rule == Rule::Version {
-                format!(
-                    "unsupported spec version {}",
-                    describe_value(error.instance())
-                )
+                format!("unsupported spec version `{}`", error.instance())
+            } else if let Some(reason) = string_reason(rule, error.instance()) {
+                let shown = truncate(error.instance().as_str().unwrap_or_default());
+                format!("{field} `{shown}` is invalid: {reason}")
             } else {
                 format!("{field}: {error}")
             };
@@ -161,6 +173,25 @@ fn describe(
             Diagnostic::new(rule, message).at(at).help(rule_help(rule))
         }
     }
+}
+
+/// For string constraints, the reason in words (which character, which length) instead of the
+/// regular expression the schema states.
+fn string_reason(rule: Rule, instance: &Value) -> Option<String> {
+    use super::constraints as c;
+    let value = instance.as_str()?;
+    let check: fn(&str) -> Result<(), String> = match rule {
+        Rule::ResourceName => c::resource_name,
+        Rule::BucketName => c::bucket_name,
+        Rule::LogGroupName => c::log_group_name,
+        Rule::DeliveryStreamName => c::delivery_stream_name,
+        Rule::LambdaArn => c::lambda_arn,
+        Rule::AccountId => c::account_id,
+        Rule::RegionFormat => c::region,
+        Rule::TagValue => c::tag_value,
+        _ => return None,
+    };
+    check(value).err()
 }
 
 /// The keyword at the end of a schema path (`maximum` in `.../maximum_message_length/maximum`).

@@ -351,3 +351,10 @@ pub struct MessageReviewHandler {
     #[serde(default)]
     pub fallback_result: FallbackResult,
 }
+
+/// Whether the typed layer accepts a document (used to prove the schema and the types agree).
+pub fn accepts(value: &serde_json::Value) -> Result<(), String> {
+    serde_json::from_value::<SpecFile>(value.clone())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}

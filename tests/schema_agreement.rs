@@ -1,0 +1,152 @@
+//! The JSON Schema (for editors) and the serde types (for chatlog) are two statements of one
+//! format. Every example and fixture must be accepted or refused by both alike.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use chatlog::spec::{schema, tree, types};
+
+fn documents() -> Vec<std::path::PathBuf> {
+    let mut out = common::examples();
+    for dir in ["valid", "invalid", "multi"] {
+        let mut files: Vec<_> = std::fs::read_dir(common::root().join("tests/fixtures").join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        out.extend(files);
+    }
+    out
+}
+
+#[test]
+fn schema_and_types_agree_on_every_document() {
+    let mut compared = 0;
+    let mut refused = 0;
+    for path in documents() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Documents that are not YAML at all never reach either check.
+        let Ok(parsed) = tree::parse(&text) else {
+            continue;
+        };
+        let by_schema = schema::accepts(&parsed.value).unwrap();
+        let by_types = types::accepts(&parsed.value);
+        assert_eq!(
+            by_schema,
+            by_types.is_ok(),
+            "{}: schema says {by_schema}, types say {by_types:?}",
+            path.display()
+        );
+        compared += 1;
+        refused += usize::from(!by_schema);
+    }
+    // Guard against a vacuous pass: both sides must have seen both outcomes many times.
+    assert!(compared >= 40, "compared {compared}");
+    assert!(
+        refused >= 20 && compared - refused >= 10,
+        "refused {refused} of {compared}"
+    );
+}
+
+#[test]
+fn every_constraint_edge_is_agreed() {
+    // Each edited field of a minimal room or destination, on both sides of its limit.
+    let cases: &[(&str, &str)] = &[
+        ("/rooms/r/maximum_message_length", "1"),
+        ("/rooms/r/maximum_message_length", "0"),
+        ("/rooms/r/maximum_message_length", "500"),
+        ("/rooms/r/maximum_message_length", "501"),
+        ("/rooms/r/maximum_message_length", "5.5"),
+        ("/rooms/r/maximum_message_length", "\"5\""),
+        ("/rooms/r/maximum_message_rate_per_second", "100"),
+        ("/rooms/r/maximum_message_rate_per_second", "101"),
+        ("/rooms/r/name", "\"\""),
+        ("/rooms/r/name", &format!("\"{}\"", "a".repeat(128))),
+        ("/rooms/r/name", &format!("\"{}\"", "a".repeat(129))),
+        ("/rooms/r/name", "\"a b\""),
+        ("/rooms/r/logging", "[\"a\",\"b\",\"c\"]"),
+        ("/rooms/r/logging", "[\"a\",\"b\",\"c\",\"d\"]"),
+        ("/rooms/r/logging", "[\"a\",\"a\"]"),
+        ("/rooms/r/tags", "{\"aws:x\": \"1\"}"),
+        ("/rooms/r/tags", "{\"\": \"1\"}"),
+        (
+            "/rooms/r/tags",
+            &format!("{{\"k\": \"{}\"}}", "v".repeat(256)),
+        ),
+        (
+            "/rooms/r/tags",
+            &format!("{{\"k\": \"{}\"}}", "v".repeat(257)),
+        ),
+        ("/rooms/r/account", "\"12345678901\""),
+        ("/rooms/r/account", "\"123456789012\""),
+        ("/rooms/r/region", "\"us-west-2\""),
+        ("/rooms/r/region", "\"uswest2\""),
+        ("/rooms/r/region", "\"us-west-2\\n\""),
+        (
+            "/rooms/r/message_review_handler",
+            "{\"uri\": \"arn:aws:lambda:us-west-2:123456789012:function:f\"}",
+        ),
+        (
+            "/rooms/r/message_review_handler",
+            "{\"uri\": \"arn:aws:lambda:us-west-2:123456789012:function:\"}",
+        ),
+        ("/rooms/r/message_review_handler", "{\"uri\": \"\"}"),
+        ("/destinations/d", "{\"s3\": {\"bucket\": \"ab\"}}"),
+        ("/destinations/d", "{\"s3\": {\"bucket\": \"abc\"}}"),
+        (
+            "/destinations/d",
+            "{\"s3\": {\"bucket\": \"abc\"}, \"firehose\": {\"delivery_stream\": \"x\"}}",
+        ),
+        ("/destinations/d", "{}"),
+        (
+            "/destinations/d",
+            "{\"cloudwatch_logs\": {\"log_group\": \"/a\", \"retention_days\": 2}}",
+        ),
+        (
+            "/destinations/d",
+            "{\"cloudwatch_logs\": {\"log_group\": \"/a\", \"retention_days\": 3653}}",
+        ),
+        (
+            "/destinations/d",
+            "{\"firehose\": {\"delivery_stream\": \"a.b_c-d\"}}",
+        ),
+        (
+            "/destinations/d",
+            "{\"firehose\": {\"delivery_stream\": \"a:b\"}}",
+        ),
+        ("/version", "2"),
+        ("/version", "1.0"),
+        ("/quotas", "[{\"logging_configurations\": 0}]"),
+        ("/quotas", "[{\"logging_configurations\": 4294967296}]"),
+    ];
+    for (pointer, raw) in cases {
+        let mut doc: serde_json::Value = serde_json::json!({"version": 1, "rooms": {"r": {}}});
+        let value: serde_json::Value = serde_json::from_str(raw).unwrap();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        if doc.pointer(parent).is_none() {
+            let (grand, section) = parent.rsplit_once('/').unwrap();
+            doc.pointer_mut(grand)
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .insert(section.to_owned(), serde_json::json!({}));
+        }
+        doc.pointer_mut(parent)
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .insert(key.to_owned(), value);
+        let by_schema = schema::accepts(&doc).unwrap();
+        let by_types = types::accepts(&doc);
+        assert_eq!(
+            by_schema,
+            by_types.is_ok(),
+            "{pointer} = {raw}: schema says {by_schema}, types say {by_types:?}"
+        );
+    }
+}

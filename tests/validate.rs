@@ -1,0 +1,467 @@
+//! Validation: every rule is broken by a fixture that asserts its id and position, and the human
+//! and JSON reports of every fixture are snapshots.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chatlog::diagnostic::{Rule, Severity};
+use chatlog::report;
+use chatlog::spec::load::Input;
+use chatlog::validate::{Validation, validate};
+
+fn run_files(paths: &[&Path]) -> Validation {
+    let inputs = paths
+        .iter()
+        .map(|p| Input {
+            name: p
+                .strip_prefix(common::root())
+                .unwrap_or(p)
+                .display()
+                .to_string(),
+            bytes: std::fs::read(p).unwrap(),
+        })
+        .collect();
+    validate(inputs)
+}
+
+fn run_bytes(name: &str, bytes: &[u8]) -> Validation {
+    validate(vec![Input {
+        name: name.to_owned(),
+        bytes: bytes.to_vec(),
+    }])
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    common::root().join("tests/fixtures").join(name)
+}
+
+/// (fixture, rule, line, column) of the diagnostic each invalid fixture must produce.
+const EXPECTED: &[(&str, &str, u32, u32)] = &[
+    ("CL001-alias-loop.yaml", "CL001", 4, 10),
+    ("CL001-bad-json.json", "CL001", 1, 38),
+    ("CL001-duplicate-key.yaml", "CL001", 5, 3),
+    ("CL001-unclosed-flow.yaml", "CL001", 3, 26),
+    ("CL002-empty.yaml", "CL002", 1, 1),
+    ("CL002-missing-bucket.yaml", "CL002", 5, 5),
+    ("CL002-missing-version.yaml", "CL002", 1, 1),
+    ("CL002-unquoted-account.yaml", "CL002", 2, 21),
+    ("CL002-wrong-type.yaml", "CL002", 3, 8),
+    ("CL003-unknown-key.yaml", "CL003", 5, 5),
+    ("CL004-version.yaml", "CL004", 1, 10),
+    ("CL005-no-kind.yaml", "CL005", 4, 3),
+    ("CL005-two-kinds.yaml", "CL005", 4, 3),
+    ("CL010-entry-name.yaml", "CL010", 4, 3),
+    ("CL011-resource-name.yaml", "CL011", 5, 11),
+    ("CL012-bucket-name.yaml", "CL012", 5, 18),
+    ("CL013-log-group-aws-prefix.yaml", "CL013", 5, 34),
+    ("CL013-log-group-name.yaml", "CL013", 5, 34),
+    ("CL014-delivery-stream-name.yaml", "CL014", 5, 33),
+    ("CL015-message-length.yaml", "CL015", 5, 29),
+    ("CL016-message-rate.yaml", "CL016", 5, 38),
+    ("CL017-lambda-arn.yaml", "CL017", 6, 12),
+    ("CL018-fallback-result.yaml", "CL018", 7, 24),
+    ("CL019-account-id.yaml", "CL019", 2, 21),
+    ("CL020-region-format.yaml", "CL020", 2, 45),
+    ("CL021-region-not-offered.yaml", "CL021", 2, 45),
+    ("CL022-retention-days.yaml", "CL022", 5, 75),
+    ("CL023-retention-without-create.yaml", "CL023", 5, 45),
+    ("CL030-unknown-configuration.yaml", "CL030", 8, 21),
+    ("CL030-unknown-destination.yaml", "CL030", 6, 26),
+    ("CL031-too-many-configurations.yaml", "CL031", 5, 5),
+    ("CL032-duplicate-configuration.yaml", "CL032", 5, 14),
+    ("CL033-region-mismatch.yaml", "CL033", 8, 21),
+    ("CL034-account-mismatch.yaml", "CL034", 6, 26),
+    ("CL035-quota.yaml", "CL035", 16, 3),
+    ("CL036-too-many-tags.yaml", "CL036", 38, 5),
+    ("CL037-tag-key.yaml", "CL037", 5, 12),
+    ("CL038-tag-value.yaml", "CL038", 5, 18),
+    ("CL040-no-account.yaml", "CL040", 4, 3),
+    ("CL041-same-bucket.yaml", "CL041", 5, 3),
+    ("CL050-unused-configuration.yaml", "CL050", 6, 3),
+    ("CL051-unused-destination.yaml", "CL051", 4, 3),
+];
+
+#[test]
+fn each_fixture_reports_its_rule_at_its_position() {
+    for (name, rule, line, column) in EXPECTED {
+        let v = run_files(&[&fixture(&format!("invalid/{name}"))]);
+        let hit = v.diagnostics.iter().find(|d| d.rule.id() == *rule);
+        let Some(d) = hit else {
+            panic!(
+                "{name}: expected {rule}, got {:?}",
+                v.diagnostics
+                    .iter()
+                    .map(|d| d.rule.id())
+                    .collect::<Vec<_>>()
+            );
+        };
+        let loc = d
+            .location
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: {rule} has no location"));
+        assert_eq!(
+            (loc.line, loc.column),
+            (*line, *column),
+            "{name}: {rule} at the wrong place: {}",
+            d.message
+        );
+        assert!(
+            d.help.as_deref().is_some_and(|h| !h.is_empty()),
+            "{name}: {rule} has no help line"
+        );
+        assert!(
+            !d.message.ends_with('.'),
+            "{name}: messages carry no trailing period"
+        );
+        assert!(!d.message.contains('\n'), "{name}: messages are one line");
+        if d.severity == Severity::Error {
+            assert!(
+                v.model.is_none(),
+                "{name}: an error must not produce a model"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    let covered: BTreeSet<&str> = EXPECTED.iter().map(|(_, rule, _, _)| *rule).collect();
+    // CL039 needs two files; `names_defined_in_two_files_name_both_places` covers it.
+    let missing: Vec<&str> = Rule::ALL
+        .iter()
+        .map(|r| r.id())
+        .filter(|id| !covered.contains(id) && *id != "CL039")
+        .collect();
+    assert!(missing.is_empty(), "rules without a fixture: {missing:?}");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixture("invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let listed: BTreeSet<String> = EXPECTED.iter().map(|(n, ..)| (*n).to_owned()).collect();
+    assert_eq!(
+        on_disk, listed,
+        "every fixture on disk is listed in EXPECTED"
+    );
+}
+
+#[test]
+fn rule_ids_are_unique_and_well_formed() {
+    let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len());
+    for id in ids {
+        assert!(
+            id.len() == 5 && id.starts_with("CL") && id[2..].chars().all(|c| c.is_ascii_digit()),
+            "{id}"
+        );
+        assert_eq!(Rule::from_id(id).map(|r| r.id()), Some(id));
+    }
+}
+
+#[test]
+fn fixture_reports_match_snapshots() {
+    let settings = common::snapshots();
+    for (name, ..) in EXPECTED {
+        let v = run_files(&[&fixture(&format!("invalid/{name}"))]);
+        let human = report::human::render(
+            &v.diagnostics,
+            &v.sources,
+            &v.summary,
+            &report::human::Style { color: false },
+        );
+        let json = report::json::render(&v.diagnostics, &v.summary);
+        settings.bind(|| {
+            insta::assert_snapshot!(format!("validate__{name}.human"), human);
+            insta::assert_snapshot!(format!("validate__{name}.json"), json);
+        });
+    }
+}
+
+#[test]
+fn valid_fixtures_and_examples_are_clean() {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(fixture("valid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.extend(common::examples());
+    for path in files {
+        let v = run_files(&[&path]);
+        assert!(
+            v.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            v.diagnostics
+        );
+        assert!(v.model.is_some());
+    }
+}
+
+#[test]
+fn boundaries_are_accepted_and_resolved() {
+    let v = run_files(&[&fixture("valid/boundaries.yaml")]);
+    let model = v.model.expect("valid");
+    let deployment = &model.deployments[0];
+    assert_eq!(
+        deployment.logging_configurations.len(),
+        11,
+        "a raised quota admits an 11th configuration"
+    );
+    let shortest = deployment
+        .rooms
+        .iter()
+        .find(|r| r.key == "shortest")
+        .unwrap();
+    assert_eq!(shortest.name, "", "an empty AWS name is allowed and kept");
+    assert_eq!(shortest.maximum_message_length, Some(1));
+    assert_eq!(
+        shortest.tags.len(),
+        50,
+        "25 default tags + 25 own tags is exactly the limit"
+    );
+}
+
+#[test]
+fn yaml_1_1_words_stay_strings() {
+    let v = run_files(&[&fixture("valid/yaml-1-1-words.yaml")]);
+    let model = v.model.expect("valid");
+    let tags = &model.deployments[0].rooms[0].tags;
+    assert_eq!(tags["enabled"], "NO");
+    assert_eq!(tags["mode"], "on");
+    assert_eq!(tags["code"], "0755");
+    assert_eq!(tags["when"], "2010-09-09");
+}
+
+#[test]
+fn files_merge_into_one_spec() {
+    let v = run_files(&[&fixture("multi/base.yaml"), &fixture("multi/extra.yaml")]);
+    assert!(v.diagnostics.is_empty(), "{:?}", v.diagnostics);
+    let model = v.model.unwrap();
+    let rooms: Vec<&str> = model.deployments[0]
+        .rooms
+        .iter()
+        .map(|r| r.key.as_str())
+        .collect();
+    assert_eq!(
+        rooms,
+        ["lobby", "stage"],
+        "defaults from one file apply to the other"
+    );
+}
+
+#[test]
+fn names_defined_in_two_files_name_both_places() {
+    let base = fixture("multi/base.yaml");
+    let v = run_files(&[&base, &base]);
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.message == "room `lobby` is defined twice")
+        .expect("CL039");
+    assert_eq!(d.rule, Rule::DefinedTwice);
+    assert_eq!(d.location.as_ref().map(|l| l.line), Some(4));
+    assert_eq!(d.related.len(), 1, "the first definition is named");
+    assert_eq!(d.related[0].message, "first defined here");
+
+    let v = run_files(&[&base, &fixture("multi/conflict.yaml")]);
+    let rules: Vec<&str> = v.diagnostics.iter().map(|d| d.rule.id()).collect();
+    assert_eq!(rules, ["CL039", "CL039"], "{:?}", v.diagnostics);
+    let defaults = v
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("defaults.region"))
+        .expect("defaults conflict");
+    assert!(
+        defaults
+            .location
+            .as_ref()
+            .unwrap()
+            .file
+            .ends_with("conflict.yaml")
+    );
+    assert!(defaults.related[0].location.file.ends_with("base.yaml"));
+}
+
+#[test]
+fn hostile_bytes_get_diagnostics_not_panics() {
+    let header = "version: 1\ndefaults: {account: \"111122223333\", region: us-west-2}\n";
+    // Invalid UTF-8 on line 3.
+    let mut bytes = header.as_bytes().to_vec();
+    bytes.extend_from_slice(b"rooms:\n  lob\xffby: {}\n");
+    let v = run_bytes("bad-utf8.yaml", &bytes);
+    let d = &v.diagnostics[0];
+    assert_eq!(
+        (d.rule, d.location.as_ref().map(|l| (l.line, l.column))),
+        (Rule::Syntax, Some((4, 6)))
+    );
+
+    // A byte-order mark and CRLF line ends are fine.
+    let crlf = format!(
+        "\u{feff}{}rooms:\r\n  lobby: {{}}\r\n",
+        header.replace('\n', "\r\n")
+    );
+    let v = run_bytes("bom-crlf.yaml", crlf.as_bytes());
+    assert!(v.model.is_some(), "{:?}", v.diagnostics);
+
+    // NUL bytes and control characters: an error, and nothing raw reaches a terminal.
+    let v = run_bytes(
+        "nul.yaml",
+        format!("{header}rooms:\n  \"a\\u001b[31m\": {{}}\n  b\0: {{}}\n").as_bytes(),
+    );
+    assert!(v.has_errors());
+    let text = report::human::render(
+        &v.diagnostics,
+        &v.sources,
+        &v.summary,
+        &report::human::Style { color: false },
+    );
+    assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text}");
+
+    // A billion-laughs alias bomb is refused by the parser's budget, quickly.
+    let mut bomb = String::from("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let prev = i - 1;
+        bomb.push_str(&format!(
+            "l{i}: &l{i} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            },
+            if prev == 0 {
+                "a".to_owned()
+            } else {
+                format!("l{prev}")
+            }
+        ));
+    }
+    let v = run_bytes("bomb.yaml", bomb.as_bytes());
+    assert_eq!(
+        v.diagnostics.first().map(|d| d.rule),
+        Some(Rule::Syntax),
+        "{:?}",
+        v.diagnostics
+    );
+
+    // Deep nesting is an error, not a stack overflow.
+    let deep = format!(
+        "{header}rooms: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let v = run_bytes("deep.yaml", deep.as_bytes());
+    assert!(v.has_errors());
+}
+
+#[test]
+fn json_and_yaml_give_the_same_model() {
+    let json = run_files(&[&fixture("valid/quickstart.json")]);
+    let model = json.model.expect("valid JSON");
+    let room = &model.deployments[0].rooms[0];
+    assert_eq!(
+        room.maximum_message_length,
+        Some(500),
+        "500.0 is the integer 500, as JSON Schema says"
+    );
+    assert_eq!(room.logging, ["archive"]);
+}
+
+#[test]
+fn logical_ids_are_unique_when_names_differ_only_by_separators() {
+    let spec = "version: 1\ndefaults: {account: \"111122223333\", region: us-west-2}\nrooms:\n  chat-lobby: {}\n  chat_lobby: {}\n  Chat-Lobby: {}\n  chatlobby: {}\n";
+    let v = run_bytes("ids.yaml", spec.as_bytes());
+    let model = v.model.expect("valid");
+    let ids: BTreeSet<&str> = model.deployments[0]
+        .rooms
+        .iter()
+        .map(|r| r.logical_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    assert!(
+        ids.iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_alphanumeric()))
+    );
+}
+
+#[test]
+fn deployments_group_by_account_and_region() {
+    let v = run_files(&[&common::root().join("examples/multi-account.yaml")]);
+    let model = v.model.expect("valid");
+    let places: Vec<(&str, &str)> = model
+        .deployments
+        .iter()
+        .map(|d| (d.account.as_str(), d.region.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("111122223333", "ap-northeast-1"),
+            ("111122223333", "us-west-2"),
+            ("444455556666", "eu-west-1")
+        ]
+    );
+    let eu = &model.deployments[2];
+    assert_eq!(
+        eu.logging_configurations.len(),
+        2,
+        "a configuration lives where its destination lives"
+    );
+    let bucket = eu
+        .destinations
+        .iter()
+        .find(|d| d.key == "eu-archive")
+        .unwrap();
+    assert_eq!(bucket.arn, "arn:aws:s3:::acme-chat-eu-west-1");
+    let group = eu.destinations.iter().find(|d| d.key == "eu-tail").unwrap();
+    assert_eq!(
+        group.arn,
+        "arn:aws:logs:eu-west-1:444455556666:log-group:/aws/vendedlogs/ivschat/eu"
+    );
+}
