@@ -230,7 +230,12 @@ fn syntax_message(raw: &str) -> String {
         .split(", set DuplicateKeyPolicy")
         .next()
         .unwrap_or(without_location);
-    message.trim_end_matches('.').to_owned()
+    let message = message.trim_end_matches('.');
+    // The parser speaks of its own types here; say what is wrong with the document instead.
+    if message.contains("recursive references") {
+        return "an alias refers to the anchor that contains it".to_owned();
+    }
+    message.to_owned()
 }
 
 fn syntax_help(raw: &str) -> String {

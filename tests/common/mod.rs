@@ -20,7 +20,11 @@ pub fn snapshots() -> insta::Settings {
 pub fn venv_tool(name: &str) -> PathBuf {
     let venv = std::env::var_os("CHATLOG_VENV").map_or_else(|| root().join(".venv"), PathBuf::from);
     let tool = venv.join("bin").join(name);
-    assert!(tool.exists(), "{} is missing: run scripts/test, which installs the checkers", tool.display());
+    assert!(
+        tool.exists(),
+        "{} is missing: run scripts/test, which installs the checkers",
+        tool.display()
+    );
     tool
 }
 
@@ -30,7 +34,12 @@ pub fn examples() -> Vec<PathBuf> {
         .expect("examples/ exists")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
         .collect();
     out.sort();
     out
