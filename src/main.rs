@@ -7,14 +7,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use chatlog::cli::{Cli, Command};
-use chatlog::report::{self, Format};
+mod render_command;
+
+use chatlog::cli::{Cli, Command, PolicyCommand};
+use chatlog::report;
 use chatlog::spec::load::Input;
 use chatlog::spec::schema::SCHEMA_TEXT;
 
-const CLEAN: u8 = 0;
-const FINDINGS: u8 = 1;
-const FAILURE: u8 = 2;
+pub(crate) const CLEAN: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const FAILURE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -37,22 +39,43 @@ fn run(cli: Cli) -> Result<u8, String> {
         } => {
             let inputs = read_inputs(&specs)?;
             let validation = chatlog::validate::validate(inputs);
-            let text = match format {
-                Format::Text => {
-                    let style = report::human::Style { color: use_color() };
-                    report::human::render(
-                        &validation.diagnostics,
-                        &validation.sources,
-                        &validation.summary,
-                        &style,
-                    )
-                }
-                Format::Json => report::json::render(&validation.diagnostics, &validation.summary),
-            };
+            let text = report::render(
+                format,
+                &validation.diagnostics,
+                &validation.sources,
+                &validation.summary,
+                use_color(),
+            );
             print(&text)?;
             let findings = validation.has_errors() || (deny_warnings && validation.has_warnings());
             Ok(if findings { FINDINGS } else { CLEAN })
         }
+        Command::Render {
+            specs,
+            target,
+            out,
+            format,
+            diagnostics_format,
+        } => render_command::render(render_command::RenderRequest {
+            specs,
+            target,
+            out,
+            format,
+            diagnostics_format,
+        }),
+        Command::Policy(PolicyCommand::Merge {
+            specs,
+            bucket,
+            into,
+            write,
+            diagnostics_format,
+        }) => render_command::policy_merge(render_command::MergeRequest {
+            specs,
+            bucket,
+            into,
+            write,
+            diagnostics_format,
+        }),
         Command::Schema => {
             print(SCHEMA_TEXT)?;
             Ok(CLEAN)
@@ -70,7 +93,7 @@ fn run(cli: Cli) -> Result<u8, String> {
     }
 }
 
-fn read_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, String> {
+pub(crate) fn read_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, String> {
     paths
         .iter()
         .map(|path| {
@@ -106,7 +129,7 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn print(text: &str) -> Result<(), String> {
+pub(crate) fn print(text: &str) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

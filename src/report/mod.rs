@@ -1,9 +1,12 @@
 //! Reports of diagnostics, one module per output format. Renderers return strings; printing is
 //! the caller's job.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 mod sanitize;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -23,4 +26,28 @@ pub enum Format {
     Text,
     /// One JSON document
     Json,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
+    /// JUnit XML, for CI test reports
+    Junit,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+}
+
+/// Renders diagnostics in any format; every reporting command goes through here so that
+/// `--format` means the same everywhere.
+pub fn render(
+    format: Format,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    sources: &crate::spec::source::Sources,
+    summary: &Summary,
+    color: bool,
+) -> String {
+    match format {
+        Format::Text => human::render(diagnostics, sources, summary, &human::Style { color }),
+        Format::Json => json::render(diagnostics, summary),
+        Format::Sarif => sarif::render(diagnostics),
+        Format::Junit => junit::render(diagnostics),
+        Format::Github => github::render(diagnostics),
+    }
 }
