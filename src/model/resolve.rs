@@ -61,7 +61,7 @@ impl<'a> Resolver<'a> {
         let rooms = self.place_rooms(&configurations);
         self.check_same_destination_twice(&destinations);
         self.check_quota(&configurations);
-        self.check_unused(&configurations, &rooms);
+        self.check_unused();
         self.build(destinations, configurations, rooms)
     }
 
@@ -520,11 +520,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn check_unused(
-        &mut self,
-        configurations: &BTreeMap<String, (Placement, &Entry<types::LoggingConfiguration>)>,
-        rooms: &BTreeMap<String, (Placement, &Entry<types::Room>)>,
-    ) {
+    fn check_unused(&mut self) {
         let spec = self.spec;
         let used_configurations: BTreeSet<&str> = spec
             .rooms
@@ -536,7 +532,6 @@ impl<'a> Resolver<'a> {
             .values()
             .map(|c| c.value.destination.as_str())
             .collect();
-        let _ = (configurations, rooms);
         for (key, entry) in &spec.logging_configurations {
             if !used_configurations.contains(key.as_str()) {
                 let d = Diagnostic::new(Rule::UnusedLoggingConfiguration, format!("logging configuration `{key}` is not used by any room"))
