@@ -34,6 +34,8 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// A multi-line body shown after the diagnostic, such as a unified diff.
+    pub detail: Option<String>,
 }
 
 impl Diagnostic {
@@ -45,6 +47,7 @@ impl Diagnostic {
             location: None,
             help: None,
             related: Vec::new(),
+            detail: None,
         }
     }
 

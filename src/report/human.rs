@@ -140,6 +140,17 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
             l.column
         );
     }
+    if let Some(detail) = &d.detail {
+        for line in detail.lines() {
+            let painted = match line.chars().next() {
+                Some('+') if !line.starts_with("+++") => style.paint("32", &printable(line)),
+                Some('-') if !line.starts_with("---") => style.paint("31", &printable(line)),
+                Some('@') => style.paint("36", &printable(line)),
+                _ => printable(line),
+            };
+            let _ = writeln!(out, "{painted}");
+        }
+    }
     if let Some(help) = &d.help {
         let _ = writeln!(
             out,

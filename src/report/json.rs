@@ -24,6 +24,8 @@ struct Item<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "<[Related]>::is_empty")]
     related: &'a [Related],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
 }
 
 pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
@@ -39,6 +41,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                 location: d.location.as_ref(),
                 help: d.help.as_deref(),
                 related: &d.related,
+                detail: d.detail.as_deref(),
             })
             .collect(),
     };

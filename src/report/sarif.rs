@@ -7,7 +7,12 @@ use crate::diagnostic::{Diagnostic, Location, Rule, Severity};
 
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     // Only the rules that fired: the log stays small and does not change as the catalog grows.
-    let fired: Vec<Rule> = diagnostics.iter().map(|d| d.rule).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let fired: Vec<Rule> = diagnostics
+        .iter()
+        .map(|d| d.rule)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let rules: Vec<Value> = fired.iter().map(|r| rule_descriptor(*r)).collect();
     let results: Vec<Value> = diagnostics.iter().map(|d| result(d, &fired)).collect();
     let log = json!({
