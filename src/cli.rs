@@ -7,6 +7,19 @@ use clap::{Parser, Subcommand};
 
 use crate::report::Format;
 
+const RENDER_HELP: &str = "\
+Exit codes:
+  0  rendered (warnings may have been printed)
+  1  the spec is invalid or asks for something a target cannot express; nothing is written
+  2  usage, I/O or internal error; nothing is replaced";
+
+const MERGE_HELP: &str = "\
+Exit codes:
+  0  merged (or nothing to add)
+  1  the existing policy cannot take the statements (NotAction/NotPrincipal, a conflicting
+     statement, over 20 KB), or the spec is invalid
+  2  usage or I/O error (the bucket is not in the spec, the file is not a policy)";
+
 const EXIT_CODES: &str = "\
 Exit codes (every command):
   0  clean
@@ -38,11 +51,74 @@ pub enum Command {
     /// Print the spec's JSON Schema (for editors and other tools)
     #[command(after_help = EXIT_CODES)]
     Schema,
+    /// Render CloudFormation templates and policy documents from specs
+    #[command(after_help = RENDER_HELP)]
+    Render {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// What to render
+        #[arg(long, value_enum, default_value = "all")]
+        target: RenderTarget,
+        /// Output folder; chatlog owns its `cloudformation/` and `policies/` subfolders and
+        /// replaces them as a whole
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Template format (policy documents are always JSON)
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: TemplateFormat,
+        /// Format of the diagnostics printed when the spec cannot be rendered
+        #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+        diagnostics_format: Format,
+    },
+    /// Work with the resource policies log delivery needs
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Write a starter spec (never overwrites a file)
     #[command(after_help = EXIT_CODES)]
     Init {
         /// Where to write the spec
         #[arg(default_value = "chatlog.yaml", value_name = "PATH")]
         path: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RenderTarget {
+    /// Every target below
+    All,
+    /// One CloudFormation template per account and region (split when too large)
+    Cloudformation,
+    /// Policy documents: bucket and log-group policies, deployer policy
+    Policies,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TemplateFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Add the statements log delivery needs to an existing bucket policy, keeping every other
+    /// statement; idempotent. Prints the result unless --write
+    #[command(after_help = MERGE_HELP)]
+    Merge {
+        /// Spec files; the bucket must be an S3 destination in them
+        #[arg(long = "spec", required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// The bucket whose policy is merged into
+        #[arg(long, value_name = "NAME")]
+        bucket: String,
+        /// The bucket's current policy document (JSON); an empty file means no policy yet
+        #[arg(long, value_name = "FILE")]
+        into: PathBuf,
+        /// Replace FILE with the result (atomically) instead of printing it
+        #[arg(long)]
+        write: bool,
+        /// Format of the diagnostics printed when the spec is invalid
+        #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+        diagnostics_format: Format,
     },
 }

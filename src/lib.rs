@@ -7,6 +7,8 @@ pub mod cli;
 pub mod diagnostic;
 pub mod init;
 pub mod model;
+pub mod policy;
+pub mod render;
 pub mod report;
 pub mod spec;
 pub mod suggest;

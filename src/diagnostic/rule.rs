@@ -82,4 +82,8 @@ rules! {
     SameDestinationTwice = "CL041", Error, "two destinations for the same bucket, log group or stream", "chatlog spec";
     UnusedLoggingConfiguration = "CL050", Warning, "a logging configuration no room uses", "chatlog spec";
     UnusedDestination = "CL051", Warning, "a destination no logging configuration uses", "chatlog spec";
+    CfnMessageRate = "CL060", Error, "a message rate over 10, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 (cfn-lint 1.58.0 schema; aws-facts.md §1(e), §2)";
+    CfnEmptyRoomTagValue = "CL061", Error, "an empty tag value on a room, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room Tag Value: minLength 1 (cfn-lint 1.58.0 schema; aws-facts.md §2)";
+    CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs: 10 account-level resource policies per region, 5,120 characters each (aws-facts.md §1(d))";
+    CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation: 500 resources and 200 outputs per template (aws-facts.md §1(d))";
 }

@@ -1,0 +1,280 @@
+//! The least-privilege identity policy for whoever deploys or applies a spec: the IVS Chat
+//! actions scoped to the spec's accounts and regions, and the logs, s3, iam and firehose actions
+//! log delivery performs on the caller's behalf. Split into several managed policies when one
+//! would exceed IAM's 6,144 characters.
+
+use std::collections::BTreeSet;
+
+use crate::model::{DestinationKind, Model, partition};
+
+use super::document::{Conditions, PolicyDocument, Statement, Strings};
+use super::limits::IAM_MANAGED_POLICY_MAX_CHARS;
+use super::log_delivery::{DELIVERY_PRINCIPAL, slr_arn};
+use super::plan;
+
+/// IVS Chat actions of the CloudFormation handlers of AWS::IVSChat::LoggingConfiguration and
+/// AWS::IVSChat::Room, create/read/update/delete/list (aws-facts §1(c)); `apply` calls the same
+/// operations.
+const IVSCHAT_ACTIONS: [&str; 13] = [
+    "ivschat:CreateLoggingConfiguration",
+    "ivschat:CreateRoom",
+    "ivschat:DeleteLoggingConfiguration",
+    "ivschat:DeleteRoom",
+    "ivschat:GetLoggingConfiguration",
+    "ivschat:GetRoom",
+    "ivschat:ListLoggingConfigurations",
+    "ivschat:ListRooms",
+    "ivschat:ListTagsForResource",
+    "ivschat:TagResource",
+    "ivschat:UntagResource",
+    "ivschat:UpdateLoggingConfiguration",
+    "ivschat:UpdateRoom",
+];
+
+/// Permission-only log-delivery actions, granted on `*` (aws-facts §1(c): resource-level
+/// scoping unverified).
+const LOG_DELIVERY_ACTIONS: [&str; 5] = [
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:UpdateLogDelivery",
+];
+
+/// What first-time setup of a CloudWatch Logs destination needs (aws-facts §1(c)), plus the
+/// AWS::Logs::ResourcePolicy delete handler when chatlog owns account-level policies
+/// (aws-facts §1(e)). These actions take no resource ARN (IAM service authorization data, as
+/// parliament reads it), so they are granted on `*`.
+const CWL_POLICY_ACTIONS: [&str; 3] = [
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:PutResourcePolicy",
+];
+
+/// AWS::Logs::LogGroup handlers (cfn-schemas/aws-logs-loggroup.json, aws-facts §1(e)), limited
+/// to the properties chatlog sets (name, retention, tags, resource policy). Log groups are
+/// retained on stack deletion, so no DeleteLogGroup.
+const LOG_GROUP_ACTIONS: [&str; 7] = [
+    "logs:CreateLogGroup",
+    "logs:DeleteRetentionPolicy",
+    "logs:GetDataProtectionPolicy",
+    "logs:ListTagsForResource",
+    "logs:PutRetentionPolicy",
+    "logs:TagResource",
+    "logs:UntagResource",
+];
+
+/// AWS::S3::Bucket handlers (cfn-lint 1.58.0 schema, the source aws-facts §0 calls CL), limited
+/// to the properties chatlog sets. Buckets are retained on stack deletion, so no DeleteBucket.
+const BUCKET_ACTIONS: [&str; 10] = [
+    "s3:CreateBucket",
+    "s3:GetBucketOwnershipControls",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketTagging",
+    "s3:GetEncryptionConfiguration",
+    "s3:ListBucket",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketTagging",
+    "s3:PutEncryptionConfiguration",
+];
+
+/// Builds the deployer policy, split into documents of at most 6,144 characters.
+pub fn deployer_policies(model: &Model) -> Vec<PolicyDocument> {
+    split(deployer_statements(model), IAM_MANAGED_POLICY_MAX_CHARS)
+}
+
+fn sorted(set: BTreeSet<String>) -> Vec<String> {
+    set.into_iter().collect()
+}
+
+pub fn deployer_statements(model: &Model) -> Vec<Statement> {
+    let mut ivschat = BTreeSet::new();
+    let mut buckets = BTreeSet::new();
+    let mut managed_buckets = BTreeSet::new();
+    let mut managed_groups = BTreeSet::new();
+    let mut streams = BTreeSet::new();
+    let mut slr = BTreeSet::new();
+    let mut any_log_group = false;
+    let mut any_account_policy = false;
+    for dep in &model.deployments {
+        let p = partition(&dep.region);
+        let (r, a) = (&dep.region, &dep.account);
+        // Room and logging-configuration ids are assigned by the service, so the ARNs are known
+        // up to the id (aws-facts §1(a), ARNs / IAM).
+        ivschat.insert(format!("arn:{p}:ivschat:{r}:{a}:logging-configuration/*"));
+        ivschat.insert(format!("arn:{p}:ivschat:{r}:{a}:room/*"));
+        let policies = plan::for_deployment(dep);
+        any_account_policy |= !policies.account_policies.is_empty();
+        for d in &dep.destinations {
+            match &d.kind {
+                DestinationKind::S3 { .. } => {
+                    buckets.insert(d.arn.clone());
+                    if d.managed {
+                        managed_buckets.insert(d.arn.clone());
+                    }
+                }
+                DestinationKind::CloudWatchLogs { .. } => {
+                    any_log_group = true;
+                    if d.managed {
+                        managed_groups.insert(d.arn.clone());
+                        managed_groups.insert(format!("{}:*", d.arn));
+                    }
+                }
+                DestinationKind::Firehose { .. } => {
+                    streams.insert(d.arn.clone());
+                    slr.insert(slr_arn(p, a));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if !model.deployments.is_empty() {
+        let actions: BTreeSet<&str> = IVSCHAT_ACTIONS.into_iter().collect();
+        out.push(Statement::allow(
+            "IvsChat",
+            Strings::many(actions),
+            Strings::Many(sorted(ivschat)),
+        ));
+        out.push(Statement::allow(
+            "LogDelivery",
+            Strings::many(LOG_DELIVERY_ACTIONS),
+            Strings::one("*"),
+        ));
+    }
+    if any_log_group {
+        let mut actions: Vec<&str> = CWL_POLICY_ACTIONS.to_vec();
+        if any_account_policy {
+            actions.push("logs:DeleteResourcePolicy");
+        }
+        if !managed_groups.is_empty() {
+            // Read handler of AWS::Logs::LogGroup (aws-facts §1(e)); takes no resource ARN.
+            actions.push("logs:DescribeIndexPolicies");
+        }
+        actions.sort_unstable();
+        out.push(Statement::allow(
+            "LogsResourcePolicies",
+            Strings::many(actions),
+            Strings::one("*"),
+        ));
+    }
+    if !managed_groups.is_empty() {
+        out.push(Statement::allow(
+            "LogGroups",
+            Strings::many(LOG_GROUP_ACTIONS),
+            Strings::Many(sorted(managed_groups)),
+        ));
+    }
+    if !buckets.is_empty() {
+        // First-time S3 setup reads the bucket policy (aws-facts §1(c)).
+        out.push(Statement::allow(
+            "ReadBucketPolicies",
+            Strings::one("s3:GetBucketPolicy"),
+            Strings::Many(sorted(buckets)),
+        ));
+    }
+    if !managed_buckets.is_empty() {
+        // Buckets chatlog creates: AWS::S3::Bucket (above) and AWS::S3::BucketPolicy
+        // create/update/delete handlers (aws-facts §1(e)). Buckets that exist get no
+        // s3:PutBucketPolicy: their owner merges the statements first, after which log delivery
+        // needs only logs:CreateLogDelivery (aws-facts §1(c)).
+        let mut actions: Vec<&str> = BUCKET_ACTIONS.to_vec();
+        actions.extend(["s3:DeleteBucketPolicy", "s3:PutBucketPolicy"]);
+        actions.sort_unstable();
+        out.push(Statement::allow(
+            "Buckets",
+            Strings::many(actions),
+            Strings::Many(sorted(managed_buckets)),
+        ));
+    }
+    if !streams.is_empty() {
+        // Firehose setup tags the stream `LogDeliveryEnabled=true` (aws-facts §1(c)).
+        out.push(Statement::allow(
+            "TagDeliveryStreams",
+            Strings::one("firehose:TagDeliveryStream"),
+            Strings::Many(sorted(streams)),
+        ));
+        // Scoped service-linked-role creation as AWS grants it (aws-facts §1(c)), narrowed to
+        // the spec's accounts; iam:GetRole from the AWS::IAM::ServiceLinkedRole create handler
+        // (aws-facts §1(e)).
+        out.push(
+            Statement::allow(
+                "LogDeliveryServiceLinkedRole",
+                Strings::many(["iam:CreateServiceLinkedRole", "iam:GetRole"]),
+                Strings::Many(sorted(slr)),
+            )
+            .condition(Conditions::new().with(
+                "StringEquals",
+                "iam:AWSServiceName",
+                Strings::one(DELIVERY_PRINCIPAL),
+            )),
+        );
+    }
+    out
+}
+
+/// Packs statements into documents of at most `limit` characters, in order. A statement that
+/// is too big alone is cut into several with parts of its resource list (Sids `X`, `X2`, ...).
+pub fn split(statements: Vec<Statement>, limit: usize) -> Vec<PolicyDocument> {
+    let mut pieces = Vec::new();
+    for s in statements {
+        pieces.extend(cut(s, limit));
+    }
+    let mut docs: Vec<PolicyDocument> = Vec::new();
+    let mut current: Vec<Statement> = Vec::new();
+    for s in pieces {
+        current.push(s);
+        if current.len() > 1
+            && PolicyDocument::new(current.clone()).chars() > limit
+            && let Some(last) = current.pop()
+        {
+            docs.push(PolicyDocument::new(std::mem::take(&mut current)));
+            current.push(last);
+        }
+    }
+    if !current.is_empty() {
+        docs.push(PolicyDocument::new(current));
+    }
+    docs
+}
+
+fn cut(statement: Statement, limit: usize) -> Vec<Statement> {
+    if PolicyDocument::new(vec![statement.clone()]).chars() <= limit || statement.resource.len() < 2
+    {
+        return vec![statement];
+    }
+    let resources: Vec<String> = statement
+        .resource
+        .values()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let base = statement.sid.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut part: Vec<String> = Vec::new();
+    let make = |part: Vec<String>, n: usize| {
+        let mut s = statement.clone();
+        s.resource = Strings::Many(part);
+        s.sid = Some(if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        });
+        s
+    };
+    for r in resources {
+        part.push(r);
+        let probe = make(part.clone(), out.len() + 1);
+        if part.len() > 1
+            && PolicyDocument::new(vec![probe]).chars() > limit
+            && let Some(last) = part.pop()
+        {
+            out.push(make(std::mem::take(&mut part), out.len() + 1));
+            part.push(last);
+        }
+    }
+    if !part.is_empty() {
+        out.push(make(part, out.len() + 1));
+    }
+    out
+}

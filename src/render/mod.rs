@@ -1,0 +1,116 @@
+//! Rendering the model into files: one module per target. Pure: rendering returns
+//! `(relative path, contents)` pairs and only the CLI writes them (through [`write`]). Output is
+//! deterministic: the same spec gives byte-identical files.
+
+pub mod cloudformation;
+pub mod policies;
+mod rules;
+pub mod write;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use crate::spec::source::Sources;
+
+pub use rules::check;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    CloudFormation,
+    Policies,
+}
+
+impl Target {
+    /// The folder under `--out` the target owns.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Target::CloudFormation => "cloudformation",
+            Target::Policies => "policies",
+        }
+    }
+}
+
+/// How templates are written. Policy documents are always JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TemplateFormat {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// One rendered file. `path` is relative to `--out`, `/`-separated, and starts with the
+/// target's folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    pub path: String,
+    pub contents: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot serialize `{0}`: {1}")]
+    Serialize(String, String),
+    #[error("`{0}` would be {1} bytes, over the limit of {2}")]
+    TooLarge(String, usize, usize),
+}
+
+/// The result of rendering: target-rule diagnostics (errors mean no files), and the files.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: Vec<File>,
+}
+
+impl Rendered {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks the target rules, then renders every target. Files are sorted by path.
+pub fn render(
+    model: &Model,
+    sources: &Sources,
+    targets: &[Target],
+    format: TemplateFormat,
+) -> Result<Rendered, RenderError> {
+    let diagnostics = check(model, sources, targets);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Ok(Rendered {
+            diagnostics,
+            files: Vec::new(),
+        });
+    }
+    let mut files = Vec::new();
+    let mut targets = targets.to_vec();
+    targets.sort_unstable();
+    targets.dedup();
+    for t in targets {
+        match t {
+            Target::CloudFormation => files.extend(cloudformation::render(model, format)?),
+            Target::Policies => files.extend(policies::render(model)?),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Rendered { diagnostics, files })
+}
+
+/// The file stem of a deployment: `<account>-<region>` (both validated: digits, and a region
+/// code of lowercase letters, digits and `-`).
+pub fn deployment_stem(account: &str, region: &str) -> String {
+    format!("{account}-{region}")
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn to_json<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
+}
+
+/// YAML through serde-saphyr: strings that YAML 1.1 readers (CloudFormation) would read as
+/// something else are quoted, and no block scalars, so every value stays on its own line.
+pub(crate) fn to_yaml<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
+    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
+    serde_saphyr::to_string_with_options(value, options)
+        .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
+}

@@ -1,0 +1,124 @@
+//! The policies folder: one JSON document per file, stable key order.
+//!
+//! ```text
+//! policies/deployer.json                         least privilege for whoever deploys/applies
+//! policies/deployer-1.json, deployer-2.json ...  the same, split when over 6,144 characters
+//! policies/<account>-<region>/s3-<key>.json      bucket policy (created bucket) or the
+//!                                                statements to merge (existing bucket)
+//! policies/<account>-<region>/logs-<key>.json    log-group policy of a log group chatlog creates
+//! policies/<account>-<region>/logs-account-<name>.json   account-level policy for existing groups
+//! policies/<account>-<region>/firehose-<key>.json        service-linked role and stream tag
+//! ```
+
+use serde::Serialize;
+
+use crate::model::{Model, partition};
+use crate::policy::PolicyDocument;
+use crate::policy::deployer::deployer_policies;
+use crate::policy::limits::{
+    CWL_ACCOUNT_POLICY_MAX_CHARS, CWL_LOG_GROUP_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES,
+};
+use crate::policy::log_delivery::{
+    DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME, slr_arn, slr_permissions_policy, slr_trust_policy,
+};
+use crate::policy::plan;
+
+use super::{File, RenderError, deployment_stem, to_json};
+
+/// What a Firehose destination needs; there is no resource policy (aws-facts §1(c)).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct FirehoseRequirements {
+    delivery_stream_arn: String,
+    /// Tags the stream must carry; a tool that owns the stream's tags must declare them.
+    required_tags: std::collections::BTreeMap<&'static str, &'static str>,
+    service_linked_role: ServiceLinkedRole,
+}
+
+#[derive(Serialize)]
+struct ServiceLinkedRole {
+    #[serde(rename = "AWSServiceName")]
+    aws_service_name: &'static str,
+    #[serde(rename = "RoleName")]
+    role_name: &'static str,
+    #[serde(rename = "Arn")]
+    arn: String,
+    #[serde(rename = "Note")]
+    note: &'static str,
+    #[serde(rename = "TrustPolicy")]
+    trust_policy: serde_json::Value,
+    #[serde(rename = "PermissionsPolicy")]
+    permissions_policy: PolicyDocument,
+}
+
+fn document(path: String, doc: &PolicyDocument, max_bytes: usize) -> Result<File, RenderError> {
+    let contents = to_json(&path, doc)?;
+    // Limits are on the document as stored; the compact form is what is measured.
+    let size = doc.to_compact().len();
+    if size > max_bytes {
+        return Err(RenderError::TooLarge(path, size, max_bytes));
+    }
+    Ok(File { path, contents })
+}
+
+pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
+    let mut files = Vec::new();
+    let deployer = deployer_policies(model);
+    let many = deployer.len() > 1;
+    for (i, doc) in deployer.iter().enumerate() {
+        let path = if many {
+            format!("policies/deployer-{}.json", i + 1)
+        } else {
+            "policies/deployer.json".to_owned()
+        };
+        files.push(File {
+            contents: to_json(&path, doc)?,
+            path,
+        });
+    }
+    for dep in &model.deployments {
+        let dir = format!("policies/{}", deployment_stem(&dep.account, &dep.region));
+        let policies = plan::for_deployment(dep);
+        for b in &policies.buckets {
+            files.push(document(
+                format!("{dir}/s3-{}.json", b.destination.key),
+                &b.document,
+                S3_BUCKET_POLICY_MAX_BYTES,
+            )?);
+        }
+        for g in &policies.log_groups {
+            files.push(document(
+                format!("{dir}/logs-{}.json", g.destination.key),
+                &g.document,
+                CWL_LOG_GROUP_POLICY_MAX_BYTES,
+            )?);
+        }
+        for p in &policies.account_policies {
+            files.push(document(
+                format!("{dir}/logs-account-{}.json", p.name),
+                &p.document,
+                CWL_ACCOUNT_POLICY_MAX_CHARS,
+            )?);
+        }
+        for s in &policies.streams {
+            let path = format!("{dir}/firehose-{}.json", s.destination.key);
+            let requirements = FirehoseRequirements {
+                delivery_stream_arn: s.destination.arn.clone(),
+                required_tags: [FIREHOSE_TAG].into_iter().collect(),
+                service_linked_role: ServiceLinkedRole {
+                    aws_service_name: DELIVERY_PRINCIPAL,
+                    role_name: SLR_NAME,
+                    arn: slr_arn(partition(&dep.region), &dep.account),
+                    note: "AWS creates this role and its policies on first Firehose delivery setup; they are shown here to check against, never to create by hand",
+                    trust_policy: slr_trust_policy(),
+                    permissions_policy: slr_permissions_policy(),
+                },
+            };
+            files.push(File {
+                contents: to_json(&path, &requirements)?,
+                path,
+            });
+        }
+    }
+    Ok(files)
+}

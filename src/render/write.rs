@@ -1,0 +1,193 @@
+//! Writing rendered files. `render --out DIR` owns DIR's target folders (`cloudformation/`,
+//! `policies/`): each is built completely in a temporary folder inside DIR and then swapped in
+//! with renames, so a reader sees the old set or the new set, never half of each, and files the
+//! spec no longer produces disappear. Nothing is written outside DIR: every path is checked to
+//! be plain relative components under a target folder.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{File, Target};
+
+/// Marks a folder as written by chatlog, so chatlog never replaces a folder it did not write.
+pub const MARKER: &str = ".chatlog";
+const MARKER_TEXT: &str =
+    "Written by `chatlog render`; the whole folder is replaced on each render.\n";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("`{0}` is not a safe relative path under a target folder")]
+    UnsafePath(String),
+    #[error("`{0}` exists and was not written by chatlog; move it away or choose another --out")]
+    NotOurs(String),
+    #[error("`{0}` is a symbolic link or not a directory; chatlog only replaces folders it wrote")]
+    NotAFolder(String),
+    #[error("cannot write `{0}`: {1}")]
+    Io(String, std::io::Error),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |e| WriteError::Io(path.display().to_string(), e)
+}
+
+/// The components of `path` below `folder`, or an error when it could escape.
+fn components<'a>(path: &'a str, folder: &str) -> Result<Vec<&'a str>, WriteError> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let safe = parts.len() >= 2
+        && parts.first() == Some(&folder)
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && *p != "."
+                && *p != ".."
+                && !p.contains(['\\', '\0', ':'])
+                && !p.starts_with(".chatlog")
+        });
+    if !safe {
+        return Err(WriteError::UnsafePath(path.to_owned()));
+    }
+    Ok(parts.into_iter().skip(1).collect())
+}
+
+/// Replaces each target's folder under `out` with exactly `files` (those under that folder).
+/// Returns the folders written.
+pub fn write_outputs(
+    out: &Path,
+    targets: &[Target],
+    files: &[File],
+) -> Result<Vec<PathBuf>, WriteError> {
+    fs::create_dir_all(out).map_err(io(out))?;
+    let mut targets = targets.to_vec();
+    targets.sort_unstable();
+    targets.dedup();
+    for f in files {
+        if !targets
+            .iter()
+            .any(|t| f.path.starts_with(&format!("{}/", t.folder())))
+        {
+            return Err(WriteError::UnsafePath(f.path.clone()));
+        }
+    }
+    let pid = std::process::id();
+    let mut staged = Vec::new();
+    for t in &targets {
+        let folder = t.folder();
+        let final_dir = out.join(folder);
+        check_replaceable(&final_dir)?;
+        let tmp = out.join(format!(".{folder}.chatlog-tmp-{pid}"));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        }
+        let result = stage(&tmp, folder, files);
+        if let Err(e) = result {
+            let _ = fs::remove_dir_all(&tmp);
+            for (t, _) in &staged {
+                let _ = fs::remove_dir_all(t);
+            }
+            return Err(e);
+        }
+        staged.push((tmp, final_dir));
+    }
+    let mut written = Vec::new();
+    for (tmp, final_dir) in staged {
+        swap(&tmp, &final_dir, pid)?;
+        written.push(final_dir);
+    }
+    Ok(written)
+}
+
+fn check_replaceable(dir: &Path) -> Result<(), WriteError> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(WriteError::Io(dir.display().to_string(), e)),
+    };
+    if !meta.is_dir() {
+        return Err(WriteError::NotAFolder(dir.display().to_string()));
+    }
+    let empty = fs::read_dir(dir).map_err(io(dir))?.next().is_none();
+    if !empty && !dir.join(MARKER).is_file() {
+        return Err(WriteError::NotOurs(dir.display().to_string()));
+    }
+    Ok(())
+}
+
+fn stage(tmp: &Path, folder: &str, files: &[File]) -> Result<(), WriteError> {
+    fs::create_dir(tmp).map_err(io(tmp))?;
+    create_new(&tmp.join(MARKER), MARKER_TEXT)?;
+    for f in files {
+        if !f.path.starts_with(&format!("{folder}/")) {
+            continue;
+        }
+        let parts = components(&f.path, folder)?;
+        let mut path = tmp.to_path_buf();
+        let (name, dirs) = parts
+            .split_last()
+            .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
+        for d in dirs {
+            path.push(d);
+            if !path.is_dir() {
+                fs::create_dir(&path).map_err(io(&path))?;
+            }
+        }
+        path.push(name);
+        create_new(&path, &f.contents)?;
+    }
+    Ok(())
+}
+
+fn create_new(path: &Path, contents: &str) -> Result<(), WriteError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
+    file.write_all(contents.as_bytes()).map_err(io(path))
+}
+
+fn swap(tmp: &Path, final_dir: &Path, pid: u32) -> Result<(), WriteError> {
+    let old = final_dir.with_file_name(format!(
+        ".{}.chatlog-old-{pid}",
+        final_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("out")
+    ));
+    let had_old = final_dir.exists();
+    if had_old {
+        if old.exists() {
+            fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        fs::rename(final_dir, &old).map_err(io(final_dir))?;
+    }
+    if let Err(e) = fs::rename(tmp, final_dir) {
+        if had_old {
+            let _ = fs::rename(&old, final_dir);
+        }
+        return Err(WriteError::Io(final_dir.display().to_string(), e));
+    }
+    if had_old {
+        fs::remove_dir_all(&old).map_err(io(&old))?;
+    }
+    Ok(())
+}
+
+/// Writes one file atomically: a temporary file next to it, then a rename over it.
+pub fn write_file_atomic(path: &Path, contents: &str) -> Result<(), WriteError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| WriteError::UnsafePath(path.display().to_string()))?;
+    let tmp = path.with_file_name(format!(".{name}.chatlog-tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_file(&tmp).map_err(io(&tmp))?;
+    }
+    create_new(&tmp, contents)?;
+    if let Ok(meta) = fs::metadata(path) {
+        let _ = fs::set_permissions(&tmp, meta.permissions());
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        WriteError::Io(path.display().to_string(), e)
+    })
+}
