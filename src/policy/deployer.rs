@@ -200,8 +200,8 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
         out.push(
             Statement::allow(
                 "LogDeliveryServiceLinkedRole",
-                Strings::many(["iam:CreateServiceLinkedRole", "iam:GetRole"]),
-                Strings::Many(sorted(slr)),
+                Strings::one("iam:CreateServiceLinkedRole"),
+                Strings::Many(sorted(slr.clone())),
             )
             .condition(Conditions::new().with(
                 "StringEquals",
@@ -209,6 +209,13 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
                 Strings::one(DELIVERY_PRINCIPAL),
             )),
         );
+        // iam:GetRole does not take the iam:AWSServiceName condition key (IAM service
+        // authorization data, as parliament reads it), so it gets its own statement.
+        out.push(Statement::allow(
+            "ReadLogDeliveryServiceLinkedRole",
+            Strings::one("iam:GetRole"),
+            Strings::Many(sorted(slr)),
+        ));
     }
     out
 }

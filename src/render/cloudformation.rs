@@ -424,7 +424,6 @@ fn base_resources(
             checkov_skips(&[
                 ("CKV_AWS_18", "access logs of a log archive would log the log delivery itself; enable server access logging to a separate bucket if your organization requires it".to_owned()),
                 ("CKV_AWS_21", "log delivery writes each object once and never overwrites it, so versioning only adds cost".to_owned()),
-                ("CKV_AWS_145", "SSE-S3 (AES256) is used: SSE-KMS needs a customer managed key whose key policy admits delivery.logs.amazonaws.com, which chatlog does not manage".to_owned()),
             ]),
         );
         bucket.insert("Properties".into(), Value::Object(props));
@@ -454,12 +453,6 @@ fn base_resources(
         } = &d.kind
         {
             props.insert("RetentionInDays".into(), json!(days));
-            if *days < 365 {
-                skips.push((
-                    "CKV_AWS_338",
-                    format!("the spec sets a retention of {days} days for this log group"),
-                ));
-            }
         } else {
             skips.push((
                 "CKV_AWS_66",

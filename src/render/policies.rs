@@ -19,7 +19,7 @@ use crate::policy::limits::{
     CWL_ACCOUNT_POLICY_MAX_CHARS, CWL_LOG_GROUP_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES,
 };
 use crate::policy::log_delivery::{
-    DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME, slr_arn, slr_permissions_policy, slr_trust_policy,
+    DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME, slr_arn, slr_trust_policy,
 };
 use crate::policy::plan;
 
@@ -47,8 +47,6 @@ struct ServiceLinkedRole {
     note: &'static str,
     #[serde(rename = "TrustPolicy")]
     trust_policy: serde_json::Value,
-    #[serde(rename = "PermissionsPolicy")]
-    permissions_policy: PolicyDocument,
 }
 
 fn document(path: String, doc: &PolicyDocument, max_bytes: usize) -> Result<File, RenderError> {
@@ -109,9 +107,8 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
                     aws_service_name: DELIVERY_PRINCIPAL,
                     role_name: SLR_NAME,
                     arn: slr_arn(partition(&dep.region), &dep.account),
-                    note: "AWS creates this role and its policies on first Firehose delivery setup; they are shown here to check against, never to create by hand",
+                    note: "AWS creates this role on first Firehose delivery setup (or the template's CreateLogDeliveryServiceLinkedRole parameter does); its permissions (firehose:PutRecord, firehose:PutRecordBatch, firehose:ListTagsForDeliveryStream on streams tagged LogDeliveryEnabled=true) are managed by AWS",
                     trust_policy: slr_trust_policy(),
-                    permissions_policy: slr_permissions_policy(),
                 },
             };
             files.push(File {

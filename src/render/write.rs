@@ -68,12 +68,15 @@ pub fn write_outputs(
             return Err(WriteError::UnsafePath(f.path.clone()));
         }
     }
+    // Every folder is checked before anything is written, so a refusal leaves DIR untouched.
+    for t in &targets {
+        check_replaceable(&out.join(t.folder()))?;
+    }
     let pid = std::process::id();
     let mut staged = Vec::new();
     for t in &targets {
         let folder = t.folder();
         let final_dir = out.join(folder);
-        check_replaceable(&final_dir)?;
         let tmp = out.join(format!(".{folder}.chatlog-tmp-{pid}"));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;

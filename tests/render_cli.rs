@@ -1,0 +1,248 @@
+//! The `render` and `policy merge` commands: exit codes, nothing written on findings, the
+//! output folders replaced whole, never a folder chatlog did not write.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod render_support;
+
+use assert_cmd::Command;
+use render_support::common;
+use render_support::scratch;
+
+fn chatlog() -> Command {
+    let mut c = Command::cargo_bin("chatlog").unwrap();
+    c.current_dir(common::root()).env("NO_COLOR", "1");
+    c
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn render_writes_every_target_and_replaces_stale_files() {
+    let out = scratch("cli-render");
+    chatlog()
+        .args(["render", "examples/quickstart.yaml", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let ours: Vec<String> = files_under(&out)
+        .into_iter()
+        .filter(|f| f.starts_with("cloudformation/") || f.starts_with("policies/"))
+        .collect();
+    assert_eq!(
+        ours,
+        [
+            "cloudformation/.chatlog",
+            "cloudformation/111122223333-us-west-2.yaml",
+            "policies/.chatlog",
+            "policies/111122223333-us-west-2/s3-archive.json",
+            "policies/deployer.json",
+        ]
+    );
+    std::fs::write(out.join("policies/stale.json"), "{}").unwrap();
+    std::fs::write(out.join("keep-me.txt"), "not chatlog's").unwrap();
+    chatlog()
+        .args([
+            "render",
+            "examples/quickstart.yaml",
+            "--format",
+            "json",
+            "--target",
+            "cloudformation",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let files = files_under(&out);
+    assert!(files.contains(&"cloudformation/111122223333-us-west-2.json".to_owned()));
+    assert!(!files.contains(&"cloudformation/111122223333-us-west-2.yaml".to_owned()));
+    assert!(
+        files.contains(&"policies/stale.json".to_owned()),
+        "only the rendered target is replaced"
+    );
+    assert!(files.contains(&"keep-me.txt".to_owned()));
+    chatlog()
+        .args(["render", "examples/quickstart.yaml", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert!(!files_under(&out).contains(&"policies/stale.json".to_owned()));
+}
+
+#[test]
+fn target_rule_findings_exit_1_and_write_nothing() {
+    let out = scratch("cli-findings");
+    chatlog()
+        .args(["render", "examples/multi-destination.yaml", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("error[CL060]"))
+        .stderr(predicates::str::contains(
+            "examples/multi-destination.yaml:43:38",
+        ));
+    assert!(files_under(&out).is_empty());
+    // The policies target alone renders it.
+    chatlog()
+        .args([
+            "render",
+            "examples/multi-destination.yaml",
+            "--target",
+            "policies",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn an_invalid_spec_exits_1_with_json_diagnostics_when_asked() {
+    let out = scratch("cli-invalid");
+    let spec = out.join("bad.yaml");
+    std::fs::write(&spec, "version: 1\nrooms:\n  lobby:\n    logging: [nope]\n").unwrap();
+    chatlog()
+        .args(["render", "--diagnostics-format", "json", "--out"])
+        .arg(out.join("o"))
+        .arg(&spec)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("\"valid\": false"));
+    assert!(!out.join("o/cloudformation").exists());
+}
+
+#[test]
+fn render_refuses_to_replace_a_folder_it_did_not_write() {
+    let out = scratch("cli-foreign");
+    std::fs::create_dir_all(out.join("policies")).unwrap();
+    std::fs::write(out.join("policies/theirs.json"), "{}").unwrap();
+    chatlog()
+        .args(["render", "examples/quickstart.yaml", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("was not written by chatlog"));
+    assert_eq!(
+        files_under(&out),
+        ["policies/theirs.json"],
+        "nothing written, not even the other target"
+    );
+}
+
+#[test]
+fn policy_merge_prints_or_writes_and_is_idempotent() {
+    let dir = scratch("cli-merge");
+    let into = dir.join("policy.json");
+    let original = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Theirs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-shared-archive/*"}]}"#;
+    std::fs::write(&into, original).unwrap();
+    let printed = chatlog()
+        .args([
+            "policy",
+            "merge",
+            "--spec",
+            "examples/multi-destination.yaml",
+            "--bucket",
+            "acme-shared-archive",
+            "--into",
+        ])
+        .arg(&into)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        std::fs::read_to_string(&into).unwrap(),
+        original,
+        "without --write the file is untouched"
+    );
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(printed.contains("AWSLogDeliveryWrite") && printed.contains("\"Theirs\""));
+    chatlog()
+        .args([
+            "policy",
+            "merge",
+            "--spec",
+            "examples/multi-destination.yaml",
+            "--bucket",
+            "acme-shared-archive",
+            "--write",
+            "--into",
+        ])
+        .arg(&into)
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_to_string(&into).unwrap(), printed);
+    chatlog()
+        .args([
+            "policy",
+            "merge",
+            "--spec",
+            "examples/multi-destination.yaml",
+            "--bucket",
+            "acme-shared-archive",
+            "--write",
+            "--into",
+        ])
+        .arg(&into)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("unchanged"));
+    assert_eq!(std::fs::read_to_string(&into).unwrap(), printed);
+    // NotPrincipal: refused, exit 1, file untouched.
+    let negated = r#"{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:root"},"Action":"s3:*","Resource":"*"}]}"#;
+    std::fs::write(&into, negated).unwrap();
+    chatlog()
+        .args([
+            "policy",
+            "merge",
+            "--spec",
+            "examples/multi-destination.yaml",
+            "--bucket",
+            "acme-shared-archive",
+            "--write",
+            "--into",
+        ])
+        .arg(&into)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("NotPrincipal"));
+    assert_eq!(std::fs::read_to_string(&into).unwrap(), negated);
+    // A bucket the spec does not log to: usage error with a suggestion.
+    chatlog()
+        .args([
+            "policy",
+            "merge",
+            "--spec",
+            "examples/multi-destination.yaml",
+            "--bucket",
+            "acme-shared-archiv",
+            "--into",
+        ])
+        .arg(&into)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "did you mean `acme-shared-archive`",
+        ));
+}
