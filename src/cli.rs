@@ -51,7 +51,7 @@ pub enum Command {
     /// Print the spec's JSON Schema (for editors and other tools)
     #[command(after_help = EXIT_CODES)]
     Schema,
-    /// Render CloudFormation templates and policy documents from specs
+    /// Render CloudFormation templates, Terraform modules and policy documents from specs
     #[command(after_help = RENDER_HELP)]
     Render {
         /// Spec files (YAML or JSON); several are merged into one spec
@@ -60,8 +60,8 @@ pub enum Command {
         /// What to render
         #[arg(long, value_enum, default_value = "all")]
         target: RenderTarget,
-        /// Output folder; chatlog owns its `cloudformation/` and `policies/` subfolders and
-        /// replaces them as a whole
+        /// Output folder; chatlog owns its `cloudformation/`, `policies/` and `terraform/`
+        /// subfolders and replaces them as a whole
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Template format (policy documents are always JSON)
@@ -91,6 +91,8 @@ pub enum RenderTarget {
     Cloudformation,
     /// Policy documents: bucket and log-group policies, deployer policy
     Policies,
+    /// One Terraform root module per account and region
+    Terraform,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

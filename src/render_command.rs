@@ -51,9 +51,10 @@ pub fn render(req: RenderRequest) -> Result<u8, String> {
         return Ok(FINDINGS);
     };
     let targets: Vec<Target> = match req.target {
-        RenderTarget::All => vec![Target::CloudFormation, Target::Policies],
+        RenderTarget::All => vec![Target::CloudFormation, Target::Policies, Target::Terraform],
         RenderTarget::Cloudformation => vec![Target::CloudFormation],
         RenderTarget::Policies => vec![Target::Policies],
+        RenderTarget::Terraform => vec![Target::Terraform],
     };
     let format = match req.format {
         TemplateFormat::Yaml => render::TemplateFormat::Yaml,

@@ -3,8 +3,10 @@
 //! deterministic: the same spec gives byte-identical files.
 
 pub mod cloudformation;
+pub mod hcl;
 pub mod policies;
 mod rules;
+pub mod terraform;
 pub mod write;
 
 use crate::diagnostic::Diagnostic;
@@ -17,6 +19,7 @@ pub use rules::check;
 pub enum Target {
     CloudFormation,
     Policies,
+    Terraform,
 }
 
 impl Target {
@@ -25,6 +28,7 @@ impl Target {
         match self {
             Target::CloudFormation => "cloudformation",
             Target::Policies => "policies",
+            Target::Terraform => "terraform",
         }
     }
 }
@@ -88,6 +92,7 @@ pub fn render(
         match t {
             Target::CloudFormation => files.extend(cloudformation::render(model, format)?),
             Target::Policies => files.extend(policies::render(model)?),
+            Target::Terraform => files.extend(terraform::render(model)?),
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

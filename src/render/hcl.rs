@@ -1,0 +1,512 @@
+//! A small typed HCL writer for the Terraform target. Values are data: every string goes through
+//! [`quote`], which escapes quotes, backslashes, control characters and both template
+//! introducers (`${` → `$${`, `%{` → `%%{`), so nothing from a spec can become an expression.
+//! References, function names and block types are [`Ident`]s, which can only hold identifiers.
+//!
+//! Output follows `terraform fmt`: two-space indents, one space around `=` except that the `=`
+//! of consecutive single-line attributes (or object entries) is aligned one column after the
+//! longest key; a blank line, a comment, a block or a multi-line value ends such a run (as in
+//! hclwrite's formatter, where a line whose value opens brackets has no alignment cell).
+
+use std::fmt::Write as _;
+
+/// A valid HCL identifier: `[A-Za-z_][A-Za-z0-9_-]*`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ident(String);
+
+impl Ident {
+    pub fn new(s: &str) -> Option<Ident> {
+        is_identifier(s).then(|| Ident(s.to_owned()))
+    }
+
+    /// The identifier for a spec key (`[A-Za-z0-9_-]{1,128}`, CL010). A key that starts with a
+    /// letter is used as it is. Any other key becomes `_<key>_<hash>`: it starts with `_`, so it
+    /// cannot equal a key used as it is, and it contains the whole key, so two keys never meet.
+    pub fn from_key(key: &str) -> Ident {
+        if key.starts_with(|c: char| c.is_ascii_alphabetic()) && is_identifier(key) {
+            return Ident(key.to_owned());
+        }
+        let mut s = String::from("_");
+        s.extend(key.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        }));
+        let _ = write!(s, "_{:08x}", fnv1a32(key.as_bytes()));
+        Ident(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5_u32, |hash, b| {
+        (hash ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Words an object key must not be written bare as: they would read as values or keywords.
+const RESERVED: &[&str] = &[
+    "true", "false", "null", "for", "in", "if", "endif", "endfor",
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Null,
+    Bool(bool),
+    Number(u64),
+    String(String),
+    /// `a.b.c`: a reference, or a bare keyword such as a type (`bool`).
+    Traversal(Vec<Ident>),
+    /// `cond ? a : b`.
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+    /// Keys are data: written bare when they are plain identifiers, quoted otherwise.
+    Object(Vec<(String, Expr)>),
+    Call(Ident, Vec<Expr>),
+}
+
+impl Expr {
+    pub fn str(s: impl Into<String>) -> Expr {
+        Expr::String(s.into())
+    }
+
+    /// A reference built from identifiers, e.g. `aws_s3_bucket.archive.id`.
+    pub fn reference(parts: &[&Ident]) -> Expr {
+        Expr::Traversal(parts.iter().map(|p| (*p).clone()).collect())
+    }
+
+    /// A JSON value as the HCL expression `jsonencode` turns back into the same JSON.
+    pub fn from_json(v: &serde_json::Value) -> Expr {
+        use serde_json::Value;
+        match v {
+            Value::Null => Expr::Null,
+            Value::Bool(b) => Expr::Bool(*b),
+            // Policy documents hold no numbers; a non-integer would be written as a string.
+            Value::Number(n) => n
+                .as_u64()
+                .map_or_else(|| Expr::String(n.to_string()), Expr::Number),
+            Value::String(s) => Expr::String(s.clone()),
+            Value::Array(a) => Expr::List(a.iter().map(Expr::from_json).collect()),
+            Value::Object(o) => Expr::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Expr::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// An HCL string literal: quoted, with every character that HCL would interpret escaped.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn object_key(key: &str) -> String {
+    if is_identifier(key) && !RESERVED.contains(&key) {
+        key.to_owned()
+    } else {
+        quote(key)
+    }
+}
+
+/// Longest single-line rendering kept on one line for lists.
+const INLINE_LIST_MAX: usize = 80;
+
+/// The expression on one line, when it fits on one line in `terraform fmt` style.
+fn inline(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Null => Some("null".to_owned()),
+        Expr::Bool(b) => Some(b.to_string()),
+        Expr::Number(n) => Some(n.to_string()),
+        Expr::String(s) => Some(quote(s)),
+        Expr::Traversal(parts) => Some(
+            parts
+                .iter()
+                .map(Ident::as_str)
+                .collect::<Vec<_>>()
+                .join("."),
+        ),
+        Expr::Conditional(c, a, b) => {
+            Some(format!("{} ? {} : {}", inline(c)?, inline(a)?, inline(b)?))
+        }
+        Expr::List(items) => {
+            if items
+                .iter()
+                .any(|i| matches!(i, Expr::List(_) | Expr::Object(_)))
+            {
+                return None;
+            }
+            let parts: Option<Vec<String>> = items.iter().map(inline).collect();
+            let s = format!("[{}]", parts?.join(", "));
+            (s.chars().count() <= INLINE_LIST_MAX).then_some(s)
+        }
+        Expr::Object(entries) => entries.is_empty().then(|| "{}".to_owned()),
+        Expr::Call(name, args) => {
+            let parts: Option<Vec<String>> = args.iter().map(inline).collect();
+            Some(format!("{}({})", name.as_str(), parts?.join(", ")))
+        }
+    }
+}
+
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+/// Writes a value that does not fit on one line, starting after `key = `, ending without a
+/// newline. `level` is the indent level of the line the value starts on.
+fn multiline(out: &mut String, e: &Expr, level: usize) {
+    match e {
+        Expr::List(items) => {
+            out.push_str("[\n");
+            for item in items {
+                indent(out, level + 1);
+                match inline(item) {
+                    Some(s) => out.push_str(&s),
+                    None => multiline(out, item, level + 1),
+                }
+                out.push_str(",\n");
+            }
+            indent(out, level);
+            out.push(']');
+        }
+        Expr::Object(entries) => {
+            out.push_str("{\n");
+            let lines: Vec<Line<'_>> = entries
+                .iter()
+                .map(|(k, v)| Line::Assign(object_key(k), v))
+                .collect();
+            write_lines(out, &lines, level + 1);
+            indent(out, level);
+            out.push('}');
+        }
+        Expr::Call(name, args) => {
+            out.push_str(name.as_str());
+            out.push('(');
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match inline(a) {
+                    Some(s) => out.push_str(&s),
+                    None => multiline(out, a, level),
+                }
+            }
+            out.push(')');
+        }
+        // Scalars always fit on one line; a conditional with multi-line branches is never built.
+        other => out.push_str(&inline(other).unwrap_or_default()),
+    }
+}
+
+/// One line-level item of a body or an object.
+enum Line<'a> {
+    Assign(String, &'a Expr),
+    Block(&'a Block),
+    Blank,
+    Comment(&'a str),
+}
+
+fn write_lines(out: &mut String, lines: &[Line<'_>], level: usize) {
+    // Alignment runs: consecutive assignments whose value is on one line.
+    let rendered: Vec<Option<String>> = lines
+        .iter()
+        .map(|l| match l {
+            Line::Assign(_, v) => inline(v),
+            _ => None,
+        })
+        .collect();
+    let mut widths = vec![0usize; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start;
+        while end < lines.len() && rendered.get(end).is_some_and(Option::is_some) {
+            end += 1;
+        }
+        if end > start {
+            let width = lines
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .map(|l| match l {
+                    Line::Assign(k, _) => k.chars().count(),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0);
+            for w in widths.get_mut(start..end).unwrap_or_default() {
+                *w = width;
+            }
+            start = end;
+        } else {
+            start += 1;
+        }
+    }
+    for ((line, one), width) in lines.iter().zip(&rendered).zip(widths) {
+        match line {
+            Line::Assign(key, value) => {
+                indent(out, level);
+                out.push_str(key);
+                match one {
+                    Some(s) => {
+                        for _ in key.chars().count()..width {
+                            out.push(' ');
+                        }
+                        out.push_str(" = ");
+                        out.push_str(s);
+                    }
+                    None => {
+                        out.push_str(" = ");
+                        multiline(out, value, level);
+                    }
+                }
+                out.push('\n');
+            }
+            Line::Block(b) => write_block(out, b, level),
+            Line::Blank => out.push('\n'),
+            Line::Comment(text) => {
+                indent(out, level);
+                out.push_str(text);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// An item of a block body.
+#[derive(Clone, Debug)]
+pub enum Item {
+    Attribute(Ident, Expr),
+    Block(Block),
+    Blank,
+    /// `# text`; line breaks and control characters in `text` are replaced by spaces.
+    Comment(String),
+    /// `#checkov:skip=<id>:<reason>`, which checkov reads inside the resource's lines.
+    CheckovSkip(&'static str, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub kind: Ident,
+    /// Labels are data: always quoted.
+    pub labels: Vec<String>,
+    pub body: Vec<Item>,
+}
+
+impl Block {
+    pub fn new(kind: &Ident, labels: &[&str]) -> Block {
+        Block {
+            kind: kind.clone(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+            body: Vec::new(),
+        }
+    }
+    pub fn attr(mut self, name: &Ident, value: Expr) -> Block {
+        self.body.push(Item::Attribute(name.clone(), value));
+        self
+    }
+    pub fn block(mut self, block: Block) -> Block {
+        self.body.push(Item::Block(block));
+        self
+    }
+    pub fn blank(mut self) -> Block {
+        self.body.push(Item::Blank);
+        self
+    }
+    pub fn push(&mut self, item: Item) {
+        self.body.push(item);
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn write_block(out: &mut String, b: &Block, level: usize) {
+    indent(out, level);
+    out.push_str(b.kind.as_str());
+    for l in &b.labels {
+        out.push(' ');
+        out.push_str(&quote(l));
+    }
+    if b.body.is_empty() {
+        out.push_str(" {}\n");
+        return;
+    }
+    out.push_str(" {\n");
+    let texts: Vec<String> = b
+        .body
+        .iter()
+        .map(|i| match i {
+            Item::Comment(t) => format!("# {}", one_line(t)),
+            Item::CheckovSkip(id, reason) => format!("#checkov:skip={id}:{}", one_line(reason)),
+            _ => String::new(),
+        })
+        .collect();
+    let lines: Vec<Line<'_>> = b
+        .body
+        .iter()
+        .zip(&texts)
+        .map(|(i, text)| match i {
+            Item::Attribute(k, v) => Line::Assign(k.as_str().to_owned(), v),
+            Item::Block(b) => Line::Block(b),
+            Item::Blank => Line::Blank,
+            Item::Comment(_) | Item::CheckovSkip(..) => Line::Comment(text),
+        })
+        .collect();
+    write_lines(out, &lines, level + 1);
+    indent(out, level);
+    out.push_str("}\n");
+}
+
+/// A whole .tf file: an optional header comment, then top-level blocks separated by one blank
+/// line. Comments placed before a block stay attached to it.
+#[derive(Clone, Debug, Default)]
+pub struct File {
+    pub header: Vec<String>,
+    pub blocks: Vec<(Vec<String>, Block)>,
+}
+
+impl File {
+    pub fn push(&mut self, block: Block) {
+        self.blocks.push((Vec::new(), block));
+    }
+    pub fn push_commented(&mut self, comments: Vec<String>, block: Block) {
+        self.blocks.push((comments, block));
+    }
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for h in &self.header {
+            out.push_str("# ");
+            out.push_str(&one_line(h));
+            out.push('\n');
+        }
+        for (i, (comments, block)) in self.blocks.iter().enumerate() {
+            if i > 0 || !self.header.is_empty() {
+                out.push('\n');
+            }
+            for c in comments {
+                out.push_str("# ");
+                out.push_str(&one_line(c));
+                out.push('\n');
+            }
+            write_block(&mut out, block, 0);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> Ident {
+        Ident::new(s).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_including_template_introducers() {
+        assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(quote("${x} %{if} $x %x"), r#""$${x} %%{if} $x %x""#);
+        assert_eq!(quote("$${x}"), r#""$$${x}""#);
+        assert_eq!(quote("l1\nl2\r\t\u{7}"), r#""l1\nl2\r\t\u0007""#);
+        assert_eq!(quote("日本語 🎉"), "\"日本語 🎉\"");
+    }
+
+    #[test]
+    fn keys_become_distinct_identifiers() {
+        assert_eq!(Ident::from_key("lobby").as_str(), "lobby");
+        assert_eq!(Ident::from_key("lobby-eu_2").as_str(), "lobby-eu_2");
+        let a = Ident::from_key("1lobby");
+        let b = Ident::from_key("-1lobby");
+        let c = Ident::from_key("_1lobby");
+        assert!(a.as_str().starts_with("_1lobby_"));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(b, c);
+        assert!(Ident::new(a.as_str()).is_some());
+        assert!(Ident::new(b.as_str()).is_some());
+        assert!(Ident::new("a.b").is_none());
+        assert!(Ident::new("1a").is_none());
+    }
+
+    #[test]
+    fn single_line_attributes_align_and_multiline_values_break_the_run() {
+        let b = Block::new(&id("resource"), &["t", "n"])
+            .attr(&id("name"), Expr::str("x"))
+            .attr(&id("maximum_message_length"), Expr::Number(5))
+            .attr(
+                &id("tags"),
+                Expr::Object(vec![
+                    ("a".into(), Expr::str("1")),
+                    ("long-key".into(), Expr::str("2")),
+                    ("true".into(), Expr::str("3")),
+                ]),
+            )
+            .attr(&id("z"), Expr::Bool(true));
+        let mut f = File::default();
+        f.push(b);
+        assert_eq!(
+            f.render(),
+            "resource \"t\" \"n\" {\n  name                   = \"x\"\n  maximum_message_length = 5\n  tags = {\n    a        = \"1\"\n    long-key = \"2\"\n    \"true\"   = \"3\"\n  }\n  z = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn calls_with_objects_indent_one_level() {
+        let b = Block::new(&id("r"), &[]).attr(
+            &id("policy"),
+            Expr::Call(
+                id("jsonencode"),
+                vec![Expr::Object(vec![(
+                    "Statement".into(),
+                    Expr::List(vec![Expr::Object(vec![("Sid".into(), Expr::str("s"))])]),
+                )])],
+            ),
+        );
+        let mut f = File::default();
+        f.push(b);
+        assert_eq!(
+            f.render(),
+            "r {\n  policy = jsonencode({\n    Statement = [\n      {\n        Sid = \"s\"\n      },\n    ]\n  })\n}\n"
+        );
+    }
+}
