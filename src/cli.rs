@@ -71,6 +71,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
         diagnostics_format: Format,
     },
+    /// Check that committed rendered files still match the specs (never writes)
+    #[command(after_help = CHECK_HELP)]
+    Check {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// The folder the files were rendered into (`render --out`)
+        #[arg(long, value_name = "DIR")]
+        against: PathBuf,
+        /// Which target folders to compare
+        #[arg(long, value_enum, default_value = "all")]
+        target: RenderTarget,
+        /// Template format the files were rendered in
+        #[arg(long, value_enum, default_value = "yaml")]
+        template_format: TemplateFormat,
+        /// Report format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Work with the resource policies log delivery needs
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -82,6 +101,12 @@ pub enum Command {
         path: PathBuf,
     },
 }
+
+const CHECK_HELP: &str = "\
+Exit codes:
+  0  the committed files match the specs
+  1  findings: a file missing, changed, or no longer rendered (or an invalid spec)
+  2  usage, I/O or internal error";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RenderTarget {
@@ -123,4 +148,26 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
         diagnostics_format: Format,
     },
+}
+
+impl RenderTarget {
+    /// The render targets this choice stands for.
+    pub fn targets(self) -> Vec<crate::render::Target> {
+        use crate::render::Target;
+        match self {
+            RenderTarget::All => vec![Target::CloudFormation, Target::Policies, Target::Terraform],
+            RenderTarget::Cloudformation => vec![Target::CloudFormation],
+            RenderTarget::Policies => vec![Target::Policies],
+            RenderTarget::Terraform => vec![Target::Terraform],
+        }
+    }
+}
+
+impl TemplateFormat {
+    pub fn to_render(self) -> crate::render::TemplateFormat {
+        match self {
+            TemplateFormat::Yaml => crate::render::TemplateFormat::Yaml,
+            TemplateFormat::Json => crate::render::TemplateFormat::Json,
+        }
+    }
 }

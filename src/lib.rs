@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod drift;
 pub mod init;
 pub mod model;
 pub mod policy;

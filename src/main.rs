@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod check_command;
 mod render_command;
 
 use chatlog::cli::{Cli, Command, PolicyCommand};
@@ -50,6 +51,19 @@ fn run(cli: Cli) -> Result<u8, String> {
             let findings = validation.has_errors() || (deny_warnings && validation.has_warnings());
             Ok(if findings { FINDINGS } else { CLEAN })
         }
+        Command::Check {
+            specs,
+            against,
+            target,
+            template_format,
+            format,
+        } => check_command::check(check_command::CheckRequest {
+            specs,
+            against,
+            targets: target.targets(),
+            template_format: template_format.to_render(),
+            format,
+        }),
         Command::Render {
             specs,
             target,
@@ -125,7 +139,7 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Color only on a terminal, and never with NO_COLOR set (https://no-color.org).
-fn use_color() -> bool {
+pub(crate) fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 

@@ -50,16 +50,8 @@ pub fn render(req: RenderRequest) -> Result<u8, String> {
         report(&validation, &validation.diagnostics, req.diagnostics_format);
         return Ok(FINDINGS);
     };
-    let targets: Vec<Target> = match req.target {
-        RenderTarget::All => vec![Target::CloudFormation, Target::Policies, Target::Terraform],
-        RenderTarget::Cloudformation => vec![Target::CloudFormation],
-        RenderTarget::Policies => vec![Target::Policies],
-        RenderTarget::Terraform => vec![Target::Terraform],
-    };
-    let format = match req.format {
-        TemplateFormat::Yaml => render::TemplateFormat::Yaml,
-        TemplateFormat::Json => render::TemplateFormat::Json,
-    };
+    let targets: Vec<Target> = req.target.targets();
+    let format = req.format.to_render();
     let rendered = render::render(model, &validation.sources, &targets, format)
         .map_err(|e| format!("internal error: {e}"))?;
     let mut diagnostics = validation.diagnostics.clone();

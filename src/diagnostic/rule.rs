@@ -87,4 +87,7 @@ rules! {
     CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs: 10 account-level resource policies per region, 5,120 characters each (aws-facts.md §1(d))";
     CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation: 500 resources and 200 outputs per template (aws-facts.md §1(d))";
     TfMessageRate = "CL080", Error, "a message rate over 10, which the Terraform AWS provider's aws_ivschat_room refuses", "hashicorp/aws aws_ivschat_room maximum_message_rate_per_second: validated 1-10 (aws-facts.md §1(f), §2)";
+    FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
+    FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
+    FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";
 }

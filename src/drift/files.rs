@@ -1,0 +1,170 @@
+//! `chatlog check`: the files a render would write, compared with the files committed in a
+//! directory. Pure: the caller reads the directory.
+
+use std::collections::BTreeMap;
+
+use similar::TextDiff;
+
+use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::render::File;
+
+/// What is in the directory: relative, `/`-separated paths under the target folders, and their
+/// contents (`None` when a file is not UTF-8 text).
+pub type Existing = BTreeMap<String, Option<String>>;
+
+/// One diagnostic per file that differs: missing (CL090), changed (CL091, with a unified diff),
+/// or present in a folder chatlog owns but no longer rendered (CL092). Sorted by path.
+pub fn compare(rendered: &[File], existing: &Existing, dir: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let wanted: BTreeMap<&str, &str> = rendered
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_str()))
+        .collect();
+    for (path, contents) in &wanted {
+        let shown = join(dir, path);
+        match existing.get(*path) {
+            None => out.push(
+                Diagnostic::new(Rule::FileMissing, format!("`{shown}` is missing"))
+                    .at(Some(file_location(&shown, 1)))
+                    .help("run `chatlog render` with the same spec and commit the result"),
+            ),
+            Some(None) => out.push(
+                Diagnostic::new(
+                    Rule::FileChanged,
+                    format!("`{shown}` is not the text chatlog renders"),
+                )
+                .at(Some(file_location(&shown, 1)))
+                .help("the file is not UTF-8 text; run `chatlog render` to restore it"),
+            ),
+            Some(Some(actual)) if actual != contents => {
+                let (line, diff) = unified(actual, contents, &shown);
+                let mut d = Diagnostic::new(Rule::FileChanged, format!("`{shown}` differs from what the spec renders"))
+                    .at(Some(file_location(&shown, line)))
+                    .help("edit the spec rather than the rendered file, then run `chatlog render` and commit the result");
+                d.detail = Some(diff);
+                out.push(d);
+            }
+            Some(Some(_)) => {}
+        }
+    }
+    for path in existing.keys() {
+        if !wanted.contains_key(path.as_str()) {
+            let shown = join(dir, path);
+            out.push(
+                Diagnostic::new(Rule::FileStale, format!("`{shown}` is no longer rendered from the spec"))
+                    .at(Some(file_location(&shown, 1)))
+                    .help("delete it (the spec no longer has its deployment or resource) or restore what rendered it"),
+            );
+        }
+    }
+    out
+}
+
+fn join(dir: &str, path: &str) -> String {
+    let dir = dir.trim_end_matches('/');
+    if dir.is_empty() || dir == "." {
+        path.to_owned()
+    } else {
+        format!("{dir}/{path}")
+    }
+}
+
+fn file_location(path: &str, line: u32) -> Location {
+    Location {
+        file: path.to_owned(),
+        line,
+        column: 1,
+        len: 0,
+        pointer: None,
+    }
+}
+
+/// The unified diff from the committed file to the rendered one, and the first line that differs
+/// in the committed file.
+fn unified(actual: &str, expected: &str, shown: &str) -> (u32, String) {
+    let diff = TextDiff::from_lines(actual, expected);
+    let first = diff
+        .ops()
+        .iter()
+        .find(|op| !matches!(op, similar::DiffOp::Equal { .. }))
+        .map_or(0, |op| op.old_range().start);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{shown} (committed)"),
+            &format!("{shown} (rendered)"),
+        )
+        .to_string();
+    (u32::try_from(first + 1).unwrap_or(u32::MAX), text)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> File {
+        File {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+        }
+    }
+
+    #[test]
+    fn in_sync_is_silent() {
+        let rendered = [file("policies/a.json", "{}\n")];
+        let existing: Existing = [("policies/a.json".to_owned(), Some("{}\n".to_owned()))].into();
+        assert!(compare(&rendered, &existing, "out").is_empty());
+    }
+
+    #[test]
+    fn each_kind_of_drift_is_reported_at_its_file() {
+        let rendered = [
+            file("cloudformation/a.yaml", "a: 1\nb: 2\nc: 3\n"),
+            file("policies/new.json", "{}\n"),
+        ];
+        let existing: Existing = [
+            (
+                "cloudformation/a.yaml".to_owned(),
+                Some("a: 1\nb: 20\nc: 3\n".to_owned()),
+            ),
+            ("policies/old.json".to_owned(), Some("{}\n".to_owned())),
+        ]
+        .into();
+        let found = compare(&rendered, &existing, "out/");
+        let kinds: Vec<(Rule, &str, u32)> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.rule,
+                    d.location.as_ref().unwrap().file.as_str(),
+                    d.location.as_ref().unwrap().line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Rule::FileChanged, "out/cloudformation/a.yaml", 2),
+                (Rule::FileMissing, "out/policies/new.json", 1),
+                (Rule::FileStale, "out/policies/old.json", 1),
+            ]
+        );
+        let diff = found[0].detail.as_deref().unwrap();
+        assert!(diff.contains("-b: 20\n+b: 2\n"), "{diff}");
+        assert!(diff.starts_with(
+            "--- out/cloudformation/a.yaml (committed)\n+++ out/cloudformation/a.yaml (rendered)\n"
+        ));
+    }
+
+    #[test]
+    fn binary_files_are_changed_not_a_crash() {
+        let rendered = [file("policies/a.json", "{}\n")];
+        let existing: Existing = [("policies/a.json".to_owned(), None)].into();
+        assert_eq!(
+            compare(&rendered, &existing, "out")[0].rule,
+            Rule::FileChanged
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Drift: what is, compared with what the spec says should be.
+
+pub mod files;

@@ -1,0 +1,186 @@
+//! `chatlog check`: committed rendered files against the spec, through the binary.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn chatlog() -> Command {
+    let mut cmd = Command::cargo_bin("chatlog").unwrap();
+    cmd.current_dir(common::root());
+    cmd
+}
+
+fn rendered_dir(spec: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "chatlog-check-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    chatlog()
+        .args(["render", spec, "--out"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    dir
+}
+
+/// Every file under `dir` with its bytes, to prove check writes nothing.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn check(spec: &str, dir: &Path, format: &str) -> (i32, String) {
+    let out = chatlog()
+        .args(["check", spec, "--format", format, "--against"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn freshly_rendered_files_are_in_sync_for_every_example() {
+    let mut in_sync = 0;
+    for example in common::examples() {
+        let spec = example.to_str().unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "chatlog-check-ex-{}-{}",
+            std::process::id(),
+            example.file_stem().unwrap().to_string_lossy()
+        ));
+        let rendered = chatlog()
+            .args(["render", spec, "--out"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        if rendered.status.code() == Some(1) {
+            // Rates above what CloudFormation and Terraform accept: no files, and check says so.
+            std::fs::create_dir_all(&dir).unwrap();
+            let (code, text) = check(spec, &dir, "text");
+            assert_eq!(code, 1);
+            assert!(text.contains("CL060") && text.contains("CL080"), "{text}");
+            continue;
+        }
+        let before = tree(&dir);
+        let (code, text) = check(spec, &dir, "text");
+        assert_eq!(code, 0, "{spec}: {text}");
+        assert_eq!(tree(&dir), before, "check never writes");
+        in_sync += 1;
+    }
+    assert!(in_sync >= 1);
+}
+
+#[test]
+fn each_kind_of_drift_is_a_finding_with_its_file() {
+    let dir = rendered_dir("examples/quickstart.yaml");
+    let template = std::fs::read_dir(dir.join("cloudformation"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    let text = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("MaximumMessageLength: 500", "MaximumMessageLength: 400");
+    std::fs::write(&template, text).unwrap();
+    std::fs::write(dir.join("policies/stray.json"), "{}").unwrap();
+    let outputs = std::fs::read_dir(dir.join("terraform"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap()
+        .join("outputs.tf");
+    std::fs::remove_file(&outputs).unwrap();
+    std::fs::write(
+        dir.join("unrelated.txt"),
+        "the user's own file, outside chatlog's folders",
+    )
+    .unwrap();
+
+    let (code, text) = check("examples/quickstart.yaml", &dir, "text");
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("error[CL091]")
+            && text.contains("-      MaximumMessageLength: 400\n+      MaximumMessageLength: 500"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[CL092]") && text.contains("policies/stray.json"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[CL090]") && text.contains("outputs.tf` is missing"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("unrelated.txt") && !text.contains(".chatlog`"),
+        "{text}"
+    );
+
+    let (_, sarif) = check("examples/quickstart.yaml", &dir, "sarif");
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let changed = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "CL091")
+        .unwrap();
+    let location = &changed["locations"][0]["physicalLocation"];
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(".yaml")
+    );
+    assert!(
+        location["region"]["startLine"].as_u64().unwrap() > 1,
+        "points at the first changed line"
+    );
+}
+
+#[test]
+fn an_invalid_spec_is_a_finding_and_a_missing_dir_an_error() {
+    let dir = rendered_dir("examples/quickstart.yaml");
+    let (code, text) = check(
+        "tests/fixtures/invalid/CL015-message-length.yaml",
+        &dir,
+        "text",
+    );
+    assert_eq!(code, 1);
+    assert!(text.contains("CL015"));
+    chatlog()
+        .args([
+            "check",
+            "examples/quickstart.yaml",
+            "--against",
+            "no/such/dir",
+        ])
+        .assert()
+        .code(2);
+}
