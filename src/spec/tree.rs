@@ -211,6 +211,9 @@ pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
+        // The default of 250,000 nodes refuses specs above ~17,000 rooms (about 14 nodes per
+        // room); 5,000,000 allows ~350,000. Alias expansion keeps its own default limits.
+        budget: serde_saphyr::budget! { max_nodes: 5_000_000 },
     };
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let pos = e.location().and_then(|l| Pos::from_location(&l));
