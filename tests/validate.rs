@@ -328,60 +328,13 @@ fn hostile_bytes_get_diagnostics_not_panics() {
     // A billion-laughs alias bomb is refused by the parser's budget, quickly.
     let mut bomb = String::from("version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
-        let prev = i - 1;
-        bomb.push_str(&format!(
-            "l{i}: &l{i} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            },
-            if prev == 0 {
-                "a".to_owned()
-            } else {
-                format!("l{prev}")
-            }
-        ));
+        let previous = if i == 1 {
+            "a".to_owned()
+        } else {
+            format!("l{}", i - 1)
+        };
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("l{i}: &l{i} [{aliases}]\n"));
     }
     let v = run_bytes("bomb.yaml", bomb.as_bytes());
     assert_eq!(
