@@ -202,34 +202,48 @@ fn keyword_of(schema_path: &str) -> Option<&str> {
 /// Walks the schema along `schema_path` (following `$ref`) and returns the innermost `x-rule`
 /// annotation that applies, so every constraint maps to its stable rule id.
 fn annotated_rule(schema: &Value, schema_path: &str, keyword: Option<&str>) -> Option<Rule> {
-    let mut node = schema;
-    let mut found = rule_of(node, keyword);
-    for segment in schema_path.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        let next = if segment == "$ref" {
-            node.get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| resolve_ref(schema, r))
-        } else {
-            match node {
-                Value::Object(map) => map.get(&segment),
-                Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-                _ => None,
-            }
-        };
-        let Some(next) = next else { break };
-        node = next;
-        // A `$ref` sibling-free node: look through it for the annotation too.
-        if let Some(target) = node
+    // Inner nodes win; a node's own annotation wins over the one of the definition it refers to.
+    walk(schema, schema_path).0.iter().rev().find_map(|step| {
+        rule_of(step.node, keyword).or_else(|| step.target.and_then(|t| rule_of(t, keyword)))
+    })
+}
+
+/// One node on a schema path, and the definition its `$ref` points to, if any.
+struct Step<'a> {
+    node: &'a Value,
+    target: Option<&'a Value>,
+}
+
+/// The nodes along `schema_path` (an RFC 6901 pointer into the schema, in which a `$ref` segment
+/// means "follow this node's reference"), from the root on, and whether the whole path was found.
+fn walk<'a>(schema: &'a Value, schema_path: &str) -> (Vec<Step<'a>>, bool) {
+    let step = |node: &'a Value| Step {
+        node,
+        target: node
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(|r| resolve_ref(schema, r))
-        {
-            found = rule_of(target, keyword).or(found);
-        }
-        found = rule_of(node, keyword).or(found);
+            .and_then(|r| resolve_ref(schema, r)),
+    };
+    let mut steps = vec![step(schema)];
+    let mut node = schema;
+    for segment in schema_path.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let next = match (segment.as_str(), node) {
+            ("$ref", _) => node
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| resolve_ref(schema, r)),
+            (_, Value::Object(map)) => map.get(&segment),
+            (_, Value::Array(items)) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        let Some(next) = next else {
+            return (steps, false);
+        };
+        node = next;
+        steps.push(step(node));
     }
-    found
+    (steps, true)
 }
 
 fn rule_of(node: &Value, keyword: Option<&str>) -> Option<Rule> {
@@ -252,28 +266,13 @@ fn allowed_properties(schema: &Value, schema_path: &str) -> Vec<String> {
     let object_path = schema_path
         .strip_suffix("/additionalProperties")
         .unwrap_or(schema_path);
-    let mut node = schema;
-    for segment in object_path.split('/').skip(1) {
-        let next = if segment == "$ref" {
-            node.get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| resolve_ref(schema, r))
-        } else {
-            node.get(segment)
-        };
-        match next {
-            Some(n) => node = n,
-            None => return Vec::new(),
-        }
-    }
-    if let Some(target) = node
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| resolve_ref(schema, r))
-    {
-        node = target;
-    }
-    node.get("properties")
+    let (steps, complete) = walk(schema, object_path);
+    let object = steps
+        .last()
+        .filter(|_| complete)
+        .map(|s| s.target.unwrap_or(s.node));
+    object
+        .and_then(|o| o.get("properties"))
         .and_then(Value::as_object)
         .map(|p| p.keys().filter(|k| !k.starts_with('$')).cloned().collect())
         .unwrap_or_default()
