@@ -560,18 +560,6 @@ impl<'a> Resolver<'a> {
         rooms: BTreeMap<String, (Placement, &Entry<types::Room>)>,
     ) -> Model {
         let mut deployments: BTreeMap<(String, String), Deployment> = BTreeMap::new();
-        let mut slot = |p: &Placement| -> (String, String) {
-            let k = (p.account.clone(), p.region.clone());
-            deployments.entry(k.clone()).or_insert_with(|| Deployment {
-                account: p.account.clone(),
-                region: p.region.clone(),
-                destinations: Vec::new(),
-                logging_configurations: Vec::new(),
-                rooms: Vec::new(),
-            });
-            k
-        };
-        let mut placed_destinations = Vec::new();
         for (key, (p, entry)) in &destinations {
             let (kind, managed) = match &entry.value.kind {
                 SpecKind::S3(s3) => (
@@ -595,9 +583,9 @@ impl<'a> Resolver<'a> {
                 ),
             };
             let arn = destination_arn(&kind, &p.account, &p.region);
-            placed_destinations.push((
-                slot(p),
-                Destination {
+            deployment(&mut deployments, p)
+                .destinations
+                .push(Destination {
                     key: key.clone(),
                     logical_id: logical_id("Destination", key),
                     kind,
@@ -605,15 +593,13 @@ impl<'a> Resolver<'a> {
                     arn,
                     tags: merged_tags(self.spec, &entry.value.tags),
                     origin: entry.origin.clone(),
-                },
-            ));
+                });
         }
-        let mut placed_configurations = Vec::new();
         for (key, (p, entry)) in &configurations {
             let cfg = &entry.value;
-            placed_configurations.push((
-                slot(p),
-                LoggingConfiguration {
+            deployment(&mut deployments, p)
+                .logging_configurations
+                .push(LoggingConfiguration {
                     key: key.clone(),
                     name: cfg
                         .name
@@ -623,58 +609,52 @@ impl<'a> Resolver<'a> {
                     destination: cfg.destination.clone(),
                     tags: merged_tags(self.spec, &cfg.tags),
                     origin: entry.origin.clone(),
-                },
-            ));
+                });
         }
-        let mut placed_rooms = Vec::new();
         for (key, (p, entry)) in &rooms {
             let room = &entry.value;
-            placed_rooms.push((
-                slot(p),
-                Room {
-                    key: key.clone(),
-                    name: room
-                        .name
-                        .as_ref()
-                        .map_or_else(|| key.clone(), ToString::to_string),
-                    logical_id: logical_id("Room", key),
-                    logging: room.logging.clone(),
-                    maximum_message_length: room
-                        .maximum_message_length
-                        .map(types::MessageLength::get),
-                    maximum_message_rate_per_second: room
-                        .maximum_message_rate_per_second
-                        .map(types::MessageRate::get),
-                    message_review_handler: room.message_review_handler.as_ref().map(|h| {
-                        MessageReviewHandler {
-                            uri: h.uri.to_string(),
-                            fallback_result: h.fallback_result,
-                        }
-                    }),
-                    tags: merged_tags(self.spec, &room.tags),
-                    origin: entry.origin.clone(),
-                },
-            ));
-        }
-        for (k, d) in placed_destinations {
-            if let Some(dep) = deployments.get_mut(&k) {
-                dep.destinations.push(d);
-            }
-        }
-        for (k, c) in placed_configurations {
-            if let Some(dep) = deployments.get_mut(&k) {
-                dep.logging_configurations.push(c);
-            }
-        }
-        for (k, r) in placed_rooms {
-            if let Some(dep) = deployments.get_mut(&k) {
-                dep.rooms.push(r);
-            }
+            deployment(&mut deployments, p).rooms.push(Room {
+                key: key.clone(),
+                name: room
+                    .name
+                    .as_ref()
+                    .map_or_else(|| key.clone(), ToString::to_string),
+                logical_id: logical_id("Room", key),
+                logging: room.logging.clone(),
+                maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
+                maximum_message_rate_per_second: room
+                    .maximum_message_rate_per_second
+                    .map(types::MessageRate::get),
+                message_review_handler: room.message_review_handler.as_ref().map(|h| {
+                    MessageReviewHandler {
+                        uri: h.uri.to_string(),
+                        fallback_result: h.fallback_result,
+                    }
+                }),
+                tags: merged_tags(self.spec, &room.tags),
+                origin: entry.origin.clone(),
+            });
         }
         Model {
             deployments: deployments.into_values().collect(),
         }
     }
+}
+
+/// The deployment a placement belongs to, created on first use.
+fn deployment<'d>(
+    deployments: &'d mut BTreeMap<(String, String), Deployment>,
+    p: &Placement,
+) -> &'d mut Deployment {
+    deployments
+        .entry((p.account.clone(), p.region.clone()))
+        .or_insert_with(|| Deployment {
+            account: p.account.clone(),
+            region: p.region.clone(),
+            destinations: Vec::new(),
+            logging_configurations: Vec::new(),
+            rooms: Vec::new(),
+        })
 }
 
 /// `defaults.tags` with the resource's own tags over them.

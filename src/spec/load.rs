@@ -100,14 +100,19 @@ fn read_one(
 ) -> (FileId, Option<SpecFile>) {
     let (text, utf8_error) = decode(&input.bytes);
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
-    let tree = match strict_json.then(|| json_syntax(&text)).flatten() {
+    let parsed = match strict_json.then(|| json_syntax(&text)).flatten() {
         Some(e) => Err(e),
         None => tree::parse(&text),
+    };
+    // The document moves on to the checks; only its positions stay with the source.
+    let (parsed, positions) = match parsed {
+        Ok(Tree { value, positions }) => (Ok(value), positions),
+        Err(e) => (Err(e), BTreeMap::new()),
     };
     let file = sources.push(SourceFile {
         path: input.name,
         text,
-        tree: Tree::default(),
+        positions,
     });
     if let Some((line, column)) = utf8_error {
         diagnostics.push(
@@ -117,8 +122,8 @@ fn read_one(
         );
         return (file, None);
     }
-    let tree = match tree {
-        Ok(tree) => tree,
+    let value = match parsed {
+        Ok(value) => value,
         Err(e) => {
             let at = match e.pos {
                 Some(p) => sources.at_position(file, p.line, p.column, p.len),
@@ -136,10 +141,6 @@ fn read_one(
             return (file, None);
         }
     };
-    let value = tree.value.clone();
-    if let Some(source) = sources.get_mut(file) {
-        source.tree = tree;
-    }
     if value.is_null() {
         diagnostics.push(
             Diagnostic::new(Rule::Schema, "the file is empty")

@@ -2,7 +2,9 @@
 
 use crate::diagnostic::Location;
 
-use super::tree::{NodePos, Tree};
+use std::collections::BTreeMap;
+
+use super::tree::NodePos;
 
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
@@ -11,7 +13,8 @@ pub type FileId = usize;
 pub struct SourceFile {
     pub path: String,
     pub text: String,
-    pub tree: Tree,
+    /// Position of every node (and mapping key) by JSON pointer.
+    pub positions: BTreeMap<String, NodePos>,
 }
 
 #[derive(Debug, Default)]
@@ -36,10 +39,6 @@ impl Sources {
         self.files.get(id)
     }
 
-    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
-        self.files.get_mut(id)
-    }
-
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
         self.files.iter()
     }
@@ -50,7 +49,7 @@ impl Sources {
         let source = self.files.get(file)?;
         let mut current = pointer;
         loop {
-            if let Some(node) = source.tree.positions.get(current) {
+            if let Some(node) = source.positions.get(current) {
                 return Some(location(source, current, node, anchor));
             }
             let cut = current.rfind('/')?;
