@@ -8,7 +8,7 @@ use chatlog::drift::files::{self, Existing};
 use chatlog::render::{self, Target};
 use chatlog::report::{self, Format};
 
-use crate::{CLEAN, FINDINGS, print, read_inputs, use_color};
+use crate::{CLEAN, FINDINGS, color, print, read_inputs};
 
 pub struct CheckRequest {
     pub specs: Vec<PathBuf>,
@@ -26,33 +26,22 @@ pub fn check(req: CheckRequest) -> Result<u8, String> {
         ));
     }
     let validation = chatlog::validate::validate(read_inputs(&req.specs)?);
-    let mut diagnostics = validation.diagnostics.clone();
-    if let Some(model) = validation
-        .model
-        .as_ref()
-        .filter(|_| !validation.has_errors())
-    {
-        let rendered = render::render(
-            model,
-            &validation.sources,
-            &req.targets,
-            req.template_format,
-        )
+    let rendered = render::render_validated(&validation, &req.targets, req.template_format)
         .map_err(|e| format!("internal error: {e}"))?;
-        diagnostics.extend(rendered.diagnostics.iter().cloned());
-        if !rendered.has_errors() {
-            let existing = read_owned(&req.against, &req.targets)?;
-            let shown = req.against.display().to_string();
-            diagnostics.extend(files::compare(&rendered.files, &existing, &shown));
-        }
+    let rendered_cleanly = !rendered.has_errors();
+    let mut diagnostics = rendered.diagnostics;
+    if rendered_cleanly {
+        let existing = read_owned(&req.against, &req.targets)?;
+        let shown = req.against.display().to_string();
+        diagnostics.extend(files::compare(&rendered.files, &existing, &shown));
+        diagnostic::sort(&mut diagnostics);
     }
-    diagnostic::sort(&mut diagnostics);
     let text = report::render(
         req.format,
         &diagnostics,
         &validation.sources,
         &validation.summary,
-        use_color(),
+        color(&std::io::stdout()),
     );
     print(&text)?;
     Ok(

@@ -45,7 +45,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 &validation.diagnostics,
                 &validation.sources,
                 &validation.summary,
-                use_color(),
+                color(&std::io::stdout()),
             );
             print(&text)?;
             let findings = validation.has_errors() || (deny_warnings && validation.has_warnings());
@@ -138,9 +138,9 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Color only on a terminal, and never with NO_COLOR set (https://no-color.org).
-pub(crate) fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// Color only when `stream` is a terminal, and never with NO_COLOR set (https://no-color.org).
+pub(crate) fn color(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 pub(crate) fn print(text: &str) -> Result<(), String> {

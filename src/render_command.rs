@@ -1,7 +1,7 @@
 //! The `render` and `policy merge` commands (binary side): read files, call the pure library,
 //! print diagnostics, write through the atomic writer, choose the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chatlog::cli::{RenderTarget, TemplateFormat};
@@ -11,11 +11,7 @@ use chatlog::render::{self, Target};
 use chatlog::report::{self, Format};
 use chatlog::validate::Validation;
 
-use crate::{CLEAN, FAILURE, FINDINGS, print, read_inputs};
-
-fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
+use crate::{CLEAN, FAILURE, FINDINGS, color, print, read_inputs};
 
 fn eprint(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
@@ -27,7 +23,7 @@ fn report(validation: &Validation, diagnostics: &[diagnostic::Diagnostic], forma
         diagnostics,
         &validation.sources,
         &validation.summary,
-        stderr_color(),
+        color(&std::io::stderr()),
     );
     eprint(&text);
 }
@@ -42,27 +38,14 @@ pub struct RenderRequest {
 
 pub fn render(req: RenderRequest) -> Result<u8, String> {
     let validation = chatlog::validate::validate(read_inputs(&req.specs)?);
-    let Some(model) = validation
-        .model
-        .as_ref()
-        .filter(|_| !validation.has_errors())
-    else {
-        report(&validation, &validation.diagnostics, req.diagnostics_format);
-        return Ok(FINDINGS);
-    };
     let targets: Vec<Target> = req.target.targets();
-    let format = req.format.to_render();
-    let rendered = render::render(model, &validation.sources, &targets, format)
+    let rendered = render::render_validated(&validation, &targets, req.format.to_render())
         .map_err(|e| format!("internal error: {e}"))?;
-    let mut diagnostics = validation.diagnostics.clone();
-    diagnostics.extend(rendered.diagnostics.iter().cloned());
-    diagnostic::sort(&mut diagnostics);
-    if rendered.has_errors() {
-        report(&validation, &diagnostics, req.diagnostics_format);
-        return Ok(FINDINGS);
+    if !rendered.diagnostics.is_empty() {
+        report(&validation, &rendered.diagnostics, req.diagnostics_format);
     }
-    if !diagnostics.is_empty() {
-        report(&validation, &diagnostics, req.diagnostics_format);
+    if rendered.has_errors() {
+        return Ok(FINDINGS);
     }
     let folders = render::write::write_outputs(&req.out, &targets, &rendered.files)
         .map_err(|e| e.to_string())?;
@@ -94,11 +77,7 @@ fn read_text(path: &Path) -> Result<String, String> {
 
 pub fn policy_merge(req: MergeRequest) -> Result<u8, String> {
     let validation = chatlog::validate::validate(read_inputs(&req.specs)?);
-    let Some(model) = validation
-        .model
-        .as_ref()
-        .filter(|_| !validation.has_errors())
-    else {
+    let Some(model) = validation.model.as_ref() else {
         report(&validation, &validation.diagnostics, req.diagnostics_format);
         return Ok(FINDINGS);
     };

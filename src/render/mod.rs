@@ -99,6 +99,24 @@ pub fn render(
     Ok(Rendered { diagnostics, files })
 }
 
+/// Renders a validated spec: its own diagnostics and the target rules' together, sorted, and no
+/// files when any of them is an error (an invalid spec has no model to render).
+pub fn render_validated(
+    validation: &crate::validate::Validation,
+    targets: &[Target],
+    format: TemplateFormat,
+) -> Result<Rendered, RenderError> {
+    let mut rendered = match &validation.model {
+        Some(model) => render(model, &validation.sources, targets, format)?,
+        None => Rendered::default(),
+    };
+    let mut diagnostics = validation.diagnostics.clone();
+    diagnostics.append(&mut rendered.diagnostics);
+    crate::diagnostic::sort(&mut diagnostics);
+    rendered.diagnostics = diagnostics;
+    Ok(rendered)
+}
+
 /// The file stem of a deployment: `<account>-<region>` (both validated: digits, and a region
 /// code of lowercase letters, digits and `-`).
 pub fn deployment_stem(account: &str, region: &str) -> String {
