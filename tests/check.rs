@@ -8,26 +8,13 @@
 
 mod common;
 
+use common::chatlog;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn chatlog() -> Command {
-    let mut cmd = Command::cargo_bin("chatlog").unwrap();
-    cmd.current_dir(common::root());
-    cmd
-}
-
 fn rendered_dir(spec: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "chatlog-check-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
+    let dir = common::fresh_dir("check");
     chatlog()
         .args(["render", spec, "--out"])
         .arg(&dir)

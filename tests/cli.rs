@@ -8,14 +8,9 @@
 
 mod common;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+use common::chatlog;
 
-fn chatlog() -> Command {
-    let mut cmd = Command::cargo_bin("chatlog").unwrap();
-    cmd.current_dir(common::root()).env_remove("NO_COLOR");
-    cmd
-}
+use predicates::prelude::*;
 
 #[test]
 fn examples_validate_clean() {
@@ -149,7 +144,7 @@ fn examples_point_editors_at_the_schema() {
 
 #[test]
 fn init_writes_a_valid_starter_and_never_overwrites() {
-    let dir = tempdir();
+    let dir = common::fresh_dir("cli");
     let path = dir.join("chatlog.yaml");
     chatlog().arg("init").arg(&path).assert().code(0);
     let written = std::fs::read_to_string(&path).unwrap();
@@ -168,17 +163,4 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
         "mine",
         "the user's file is untouched"
     );
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "chatlog-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

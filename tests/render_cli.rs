@@ -9,15 +9,9 @@
 
 mod render_support;
 
-use assert_cmd::Command;
-use render_support::common;
-use render_support::scratch;
+use render_support::common::chatlog;
 
-fn chatlog() -> Command {
-    let mut c = Command::cargo_bin("chatlog").unwrap();
-    c.current_dir(common::root()).env("NO_COLOR", "1");
-    c
-}
+use render_support::scratch;
 
 fn files_under(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();

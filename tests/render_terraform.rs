@@ -9,102 +9,20 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+mod render_support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chatlog::policy::plan;
-use chatlog::render::{self, File, Rendered, Target, TemplateFormat};
-use chatlog::spec::load::Input;
-use chatlog::validate::Validation;
+use chatlog::render::{File, Target, TemplateFormat};
 use hcl::eval::{Context, Evaluate};
 use hcl::{Body, Expression};
+use render_support::{
+    cases, common, diagnostics_text, files_text, lay_out, render_validation, scratch,
+    validate_file, validate_text,
+};
 use serde_json::Value;
-
-// ---- helpers (self-contained, so this file depends only on tests/common) ----
-
-/// Every example and every fixture under tests/data/render, as (case name, path).
-fn cases() -> Vec<(String, PathBuf)> {
-    let stem = |p: &Path| p.file_stem().unwrap().to_str().unwrap().to_owned();
-    let mut out: Vec<(String, PathBuf)> = common::examples()
-        .into_iter()
-        .map(|p| (format!("example-{}", stem(&p)), p))
-        .collect();
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(common::root().join("tests/data/render"))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("yaml"))
-        .collect();
-    fixtures.sort();
-    out.extend(
-        fixtures
-            .into_iter()
-            .map(|p| (format!("fixture-{}", stem(&p)), p)),
-    );
-    out
-}
-
-fn validate_text(name: &str, text: &str) -> Validation {
-    let v = chatlog::validate::validate(vec![Input {
-        name: name.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-    }]);
-    assert!(!v.has_errors(), "{name} is invalid: {:#?}", v.diagnostics);
-    v
-}
-
-fn validate_file(path: &Path) -> Validation {
-    let rel = path.strip_prefix(common::root()).unwrap_or(path);
-    validate_text(
-        &rel.display().to_string(),
-        &std::fs::read_to_string(path).unwrap(),
-    )
-}
-
-fn render_validation(v: &Validation, targets: &[Target], format: TemplateFormat) -> Rendered {
-    render::render(v.model.as_ref().unwrap(), &v.sources, targets, format).unwrap()
-}
-
-fn files_text(files: &[File]) -> String {
-    let mut out = String::new();
-    for f in files {
-        out.push_str("--- ");
-        out.push_str(&f.path);
-        out.push('\n');
-        out.push_str(&f.contents);
-    }
-    out
-}
-
-fn diagnostics_text(v: &Validation, rendered: &Rendered) -> String {
-    let mut diagnostics = v.diagnostics.clone();
-    diagnostics.extend(rendered.diagnostics.iter().cloned());
-    chatlog::diagnostic::sort(&mut diagnostics);
-    chatlog::report::human::render(
-        &diagnostics,
-        &v.sources,
-        &v.summary,
-        &chatlog::report::human::Style { color: false },
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn lay_out(dir: &Path, files: &[File]) {
-    for f in files {
-        let path = dir.join(&f.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &f.contents).unwrap();
-    }
-}
 
 const TF: &[Target] = &[Target::Terraform];
 
@@ -522,7 +440,7 @@ rooms:
 
 #[test]
 fn hostile_names_and_tags_come_out_as_data() {
-    let v = validate(HOSTILE);
+    let v = validate_text("hostile.yaml", HOSTILE);
     let model = v.model.as_ref().unwrap();
     let r = render_validation(&v, TF, TemplateFormat::Yaml);
     assert!(!r.has_errors(), "{:?}", r.diagnostics);
@@ -556,10 +474,6 @@ fn hostile_names_and_tags_come_out_as_data() {
         .unwrap();
     assert!(room.labels()[1].as_str().starts_with("_1lobby_"));
     assert!(main.contents.contains("$${var.secret}") && main.contents.contains("%%{ if true }"));
-}
-
-fn validate(text: &str) -> chatlog::validate::Validation {
-    validate_text("hostile.yaml", text)
 }
 
 #[test]

@@ -170,9 +170,7 @@ fn github_annotations_are_one_line_each_with_escaped_properties() {
 #[test]
 fn validate_takes_every_format_flag() {
     for (_, label) in FORMATS {
-        let out = assert_cmd::Command::cargo_bin("chatlog")
-            .unwrap()
-            .current_dir(common::root())
+        let out = common::chatlog()
             .args([
                 "validate",
                 "--format",

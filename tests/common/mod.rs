@@ -44,3 +44,21 @@ pub fn examples() -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The built binary, run from the repository root. NO_COLOR is removed so that tests prove
+/// piped output is plain on its own.
+pub fn chatlog() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("chatlog").expect("the chatlog binary is built");
+    cmd.current_dir(root()).env_remove("NO_COLOR");
+    cmd
+}
+
+/// A new, empty directory under the system temp dir, unique to this process and moment.
+pub fn fresh_dir(label: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("chatlog-{label}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir
+}
