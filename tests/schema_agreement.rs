@@ -123,6 +123,42 @@ fn every_constraint_edge_is_agreed() {
         ("/version", "1.0"),
         ("/quotas", "[{\"logging_configurations\": 0}]"),
         ("/quotas", "[{\"logging_configurations\": 4294967296}]"),
+        ("/accounts/123456789012", "{}"),
+        ("/accounts/12345678901", "{}"),
+        ("/accounts/123456789012", "{\"profile\": \"prod\"}"),
+        ("/accounts/123456789012", "{\"profile\": \"\"}"),
+        ("/accounts/123456789012", "{\"profile\": \"a\\u0085b\"}"),
+        (
+            "/accounts/123456789012",
+            "{\"role_arn\": \"arn:aws:iam::123456789012:role/a/b/deployer\"}",
+        ),
+        (
+            "/accounts/123456789012",
+            "{\"role_arn\": \"arn:aws:iam::123456789012:role/a//deployer\"}",
+        ),
+        (
+            "/accounts/123456789012",
+            "{\"role_arn\": \"arn:aws-us-gov:iam::123456789012:role/d\"}",
+        ),
+        (
+            "/accounts/123456789012",
+            &format!(
+                "{{\"role_arn\": \"arn:aws:iam::123456789012:role/{}\"}}",
+                "r".repeat(64)
+            ),
+        ),
+        (
+            "/accounts/123456789012",
+            &format!(
+                "{{\"role_arn\": \"arn:aws:iam::123456789012:role/{}\"}}",
+                "r".repeat(65)
+            ),
+        ),
+        (
+            "/accounts/123456789012",
+            "{\"role_arn\": \"arn:aws:iam::1:role/d\"}",
+        ),
+        ("/accounts/123456789012", "{\"external_id\": \"x\"}"),
     ];
     for (pointer, raw) in cases {
         let mut doc: serde_json::Value = serde_json::json!({"version": 1, "rooms": {"r": {}}});

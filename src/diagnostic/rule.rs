@@ -68,6 +68,9 @@ rules! {
     RegionNotOffered = "CL021", Warning, "a region where IVS Chat is not offered", "botocore endpoints.json, ivschat (aws-facts.md §1(a))";
     RetentionDays = "CL022", Error, "a log retention CloudWatch Logs does not accept", "AWS::Logs::LogGroup RetentionInDays";
     RetentionWithoutCreate = "CL023", Error, "retention_days on a log group chatlog does not create", "chatlog: only managed destinations are configured";
+    RoleArn = "CL024", Error, "an invalid IAM role ARN", "Lex V2 model roleArn pattern; IAM role names: 64 characters (aws-facts.md §1(d), §1(g))";
+    ProfileName = "CL025", Error, "an empty profile name or one with control characters", "AWS shared config files (line-based)";
+    RoleAccount = "CL026", Error, "a role to assume that is in another account than the one it is for", "chatlog spec: resources are created in the assumed role's account";
     UnknownReference = "CL030", Error, "a reference to a name the spec does not define", "chatlog spec";
     TooManyLoggingConfigurations = "CL031", Error, "more than 3 logging configurations on a room", "ivschat service model, LoggingConfigurationIdentifierList: 0-3";
     DuplicateLoggingConfiguration = "CL032", Error, "a logging configuration listed twice on a room", "ivschat service model (a set of identifiers)";

@@ -31,6 +31,15 @@ pub struct Deployment {
     pub destinations: Vec<Destination>,
     pub logging_configurations: Vec<LoggingConfiguration>,
     pub rooms: Vec<Room>,
+    /// How live commands reach the account (`accounts` in the spec); default: the credential chain.
+    pub access: Access,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    pub profile: Option<String>,
+    /// Assumed (with the profile's credentials, if one is named) before any call.
+    pub role_arn: Option<String>,
 }
 
 impl Deployment {

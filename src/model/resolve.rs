@@ -13,8 +13,8 @@ use crate::suggest;
 use super::arn::destination_arn;
 use super::logical_id::logical_id;
 use super::{
-    Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler, Model,
-    Room, Tags,
+    Access, Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler,
+    Model, Room, Tags,
 };
 
 /// Account and region of one resource, and where each was decided (for diagnostics).
@@ -62,6 +62,7 @@ impl<'a> Resolver<'a> {
         self.check_same_destination_twice(&destinations);
         self.check_quota(&configurations);
         self.check_unused();
+        self.check_account_access();
         self.build(destinations, configurations, rooms)
     }
 
@@ -635,8 +636,50 @@ impl<'a> Resolver<'a> {
                 origin: entry.origin.clone(),
             });
         }
-        Model {
-            deployments: deployments.into_values().collect(),
+        let mut deployments: Vec<Deployment> = deployments.into_values().collect();
+        for d in &mut deployments {
+            if let Some(entry) = self
+                .spec
+                .accounts
+                .iter()
+                .find_map(|(account, entry)| (account.as_str() == d.account).then_some(entry))
+            {
+                d.access = Access {
+                    profile: entry.value.profile.as_ref().map(ToString::to_string),
+                    role_arn: entry.value.role_arn.as_ref().map(ToString::to_string),
+                };
+            }
+        }
+        Model { deployments }
+    }
+
+    /// A role in another account would create the deployment's resources in that other account.
+    fn check_account_access(&mut self) {
+        let mut found = Vec::new();
+        for (account, entry) in &self.spec.accounts {
+            let Some(role) = &entry.value.role_arn else {
+                continue;
+            };
+            let role_account = c::role_arn_account(role.as_str());
+            if role_account != Some(account.as_str()) {
+                let origin = entry.origin.child("role_arn");
+                found.push(
+                    Diagnostic::new(
+                        Rule::RoleAccount,
+                        format!(
+                            "role `{role}` is in account {}, not in {account}",
+                            role_account.unwrap_or("?")
+                        ),
+                    )
+                    .at(self.at(&origin, Anchor::Value))
+                    .help(format!(
+                        "name a role in account {account}: chatlog creates the deployment's resources in the account whose role it assumes"
+                    )),
+                );
+            }
+        }
+        for d in found {
+            self.push(d);
         }
     }
 }
@@ -654,6 +697,7 @@ fn deployment<'d>(
             destinations: Vec::new(),
             logging_configurations: Vec::new(),
             rooms: Vec::new(),
+            access: Access::default(),
         })
 }
 

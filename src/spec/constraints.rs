@@ -83,6 +83,61 @@ pub fn account_id(value: &str) -> Check {
     }
 }
 
+/// An IAM role ARN as the Lex V2 model constrains `roleArn` (20-2048, `^arn:[\w\-]+:iam::[\d]{12}:role/.+$`,
+/// aws-facts.md §1(g)), with the role name's own limit of 64 characters (aws-facts.md §1(d)) and
+/// IAM's name characters `[\w+=,.@-]` for the path and name.
+pub fn role_arn(value: &str) -> Check {
+    let bad = || {
+        Err("expected `arn:aws:iam::ACCOUNT:role/NAME` (optionally `role/PATH/NAME`)".to_owned())
+    };
+    length(value, 20, 2048, "a role ARN")?;
+    let Some(rest) = value.strip_prefix("arn:") else {
+        return bad();
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return bad();
+    };
+    let partition_ok = partition.starts_with("aws")
+        && !partition.is_empty()
+        && partition
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-');
+    let Some(rest) = rest.strip_prefix("iam::") else {
+        return bad();
+    };
+    let Some((account, path)) = rest.split_once(":role/") else {
+        return bad();
+    };
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
+    let path_ok = path
+        .split('/')
+        .all(|segment| !segment.is_empty() && segment.chars().all(name_char));
+    if !partition_ok || account_id(account).is_err() || !path_ok || name.chars().count() > 64 {
+        return bad();
+    }
+    Ok(())
+}
+
+/// The account a role ARN belongs to, for a role ARN that `role_arn` accepted.
+pub fn role_arn_account(value: &str) -> Option<&str> {
+    value.split(':').nth(4)
+}
+
+/// A named profile of the shared AWS config files: any non-empty name without control characters
+/// (the files are line-based).
+pub fn profile_name(value: &str) -> Check {
+    if value.is_empty() {
+        return Err("a profile name may not be empty".to_owned());
+    }
+    match value.chars().find(|c| c.is_control()) {
+        Some(bad) => Err(format!(
+            "a profile name may not contain control characters, found {bad:?}"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The shape of a region code (`us-west-2`, `ap-southeast-3`, `us-gov-west-1`).
 pub fn region(value: &str) -> Check {
     let parts: Vec<&str> = value.split('-').collect();

@@ -8,8 +8,8 @@ use super::schema;
 use super::source::{Anchor, FileId, SourceFile, Sources};
 use super::tree::{self, Tree};
 use super::types::{
-    AccountId, Destination, EntryKey, LoggingConfiguration, Quota, Region, Room, SpecFile, TagKey,
-    TagValue,
+    AccountAccess, AccountId, Destination, EntryKey, LoggingConfiguration, Quota, Region, Room,
+    SpecFile, TagKey, TagValue,
 };
 
 /// Where something was written: a file and the JSON pointer of the node.
@@ -49,6 +49,7 @@ pub struct Defaults {
 pub struct Spec {
     pub defaults: Defaults,
     pub quotas: Vec<Entry<Quota>>,
+    pub accounts: BTreeMap<AccountId, Entry<AccountAccess>>,
     pub destinations: BTreeMap<EntryKey, Entry<Destination>>,
     pub logging_configurations: BTreeMap<EntryKey, Entry<LoggingConfiguration>>,
     pub rooms: BTreeMap<EntryKey, Entry<Room>>,
@@ -301,6 +302,30 @@ fn merge(
                 origin: root.child("quotas").child(&i.to_string()),
                 value: quota,
             });
+        }
+        for (account, access) in parsed.accounts {
+            let origin = root.child("accounts").child(account.as_str());
+            match spec.accounts.get(&account) {
+                Some(first) if first.value != access => diagnostics.push(
+                    defined_twice(
+                        sources,
+                        &format!("accounts.{account}"),
+                        &origin,
+                        &first.origin,
+                    )
+                    .help("state how to reach an account once, in one file"),
+                ),
+                Some(_) => {}
+                None => {
+                    spec.accounts.insert(
+                        account,
+                        Entry {
+                            origin,
+                            value: access,
+                        },
+                    );
+                }
+            }
         }
         insert_all(
             sources,

@@ -115,6 +115,16 @@ checked_string!(BucketName, c::bucket_name);
 checked_string!(LogGroupName, c::log_group_name);
 checked_string!(DeliveryStreamName, c::delivery_stream_name);
 checked_string!(LambdaArn, c::lambda_arn);
+checked_string!(
+    /// An IAM role chatlog assumes to reach an account.
+    RoleArn,
+    c::role_arn
+);
+checked_string!(
+    /// A named profile of the shared AWS config and credentials files.
+    ProfileName,
+    c::profile_name
+);
 checked_string!(TagKey, c::tag_key);
 checked_string!(TagValue, c::tag_value);
 checked_int!(MessageLength, c::message_length);
@@ -184,6 +194,8 @@ pub struct SpecFile {
     #[serde(default)]
     pub quotas: Vec<Quota>,
     #[serde(default)]
+    pub accounts: BTreeMap<AccountId, AccountAccess>,
+    #[serde(default)]
     pub destinations: BTreeMap<EntryKey, Destination>,
     #[serde(default)]
     pub logging_configurations: BTreeMap<EntryKey, LoggingConfiguration>,
@@ -206,6 +218,15 @@ pub struct Quota {
     pub account: Option<AccountId>,
     pub region: Option<Region>,
     pub logging_configurations: QuotaValue,
+}
+
+/// How chatlog reaches one account for live commands: a profile, a role to assume, or both (the
+/// role assumed with the profile's credentials). Without an entry, the standard credential chain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountAccess {
+    pub profile: Option<ProfileName>,
+    pub role_arn: Option<RoleArn>,
 }
 
 /// Where a resource lives and what it is tagged with, when it says so itself.
