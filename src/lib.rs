@@ -7,6 +7,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod drift;
 pub mod init;
+pub mod live;
 pub mod model;
 pub mod policy;
 pub mod render;

@@ -1,0 +1,355 @@
+//! `chatlog import`: a spec written from what an account has. Every destination is `existing`
+//! (chatlog did not create it and must not take over its policy); names, limits, handlers and
+//! tags are carried over so that the spec, planned against the same account, changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use super::{LiveDestination, RegionInventory};
+use crate::spec::constraints::DEFAULT_LOGGING_CONFIGURATION_QUOTA;
+
+#[derive(Debug)]
+pub struct Imported {
+    /// The spec, as YAML.
+    pub text: String,
+    /// What could not be carried over, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// Builds the spec. Deterministic: the same inventories give the same text.
+pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
+    let mut notes = Vec::new();
+    let accounts: BTreeSet<&str> = inventories.iter().map(|i| i.account.as_str()).collect();
+    let regions: BTreeSet<&str> = inventories.iter().map(|i| i.region.as_str()).collect();
+    let single_account = (accounts.len() == 1)
+        .then(|| accounts.iter().next().copied())
+        .flatten();
+    let single_region = (regions.len() == 1)
+        .then(|| regions.iter().next().copied())
+        .flatten();
+
+    let mut destinations = Map::new();
+    let mut configurations = Map::new();
+    let mut rooms = Map::new();
+    let mut quotas = Vec::new();
+    let mut used_keys: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+
+    for inv in inventories {
+        let place = |entry: &mut Map<String, Value>| {
+            if single_account.is_none() {
+                entry.insert("account".to_owned(), json!(inv.account));
+            }
+            if single_region.is_none() {
+                entry.insert("region".to_owned(), json!(inv.region));
+            }
+        };
+        if inv.logging_configurations.len() > DEFAULT_LOGGING_CONFIGURATION_QUOTA as usize {
+            // The account evidently has a raised quota; without this entry the spec fails CL035.
+            let mut quota = Map::new();
+            place(&mut quota);
+            quota.insert(
+                "logging_configurations".to_owned(),
+                json!(inv.logging_configurations.len()),
+            );
+            quotas.push(Value::Object(quota));
+        }
+        let mut destination_keys: BTreeMap<&LiveDestination, String> = BTreeMap::new();
+        let mut configuration_keys: BTreeMap<&str, String> = BTreeMap::new();
+        let mut configurations_of_region: Vec<_> = inv.logging_configurations.iter().collect();
+        configurations_of_region.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
+        for c in configurations_of_region {
+            let (kind, body) = match &c.destination {
+                LiveDestination::S3 { bucket_name } => ("s3", json!({"bucket": bucket_name})),
+                LiveDestination::CloudWatchLogs { log_group_name } => {
+                    ("cloudwatch_logs", json!({"log_group": log_group_name}))
+                }
+                LiveDestination::Firehose {
+                    delivery_stream_name,
+                } => ("firehose", json!({"delivery_stream": delivery_stream_name})),
+                LiveDestination::Unknown => {
+                    notes.push(format!(
+                        "logging configuration {} writes to a destination type chatlog does not know; it is left out",
+                        c.arn
+                    ));
+                    continue;
+                }
+            };
+            let destination_key = match destination_keys.get(&c.destination) {
+                Some(key) => key.clone(),
+                None => {
+                    let name = body
+                        .as_object()
+                        .and_then(|o| o.values().next())
+                        .and_then(Value::as_str)
+                        .unwrap_or(kind);
+                    let key = unique_key(&mut used_keys, "destination", name, &inv.region);
+                    let mut entry = Map::new();
+                    entry.insert(kind.to_owned(), body.clone());
+                    place(&mut entry);
+                    destinations.insert(key.clone(), Value::Object(entry));
+                    destination_keys.insert(&c.destination, key.clone());
+                    key
+                }
+            };
+            let key = unique_key(&mut used_keys, "configuration", &c.name, &c.id);
+            let mut entry = Map::new();
+            if key != c.name {
+                entry.insert("name".to_owned(), json!(c.name));
+            }
+            entry.insert("destination".to_owned(), json!(destination_key));
+            insert_tags(&mut entry, &c.tags, &c.arn, &mut notes);
+            configurations.insert(key.clone(), Value::Object(entry));
+            configuration_keys.insert(c.arn.as_str(), key);
+        }
+        let mut rooms_of_region: Vec<_> = inv.rooms.iter().collect();
+        rooms_of_region.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
+        for r in rooms_of_region {
+            let key = unique_key(&mut used_keys, "room", &r.name, &r.id);
+            let mut entry = Map::new();
+            if key != r.name {
+                entry.insert("name".to_owned(), json!(r.name));
+            }
+            place(&mut entry);
+            let mut logging = Vec::new();
+            for arn in &r.logging_configuration_identifiers {
+                match configuration_keys.get(arn.as_str()) {
+                    Some(k) => logging.push(json!(k)),
+                    None => {
+                        return Err(format!(
+                            "room {} uses logging configuration {arn}, which the listing of {} did not return",
+                            r.arn, inv.region
+                        ));
+                    }
+                }
+            }
+            if !logging.is_empty() {
+                entry.insert("logging".to_owned(), Value::Array(logging));
+            }
+            if let Some(n) = r.maximum_message_length {
+                entry.insert("maximum_message_length".to_owned(), json!(n));
+            }
+            if let Some(n) = r.maximum_message_rate_per_second {
+                entry.insert("maximum_message_rate_per_second".to_owned(), json!(n));
+            }
+            if let Some(h) = &r.message_review_handler {
+                if !h.uri.is_empty() {
+                    entry.insert(
+                        "message_review_handler".to_owned(),
+                        json!({"uri": h.uri, "fallback_result": h.fallback_result}),
+                    );
+                }
+            }
+            insert_tags(&mut entry, &r.tags, &r.arn, &mut notes);
+            rooms.insert(key, Value::Object(entry));
+        }
+    }
+
+    let mut spec = Map::new();
+    spec.insert("version".to_owned(), json!(1));
+    let mut defaults = Map::new();
+    if let Some(a) = single_account {
+        defaults.insert("account".to_owned(), json!(a));
+    }
+    if let Some(r) = single_region {
+        defaults.insert("region".to_owned(), json!(r));
+    }
+    if !defaults.is_empty() {
+        spec.insert("defaults".to_owned(), Value::Object(defaults));
+    }
+    if !quotas.is_empty() {
+        spec.insert("quotas".to_owned(), Value::Array(quotas));
+    }
+    for (section, entries) in [
+        ("destinations", destinations),
+        ("logging_configurations", configurations),
+        ("rooms", rooms),
+    ] {
+        if !entries.is_empty() {
+            spec.insert(section.to_owned(), Value::Object(entries));
+        }
+    }
+    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
+    let body = serde_saphyr::to_string_with_options(&Value::Object(spec), options)
+        .map_err(|e| format!("could not write the spec as YAML: {e}"))?;
+    let header = format!(
+        "# Imported by `chatlog import` from account(s) {} in {}.\n# Every destination is existing: chatlog does not own it or its policy.\n",
+        accounts.iter().copied().collect::<Vec<_>>().join(", "),
+        regions.iter().copied().collect::<Vec<_>>().join(", ")
+    );
+    Ok(Imported {
+        text: header + &body,
+        notes,
+    })
+}
+
+/// Tags AWS reserves (`aws:` keys, e.g. CloudFormation's) cannot be written in a spec (CL037).
+fn insert_tags(
+    entry: &mut Map<String, Value>,
+    tags: &super::Tags,
+    arn: &str,
+    notes: &mut Vec<String>,
+) {
+    let mut kept = Map::new();
+    for (k, v) in tags {
+        if k.to_ascii_lowercase().starts_with("aws:") {
+            notes.push(format!(
+                "{arn}: tag `{k}` is reserved by AWS and is not written to the spec"
+            ));
+        } else {
+            kept.insert(k.clone(), json!(v));
+        }
+    }
+    if !kept.is_empty() {
+        entry.insert("tags".to_owned(), Value::Object(kept));
+    }
+}
+
+/// An entry key (`[A-Za-z0-9_-]{1,128}`) from a name: other characters become `-`; an empty or
+/// taken key gets the disambiguator appended.
+fn unique_key(
+    used: &mut BTreeMap<&'static str, BTreeSet<String>>,
+    section: &'static str,
+    name: &str,
+    disambiguator: &str,
+) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(128)
+            .collect()
+    };
+    let taken = used.entry(section).or_default();
+    let base = clean(name);
+    let mut key = if base.is_empty() {
+        clean(disambiguator)
+    } else {
+        base.clone()
+    };
+    if key.is_empty() {
+        key = section.to_owned();
+    }
+    let mut n = 1;
+    while taken.contains(&key) {
+        n += 1;
+        let suffix = if n == 2 {
+            format!("-{}", clean(disambiguator))
+        } else {
+            format!("-{}-{n}", clean(disambiguator))
+        };
+        let room = 128usize.saturating_sub(suffix.chars().count());
+        key = base.chars().take(room).collect::<String>() + &suffix;
+    }
+    taken.insert(key.clone());
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{LiveLoggingConfiguration, LiveRoom, Tags};
+
+    fn config(id: &str, name: &str, destination: LiveDestination) -> LiveLoggingConfiguration {
+        LiveLoggingConfiguration {
+            arn: format!("arn:aws:ivschat:us-west-2:111122223333:logging-configuration/{id}"),
+            id: id.to_owned(),
+            name: name.to_owned(),
+            state: "ACTIVE".to_owned(),
+            destination,
+            tags: Tags::new(),
+            create_time: None,
+            update_time: None,
+        }
+    }
+
+    fn room(id: &str, name: &str, logging: &[&str]) -> LiveRoom {
+        LiveRoom {
+            arn: format!("arn:aws:ivschat:us-west-2:111122223333:room/{id}"),
+            id: id.to_owned(),
+            name: name.to_owned(),
+            logging_configuration_identifiers: logging
+                .iter()
+                .map(|i| {
+                    format!("arn:aws:ivschat:us-west-2:111122223333:logging-configuration/{i}")
+                })
+                .collect(),
+            maximum_message_length: Some(500),
+            maximum_message_rate_per_second: Some(10),
+            message_review_handler: None,
+            tags: Tags::from([("aws:cloudformation:stack-name".to_owned(), "s".to_owned())]),
+            create_time: None,
+            update_time: None,
+        }
+    }
+
+    #[test]
+    fn same_names_and_empty_names_get_distinct_keys_and_keep_their_name() {
+        let s3 = LiveDestination::S3 {
+            bucket_name: "my.bucket".to_owned(),
+        };
+        let inv = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![
+                config("aaaaaaaaaaaa", "dup", s3.clone()),
+                config("bbbbbbbbbbbb", "dup", s3),
+                config(
+                    "cccccccccccc",
+                    "",
+                    LiveDestination::Firehose {
+                        delivery_stream_name: "s".to_owned(),
+                    },
+                ),
+            ],
+            rooms: vec![room("rrrrrrrrrrrr", "", &["aaaaaaaaaaaa", "bbbbbbbbbbbb"])],
+        };
+        let out = import(&[inv]).unwrap();
+        let doc: Value = serde_saphyr::from_str(&out.text).unwrap();
+        let configs = doc["logging_configurations"].as_object().unwrap();
+        assert_eq!(
+            configs.keys().collect::<Vec<_>>(),
+            ["cccccccccccc", "dup", "dup-bbbbbbbbbbbb"]
+        );
+        assert_eq!(configs["dup-bbbbbbbbbbbb"]["name"], json!("dup"));
+        assert_eq!(configs["cccccccccccc"]["name"], json!(""));
+        // One destination for the two configurations that share the bucket.
+        assert_eq!(
+            doc["destinations"]["my-bucket"],
+            json!({"s3": {"bucket": "my.bucket"}})
+        );
+        assert_eq!(
+            doc["rooms"]["rrrrrrrrrrrr"]["logging"],
+            json!(["dup", "dup-bbbbbbbbbbbb"])
+        );
+        assert_eq!(doc["defaults"]["account"], json!("111122223333"));
+        assert!(doc["rooms"]["rrrrrrrrrrrr"].get("tags").is_none());
+        assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
+        let validation = crate::validate::validate(vec![crate::spec::load::Input {
+            name: "imported.yaml".to_owned(),
+            bytes: out.text.into_bytes(),
+        }]);
+        let errors: Vec<_> = validation
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn a_room_using_an_unlisted_configuration_is_an_error() {
+        let inv = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![],
+            rooms: vec![room("rrrrrrrrrrrr", "r", &["zzzzzzzzzzzz"])],
+        };
+        assert!(import(&[inv]).unwrap_err().contains("zzzzzzzzzzzz"));
+    }
+}
