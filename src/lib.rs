@@ -3,6 +3,8 @@
 //! The core is pure: [`spec`] reads documents into a merged spec, [`model`] checks it and
 //! resolves the desired state. Files and AWS stay at the edges (the binary).
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;

@@ -132,13 +132,15 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
             if let Some(n) = r.maximum_message_rate_per_second {
                 entry.insert("maximum_message_rate_per_second".to_owned(), json!(n));
             }
-            if let Some(h) = &r.message_review_handler {
-                if !h.uri.is_empty() {
-                    entry.insert(
-                        "message_review_handler".to_owned(),
-                        json!({"uri": h.uri, "fallback_result": h.fallback_result}),
-                    );
-                }
+            if let Some(h) = r
+                .message_review_handler
+                .as_ref()
+                .filter(|h| !h.uri.is_empty())
+            {
+                entry.insert(
+                    "message_review_handler".to_owned(),
+                    json!({"uri": h.uri, "fallback_result": h.fallback_result}),
+                );
             }
             insert_tags(&mut entry, &r.tags, &r.arn, &mut notes);
             rooms.insert(key, Value::Object(entry));
@@ -252,6 +254,7 @@ fn unique_key(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::live::{LiveLoggingConfiguration, LiveRoom, Tags};
 

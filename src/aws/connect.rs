@@ -1,0 +1,186 @@
+//! Building SDK clients for one account and region: the standard credential chain, `--profile`,
+//! `--endpoint-url` (and the AWS_ENDPOINT_URL* variables, which the SDK reads itself), the spec's
+//! per-account profile or role, and retries.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use aws_sdk_ivschat::config::SharedCredentialsProvider;
+
+use super::error::AwsError;
+use super::pace::Pacer;
+use crate::model::Access;
+
+/// How to reach AWS, as the command line says.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub profile: Option<String>,
+    /// One endpoint for every service (`--endpoint-url`).
+    pub endpoint_url: Option<String>,
+    /// Per-service endpoints by SDK service id (`ivschat`, `s3`, `logs`, `firehose`, `iam`,
+    /// `sts`); they win over `endpoint_url`. The command line has no flag for these (the
+    /// AWS_ENDPOINT_URL_<SERVICE> variables do that); tests use them.
+    pub service_endpoints: BTreeMap<String, String>,
+    pub retry: RetryConfig,
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        Connection {
+            profile: None,
+            endpoint_url: None,
+            service_endpoints: BTreeMap::new(),
+            // Adaptive mode adds client-side rate limiting when AWS throttles; 8 attempts ride out
+            // a short burst of 5xx or 429 answers.
+            retry: RetryConfig::adaptive().with_max_attempts(8),
+        }
+    }
+}
+
+/// Clients for one account and region, sharing one pacer.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub region: String,
+    config: SdkConfig,
+    endpoints: BTreeMap<String, String>,
+    pub pacer: Arc<Pacer>,
+}
+
+impl Connection {
+    /// The SDK configuration for a deployment's account (`access` from the spec) and a region.
+    /// Assuming a role happens lazily, at the first call, as the SDK's providers do.
+    pub async fn session(&self, access: &Access, region: &str) -> Result<Session, AwsError> {
+        let profile = access.profile.as_ref().or(self.profile.as_ref());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .retry_config(self.retry.clone());
+        if let Some(p) = profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let mut config = loader.load().await;
+        if let Some(role) = &access.role_arn {
+            let mut provider_config = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(region.to_owned()))
+                .retry_config(self.retry.clone());
+            if let Some(p) = profile {
+                provider_config = provider_config.profile_name(p);
+            }
+            let sts_endpoint = self
+                .service_endpoints
+                .get("sts")
+                .or(self.endpoint_url.as_ref());
+            if let Some(url) = sts_endpoint {
+                provider_config = provider_config.endpoint_url(url);
+            }
+            let base = provider_config.load().await;
+            let provider = AssumeRoleProvider::builder(role)
+                .session_name("chatlog")
+                .region(Region::new(region.to_owned()))
+                .configure(&base)
+                .build()
+                .await;
+            config = config
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build();
+        }
+        Ok(Session {
+            region: region.to_owned(),
+            config,
+            endpoints: self.service_endpoints.clone(),
+            pacer: Arc::new(Pacer::default()),
+        })
+    }
+}
+
+/// Whether requests for `service` go somewhere other than AWS (then S3 needs path-style URLs,
+/// since a local server has no per-bucket host names).
+fn custom_endpoint(
+    config: &SdkConfig,
+    endpoints: &BTreeMap<String, String>,
+    service: &str,
+    env_suffix: &str,
+) -> bool {
+    endpoints.contains_key(service)
+        || config.endpoint_url().is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os(format!("AWS_ENDPOINT_URL_{env_suffix}")).is_some()
+}
+
+impl Session {
+    pub fn ivschat(&self) -> aws_sdk_ivschat::Client {
+        let mut b = aws_sdk_ivschat::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("ivschat") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_ivschat::Client::from_conf(b.build())
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let mut b = aws_sdk_s3::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("s3") {
+            b = b.endpoint_url(url);
+        }
+        if custom_endpoint(&self.config, &self.endpoints, "s3", "S3") {
+            b = b.force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("logs") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+    }
+
+    pub fn firehose(&self) -> aws_sdk_firehose::Client {
+        let mut b = aws_sdk_firehose::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("firehose") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_firehose::Client::from_conf(b.build())
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let mut b = aws_sdk_iam::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("iam") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_iam::Client::from_conf(b.build())
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let mut b = aws_sdk_sts::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("sts") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_sts::Client::from_conf(b.build())
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity), checked before any
+    /// account-specific read or write.
+    pub async fn caller_account(&self) -> Result<String, AwsError> {
+        let out = self
+            .sts()
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", &self.region, e))?;
+        out.account().map(str::to_owned).ok_or_else(|| AwsError {
+            action: "sts:GetCallerIdentity".to_owned(),
+            resource: self.region.clone(),
+            code: None,
+            status: None,
+            message: "the answer named no account".to_owned(),
+        })
+    }
+}

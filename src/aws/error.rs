@@ -1,0 +1,69 @@
+//! One error type for every AWS call: the operation (as the IAM action that allows it), the
+//! resource, the AWS error code and message. Built from SDK errors, which never carry credentials.
+
+use std::fmt;
+
+use aws_sdk_ivschat::config::http::HttpResponse;
+use aws_sdk_ivschat::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsError {
+    /// The IAM action, e.g. `ivschat:ListRooms`.
+    pub action: String,
+    /// What the call was about: an ARN, a name, or the region for list calls.
+    pub resource: String,
+    /// The AWS error code (`AccessDeniedException`, `ThrottlingException`, ...), when AWS answered.
+    pub code: Option<String>,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl AwsError {
+    pub fn from_sdk<E>(action: &str, resource: &str, err: SdkError<E, HttpResponse>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let code = err.code().map(str::to_owned);
+        let message = match (&err, err.message()) {
+            (SdkError::ServiceError(_), Some(m)) => m.to_owned(),
+            _ => DisplayErrorContext(&err).to_string(),
+        };
+        AwsError {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            code,
+            status,
+            message,
+        }
+    }
+
+    pub fn access_denied(&self) -> bool {
+        self.status == Some(403)
+            || self
+                .code
+                .as_deref()
+                .is_some_and(|c| c.contains("AccessDenied") || c == "UnauthorizedOperation")
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operation = self.action.split(':').nth(1).unwrap_or(&self.action);
+        write!(f, "{operation} ({}) failed", self.resource)?;
+        match &self.code {
+            Some(code) => write!(f, ": {code}: {}", self.message)?,
+            None => write!(f, ": {}", self.message)?,
+        }
+        if self.access_denied() {
+            write!(
+                f,
+                "; the caller needs the IAM permission `{}` on this resource (`chatlog render --target policies` writes a deployer policy with it)",
+                self.action
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AwsError {}

@@ -1,0 +1,15 @@
+//! The AWS layer: SDK clients from the standard credential chain, paced at the IVS Chat API
+//! quotas, with retries, behind narrow traits. Everything above this module works on the types in
+//! `crate::live`, never on SDK types.
+
+mod chat;
+mod connect;
+mod error;
+mod pace;
+mod read;
+
+pub use chat::{ChatApi, SdkChat};
+pub use connect::{Connection, Session};
+pub use error::AwsError;
+pub use pace::{Pacer, transactions_per_second};
+pub use read::{Progress, read_region};

@@ -1,0 +1,67 @@
+//! Client-side pacing at the IVS Chat API rate quotas, which are per account, region and
+//! operation and not adjustable (aws-facts.md §1(b)): going faster only earns ThrottlingException.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Calls per second AWS allows for an IVS Chat operation (aws-facts.md §1(b)).
+pub fn transactions_per_second(operation: &str) -> u32 {
+    match operation {
+        "CreateLoggingConfiguration"
+        | "DeleteLoggingConfiguration"
+        | "GetLoggingConfiguration"
+        | "ListLoggingConfigurations"
+        | "UpdateLoggingConfiguration" => 3,
+        "CreateRoom" | "DeleteRoom" | "GetRoom" | "ListRooms" | "UpdateRoom" => 5,
+        "ListTagsForResource" | "TagResource" | "UntagResource" => 10,
+        // Operations chatlog does not call; the lowest quota is the safe guess.
+        _ => 3,
+    }
+}
+
+/// Spaces calls of each operation evenly at its quota. One pacer per account and region, shared
+/// by every task that calls that endpoint, so concurrency never exceeds the quota.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    next: Mutex<HashMap<String, Instant>>,
+}
+
+impl Pacer {
+    /// Waits until a call of `operation` may start.
+    pub async fn wait(&self, operation: &str) {
+        let interval = Duration::from_secs(1) / transactions_per_second(operation).max(1);
+        let start = {
+            // A poisoned lock only means another task panicked mid-update; the map is still usable.
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let slot = next.entry(operation.to_owned()).or_insert(now);
+            let start = (*slot).max(now);
+            *slot = start + interval;
+            start
+        };
+        tokio::time::sleep_until(start).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_of_one_operation_are_spaced_at_its_quota_and_others_do_not_wait() {
+        let pacer = Pacer::default();
+        let begin = Instant::now();
+        for _ in 0..4 {
+            pacer.wait("GetRoom").await;
+        }
+        // 5 TPS: the 4th call starts 3 intervals of 200 ms after the first.
+        assert_eq!(begin.elapsed(), Duration::from_millis(600));
+        let before = Instant::now();
+        pacer.wait("ListTagsForResource").await;
+        assert_eq!(before.elapsed(), Duration::ZERO);
+        assert_eq!(transactions_per_second("UpdateLoggingConfiguration"), 3);
+    }
+}
