@@ -89,6 +89,13 @@ rules! {
     CfnEmptyRoomTagValue = "CL061", Error, "an empty tag value on a room, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room Tag Value: minLength 1 (cfn-lint 1.58.0 schema; aws-facts.md §2)";
     CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs: 10 account-level resource policies per region, 5,120 characters each (aws-facts.md §1(d))";
     CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation: 500 resources and 200 outputs per template (aws-facts.md §1(d))";
+    PolicyStatementMissing = "CL070", Error, "policy verify: a statement log delivery needs is missing", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
+    PolicyStatementNarrower = "CL071", Error, "policy verify: a statement meant for log delivery grants less than it needs (an action, a resource, a condition that rules it out)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
+    PolicyStatementBroader = "CL072", Error, "policy verify: a statement grants log delivery more than it needs (wildcard action or principal, resources beyond the log prefix, looser conditions)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
+    PolicyConfusedDeputy = "CL073", Error, "policy verify: a statement lets log delivery in without aws:SourceAccount and aws:SourceArn conditions", "aws:SourceAccount / aws:SourceArn in every log-delivery statement (aws-facts.md §1(c))";
+    PolicyLookAlike = "CL074", Error, "policy verify: a statement whose Sid starts with AWSLogDelivery but is not shaped like AWS's log-delivery statements", "AWSLogDeliveryAclCheck / AWSLogDeliveryWrite (aws-facts.md §1(c))";
+    PolicyDenyBlocks = "CL075", Error, "policy verify: a Deny statement that blocks or may block log delivery", "IAM policy evaluation: an explicit Deny overrides any Allow";
+    PolicyNegation = "CL076", Error, "policy verify: NotAction or NotPrincipal in a policy log delivery appends to", "automatic addition fails on NotAction / NotPrincipal (aws-facts.md §1(c), S3)";
     TfMessageRate = "CL080", Error, "a message rate over 10, which the Terraform AWS provider's aws_ivschat_room refuses", "hashicorp/aws aws_ivschat_room maximum_message_rate_per_second: validated 1-10 (aws-facts.md §1(f), §2)";
     FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";

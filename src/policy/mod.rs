@@ -1,6 +1,6 @@
 //! Policy documents: typed IAM statements, the log-delivery statements each destination needs,
-//! the deployer's least-privilege policy, size limits, and merging into foreign policies.
-//! Pure: no I/O. Every target (CloudFormation, the policies folder, Terraform) serializes the
+//! the deployer's least-privilege policy, size limits, merging into foreign policies, and
+//! verifying existing ones. Pure: no I/O. Every target (CloudFormation, the policies folder, Terraform) serializes the
 //! same values.
 
 pub mod deployer;
@@ -8,6 +8,8 @@ pub mod document;
 pub mod limits;
 pub mod log_delivery;
 pub mod merge;
+pub mod normalize;
 pub mod plan;
+pub mod verify;
 
 pub use document::{Conditions, Effect, PolicyDocument, Principal, Statement, Strings};
