@@ -93,6 +93,35 @@ pub enum Command {
     /// Work with the resource policies log delivery needs
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// List every logging configuration and room in the account (all pages), read-only
+    #[command(after_help = LIVE_HELP)]
+    Inventory {
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Regions to list; default: the region of the profile or environment
+        #[arg(long = "region", value_name = "REGION")]
+        regions: Vec<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::live::inventory::InventoryFormat,
+    },
+    /// Write a spec from what the account has: rooms, logging configurations, and their
+    /// destinations as existing (read-only towards AWS)
+    #[command(after_help = LIVE_HELP)]
+    Import {
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Regions to read; default: the region of the profile or environment
+        #[arg(long = "region", value_name = "REGION")]
+        regions: Vec<String>,
+        /// Write the spec here instead of to standard output (never replaces an existing file
+        /// unless --force)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace --out if it exists
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
     /// Write a starter spec (never overwrites a file)
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -100,6 +129,26 @@ pub enum Command {
         #[arg(default_value = "chatlog.yaml", value_name = "PATH")]
         path: PathBuf,
     },
+}
+
+const LIVE_HELP: &str = "\
+Credentials come from the standard chain (environment, --profile, SSO, instance roles);
+AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> point clients elsewhere (LocalStack, a test
+server). Calls are paced at the IVS Chat API quotas and retried on throttling and 5xx.
+
+Exit codes:
+  0  done
+  2  usage, I/O or AWS error (the message names the operation, resource and AWS error code)";
+
+/// How live commands reach AWS.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// A profile of the shared AWS config files
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS request to this URL (LocalStack, moto, a test server)
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 const CHECK_HELP: &str = "\

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod check_command;
+#[cfg(feature = "aws")]
+mod live_command;
 mod render_command;
 
 use chatlog::cli::{Cli, Command, PolicyCommand};
@@ -93,6 +95,23 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Schema => {
             print(SCHEMA_TEXT)?;
             Ok(CLEAN)
+        }
+        #[cfg(feature = "aws")]
+        Command::Inventory {
+            aws,
+            regions,
+            format,
+        } => live_command::inventory(aws, regions, format),
+        #[cfg(feature = "aws")]
+        Command::Import {
+            aws,
+            regions,
+            out,
+            force,
+        } => live_command::import(aws, regions, out, force),
+        #[cfg(not(feature = "aws"))]
+        Command::Inventory { .. } | Command::Import { .. } => {
+            Err("this chatlog was built without the `aws` feature".to_owned())
         }
         Command::Init { path } => {
             chatlog::init::write_starter(&path).map_err(|e| e.to_string())?;

@@ -1,0 +1,367 @@
+//! `inventory` and `import` through the binary, against the project's IVS Chat server and moto
+//! (for STS), with the real SDK clients on both sides.
+
+mod common;
+
+use std::path::Path;
+
+use aws_sdk_ivschat::types::{
+    CloudWatchLogsDestinationConfiguration, DestinationConfiguration, FallbackResult,
+    FirehoseDestinationConfiguration, MessageReviewHandler, S3DestinationConfiguration,
+};
+use chatlog_testkit::ivschat::{FaultRule, IvsChatServer, ServerConfig};
+use chatlog_testkit::moto::{MotoServer, fresh_account};
+use common::{chatlog, fresh_dir};
+use serde_json::Value;
+
+const REGION: &str = "us-west-2";
+/// Never to appear in any output.
+const SECRET: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
+
+struct World {
+    server: IvsChatServer,
+    moto: &'static MotoServer,
+    account: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl World {
+    fn new(config: ServerConfig) -> World {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = IvsChatServer::start_in_background(config).unwrap();
+        let moto = MotoServer::shared().unwrap();
+        World {
+            server,
+            moto,
+            account: fresh_account(),
+            runtime,
+        }
+    }
+
+    fn ivschat(&self) -> aws_sdk_ivschat::Client {
+        aws_sdk_ivschat::Client::new(&self.server.sdk_config(&self.account, REGION))
+    }
+
+    /// chatlog as this world's account: IVS Chat on the local server, everything else on moto.
+    fn chatlog(&self) -> assert_cmd::Command {
+        let mut cmd = chatlog();
+        cmd.env("AWS_ACCESS_KEY_ID", &self.account)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_REGION", REGION)
+            .env("AWS_ENDPOINT_URL", self.moto.endpoint())
+            .env("AWS_ENDPOINT_URL_IVSCHAT", self.server.endpoint())
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        cmd
+    }
+
+    fn create_configuration(&self, name: &str, destination: DestinationConfiguration) -> String {
+        self.runtime.block_on(async {
+            self.ivschat()
+                .create_logging_configuration()
+                .name(name)
+                .destination_configuration(destination)
+                .tags("team", "live")
+                .send()
+                .await
+                .unwrap()
+                .arn()
+                .unwrap()
+                .to_owned()
+        })
+    }
+
+    fn create_room(&self, name: &str, logging: &[String], limits: Option<(i32, i32)>) -> String {
+        self.runtime.block_on(async {
+            let mut req = self
+                .ivschat()
+                .create_room()
+                .name(name)
+                .set_logging_configuration_identifiers(Some(logging.to_vec()));
+            if let Some((length, rate)) = limits {
+                req = req
+                    .maximum_message_length(length)
+                    .maximum_message_rate_per_second(rate);
+            }
+            req.send().await.unwrap().arn().unwrap().to_owned()
+        })
+    }
+}
+
+fn s3(bucket: &str) -> DestinationConfiguration {
+    DestinationConfiguration::S3(
+        S3DestinationConfiguration::builder()
+            .bucket_name(bucket)
+            .build()
+            .unwrap(),
+    )
+}
+
+fn json_out(cmd: &mut assert_cmd::Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn inventory_reads_every_page_of_configurations_and_rooms() {
+    let world = World::new(ServerConfig {
+        logging_configuration_quota: 100,
+        ..ServerConfig::default()
+    });
+    let mut arns = Vec::new();
+    for i in 0..55 {
+        arns.push(world.create_configuration(&format!("cfg-{i}"), s3(&format!("bucket-{i}"))));
+    }
+    for i in 0..120 {
+        let logging: Vec<String> = arns.iter().skip(i % 55).take(i % 4).cloned().collect();
+        world.create_room(&format!("room-{i}"), &logging, None);
+    }
+    world.server.control().clear_calls();
+    let doc = json_out(world.chatlog().args(["inventory", "--format", "json"]));
+    let configurations = doc["logging_configurations"].as_array().unwrap();
+    let rooms = doc["rooms"].as_array().unwrap();
+    assert_eq!(configurations.len(), 55);
+    assert_eq!(rooms.len(), 120);
+    assert!(
+        configurations
+            .iter()
+            .all(|c| c["account_id"] == world.account.as_str())
+    );
+    let first = configurations
+        .iter()
+        .find(|c| c["name"] == "cfg-0")
+        .unwrap();
+    assert_eq!(
+        first["destination_configuration"]["s3"]["bucketName"],
+        "bucket-0"
+    );
+    assert_eq!(first["tags"]["team"], "live");
+    assert_eq!(first["state"], "ACTIVE");
+    // Pages of 50: 2 calls for 55 configurations, 3 for 120 rooms; no GetRoom for inventory.
+    let control = world.server.control();
+    assert_eq!(control.count("ListLoggingConfigurations"), 2);
+    assert_eq!(control.count("ListRooms"), 3);
+    assert_eq!(control.count("GetRoom"), 0);
+    assert!(
+        control
+            .calls()
+            .iter()
+            .filter(|c| c.operation == "ListRooms")
+            .all(|c| c.request["maxResults"] == 50)
+    );
+    let with_three = rooms
+        .iter()
+        .filter(|r| {
+            r["logging_configuration_identifiers"]
+                .as_array()
+                .unwrap()
+                .len()
+                == 3
+        })
+        .count();
+    assert_eq!(with_three, 30);
+
+    // Every other format lists the same resources.
+    let out = world
+        .chatlog()
+        .args(["inventory", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 175);
+    let out = world
+        .chatlog()
+        .args(["inventory", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 176);
+    let out = world.chatlog().args(["inventory"]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("Logging configurations (55)") && table.contains("Rooms (120)"),
+        "{table}"
+    );
+}
+
+fn build_account(world: &World) {
+    let archive = world.create_configuration("archive", s3("acme-archive"));
+    let tail = world.create_configuration(
+        "tail",
+        DestinationConfiguration::CloudWatchLogs(
+            CloudWatchLogsDestinationConfiguration::builder()
+                .log_group_name("/aws/vendedlogs/ivschat/tail")
+                .build()
+                .unwrap(),
+        ),
+    );
+    let stream = world.create_configuration(
+        "stream",
+        DestinationConfiguration::Firehose(
+            FirehoseDestinationConfiguration::builder()
+                .delivery_stream_name("chat-stream")
+                .build()
+                .unwrap(),
+        ),
+    );
+    // Same name twice: IVS names need not be unique.
+    let again = world.create_configuration("archive", s3("acme-archive"));
+    world.create_room("lobby", &[archive.clone(), tail.clone()], Some((200, 50)));
+    world.create_room("lobby", &[stream], Some((500, 10)));
+    world.create_room("quiet", &[again], None);
+    world.runtime.block_on(async {
+        world
+            .ivschat()
+            .create_room()
+            .name("reviewed")
+            .message_review_handler(
+                MessageReviewHandler::builder()
+                    .uri(format!(
+                        "arn:aws:lambda:{REGION}:{}:function:review",
+                        world.account
+                    ))
+                    .fallback_result(FallbackResult::Deny)
+                    .build(),
+            )
+            .tags("owner", "a \"quoted\" value: with #, ${x} and %{y}")
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+fn import_to(world: &World, path: &Path) {
+    let out = world
+        .chatlog()
+        .args(["import", "--out"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn import_then_validate_then_inventory_round_trip() {
+    let world = World::new(ServerConfig::default());
+    build_account(&world);
+    let dir = fresh_dir("import");
+    let spec = dir.join("imported.yaml");
+    import_to(&world, &spec);
+
+    let out = chatlog().arg("validate").arg(&spec).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("warning"));
+
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(doc["defaults"]["account"], world.account.as_str());
+    assert_eq!(
+        doc["destinations"]["acme-archive"]["s3"]["bucket"],
+        "acme-archive"
+    );
+    assert_eq!(
+        doc["destinations"]["chat-stream"]["firehose"]["delivery_stream"],
+        "chat-stream"
+    );
+    assert_eq!(doc["logging_configurations"].as_object().unwrap().len(), 4);
+    let rooms = doc["rooms"].as_object().unwrap();
+    assert_eq!(rooms.len(), 4);
+    // Two rooms named lobby: one keeps the key `lobby`, the other a key with its id and `name`.
+    let lobbies = rooms
+        .iter()
+        .filter(|(key, r)| *key == "lobby" || r["name"] == "lobby")
+        .count();
+    assert_eq!(lobbies, 2);
+    let limited = rooms
+        .values()
+        .find(|r| r["maximum_message_rate_per_second"] == 50)
+        .unwrap();
+    assert_eq!(limited["maximum_message_length"], 200);
+    assert_eq!(limited["logging"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        rooms["reviewed"]["message_review_handler"]["fallback_result"],
+        "DENY"
+    );
+    assert_eq!(
+        rooms["reviewed"]["tags"]["owner"],
+        "a \"quoted\" value: with #, ${x} and %{y}"
+    );
+
+    // Importing again gives the same bytes, and refuses to replace the file without --force.
+    let again = dir.join("again.yaml");
+    import_to(&world, &again);
+    assert_eq!(std::fs::read(&again).unwrap(), text.as_bytes());
+    let out = world
+        .chatlog()
+        .args(["import", "--out"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+
+    // The inventory of the account lists exactly what the spec declares.
+    let inventory = json_out(world.chatlog().args(["inventory", "--format", "json"]));
+    assert_eq!(inventory["rooms"].as_array().unwrap().len(), rooms.len());
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried() {
+    let world = World::new(ServerConfig::default());
+    build_account(&world);
+    let control = world.server.control();
+    control.clear_calls();
+    control.inject(FaultRule::on("ListRooms", 429, 2));
+    control.inject(FaultRule::on("ListLoggingConfigurations", 503, 2));
+    control.inject(FaultRule::on("GetRoom", 500, 1));
+    let spec = fresh_dir("import-faults").join("spec.yaml");
+    import_to(&world, &spec);
+    let calls = control.calls();
+    let statuses = |op: &str| -> Vec<u16> {
+        calls
+            .iter()
+            .filter(|c| c.operation == op)
+            .map(|c| c.status)
+            .collect()
+    };
+    assert_eq!(statuses("ListRooms"), [429, 429, 200]);
+    assert_eq!(statuses("ListLoggingConfigurations"), [503, 503, 200]);
+    assert_eq!(statuses("GetRoom").iter().filter(|s| **s == 500).count(), 1);
+    assert_eq!(statuses("GetRoom").iter().filter(|s| **s == 200).count(), 4);
+    let out = chatlog().arg("validate").arg(&spec).output().unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn access_denied_is_a_clear_error_naming_the_permission() {
+    let world = World::new(ServerConfig::default());
+    world
+        .server
+        .control()
+        .inject(FaultRule::on("ListRooms", 403, 1));
+    let out = world.chatlog().args(["inventory"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ListRooms"), "{err}");
+    assert!(err.contains("AccessDeniedException"), "{err}");
+    assert!(err.contains("`ivschat:ListRooms`"), "{err}");
+    assert!(
+        !err.contains(SECRET),
+        "the secret key must not appear: {err}"
+    );
+}
