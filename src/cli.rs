@@ -60,8 +60,8 @@ pub enum Command {
         /// What to render
         #[arg(long, value_enum, default_value = "all")]
         target: RenderTarget,
-        /// Output folder; chatlog owns its `cloudformation/`, `policies/` and `terraform/`
-        /// subfolders and replaces them as a whole
+        /// Output folder; chatlog owns its `cloudformation/`, `graph/`, `policies/` and
+        /// `terraform/` subfolders and replaces them as a whole
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Template format (policy documents are always JSON)
@@ -89,6 +89,25 @@ pub enum Command {
         /// Report format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Draw rooms -> logging configurations -> destinations as Mermaid or Graphviz DOT
+    #[command(after_help = GRAPH_HELP)]
+    Graph {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Picture format
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+        /// Draw only this deployment
+        #[arg(long, value_name = "ACCOUNT/REGION")]
+        deployment: Option<String>,
+        /// Write to FILE (atomically) instead of printing; only replaces a file chatlog wrote
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Format of the diagnostics printed when the spec is invalid
+        #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+        diagnostics_format: Format,
     },
     /// Work with the resource policies log delivery needs
     #[command(subcommand)]
@@ -157,6 +176,20 @@ Exit codes:
   1  findings: a file missing, changed, or no longer rendered (or an invalid spec)
   2  usage, I/O or internal error";
 
+const GRAPH_HELP: &str = "\
+Exit codes:
+  0  drawn
+  1  the spec is invalid; nothing is drawn
+  2  usage or I/O error (an unknown --deployment, --out names a file chatlog did not write)";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub draws it in Markdown)
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`)
+    Dot,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RenderTarget {
     /// Every target below
@@ -167,6 +200,8 @@ pub enum RenderTarget {
     Policies,
     /// One Terraform root module per account and region
     Terraform,
+    /// graph/graph.md: the rooms -> logging configurations -> destinations picture (Mermaid)
+    Graph,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -204,10 +239,16 @@ impl RenderTarget {
     pub fn targets(self) -> Vec<crate::render::Target> {
         use crate::render::Target;
         match self {
-            RenderTarget::All => vec![Target::CloudFormation, Target::Policies, Target::Terraform],
+            RenderTarget::All => vec![
+                Target::CloudFormation,
+                Target::Graph,
+                Target::Policies,
+                Target::Terraform,
+            ],
             RenderTarget::Cloudformation => vec![Target::CloudFormation],
             RenderTarget::Policies => vec![Target::Policies],
             RenderTarget::Terraform => vec![Target::Terraform],
+            RenderTarget::Graph => vec![Target::Graph],
         }
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod check_command;
+mod graph_command;
 #[cfg(feature = "aws")]
 mod live_command;
 mod render_command;
@@ -77,6 +78,19 @@ fn run(cli: Cli) -> Result<u8, String> {
             target,
             out,
             format,
+            diagnostics_format,
+        }),
+        Command::Graph {
+            specs,
+            format,
+            deployment,
+            out,
+            diagnostics_format,
+        } => graph_command::graph(graph_command::GraphRequest {
+            specs,
+            format,
+            deployment,
+            out,
             diagnostics_format,
         }),
         Command::Policy(PolicyCommand::Merge {

@@ -18,6 +18,9 @@ pub use rules::check;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     CloudFormation,
+    /// `graph/graph.md`: the picture of the spec, in a folder of its own so it is owned,
+    /// replaced and checked exactly like the other targets' files.
+    Graph,
     Policies,
     Terraform,
 }
@@ -27,6 +30,7 @@ impl Target {
     pub fn folder(self) -> &'static str {
         match self {
             Target::CloudFormation => "cloudformation",
+            Target::Graph => "graph",
             Target::Policies => "policies",
             Target::Terraform => "terraform",
         }
@@ -91,6 +95,7 @@ pub fn render(
     for t in targets {
         match t {
             Target::CloudFormation => files.extend(cloudformation::render(model, format)?),
+            Target::Graph => files.push(graph_file(model)?),
             Target::Policies => files.extend(policies::render(model)?),
             Target::Terraform => files.extend(terraform::render(model)?),
         }
@@ -115,6 +120,16 @@ pub fn render_validated(
     crate::diagnostic::sort(&mut diagnostics);
     rendered.diagnostics = diagnostics;
     Ok(rendered)
+}
+
+fn graph_file(model: &Model) -> Result<File, RenderError> {
+    let path = "graph/graph.md".to_owned();
+    let graph = crate::graph::build(model, None, &crate::graph::Marks::new())
+        .map_err(|e| RenderError::Serialize(path.clone(), e.to_string()))?;
+    Ok(File {
+        contents: crate::graph::markdown(&graph),
+        path,
+    })
 }
 
 /// The file stem of a deployment: `<account>-<region>` (both validated: digits, and a region

@@ -1,0 +1,117 @@
+//! Mermaid flowchart. Every label is a quoted string in which only letters, digits, space and
+//! `-_./,=+()` are written as themselves; everything else becomes a Mermaid entity code (`#35;`), so
+//! no name can end the string (`"`), start an entity (`#`), end a statement (`;`), open HTML
+//! (`<`, `&`), turn the label into Markdown (a leading backtick) or close the Markdown fence of
+//! `graph.md` (three backticks).
+
+use super::{CAPTION, GENERATED_BY, Graph, Node, NodeKind};
+
+/// The comment prefix of a Mermaid line.
+pub const COMMENT: &str = "%%";
+
+/// The styles, one per kind of node; `drift` replaces the kind's style on a marked node, because
+/// Mermaid gives every class rule `!important` and the cascade between two would be a guess.
+const CLASS_DEFS: &[(&str, &str)] = &[
+    ("room", "fill:#e3f2fd,stroke:#1565c0,color:#0d47a1"),
+    ("configuration", "fill:#f5f5f5,stroke:#616161,color:#212121"),
+    ("managed", "fill:#e8f5e9,stroke:#2e7d32,color:#1b5e20"),
+    (
+        "existing",
+        "fill:#fff8e1,stroke:#8d6e63,stroke-dasharray:5 3,color:#3e2723",
+    ),
+    (
+        "drift",
+        "fill:#ffebee,stroke:#c62828,stroke-width:3px,color:#b71c1c",
+    ),
+];
+
+const DRIFT_LINK: &str = "stroke:#c62828,stroke-width:3px,color:#b71c1c";
+
+pub fn write(graph: &Graph) -> String {
+    let mut out = format!("{COMMENT} {GENERATED_BY}. {CAPTION}.\nflowchart LR\n");
+    for cluster in &graph.clusters {
+        out.push_str(&format!(
+            "  subgraph {}[\"{}\"]\n    direction LR\n",
+            cluster.id,
+            escape(&cluster.label)
+        ));
+        for node in &cluster.nodes {
+            out.push_str("    ");
+            out.push_str(&node_line(node));
+            out.push('\n');
+        }
+        out.push_str("  end\n");
+    }
+    let mut drifted_links = Vec::new();
+    for (i, edge) in graph.edges.iter().enumerate() {
+        if edge.marks.is_empty() {
+            out.push_str(&format!("  {} --> {}\n", edge.from, edge.to));
+        } else {
+            let text: Vec<String> = edge.marks.iter().map(super::Mark::line).collect();
+            out.push_str(&format!(
+                "  {} -.->|\"{}\"| {}\n",
+                edge.from,
+                label(&text),
+                edge.to
+            ));
+            drifted_links.push(i.to_string());
+        }
+    }
+    if graph.is_marked() {
+        out.push_str(&format!(
+            "  subgraph Legend[\"legend\"]\n    LegendDrift[\"{}\"]:::drift\n  end\n",
+            escape("drifted: red, with what differs")
+        ));
+    }
+    for (name, style) in CLASS_DEFS {
+        out.push_str(&format!("  classDef {name} {style}\n"));
+    }
+    if !drifted_links.is_empty() {
+        out.push_str(&format!(
+            "  linkStyle {} {DRIFT_LINK}\n",
+            drifted_links.join(",")
+        ));
+    }
+    out
+}
+
+fn node_line(node: &Node) -> String {
+    let (open, close, class) = match node.kind {
+        NodeKind::Room => ("([", "])", "room"),
+        NodeKind::LoggingConfiguration => ("[", "]", "configuration"),
+        NodeKind::Destination { managed: true } => ("[(", ")]", "managed"),
+        NodeKind::Destination { managed: false } => ("[(", ")]", "existing"),
+    };
+    let class = if node.marks.is_empty() {
+        class
+    } else {
+        "drift"
+    };
+    let mut lines = node.lines.clone();
+    lines.extend(node.marks.iter().map(super::Mark::line));
+    format!("{}{open}\"{}\"{close}:::{class}", node.id, label(&lines))
+}
+
+/// Lines joined with Mermaid's line break.
+fn label(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| escape(l))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// Text for inside a quoted Mermaid label.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // `:` too: Mermaid's preprocessor drops the last `;` of any line matching
+        // `style.*:\S*#.*;` or `classDef.*:\S*#.*;`, which a label could otherwise spell.
+        if c.is_ascii_alphanumeric() || " -_./,=+()".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("#{};", u32::from(c)));
+        }
+    }
+    out
+}
