@@ -1,0 +1,81 @@
+//! Runs the local IVS Chat server for manual use:
+//!
+//! ```text
+//! ivschat-local [--port N] [--state-delay-ms N] [--latency-ms N] [--enforce-tps]
+//!               [--moto-endpoint URL] [--logging-configuration-quota N]
+//! ```
+//!
+//! Point a client at it with `AWS_ENDPOINT_URL_IVSCHAT=http://127.0.0.1:N`; use a 12-digit
+//! access key id to act as that account.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chatlog_testkit::{IvsChatServer, ServerConfig};
+
+const USAGE: &str = "usage: ivschat-local [--port N] [--state-delay-ms N] [--latency-ms N] \
+[--enforce-tps] [--moto-endpoint URL] [--logging-configuration-quota N]";
+
+fn parse(args: &[String]) -> Result<(u16, ServerConfig), String> {
+    let mut port = 0;
+    let mut config = ServerConfig::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        if flag == "--enforce-tps" {
+            config.enforce_tps = true;
+            continue;
+        }
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.to_owned());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{flag}: `{value}` is not a number"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                port = u16::try_from(number()?)
+                    .map_err(|_| format!("--port: `{value}` is too big"))?;
+            }
+            "--state-delay-ms" => config.state_delay = Duration::from_millis(number()?),
+            "--latency-ms" => config.latency = Duration::from_millis(number()?),
+            "--moto-endpoint" => config.moto_endpoint = Some(value.clone()),
+            "--logging-configuration-quota" => {
+                config.logging_configuration_quota =
+                    usize::try_from(number()?).map_err(|_| format!("{flag}: too big"))?;
+            }
+            _ => return Err(format!("unknown argument `{flag}`\n{USAGE}")),
+        }
+    }
+    Ok((port, config))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (port, config) = match parse(&args) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = match IvsChatServer::bind(SocketAddr::from(([127, 0, 0, 1], port)), config) {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("ivschat-local: cannot listen on 127.0.0.1:{port}: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("ivschat-local listening on {}", server.endpoint());
+    // Serves until the process is interrupted (Ctrl-C ends it; tokio's signal feature would
+    // change the AWS stack's features, see Cargo.toml).
+    std::future::pending::<()>().await;
+    drop(server);
+    ExitCode::SUCCESS
+}
