@@ -11,6 +11,7 @@ pub mod drift;
 pub mod graph;
 pub mod init;
 pub mod live;
+pub mod plan;
 pub mod model;
 pub mod policy;
 pub mod render;

@@ -1,0 +1,751 @@
+//! Planning logging configurations and rooms of one deployment.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::{Action, AttributeDiff, Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG};
+use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
+use crate::model::{Deployment, DestinationKind, LoggingConfiguration, Room};
+
+pub const CONFIGURATION: &str = "AWS::IVSChat::LoggingConfiguration";
+pub const ROOM: &str = "AWS::IVSChat::Room";
+
+/// Service defaults for a room (RoomMaxMessageLength 500, RoomMaxMessageRatePerSecond 10;
+/// aws-facts.md §1(a)).
+const DEFAULT_LENGTH: u32 = 500;
+const DEFAULT_RATE: u32 = 10;
+
+fn is_aws_tag(key: &str) -> bool {
+    key.to_ascii_lowercase().starts_with("aws:")
+}
+
+fn ownership(owner: &str, key: &str) -> Tags {
+    Tags::from([
+        (SPEC_TAG.to_owned(), owner.to_owned()),
+        (KEY_TAG.to_owned(), key.to_owned()),
+    ])
+}
+
+/// Whose a live resource is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    /// Tagged by this spec (with this key, for matching).
+    Us,
+    /// No `chatlog:spec` tag: someone else's, or imported and not yet adopted.
+    Nobody,
+    /// Another spec's.
+    Other,
+}
+
+fn owner_of(tags: &Tags, owner: &str) -> Owner {
+    match tags.get(SPEC_TAG) {
+        Some(o) if o == owner => Owner::Us,
+        Some(_) => Owner::Other,
+        None => Owner::Nobody,
+    }
+}
+
+fn desired_destination(d: &DestinationKind) -> LiveDestination {
+    match d {
+        DestinationKind::S3 { bucket } => LiveDestination::S3 {
+            bucket_name: bucket.clone(),
+        },
+        DestinationKind::CloudWatchLogs { log_group, .. } => LiveDestination::CloudWatchLogs {
+            log_group_name: log_group.clone(),
+        },
+        DestinationKind::Firehose { delivery_stream } => LiveDestination::Firehose {
+            delivery_stream_name: delivery_stream.clone(),
+        },
+    }
+}
+
+fn diff(attribute: &str, before: Value, after: Value) -> Option<AttributeDiff> {
+    (before != after).then(|| AttributeDiff {
+        attribute: attribute.to_owned(),
+        before,
+        after,
+    })
+}
+
+/// Tag changes on a resource chatlog owns: `aws:` keys belong to AWS and are left alone.
+fn tag_changes(arn: &str, live: &Tags, desired: &Tags) -> (Option<AttributeDiff>, Vec<Operation>) {
+    let live_user: Tags = live
+        .iter()
+        .filter(|(k, _)| !is_aws_tag(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut ops = Vec::new();
+    let to_set: Tags = desired
+        .iter()
+        .filter(|(k, v)| live_user.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let to_remove: Vec<String> = live_user
+        .keys()
+        .filter(|k| !desired.contains_key(*k))
+        .cloned()
+        .collect();
+    if !to_set.is_empty() {
+        ops.push(Operation::TagResource {
+            arn: arn.to_owned(),
+            tags: to_set,
+        });
+    }
+    if !to_remove.is_empty() {
+        ops.push(Operation::UntagResource {
+            arn: arn.to_owned(),
+            keys: to_remove,
+        });
+    }
+    (diff("tags", json!(live_user), json!(desired)), ops)
+}
+
+/// For comparing an unowned resource: its user tags against the spec's, ownership aside.
+fn user_tags(tags: &Tags) -> Tags {
+    tags.iter()
+        .filter(|(k, _)| !is_aws_tag(k) && *k != SPEC_TAG && *k != KEY_TAG)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+struct Planner<'a> {
+    deployment: &'a Deployment,
+    owner: &'a str,
+    changes: Vec<Change>,
+}
+
+impl Planner<'_> {
+    fn change(&self, resource_type: &'static str, key: &str) -> Change {
+        Change {
+            account: self.deployment.account.clone(),
+            region: self.deployment.region.clone(),
+            resource_type,
+            key: key.to_owned(),
+            arn: None,
+            action: Action::NoChange,
+            diffs: Vec::new(),
+            blocked: None,
+            operations: Vec::new(),
+            origin: None,
+        }
+    }
+}
+
+/// Picks the live resource for a spec entry: ours by tag, else an unowned one by name (one whose
+/// settings already match first). Each live resource is taken once.
+/// Who is looking for a live resource: the spec's owner name, the entry key and the AWS name.
+struct Wanted<'w> {
+    owner: &'w str,
+    key: &'w str,
+    name: &'w str,
+}
+
+fn pick<'l, T>(
+    live: &'l [T],
+    taken: &mut BTreeSet<usize>,
+    Wanted { owner, key, name }: Wanted<'_>,
+    tags_of: impl Fn(&T) -> &Tags,
+    name_of: impl Fn(&T) -> &str,
+    matches: impl Fn(&T) -> bool,
+) -> Option<(&'l T, Owner)> {
+    let ours = live.iter().enumerate().find(|(i, l)| {
+        !taken.contains(i)
+            && owner_of(tags_of(l), owner) == Owner::Us
+            && tags_of(l).get(KEY_TAG).map(String::as_str) == Some(key)
+    });
+    let found = ours.map(|(i, l)| (i, l, Owner::Us)).or_else(|| {
+        let candidates: Vec<(usize, &T)> = live
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| {
+                !taken.contains(i)
+                    && owner_of(tags_of(l), owner) == Owner::Nobody
+                    && name_of(l) == name
+            })
+            .collect();
+        let exact = candidates.iter().find(|(_, l)| matches(l)).copied();
+        let single = (candidates.len() == 1)
+            .then(|| candidates.first().copied())
+            .flatten();
+        exact.or(single).map(|(i, l)| (i, l, Owner::Nobody))
+    });
+    found.map(|(i, l, o)| {
+        taken.insert(i);
+        (l, o)
+    })
+}
+
+/// The changes that make one account and region match the deployment. `live` must carry room
+/// details (GetRoom), since ListRooms leaves out the message limits.
+pub fn plan_deployment(
+    deployment: &Deployment,
+    live: &RegionInventory,
+    owner: &str,
+    prune: bool,
+) -> Vec<Change> {
+    let mut p = Planner {
+        deployment,
+        owner,
+        changes: Vec::new(),
+    };
+    let mut taken_configurations = BTreeSet::new();
+    // Spec key -> live ARN, for the configurations that exist.
+    let mut configuration_arns: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in &deployment.logging_configurations {
+        let Some(destination) = deployment.destination(&c.destination) else {
+            continue;
+        };
+        let wanted = desired_destination(&destination.kind);
+        let picked = pick(
+            &live.logging_configurations,
+            &mut taken_configurations,
+            Wanted {
+                owner,
+                key: &c.key,
+                name: &c.name,
+            },
+            |l| &l.tags,
+            |l| &l.name,
+            |l| l.destination == wanted && user_tags(&l.tags) == c.tags,
+        );
+        if let Some((l, _)) = picked {
+            configuration_arns.insert(&c.key, &l.arn);
+        }
+        let change = plan_configuration(&p, c, &wanted, picked);
+        p.changes.push(change);
+    }
+    let mut taken_rooms = BTreeSet::new();
+    for r in &deployment.rooms {
+        let settings = RoomSettings {
+            name: r.name.clone(),
+            maximum_message_length: r.maximum_message_length.unwrap_or(DEFAULT_LENGTH),
+            maximum_message_rate_per_second: r
+                .maximum_message_rate_per_second
+                .unwrap_or(DEFAULT_RATE),
+            message_review_handler: r
+                .message_review_handler
+                .as_ref()
+                .map(|h| (h.uri.clone(), h.fallback_result.as_str().to_owned())),
+            logging_configurations: r.logging.clone(),
+        };
+        let wanted_arns: Option<BTreeSet<&str>> = r
+            .logging
+            .iter()
+            .map(|k| configuration_arns.get(k.as_str()).copied())
+            .collect();
+        let picked = pick(
+            &live.rooms,
+            &mut taken_rooms,
+            Wanted {
+                owner,
+                key: &r.key,
+                name: &r.name,
+            },
+            |l| &l.tags,
+            |l| &l.name,
+            |l| {
+                live_settings(l)
+                    == Some((
+                        settings.maximum_message_length,
+                        settings.maximum_message_rate_per_second,
+                        settings.message_review_handler.clone(),
+                    ))
+                    && wanted_arns.as_ref()
+                        == Some(
+                            &l.logging_configuration_identifiers
+                                .iter()
+                                .map(String::as_str)
+                                .collect(),
+                        )
+                    && user_tags(&l.tags) == r.tags
+            },
+        );
+        let change = plan_room(&p, r, settings, wanted_arns.as_ref(), picked);
+        p.changes.push(change);
+    }
+    plan_leftovers(&mut p, live, &taken_configurations, &taken_rooms, prune);
+    p.changes
+}
+
+fn plan_configuration(
+    p: &Planner<'_>,
+    c: &LoggingConfiguration,
+    wanted: &LiveDestination,
+    picked: Option<(&LiveLoggingConfiguration, Owner)>,
+) -> Change {
+    let mut change = p.change(CONFIGURATION, &c.key);
+    change.origin = Some(c.origin.clone());
+    let mut desired_tags = c.tags.clone();
+    desired_tags.extend(ownership(p.owner, &c.key));
+    let Some((live, owner)) = picked else {
+        change.action = Action::Create;
+        change.diffs.push(AttributeDiff {
+            attribute: "destination".to_owned(),
+            before: Value::Null,
+            after: json!(wanted),
+        });
+        change
+            .operations
+            .push(Operation::CreateLoggingConfiguration {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                destination: wanted.clone(),
+                tags: desired_tags,
+            });
+        return change;
+    };
+    change.arn = Some(live.arn.clone());
+    let mut update = false;
+    if let Some(d) = diff("name", json!(live.name), json!(c.name)) {
+        change.diffs.push(d);
+        update = true;
+    }
+    if let Some(d) = diff("destination", json!(live.destination), json!(wanted)) {
+        change.diffs.push(d);
+        update = true;
+    }
+    if update {
+        change
+            .operations
+            .push(Operation::UpdateLoggingConfiguration {
+                arn: live.arn.clone(),
+                name: c.name.clone(),
+                destination: wanted.clone(),
+            });
+    }
+    match owner {
+        Owner::Us => {
+            let (d, ops) = tag_changes(&live.arn, &live.tags, &desired_tags);
+            if let Some(d) = d {
+                change.diffs.push(d);
+            }
+            change.operations.extend(ops);
+        }
+        _ => {
+            if let Some(d) = diff("tags", json!(user_tags(&live.tags)), json!(c.tags)) {
+                change.diffs.push(d);
+            }
+        }
+    }
+    finish(p, &mut change, owner);
+    change
+}
+
+/// A review handler as (uri, fallback result).
+type Handler = Option<(String, String)>;
+
+fn live_settings(l: &LiveRoom) -> Option<(u32, u32, Handler)> {
+    Some((
+        l.maximum_message_length?,
+        l.maximum_message_rate_per_second?,
+        l.message_review_handler
+            .as_ref()
+            .filter(|h| !h.uri.is_empty())
+            .map(|h| (h.uri.clone(), h.fallback_result.clone())),
+    ))
+}
+
+fn plan_room(
+    p: &Planner<'_>,
+    r: &Room,
+    settings: RoomSettings,
+    wanted_arns: Option<&BTreeSet<&str>>,
+    picked: Option<(&LiveRoom, Owner)>,
+) -> Change {
+    let mut change = p.change(ROOM, &r.key);
+    change.origin = Some(r.origin.clone());
+    let mut desired_tags = r.tags.clone();
+    desired_tags.extend(ownership(p.owner, &r.key));
+    let Some((live, owner)) = picked else {
+        change.action = Action::Create;
+        change.diffs.push(AttributeDiff {
+            attribute: "logging_configurations".to_owned(),
+            before: Value::Null,
+            after: json!(settings.logging_configurations),
+        });
+        change.operations.push(Operation::CreateRoom {
+            key: r.key.clone(),
+            room: settings,
+            tags: desired_tags,
+        });
+        return change;
+    };
+    change.arn = Some(live.arn.clone());
+    let (length, rate, handler) = live_settings(live).unwrap_or((0, 0, None));
+    let live_arns: BTreeSet<&str> = live
+        .logging_configuration_identifiers
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let diffs = [
+        diff("name", json!(live.name), json!(settings.name)),
+        diff(
+            "maximum_message_length",
+            json!(length),
+            json!(settings.maximum_message_length),
+        ),
+        diff(
+            "maximum_message_rate_per_second",
+            json!(rate),
+            json!(settings.maximum_message_rate_per_second),
+        ),
+        diff(
+            "message_review_handler",
+            json!(handler),
+            json!(settings.message_review_handler),
+        ),
+        // A configuration that does not exist yet cannot be in the live list.
+        (wanted_arns != Some(&live_arns)).then(|| AttributeDiff {
+            attribute: "logging_configurations".to_owned(),
+            before: json!(live_arns),
+            after: json!(settings.logging_configurations),
+        }),
+    ];
+    let update = diffs.iter().any(Option::is_some);
+    change.diffs.extend(diffs.into_iter().flatten());
+    if update {
+        change.operations.push(Operation::UpdateRoom {
+            arn: live.arn.clone(),
+            room: settings,
+        });
+    }
+    match owner {
+        Owner::Us => {
+            let (d, ops) = tag_changes(&live.arn, &live.tags, &desired_tags);
+            if let Some(d) = d {
+                change.diffs.push(d);
+            }
+            change.operations.extend(ops);
+        }
+        _ => {
+            if let Some(d) = diff("tags", json!(user_tags(&live.tags)), json!(r.tags)) {
+                change.diffs.push(d);
+            }
+        }
+    }
+    finish(p, &mut change, owner);
+    change
+}
+
+/// Sets the action from the diffs, and blocks changes to a resource chatlog does not own.
+fn finish(p: &Planner<'_>, change: &mut Change, owner: Owner) {
+    if change.diffs.is_empty() {
+        change.operations.clear();
+        return;
+    }
+    change.action = Action::Update;
+    if owner != Owner::Us {
+        change.operations.clear();
+        change.blocked = Some(format!(
+            "it exists without the tag {SPEC_TAG}={}; chatlog does not change resources it does not own (tag it with {SPEC_TAG}={} and {KEY_TAG}={} to adopt it)",
+            p.owner, p.owner, change.key
+        ));
+    }
+}
+
+fn plan_leftovers(
+    p: &mut Planner<'_>,
+    live: &RegionInventory,
+    taken_configurations: &BTreeSet<usize>,
+    taken_rooms: &BTreeSet<usize>,
+    prune: bool,
+) {
+    let leftover_rooms: Vec<&LiveRoom> = live
+        .rooms
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !taken_rooms.contains(i) && owner_of(&r.tags, p.owner) == Owner::Us)
+        .map(|(_, r)| r)
+        .collect();
+    for r in &leftover_rooms {
+        let key = r
+            .tags
+            .get(KEY_TAG)
+            .cloned()
+            .unwrap_or_else(|| r.name.clone());
+        let mut change = p.change(ROOM, &key);
+        change.arn = Some(r.arn.clone());
+        change.action = Action::Delete;
+        if prune {
+            change
+                .operations
+                .push(Operation::DeleteRoom { arn: r.arn.clone() });
+        } else {
+            change.blocked = Some("no longer in the spec; apply --prune deletes it".to_owned());
+        }
+        p.changes.push(change);
+    }
+    // Rooms that keep using a configuration after this apply: the spec's rooms (by their new
+    // lists, which name keys) are updated first; any other room still attached blocks deletion.
+    let staying: Vec<&LiveRoom> = live
+        .rooms
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            let deleted = prune && leftover_rooms.iter().any(|l| l.arn == r.arn);
+            !taken_rooms.contains(i) && !deleted
+        })
+        .map(|(_, r)| r)
+        .collect();
+    for (i, c) in live.logging_configurations.iter().enumerate() {
+        if taken_configurations.contains(&i) || owner_of(&c.tags, p.owner) != Owner::Us {
+            continue;
+        }
+        let key = c
+            .tags
+            .get(KEY_TAG)
+            .cloned()
+            .unwrap_or_else(|| c.name.clone());
+        let mut change = p.change(CONFIGURATION, &key);
+        change.arn = Some(c.arn.clone());
+        change.action = Action::Delete;
+        let users: Vec<&str> = staying
+            .iter()
+            .filter(|r| r.logging_configuration_identifiers.contains(&c.arn))
+            .map(|r| r.arn.as_str())
+            .collect();
+        if !prune {
+            change.blocked = Some("no longer in the spec; apply --prune deletes it".to_owned());
+        } else if !users.is_empty() {
+            change.blocked = Some(format!(
+                "rooms outside the spec still use it: {}",
+                users.join(", ")
+            ));
+        } else {
+            change
+                .operations
+                .push(Operation::DeleteLoggingConfiguration { arn: c.arn.clone() });
+        }
+        p.changes.push(change);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::live::LiveReviewHandler;
+    use crate::spec::load::Input;
+
+    const SPEC: &str = r#"
+version: 1
+defaults: {account: "111122223333", region: us-west-2, tags: {team: live}}
+destinations:
+  archive: {s3: {bucket: acme-archive}}
+logging_configurations:
+  archive: {destination: archive}
+rooms:
+  lobby: {logging: [archive], maximum_message_rate_per_second: 20}
+"#;
+
+    fn deployment() -> Deployment {
+        let v = crate::validate::validate(vec![Input {
+            name: "spec.yaml".to_owned(),
+            bytes: SPEC.as_bytes().to_vec(),
+        }]);
+        v.model.unwrap().deployments.remove(0)
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    const CFG_ARN: &str =
+        "arn:aws:ivschat:us-west-2:111122223333:logging-configuration/cfgCFGcfgCFG";
+    const ROOM_ARN: &str = "arn:aws:ivschat:us-west-2:111122223333:room/roomROOMroom";
+
+    fn live(config_tags: Tags, room_tags: Tags, rate: u32) -> RegionInventory {
+        RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![LiveLoggingConfiguration {
+                arn: CFG_ARN.to_owned(),
+                id: "cfgCFGcfgCFG".to_owned(),
+                name: "archive".to_owned(),
+                state: "ACTIVE".to_owned(),
+                destination: LiveDestination::S3 {
+                    bucket_name: "acme-archive".to_owned(),
+                },
+                tags: config_tags,
+                create_time: None,
+                update_time: None,
+            }],
+            rooms: vec![LiveRoom {
+                arn: ROOM_ARN.to_owned(),
+                id: "roomROOMroom".to_owned(),
+                name: "lobby".to_owned(),
+                logging_configuration_identifiers: vec![CFG_ARN.to_owned()],
+                maximum_message_length: Some(500),
+                maximum_message_rate_per_second: Some(rate),
+                message_review_handler: Some(LiveReviewHandler {
+                    uri: String::new(),
+                    fallback_result: "ALLOW".to_owned(),
+                }),
+                tags: room_tags,
+                create_time: None,
+                update_time: None,
+            }],
+        }
+    }
+
+    fn owned(key: &str) -> Tags {
+        tags(&[
+            ("team", "live"),
+            (SPEC_TAG, "s"),
+            (KEY_TAG, key),
+            ("aws:cloudformation:x", "y"),
+        ])
+    }
+
+    #[test]
+    fn an_empty_account_gets_creates_in_dependency_order() {
+        let empty = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![],
+            rooms: vec![],
+        };
+        let changes = plan_deployment(&deployment(), &empty, "s", false);
+        assert!(changes.iter().all(|c| c.action == Action::Create));
+        let order: Vec<&str> = super::super::execution_order(&changes)
+            .iter()
+            .map(|c| c.resource_type)
+            .collect();
+        assert_eq!(order, [CONFIGURATION, ROOM]);
+        let Operation::CreateRoom { room, tags, .. } = &changes[1].operations[0] else {
+            panic!("{:?}", changes[1].operations);
+        };
+        assert_eq!(room.maximum_message_rate_per_second, 20);
+        assert_eq!(room.maximum_message_length, 500);
+        assert_eq!(tags.get(SPEC_TAG).unwrap(), "s");
+        assert_eq!(tags.get(KEY_TAG).unwrap(), "lobby");
+    }
+
+    #[test]
+    fn owned_and_equal_is_no_change_and_aws_tags_are_ignored() {
+        let changes = plan_deployment(
+            &deployment(),
+            &live(owned("archive"), owned("lobby"), 20),
+            "s",
+            true,
+        );
+        assert!(
+            changes.iter().all(|c| c.action == Action::NoChange),
+            "{changes:#?}"
+        );
+    }
+
+    #[test]
+    fn an_owned_room_with_another_rate_is_updated_in_place() {
+        let changes = plan_deployment(
+            &deployment(),
+            &live(owned("archive"), owned("lobby"), 10),
+            "s",
+            false,
+        );
+        let room = changes.iter().find(|c| c.resource_type == ROOM).unwrap();
+        assert_eq!(room.action, Action::Update);
+        assert_eq!(room.diffs.len(), 1);
+        assert_eq!(room.diffs[0].attribute, "maximum_message_rate_per_second");
+        assert!(matches!(
+            room.operations[..],
+            [Operation::UpdateRoom { .. }]
+        ));
+        assert!(room.blocked.is_none());
+    }
+
+    #[test]
+    fn unowned_resources_match_by_name_without_change_but_are_never_changed() {
+        let same = plan_deployment(
+            &deployment(),
+            &live(tags(&[("team", "live")]), tags(&[("team", "live")]), 20),
+            "s",
+            true,
+        );
+        assert!(
+            same.iter()
+                .all(|c| c.action == Action::NoChange && c.blocked.is_none()),
+            "{same:#?}"
+        );
+        let different = plan_deployment(
+            &deployment(),
+            &live(tags(&[("team", "live")]), tags(&[("team", "live")]), 10),
+            "s",
+            true,
+        );
+        let room = different.iter().find(|c| c.resource_type == ROOM).unwrap();
+        assert_eq!(room.action, Action::Update);
+        assert!(room.operations.is_empty());
+        assert!(room.blocked.as_ref().unwrap().contains("does not own"));
+        assert!(super::super::execution_order(&different).is_empty());
+    }
+
+    #[test]
+    fn another_specs_resources_are_neither_matched_nor_pruned() {
+        let theirs = tags(&[(SPEC_TAG, "other"), (KEY_TAG, "lobby")]);
+        let changes = plan_deployment(&deployment(), &live(theirs.clone(), theirs, 20), "s", true);
+        assert!(
+            changes.iter().all(|c| c.action == Action::Create),
+            "{changes:#?}"
+        );
+    }
+
+    #[test]
+    fn leftovers_are_deleted_only_with_prune_and_only_when_no_other_room_uses_them() {
+        let mut inv = live(owned("old-cfg"), owned("old-room"), 20);
+        let without = plan_deployment(&deployment(), &inv, "s", false);
+        let deletes: Vec<&Change> = without
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .collect();
+        assert_eq!(deletes.len(), 2);
+        assert!(
+            deletes
+                .iter()
+                .all(|c| c.blocked.as_deref().unwrap().contains("--prune"))
+        );
+
+        let with = plan_deployment(&deployment(), &inv, "s", true);
+        let order: Vec<(&str, Action)> = super::super::execution_order(&with)
+            .iter()
+            .map(|c| (c.resource_type, c.action))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (CONFIGURATION, Action::Create),
+                (ROOM, Action::Create),
+                (ROOM, Action::Delete),
+                (CONFIGURATION, Action::Delete)
+            ]
+        );
+
+        // A room chatlog does not own still uses the leftover configuration: it stays.
+        inv.rooms[0].tags = tags(&[("team", "live")]);
+        inv.rooms[0].name = "someone-elses".to_owned();
+        let blocked = plan_deployment(&deployment(), &inv, "s", true);
+        let cfg = blocked
+            .iter()
+            .find(|c| c.resource_type == CONFIGURATION && c.action == Action::Delete)
+            .unwrap();
+        assert!(cfg.blocked.as_deref().unwrap().contains(ROOM_ARN));
+    }
+
+    #[test]
+    fn user_tags_are_made_authoritative_on_owned_resources() {
+        let mut t = owned("lobby");
+        t.insert("stale".to_owned(), "1".to_owned());
+        t.insert("team".to_owned(), "old".to_owned());
+        let changes = plan_deployment(&deployment(), &live(owned("archive"), t, 20), "s", false);
+        let room = changes.iter().find(|c| c.resource_type == ROOM).unwrap();
+        assert!(room.operations.contains(&Operation::UntagResource {
+            arn: ROOM_ARN.to_owned(),
+            keys: vec!["stale".to_owned()]
+        }));
+        assert!(room.operations.iter().any(|o| matches!(o, Operation::TagResource { tags, .. } if tags.get("team").map(String::as_str) == Some("live") && tags.len() == 1)));
+    }
+}

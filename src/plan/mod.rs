@@ -1,0 +1,143 @@
+//! The plan: what must change in an account so that it matches the spec. Pure: the desired
+//! state (the model) and the live state (`crate::live`) in, a list of changes out. `apply`
+//! executes the changes; `drift` reports them (and more) as findings.
+//!
+//! Ownership: chatlog tags what it creates with `chatlog:spec` (the spec's owner name) and
+//! `chatlog:key` (the entry's key). A live resource carrying both is the spec's resource. One
+//! without `chatlog:spec` is matched by name (so that `import` then `plan` shows no change) but
+//! never changed or deleted: its changes are blocked, with the reason.
+
+mod ivschat;
+pub mod text;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::live::{LiveDestination, Tags};
+use crate::spec::load::Origin;
+
+pub use ivschat::plan_deployment;
+
+/// The tag naming the spec that owns a resource.
+pub const SPEC_TAG: &str = "chatlog:spec";
+/// The tag naming the spec entry a resource was created for.
+pub const KEY_TAG: &str = "chatlog:key";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    NoChange,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttributeDiff {
+    pub attribute: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// One API call the change needs, in order. Rooms name their logging configurations by spec
+/// key: the ARN of a configuration created in the same apply is only known then.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "operation")]
+pub enum Operation {
+    CreateLoggingConfiguration {
+        key: String,
+        name: String,
+        destination: LiveDestination,
+        tags: Tags,
+    },
+    UpdateLoggingConfiguration {
+        arn: String,
+        name: String,
+        destination: LiveDestination,
+    },
+    DeleteLoggingConfiguration {
+        arn: String,
+    },
+    CreateRoom {
+        key: String,
+        room: RoomSettings,
+        tags: Tags,
+    },
+    UpdateRoom {
+        arn: String,
+        room: RoomSettings,
+    },
+    /// Detaches every logging configuration (before they are deleted).
+    DetachRoom {
+        arn: String,
+    },
+    DeleteRoom {
+        arn: String,
+    },
+    TagResource {
+        arn: String,
+        tags: Tags,
+    },
+    UntagResource {
+        arn: String,
+        keys: Vec<String>,
+    },
+}
+
+/// What UpdateRoom and CreateRoom set. Unset limits are the service defaults (aws-facts §1(a)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoomSettings {
+    pub name: String,
+    pub maximum_message_length: u32,
+    pub maximum_message_rate_per_second: u32,
+    /// `None`: no handler (an empty uri in UpdateRoom detaches one).
+    pub message_review_handler: Option<(String, String)>,
+    /// Keys of the spec's logging configurations, or ARNs of live ones (`arn:` prefix).
+    pub logging_configurations: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub account: String,
+    pub region: String,
+    /// CloudFormation's name for the resource type, e.g. `AWS::IVSChat::Room`.
+    pub resource_type: &'static str,
+    /// The spec key, or for a resource only the account has, its name.
+    pub key: String,
+    pub arn: Option<String>,
+    pub action: Action,
+    pub diffs: Vec<AttributeDiff>,
+    /// Why apply will not make this change (the live resource is not chatlog's).
+    pub blocked: Option<String>,
+    pub operations: Vec<Operation>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+impl Change {
+    pub fn pending(&self) -> bool {
+        self.action != Action::NoChange
+    }
+}
+
+/// Order of execution: configurations before the rooms that use them; on deletion, rooms let go
+/// of configurations before the configurations go.
+pub fn execution_order(changes: &[Change]) -> Vec<&Change> {
+    let rank = |c: &Change| -> u8 {
+        match (c.resource_type, c.action) {
+            (ivschat::CONFIGURATION, Action::Create | Action::Update) => 1,
+            (ivschat::ROOM, Action::Create | Action::Update) => 2,
+            (ivschat::ROOM, Action::Delete) => 3,
+            (ivschat::CONFIGURATION, Action::Delete) => 4,
+            _ => 0,
+        }
+    };
+    let mut ordered: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.pending() && c.blocked.is_none())
+        .collect();
+    ordered.sort_by_key(|c| rank(c));
+    ordered
+}
+
+pub use ivschat::{CONFIGURATION, ROOM};

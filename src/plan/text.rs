@@ -1,0 +1,98 @@
+//! The plan as a person reads it, and as JSON for tools.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::{Action, Change};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub unchanged: usize,
+    pub blocked: usize,
+}
+
+pub fn summary(changes: &[Change]) -> Summary {
+    let mut s = Summary::default();
+    for c in changes {
+        if c.blocked.is_some() {
+            s.blocked += 1;
+            continue;
+        }
+        match c.action {
+            Action::Create => s.create += 1,
+            Action::Update => s.update += 1,
+            Action::Delete => s.delete += 1,
+            Action::NoChange => s.unchanged += 1,
+        }
+    }
+    s
+}
+
+/// Values come from the account (tag values can hold anything): printed as JSON, so control
+/// characters arrive escaped, never raw on a terminal.
+pub fn render_text(changes: &[Change], owner: &str) -> String {
+    let mut out = String::new();
+    let mut current: Option<(&str, &str)> = None;
+    for c in changes {
+        if current != Some((c.account.as_str(), c.region.as_str())) {
+            current = Some((c.account.as_str(), c.region.as_str()));
+            let _ = writeln!(
+                out,
+                "{}/{} (owner tag chatlog:spec={owner})",
+                c.account, c.region
+            );
+        }
+        let sign = match (c.action, c.blocked.is_some()) {
+            (Action::NoChange, _) => continue,
+            (_, true) => "!",
+            (Action::Create, _) => "+",
+            (Action::Update, _) => "~",
+            (Action::Delete, _) => "-",
+        };
+        let verb = match c.action {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::NoChange => "no change",
+        };
+        let _ = write!(out, "  {sign} {verb} {} {}", c.resource_type, c.key);
+        if let Some(arn) = &c.arn {
+            let _ = write!(out, " ({arn})");
+        }
+        out.push('\n');
+        for d in &c.diffs {
+            let _ = writeln!(out, "      {}: {} -> {}", d.attribute, d.before, d.after);
+        }
+        if let Some(why) = &c.blocked {
+            let _ = writeln!(out, "      not applied: {why}");
+        }
+    }
+    let s = summary(changes);
+    let _ = writeln!(
+        out,
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged{}.",
+        s.create,
+        s.update,
+        s.delete,
+        s.unchanged,
+        if s.blocked > 0 {
+            format!("; {} not applicable (see `not applied`)", s.blocked)
+        } else {
+            String::new()
+        }
+    );
+    out
+}
+
+pub fn render_json(changes: &[Change], owner: &str) -> String {
+    let doc = json!({
+        "owner": owner,
+        "changes": changes,
+        "summary": summary(changes),
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
