@@ -104,13 +104,11 @@ pub fn import(
     out: Option<PathBuf>,
     force: bool,
 ) -> Result<u8, String> {
-    if let Some(path) = &out {
-        if path.exists() && !force {
-            return Err(format!(
-                "{} exists; pass --force to replace it, or choose another --out",
-                path.display()
-            ));
-        }
+    if let Some(path) = out.as_ref().filter(|p| p.exists() && !force) {
+        return Err(format!(
+            "{} exists; pass --force to replace it, or choose another --out",
+            path.display()
+        ));
     }
     let inventories = runtime()?.block_on(read_all(&aws, &regions, true))?;
     let imported = import::import(&inventories)?;

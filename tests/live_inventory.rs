@@ -1,5 +1,11 @@
 //! `inventory` and `import` through the binary, against the project's IVS Chat server and moto
 //! (for STS), with the real SDK clients on both sides.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

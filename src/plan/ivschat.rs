@@ -523,7 +523,7 @@ fn plan_leftovers(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::live::LiveReviewHandler;
     use crate::spec::load::Input;
