@@ -6,8 +6,13 @@
 
 use super::{CAPTION, GENERATED_BY, Graph, Node, NodeKind};
 
-/// The comment prefix of a Mermaid line.
-pub const COMMENT: &str = "%%";
+/// The comment prefix of the header line, which sits in the front matter (YAML), because front
+/// matter must open the diagram and a `%%` comment before it would hide it.
+pub const COMMENT: &str = "#";
+
+/// Mermaid wraps labels at 200 pixels by default, which splits bucket and log group names in
+/// the middle; 400 keeps typical names on one line.
+const FRONT_MATTER_CONFIG: &str = "config:\n  flowchart:\n    wrappingWidth: 400\n";
 
 /// The styles, one per kind of node; `drift` replaces the kind's style on a marked node, because
 /// Mermaid gives every class rule `!important` and the cascade between two would be a guess.
@@ -28,7 +33,9 @@ const CLASS_DEFS: &[(&str, &str)] = &[
 const DRIFT_LINK: &str = "stroke:#c62828,stroke-width:3px,color:#b71c1c";
 
 pub fn write(graph: &Graph) -> String {
-    let mut out = format!("{COMMENT} {GENERATED_BY}. {CAPTION}.\nflowchart LR\n");
+    let mut out = format!(
+        "---\n{COMMENT} {GENERATED_BY}. {CAPTION}.\n{FRONT_MATTER_CONFIG}---\nflowchart LR\n"
+    );
     for cluster in &graph.clusters {
         out.push_str(&format!(
             "  subgraph {}[\"{}\"]\n    direction LR\n",

@@ -379,10 +379,15 @@ fn destination_lines(d: &Destination, policies: &plan::DeploymentPolicies<'_>) -
     vec![resource, format!("destination {}, {owner}", d.key), policy]
 }
 
-/// Whether `text` (an existing file) is a graph chatlog wrote: its first line is a comment with
-/// [`GENERATED_BY`]. An empty file holds nothing to lose and counts as replaceable too.
+/// Whether `text` (an existing file) is a graph chatlog wrote: its first line (in Mermaid, the
+/// first line of the front matter) is a comment with [`GENERATED_BY`]. An empty file holds
+/// nothing to lose and counts as replaceable too.
 pub fn written_by_chatlog(text: &str) -> bool {
-    let first = text.lines().next().unwrap_or_default();
+    let mut lines = text.lines();
+    let mut first = lines.next().unwrap_or_default();
+    if first == "---" {
+        first = lines.next().unwrap_or_default();
+    }
     text.is_empty()
         || ((first.starts_with(mermaid::COMMENT) || first.starts_with(dot::COMMENT))
             && first.contains(GENERATED_BY))

@@ -356,7 +356,10 @@ fn only_files_chatlog_wrote_are_replaceable() {
     assert!(!written_by_chatlog("flowchart LR\n  a --> b\n"));
     assert!(!written_by_chatlog("digraph { a -> b }\n"));
     assert!(!written_by_chatlog(&format!(
-        "my notes\n%% {GENERATED_BY}\n"
+        "my notes\n# {GENERATED_BY}\n"
+    )));
+    assert!(!written_by_chatlog(&format!(
+        "---\ntitle: x\n# {GENERATED_BY}\n"
     )));
 }
 

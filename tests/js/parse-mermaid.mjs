@@ -4,7 +4,7 @@
 // uses the `mermaid` package itself; its sanitizer needs a DOM, which jsdom provides.
 //
 // stdin: JSON [{"name": ..., "text": ...}, ...]
-// stdout: JSON [{"name", "ok", "error"?, "type"?, "vertices"?, "edges"?, "subgraphs"?, "classes"?}]
+// stdout: JSON [{"name", "ok", "error"?, "type"?, "config"?, "vertices"?, "edges"?, "subgraphs"?, "classes"?}]
 
 import { JSDOM } from 'jsdom';
 
@@ -38,6 +38,7 @@ async function inspect({ name, text }) {
       name,
       ok: true,
       type: parsed.diagramType,
+      config: parsed.config ?? {},
       vertices: [...db.getVertices().values()].map((v) => ({
         id: v.id,
         shape: v.type ?? null,
