@@ -232,6 +232,59 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
         diagnostics_format: Format,
     },
+    /// Check existing bucket and CloudWatch Logs policies against what log delivery needs for
+    /// the spec's destinations: nothing missing or narrower, nothing broader or look-alike
+    #[command(after_help = VERIFY_HELP)]
+    #[command(group(
+        clap::ArgGroup::new("policies")
+            .required(true)
+            .multiple(true)
+            .args(["bucket_policies", "logs_policies"])
+    ))]
+    Verify {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(long = "spec", required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// A bucket's policy: a document, or `aws s3api get-bucket-policy` output (an empty
+        /// file: no policy). The bucket must be an S3 destination of the spec
+        #[arg(long = "bucket-policy", value_name = "NAME=FILE", value_parser = NamedFile::parse)]
+        bucket_policies: Vec<NamedFile>,
+        /// CloudWatch Logs resource policies: a document, or `aws logs
+        /// describe-resource-policies` output; all files together are checked against every
+        /// log group of the spec
+        #[arg(long = "logs-policy", value_name = "FILE")]
+        logs_policies: Vec<PathBuf>,
+        /// Report format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+const VERIFY_HELP: &str = "\
+Exit codes:
+  0  every policy grants what log delivery needs, and no more
+  1  findings: a statement missing, narrower, broader, a look-alike, a blocking Deny,
+     NotAction/NotPrincipal (or an invalid spec)
+  2  usage or I/O error: an unreadable or unparsable policy (with file, line and column), a
+     bucket the spec does not log to";
+
+/// `NAME=FILE`: a name and the file that belongs to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedFile {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl NamedFile {
+    fn parse(value: &str) -> Result<NamedFile, String> {
+        match value.split_once('=') {
+            Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok(NamedFile {
+                name: name.to_owned(),
+                path: PathBuf::from(path),
+            }),
+            _ => Err(format!("expected NAME=FILE, got `{value}`")),
+        }
+    }
 }
 
 impl RenderTarget {

@@ -12,6 +12,7 @@ mod graph_command;
 #[cfg(feature = "aws")]
 mod live_command;
 mod render_command;
+mod verify_command;
 
 use chatlog::cli::{Cli, Command, PolicyCommand};
 use chatlog::report;
@@ -105,6 +106,17 @@ fn run(cli: Cli) -> Result<u8, String> {
             into,
             write,
             diagnostics_format,
+        }),
+        Command::Policy(PolicyCommand::Verify {
+            specs,
+            bucket_policies,
+            logs_policies,
+            format,
+        }) => verify_command::verify(verify_command::VerifyRequest {
+            specs,
+            bucket_policies,
+            logs_policies,
+            format,
         }),
         Command::Schema => {
             print(SCHEMA_TEXT)?;

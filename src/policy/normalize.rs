@@ -214,10 +214,22 @@ fn strings(value: &Value, pointer: &str, name: fn(&str) -> Name) -> Result<Names
             .enumerate()
             .map(|(i, item)| match item {
                 Value::String(s) => Ok(name(s)),
-                _ => Err(shape(format!("{pointer}/{i}"), "expected a string")),
+                _ => Err(shape(
+                    format!("{pointer}/{i}"),
+                    format!(
+                        "`{}` lists something that is not a string",
+                        pointer.rsplit('/').next().unwrap_or(pointer)
+                    ),
+                )),
             })
             .collect(),
-        _ => Err(shape(pointer, "expected a string or a list of strings")),
+        _ => Err(shape(
+            pointer,
+            format!(
+                "`{}` must be a string or a list of strings",
+                pointer.rsplit('/').next().unwrap_or(pointer)
+            ),
+        )),
     }
 }
 

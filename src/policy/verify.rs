@@ -430,6 +430,16 @@ fn backticked<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
+/// "`a`", "`a` or `b`", "`a`, `b` or `c`".
+fn either<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut list: Vec<String> = items.into_iter().map(|s| format!("`{s}`")).collect();
+    match list.pop() {
+        None => String::new(),
+        Some(last) if list.is_empty() => last,
+        Some(last) => format!("{} or {last}", list.join(", ")),
+    }
+}
+
 /// "`s3:PutObject` on `arn:...`", grouped by resource.
 fn pairs_text(pairs: &[(&Name, &Name)]) -> String {
     let mut by_resource: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -600,7 +610,7 @@ fn deny(l: &Located, needs: &[Need]) -> Option<Diagnostic> {
             if worst.as_ref().is_some_and(|(b, _)| *b >= block) {
                 continue;
             }
-            let mut text = format!("`{}` on `{}` ({})", a.text, r.text, need.what());
+            let mut text = format!("`{}` on `{}`, for {}", a.text, r.text, need.what());
             if !whole {
                 text.push_str(", part of that resource");
             }
@@ -685,7 +695,7 @@ fn shape_deviations(s: &Statement, kind: Kind) -> Vec<String> {
     }
     let missing = deputy_missing(s);
     if !missing.is_empty() {
-        out.push(format!("no {} condition", backticked(missing)));
+        out.push(format!("no {} condition", either(missing)));
     }
     out
 }
@@ -755,7 +765,7 @@ fn report(l: &Located, j: &Judgement, kind: Kind) -> Vec<Diagnostic> {
                 format!(
                     "{} lets log delivery in without testing {} ({})",
                     l.label,
-                    backticked(j.deputy_missing.iter().copied()),
+                    either(j.deputy_missing.iter().copied()),
                     destinations(&j.grants_to)
                 ),
             )
