@@ -34,11 +34,22 @@ pub(crate) struct Delivery {
     configs: Mutex<HashMap<(String, String), SdkConfig>>,
 }
 
-fn failed(what: &str, error: &(impl std::error::Error + 'static)) -> ApiError {
-    ApiError::internal(format!(
-        "log delivery set-up failed: {what}: {}",
-        DisplayErrorContext(error)
-    ))
+/// Why a call to moto failed, in one line: the error code and message when moto sent them,
+/// else the start of the error chain (which may hold a whole response).
+fn failed<E>(what: &str, error: &E) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let detail = match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(error)
+            .to_string()
+            .chars()
+            .take(300)
+            .collect(),
+    };
+    ApiError::internal(format!("log delivery set-up failed: {what}: {detail}"))
 }
 
 impl Delivery {
@@ -183,8 +194,10 @@ async fn logs(config: &SdkConfig, caller: &Caller, group: &str) -> Result<(), Ap
 /// created with CreateRole under the service-role path and the real name instead.
 async fn firehose(config: &SdkConfig, stream: &str) -> Result<(), ApiError> {
     let firehose = aws_sdk_firehose::Client::new(config);
+    // ListTagsForDeliveryStream rather than DescribeDeliveryStream: the SDK cannot parse moto's
+    // description of a stream created without a compression format.
     if let Err(error) = firehose
-        .describe_delivery_stream()
+        .list_tags_for_delivery_stream()
         .delivery_stream_name(stream)
         .send()
         .await
@@ -194,7 +207,7 @@ async fn firehose(config: &SdkConfig, stream: &str) -> Result<(), ApiError> {
                 &alnum(stream),
                 format!("Firehose stream `{stream}` does not exist"),
             ),
-            _ => failed("firehose:DescribeDeliveryStream", &error),
+            _ => failed("firehose:ListTagsForDeliveryStream", &error),
         });
     }
     let iam = aws_sdk_iam::Client::new(config);
@@ -207,7 +220,7 @@ async fn firehose(config: &SdkConfig, stream: &str) -> Result<(), ApiError> {
         .key("LogDeliveryEnabled")
         .value("true")
         .build()
-        .map_err(|e| failed("firehose tag", &e))?;
+        .map_err(|e| ApiError::internal(format!("firehose tag: {e}")))?;
     firehose
         .tag_delivery_stream()
         .delivery_stream_name(stream)
