@@ -76,6 +76,7 @@ const EXPECTED: &[(&str, &str, u32, u32)] = &[
     ("CL024-role-arn.yaml", "CL024", 5, 15),
     ("CL025-profile-name.yaml", "CL025", 5, 14),
     ("CL026-role-account.yaml", "CL026", 5, 15),
+    ("CL027-spec-name.yaml", "CL027", 2, 7),
     ("CL030-unknown-configuration.yaml", "CL030", 8, 21),
     ("CL030-unknown-destination.yaml", "CL030", 6, 26),
     ("CL031-too-many-configurations.yaml", "CL031", 5, 5),

@@ -71,6 +71,7 @@ rules! {
     RoleArn = "CL024", Error, "an invalid IAM role ARN", "Lex V2 model roleArn pattern; IAM role names: 64 characters (aws-facts.md §1(d), §1(g))";
     ProfileName = "CL025", Error, "an empty profile name or one with control characters", "AWS shared config files (line-based)";
     RoleAccount = "CL026", Error, "a role to assume that is in another account than the one it is for", "chatlog spec: resources are created in the assumed role's account";
+    SpecName = "CL027", Error, "an invalid spec name", "chatlog spec: the chatlog:spec tag value, 1-128 of A-Z a-z 0-9 _.:/=+@-";
     UnknownReference = "CL030", Error, "a reference to a name the spec does not define", "chatlog spec";
     TooManyLoggingConfigurations = "CL031", Error, "more than 3 logging configurations on a room", "ivschat service model, LoggingConfigurationIdentifierList: 0-3";
     DuplicateLoggingConfiguration = "CL032", Error, "a logging configuration listed twice on a room", "ivschat service model (a set of identifiers)";

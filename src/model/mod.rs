@@ -19,6 +19,8 @@ pub type Tags = BTreeMap<String, String>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {
+    /// The spec's `name`, if it states one (the ownership tag's value).
+    pub name: Option<String>,
     /// Sorted by account, then region.
     pub deployments: Vec<Deployment>,
 }

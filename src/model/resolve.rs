@@ -650,7 +650,10 @@ impl<'a> Resolver<'a> {
                 };
             }
         }
-        Model { deployments }
+        Model {
+            name: self.spec.name.as_ref().map(|(n, _)| n.to_string()),
+            deployments,
+        }
     }
 
     /// A role in another account would create the deployment's resources in that other account.

@@ -138,6 +138,18 @@ pub fn profile_name(value: &str) -> Check {
     }
 }
 
+/// A spec's name, used as the value of the `chatlog:spec` ownership tag: 1-128 characters that
+/// are safe in a tag value everywhere (IVS Chat allows any 0-256, aws-facts.md §1(a)).
+pub fn spec_name(value: &str) -> Check {
+    length(value, 1, 128, "a spec name")?;
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || "_.:/=+@-".contains(c),
+        "a spec name",
+        "A-Z, a-z, 0-9 and `_.:/=+@-`",
+    )
+}
+
 /// The shape of a region code (`us-west-2`, `ap-southeast-3`, `us-gov-west-1`).
 pub fn region(value: &str) -> Check {
     let parts: Vec<&str> = value.split('-').collect();

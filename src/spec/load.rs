@@ -9,7 +9,7 @@ use super::source::{Anchor, FileId, SourceFile, Sources};
 use super::tree::{self, Tree};
 use super::types::{
     AccountAccess, AccountId, Destination, EntryKey, LoggingConfiguration, Quota, Region, Room,
-    SpecFile, TagKey, TagValue,
+    SpecFile, SpecName, TagKey, TagValue,
 };
 
 /// Where something was written: a file and the JSON pointer of the node.
@@ -47,6 +47,7 @@ pub struct Defaults {
 /// All files merged: every name once, each entry knowing where it was written.
 #[derive(Debug, Default)]
 pub struct Spec {
+    pub name: Option<Located<SpecName>>,
     pub defaults: Defaults,
     pub quotas: Vec<Entry<Quota>>,
     pub accounts: BTreeMap<AccountId, Entry<AccountAccess>>,
@@ -103,6 +104,7 @@ fn read_one(
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
     let parsed = match strict_json.then(|| json_syntax(&text)).flatten() {
         Some(e) => Err(e),
+        None if strict_json || is_json(&text) => tree::parse(&json_for_yaml(&text)),
         None => tree::parse(&text),
     };
     // The document moves on to the checks; only its positions stay with the source.
@@ -220,6 +222,32 @@ fn json_syntax(text: &str) -> Option<tree::SyntaxError> {
     })
 }
 
+/// Whether a file is JSON (whatever its name): JSON is YAML, and is read as such.
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+/// JSON allows any character but C0 controls raw inside strings; the YAML parser refuses DEL,
+/// the C1 controls but NEL, U+FFFE and U+FFFF anywhere (YAML 1.2 §5.1 says quoted scalars must
+/// take every non-C0 character, for JSON's sake). A file that passed as strict JSON can hold them
+/// only inside strings (as does any file that parses as JSON), so they go to the YAML parser as `\uXXXX` escapes: the same strings, with
+/// later columns of that line shifted by five per escaped character.
+fn json_for_yaml(text: &str) -> std::borrow::Cow<'_, str> {
+    let refused = |c: char| matches!(u32::from(c), 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF);
+    if !text.contains(refused) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if refused(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The parser's message without its own location prefix and snippet (we print our own).
 fn syntax_message(raw: &str) -> String {
     let first = raw.lines().next().unwrap_or(raw);
@@ -261,6 +289,16 @@ fn merge(
             file,
             pointer: String::new(),
         };
+        if let Some(name) = parsed.name {
+            set_default(
+                sources,
+                &mut spec.name,
+                name,
+                root.child("name"),
+                "name",
+                diagnostics,
+            );
+        }
         let defaults = root.child("defaults");
         if let Some(account) = parsed.defaults.account {
             set_default(

@@ -116,6 +116,11 @@ checked_string!(LogGroupName, c::log_group_name);
 checked_string!(DeliveryStreamName, c::delivery_stream_name);
 checked_string!(LambdaArn, c::lambda_arn);
 checked_string!(
+    /// The spec's name: the value of the `chatlog:spec` ownership tag.
+    SpecName,
+    c::spec_name
+);
+checked_string!(
     /// An IAM role chatlog assumes to reach an account.
     RoleArn,
     c::role_arn
@@ -189,6 +194,7 @@ pub struct SpecFile {
     pub schema: Option<String>,
     #[serde(deserialize_with = "version")]
     pub version: Version,
+    pub name: Option<SpecName>,
     #[serde(default)]
     pub defaults: Defaults,
     #[serde(default)]
