@@ -17,6 +17,14 @@ use chatlog_testkit::{IvsChatServer, ServerConfig};
 const USAGE: &str = "usage: ivschat-local [--port N] [--state-delay-ms N] [--latency-ms N] \
 [--enforce-tps] [--moto-endpoint URL] [--logging-configuration-quota N]";
 
+const VALUED: [&str; 5] = [
+    "--port",
+    "--state-delay-ms",
+    "--latency-ms",
+    "--moto-endpoint",
+    "--logging-configuration-quota",
+];
+
 fn parse(args: &[String]) -> Result<(u16, ServerConfig), String> {
     let mut port = 0;
     let mut config = ServerConfig::default();
@@ -28,6 +36,9 @@ fn parse(args: &[String]) -> Result<(u16, ServerConfig), String> {
         }
         if flag == "-h" || flag == "--help" {
             return Err(USAGE.to_owned());
+        }
+        if !VALUED.contains(&flag.as_str()) {
+            return Err(format!("unknown argument `{flag}`\n{USAGE}"));
         }
         let value = args
             .next()
@@ -78,4 +89,51 @@ async fn main() -> ExitCode {
     std::future::pending::<()>().await;
     drop(server);
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn flags_fill_the_config() {
+        let (port, config) = parse(&args(
+            "--port 5000 --state-delay-ms 250 --enforce-tps --moto-endpoint http://m --logging-configuration-quota 20",
+        ))
+        .unwrap();
+        assert_eq!(port, 5000);
+        assert_eq!(config.state_delay, Duration::from_millis(250));
+        assert!(config.enforce_tps);
+        assert_eq!(config.moto_endpoint.as_deref(), Some("http://m"));
+        assert_eq!(config.logging_configuration_quota, 20);
+    }
+
+    #[test]
+    fn unknown_flags_missing_values_and_bad_numbers_are_refused() {
+        assert!(
+            parse(&args("--bogus"))
+                .unwrap_err()
+                .starts_with("unknown argument `--bogus`")
+        );
+        assert!(
+            parse(&args("--port"))
+                .unwrap_err()
+                .starts_with("--port needs a value")
+        );
+        assert!(
+            parse(&args("--port 70000"))
+                .unwrap_err()
+                .contains("too big")
+        );
+        assert!(
+            parse(&args("--latency-ms x"))
+                .unwrap_err()
+                .contains("not a number")
+        );
+    }
 }

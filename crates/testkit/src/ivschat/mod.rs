@@ -91,6 +91,10 @@ pub struct IvsChatServer {
 impl IvsChatServer {
     /// Starts a server on a free port of 127.0.0.1, on the current tokio runtime.
     ///
+    /// It answers only while that runtime runs: a test that blocks its thread (waiting for a
+    /// child process such as the chatlog binary, or `block_on` of a second runtime) on a
+    /// current-thread runtime stalls it. Use [`IvsChatServer::start_in_background`] there.
+    ///
     /// # Errors
     /// When called outside a tokio runtime, or binding fails.
     pub fn start(config: ServerConfig) -> io::Result<Self> {
