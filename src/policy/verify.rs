@@ -846,6 +846,136 @@ mod tests {
         );
     }
 
+    fn with_statements(statements: Value) -> Value {
+        let mut p = needed();
+        p["Statement"] = statements;
+        p
+    }
+
+    fn write(extra: Value) -> Value {
+        let mut w = needed()["Statement"][1].clone();
+        for (k, v) in extra.as_object().unwrap() {
+            w[k] = v.clone();
+        }
+        w
+    }
+
+    #[test]
+    fn an_empty_file_is_no_policy() {
+        let file = input::read("p.json", b"  \n", Kind::Bucket).unwrap();
+        let d = verify(&bucket_needs(), &file.documents);
+        assert_eq!(rules(&d), ["CL070", "CL070"]);
+        let at = d[0].location.as_ref().unwrap();
+        assert_eq!((at.line, at.column), (1, 1));
+    }
+
+    #[test]
+    fn other_sources_next_to_ours_are_not_broader() {
+        let acl = needed()["Statement"][0].clone();
+        let w = write(json!({
+            "Resource": ["arn:aws:s3:::b/AWSLogs/444455556666/*", "arn:aws:s3:::b/AWSLogs/111122223333/*"],
+            "Condition": {
+                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ["444455556666", "111122223333"]},
+                "ArnLike": {"aws:SourceArn": ["arn:aws:logs:eu-west-1:444455556666:*", "arn:aws:logs:us-west-2:111122223333:*"]}
+            }
+        }));
+        assert!(run(with_statements(json!([acl, w]))).is_empty());
+    }
+
+    #[test]
+    fn a_wildcard_source_account_is_broader() {
+        let acl = needed()["Statement"][0].clone();
+        let w = write(json!({"Condition": {
+            "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
+            "StringLike": {"aws:SourceAccount": "*"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:logs:us-west-2:111122223333:*"}
+        }}));
+        let d = run(with_statements(json!([acl, w])));
+        assert_eq!(rules(&d), ["CL074"]);
+        assert!(
+            d[0].message.contains("condition `aws:SourceAccount` `*`"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn a_deny_on_part_of_the_prefix_may_block() {
+        let mut statements = needed()["Statement"].as_array().unwrap().clone();
+        statements.push(json!({"Sid": "NoExecutables", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*.exe"}));
+        statements.push(json!({"Sid": "NoPrivate", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/private/*"}));
+        let d = run(with_statements(Value::Array(statements)));
+        assert_eq!(rules(&d), ["CL075"]);
+        assert!(
+            d[0].message.starts_with("statement `NoExecutables` may deny"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0].message.contains("part of that resource"));
+    }
+
+    #[test]
+    fn not_resource_grants_are_broader_and_deny_by_exclusion() {
+        let acl = needed()["Statement"][0].clone();
+        let w = json!({"Sid": "Write", "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::b/private/*",
+            "Condition": needed()["Statement"][1]["Condition"].clone()});
+        let d = run(with_statements(json!([acl, w])));
+        assert_eq!(rules(&d), ["CL072"]);
+        assert!(d[0].message.contains("`NotResource`"));
+        let mut statements = needed()["Statement"].as_array().unwrap().clone();
+        statements.push(json!({"Sid": "OnlyPrivate", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::b/private/*"}));
+        let d = run(with_statements(Value::Array(statements)));
+        assert_eq!(rules(&d), ["CL075"]);
+        assert!(
+            d[0].message.contains("denies log delivery `s3:PutObject`"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    fn log_need(group: &str) -> Need {
+        let arn = format!("arn:aws:logs:us-west-2:111122223333:log-group:{group}");
+        Need {
+            destination: "tail".into(),
+            target: Target::LogGroup(group.into()),
+            statement: normalize::from_typed(&ld::cwl_statement(
+                vec![ld::log_streams_arn(&arn)],
+                &source(),
+            )),
+            destination_arn: arn,
+            source: source(),
+            defined_at: None,
+        }
+    }
+
+    fn run_logs(group: &str, resource: &str) -> Vec<Diagnostic> {
+        let mut s =
+            serde_json::to_value(ld::cwl_statement(vec![resource.into()], &source())).unwrap();
+        s["Sid"] = json!("Mine");
+        let text = json!({ "Statement": [s] }).to_string();
+        let file = input::read("l.json", text.as_bytes(), Kind::Logs).unwrap();
+        verify(&[log_need(group)], &file.documents)
+    }
+
+    #[test]
+    fn log_group_resources_as_cloudwatch_logs_writes_them_are_not_broader() {
+        let g = "arn:aws:logs:us-west-2:111122223333:log-group:";
+        assert!(run_logs("/ivs/tail", &format!("{g}/ivs/tail:*")).is_empty());
+        assert!(run_logs("/aws/vendedlogs/tail", &format!("{g}/aws/vendedlogs/*")).is_empty());
+        // The vended-logs wildcard is AWS's own only for groups under it.
+        assert_eq!(rules(&run_logs("/ivs/tail", &format!("{g}*"))), ["CL072"]);
+        // The group itself, without its streams, is too narrow.
+        assert_eq!(
+            rules(&run_logs("/ivs/tail", &format!("{g}/ivs/tail"))),
+            ["CL071"]
+        );
+    }
+
     #[test]
     fn one_statement_may_grant_both_needs() {
         let mut p = needed();

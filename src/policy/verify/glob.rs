@@ -32,7 +32,29 @@ pub fn covers(outer: &str, inner: &str) -> bool {
     covers_tokens(&tokens(outer), &tokens(inner))
 }
 
+/// The characters before a pattern's first wildcard.
+fn literal_prefix(tokens: &[Token]) -> impl Iterator<Item = char> + '_ {
+    tokens.iter().map_while(|t| match t {
+        Token::Char(c) => Some(*c),
+        _ => None,
+    })
+}
+
+/// Whether two patterns agree on their literal beginnings, as far as both have one: a cheap
+/// "no" for most ARN pairs before the table is built.
+fn prefixes_agree(a: &[Token], b: &[Token]) -> bool {
+    literal_prefix(a)
+        .zip(literal_prefix(b))
+        .all(|(x, y)| x == y)
+}
+
 fn covers_tokens(outer: &[Token], inner: &[Token]) -> bool {
+    if outer.iter().all(|t| matches!(t, Token::Char(_))) {
+        return outer == inner;
+    }
+    if !prefixes_agree(outer, inner) {
+        return false;
+    }
     let (n, m) = (outer.len(), inner.len());
     // done[i][j]: outer[i..] covers inner[j..]; filled from the ends.
     let mut done = vec![vec![false; m + 1]; n + 1];
@@ -59,6 +81,9 @@ fn covers_tokens(outer: &[Token], inner: &[Token]) -> bool {
 /// delivery's `arn:aws:s3:::b/AWSLogs/1/*`).
 pub fn intersects(a: &str, b: &str) -> bool {
     let (a, b) = (tokens(a), tokens(b));
+    if !prefixes_agree(&a, &b) {
+        return false;
+    }
     let (n, m) = (a.len(), b.len());
     // both[i][j]: a[i..] and b[j..] share a string. Every step advances i or j (a `*` on both
     // sides consuming one character leads back to the same state, so it is left out).
