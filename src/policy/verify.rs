@@ -902,14 +902,19 @@ mod tests {
     #[test]
     fn a_deny_on_part_of_the_prefix_may_block() {
         let mut statements = needed()["Statement"].as_array().unwrap().clone();
-        statements.push(json!({"Sid": "NoExecutables", "Effect": "Deny", "Principal": "*",
-            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*.exe"}));
-        statements.push(json!({"Sid": "NoPrivate", "Effect": "Deny", "Principal": "*",
-            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/private/*"}));
+        statements.push(
+            json!({"Sid": "NoExecutables", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*.exe"}),
+        );
+        statements.push(
+            json!({"Sid": "NoPrivate", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/private/*"}),
+        );
         let d = run(with_statements(Value::Array(statements)));
         assert_eq!(rules(&d), ["CL075"]);
         assert!(
-            d[0].message.starts_with("statement `NoExecutables` may deny"),
+            d[0].message
+                .starts_with("statement `NoExecutables` may deny"),
             "{}",
             d[0].message
         );
@@ -927,8 +932,10 @@ mod tests {
         assert_eq!(rules(&d), ["CL072"]);
         assert!(d[0].message.contains("`NotResource`"));
         let mut statements = needed()["Statement"].as_array().unwrap().clone();
-        statements.push(json!({"Sid": "OnlyPrivate", "Effect": "Deny", "Principal": "*",
-            "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::b/private/*"}));
+        statements.push(
+            json!({"Sid": "OnlyPrivate", "Effect": "Deny", "Principal": "*",
+            "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::b/private/*"}),
+        );
         let d = run(with_statements(Value::Array(statements)));
         assert_eq!(rules(&d), ["CL075"]);
         assert!(
