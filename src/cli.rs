@@ -112,6 +112,59 @@ pub enum Command {
     /// Work with the resource policies log delivery needs
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Show what apply would change in each deployment's account (read-only)
+    #[command(after_help = PLAN_HELP)]
+    Plan {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Also plan deleting resources this spec created that it no longer declares
+        #[arg(long)]
+        prune: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
+        /// Exit 1 when changes are pending (0 when none)
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Change each deployment's account to match the specs: destinations' policies, logging
+    /// configurations (waiting until ACTIVE), then rooms
+    #[command(after_help = APPLY_HELP)]
+    Apply {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Do not ask for confirmation (required without a terminal)
+        #[arg(long)]
+        auto_approve: bool,
+        /// Delete resources this spec created that it no longer declares
+        #[arg(long)]
+        prune: bool,
+        /// Append one CloudTrail-shaped JSON line per API call to FILE
+        #[arg(long, value_name = "FILE")]
+        audit_log: Option<PathBuf>,
+        /// Seconds to wait for a logging configuration to become ACTIVE
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        wait_timeout: u64,
+    },
+    /// Compare each deployment's account with the specs, read-only, including what log
+    /// delivery needs
+    #[command(after_help = DRIFT_HELP)]
+    Drift {
+        /// Spec files (YAML or JSON); several are merged into one spec
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        #[command(flatten)]
+        aws: AwsArgs,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// List every logging configuration and room in the account (all pages), read-only
     #[command(after_help = LIVE_HELP)]
     Inventory {
@@ -158,6 +211,36 @@ server). Calls are paced at the IVS Chat API quotas and retried on throttling an
 Exit codes:
   0  done
   2  usage, I/O or AWS error (the message names the operation, resource and AWS error code)";
+
+const PLAN_HELP: &str = "\
+Exit codes:
+  0  planned (with --detailed-exitcode: nothing to change)
+  1  the spec is invalid (or, with --detailed-exitcode, changes are pending)
+  2  usage, I/O or AWS error";
+
+const APPLY_HELP: &str = "\
+Only resources tagged chatlog:spec=<the spec's name> are ever changed or deleted; resources of
+the same name without the tag are reported and left alone.
+
+Exit codes:
+  0  applied (or nothing to do)
+  1  the spec is invalid
+  2  usage, I/O or AWS error: the message says what was done and what was not; run apply
+     again to continue";
+
+const DRIFT_HELP: &str = "\
+Exit codes:
+  0  the accounts match the specs
+  1  drift found (or an invalid spec)
+  2  usage, I/O or AWS error";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// For people: one line per change with the attribute differences
+    Text,
+    /// One JSON document with every change and a summary
+    Json,
+}
 
 /// How live commands reach AWS.
 #[derive(Debug, Clone, clap::Args)]

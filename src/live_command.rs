@@ -78,7 +78,7 @@ async fn read_all(
             .await
             .map_err(|e| e.to_string())?;
         let account = session.caller_account().await.map_err(|e| e.to_string())?;
-        let chat = SdkChat::new(&session);
+        let chat = SdkChat::new(&session, &account);
         let result = read_region(&chat, &account, &region, room_details, progress).await;
         if terminal {
             let _ = write!(std::io::stderr(), "\r\x1b[K");

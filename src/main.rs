@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[cfg(feature = "aws")]
+mod apply_command;
 mod check_command;
 mod graph_command;
 #[cfg(feature = "aws")]
@@ -135,8 +137,38 @@ fn run(cli: Cli) -> Result<u8, String> {
             out,
             force,
         } => live_command::import(aws, regions, out, force),
+        #[cfg(feature = "aws")]
+        Command::Plan {
+            specs,
+            aws,
+            prune,
+            format,
+            detailed_exitcode,
+        } => apply_command::plan(specs, aws, prune, format, detailed_exitcode),
+        #[cfg(feature = "aws")]
+        Command::Apply {
+            specs,
+            aws,
+            auto_approve,
+            prune,
+            audit_log,
+            wait_timeout,
+        } => apply_command::apply(apply_command::ApplyRequest {
+            specs,
+            aws,
+            auto_approve,
+            prune,
+            audit_log,
+            wait_timeout,
+        }),
+        #[cfg(feature = "aws")]
+        Command::Drift { specs, aws, format } => apply_command::drift(specs, aws, format),
         #[cfg(not(feature = "aws"))]
-        Command::Inventory { .. } | Command::Import { .. } => {
+        Command::Inventory { .. }
+        | Command::Import { .. }
+        | Command::Plan { .. }
+        | Command::Apply { .. }
+        | Command::Drift { .. } => {
             Err("this chatlog was built without the `aws` feature".to_owned())
         }
         Command::Init { path } => {

@@ -8,103 +8,18 @@
 )]
 
 mod common;
+mod live_support;
 
 use std::path::Path;
 
 use aws_sdk_ivschat::types::{
     CloudWatchLogsDestinationConfiguration, DestinationConfiguration, FallbackResult,
-    FirehoseDestinationConfiguration, MessageReviewHandler, S3DestinationConfiguration,
+    FirehoseDestinationConfiguration, MessageReviewHandler,
 };
-use chatlog_testkit::ivschat::{FaultRule, IvsChatServer, ServerConfig};
-use chatlog_testkit::moto::{MotoServer, fresh_account};
+use chatlog_testkit::ivschat::{FaultRule, ServerConfig};
 use common::{chatlog, fresh_dir};
+use live_support::{REGION, SECRET, World, s3};
 use serde_json::Value;
-
-const REGION: &str = "us-west-2";
-/// Never to appear in any output.
-const SECRET: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY";
-
-struct World {
-    server: IvsChatServer,
-    moto: &'static MotoServer,
-    account: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl World {
-    fn new(config: ServerConfig) -> World {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let server = IvsChatServer::start_in_background(config).unwrap();
-        let moto = MotoServer::shared().unwrap();
-        World {
-            server,
-            moto,
-            account: fresh_account(),
-            runtime,
-        }
-    }
-
-    fn ivschat(&self) -> aws_sdk_ivschat::Client {
-        aws_sdk_ivschat::Client::new(&self.server.sdk_config(&self.account, REGION))
-    }
-
-    /// chatlog as this world's account: IVS Chat on the local server, everything else on moto.
-    fn chatlog(&self) -> assert_cmd::Command {
-        let mut cmd = chatlog();
-        cmd.env("AWS_ACCESS_KEY_ID", &self.account)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_PROFILE")
-            .env("AWS_REGION", REGION)
-            .env("AWS_ENDPOINT_URL", self.moto.endpoint())
-            .env("AWS_ENDPOINT_URL_IVSCHAT", self.server.endpoint())
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .env("AWS_EC2_METADATA_DISABLED", "true");
-        cmd
-    }
-
-    fn create_configuration(&self, name: &str, destination: DestinationConfiguration) -> String {
-        self.runtime.block_on(async {
-            self.ivschat()
-                .create_logging_configuration()
-                .name(name)
-                .destination_configuration(destination)
-                .tags("team", "live")
-                .send()
-                .await
-                .unwrap()
-                .arn()
-                .unwrap()
-                .to_owned()
-        })
-    }
-
-    fn create_room(&self, name: &str, logging: &[String], limits: Option<(i32, i32)>) -> String {
-        self.runtime.block_on(async {
-            let mut req = self
-                .ivschat()
-                .create_room()
-                .name(name)
-                .set_logging_configuration_identifiers(Some(logging.to_vec()));
-            if let Some((length, rate)) = limits {
-                req = req
-                    .maximum_message_length(length)
-                    .maximum_message_rate_per_second(rate);
-            }
-            req.send().await.unwrap().arn().unwrap().to_owned()
-        })
-    }
-}
-
-fn s3(bucket: &str) -> DestinationConfiguration {
-    DestinationConfiguration::S3(
-        S3DestinationConfiguration::builder()
-            .bucket_name(bucket)
-            .build()
-            .unwrap(),
-    )
-}
 
 fn json_out(cmd: &mut assert_cmd::Command) -> Value {
     let out = cmd.output().unwrap();

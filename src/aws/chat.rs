@@ -6,11 +6,22 @@ use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_ivschat::primitives::{DateTime, DateTimeFormat};
-use aws_sdk_ivschat::types::{DestinationConfiguration, MessageReviewHandler};
+use std::collections::HashMap;
 
+use aws_sdk_ivschat::config::http::HttpResponse;
+use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ivschat::operation::RequestId;
+use aws_sdk_ivschat::types::{
+    CloudWatchLogsDestinationConfiguration, DestinationConfiguration, FallbackResult,
+    FirehoseDestinationConfiguration, MessageReviewHandler, S3DestinationConfiguration,
+};
+use serde_json::{Value, json};
+
+use super::audit::{AuditLog, Record};
 use super::error::AwsError;
 use super::pace::Pacer;
-use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveReviewHandler, LiveRoom};
+use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveReviewHandler, LiveRoom, Tags};
+use crate::plan::RoomSettings;
 
 /// The largest page the List operations return (MaxRoomResults / MaxLoggingConfigurationResults:
 /// 1-50, aws-facts.md §1(a)): fewest calls at the quota.
@@ -29,6 +40,48 @@ pub trait ChatApi: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<LiveRoom>, AwsError>> + Send;
     /// One room, with its message limits.
     fn get_room(&self, arn: String) -> impl Future<Output = Result<LiveRoom, AwsError>> + Send;
+    fn get_logging_configuration(
+        &self,
+        arn: String,
+    ) -> impl Future<Output = Result<LiveLoggingConfiguration, AwsError>> + Send;
+    fn create_logging_configuration(
+        &self,
+        name: String,
+        destination: LiveDestination,
+        tags: Tags,
+    ) -> impl Future<Output = Result<LiveLoggingConfiguration, AwsError>> + Send;
+    fn update_logging_configuration(
+        &self,
+        arn: String,
+        name: String,
+        destination: LiveDestination,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn delete_logging_configuration(
+        &self,
+        arn: String,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// `room.logging_configurations` holds ARNs here.
+    fn create_room(
+        &self,
+        room: RoomSettings,
+        tags: Tags,
+    ) -> impl Future<Output = Result<LiveRoom, AwsError>> + Send;
+    fn update_room(
+        &self,
+        arn: String,
+        room: RoomSettings,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn delete_room(&self, arn: String) -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn tag_resource(
+        &self,
+        arn: String,
+        tags: Tags,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
+    fn untag_resource(
+        &self,
+        arn: String,
+        keys: Vec<String>,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
 #[derive(Clone, Debug)]
@@ -36,16 +89,155 @@ pub struct SdkChat {
     client: aws_sdk_ivschat::Client,
     pacer: Arc<Pacer>,
     region: String,
+    account: String,
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl SdkChat {
-    pub fn new(session: &super::Session) -> Self {
+    pub fn new(session: &super::Session, account: &str) -> Self {
         SdkChat {
             client: session.ivschat(),
             pacer: session.pacer.clone(),
             region: session.region.clone(),
+            account: account.to_owned(),
+            audit: session.audit.clone(),
         }
     }
+
+    /// Paces, sends, records in the audit log, and maps the error.
+    async fn call<T, E, F>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        read_only: bool,
+        request: Value,
+        send: F,
+        response: impl FnOnce(&T) -> Value,
+    ) -> Result<T, AwsError>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        T: RequestId,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.pacer.wait(operation).await;
+        let result = send.await;
+        let action = format!("ivschat:{operation}");
+        let (request_id, response_value, error) = match &result {
+            Ok(out) => (out.request_id().map(str::to_owned), response(out), None),
+            Err(e) => (
+                e.request_id().map(str::to_owned),
+                Value::Null,
+                Some((e.code().map(str::to_owned), e.message().map(str::to_owned))),
+            ),
+        };
+        if let Some(log) = &self.audit {
+            let (error_code, error_message) = error.unwrap_or((None, None));
+            log.write(Record {
+                event_source: "ivschat.amazonaws.com",
+                event_name: operation,
+                region: &self.region,
+                account: &self.account,
+                read_only,
+                request,
+                response: response_value,
+                error_code,
+                error_message,
+                request_id,
+            });
+        }
+        result.map_err(|e| AwsError::from_sdk(&action, resource, e))
+    }
+}
+
+fn destination_configuration(d: &LiveDestination) -> Result<DestinationConfiguration, AwsError> {
+    let invalid = |e: aws_sdk_ivschat::error::BuildError| AwsError {
+        action: "ivschat:CreateLoggingConfiguration".to_owned(),
+        resource: format!("{d:?}"),
+        code: None,
+        status: None,
+        message: e.to_string(),
+    };
+    Ok(match d {
+        LiveDestination::S3 { bucket_name } => DestinationConfiguration::S3(
+            S3DestinationConfiguration::builder()
+                .bucket_name(bucket_name)
+                .build()
+                .map_err(invalid)?,
+        ),
+        LiveDestination::CloudWatchLogs { log_group_name } => {
+            DestinationConfiguration::CloudWatchLogs(
+                CloudWatchLogsDestinationConfiguration::builder()
+                    .log_group_name(log_group_name)
+                    .build()
+                    .map_err(invalid)?,
+            )
+        }
+        LiveDestination::Firehose {
+            delivery_stream_name,
+        } => DestinationConfiguration::Firehose(
+            FirehoseDestinationConfiguration::builder()
+                .delivery_stream_name(delivery_stream_name)
+                .build()
+                .map_err(invalid)?,
+        ),
+        LiveDestination::Unknown => {
+            return Err(AwsError {
+                action: "ivschat:CreateLoggingConfiguration".to_owned(),
+                resource: "unknown destination".to_owned(),
+                code: None,
+                status: None,
+                message: "chatlog cannot write a destination type it does not know".to_owned(),
+            });
+        }
+    })
+}
+
+fn review_handler(h: &Option<(String, String)>) -> MessageReviewHandler {
+    // An empty uri detaches a handler in UpdateRoom (aws-facts.md §1(a)).
+    match h {
+        Some((uri, fallback)) => MessageReviewHandler::builder()
+            .uri(uri)
+            .fallback_result(FallbackResult::from(fallback.as_str()))
+            .build(),
+        None => MessageReviewHandler::builder().uri("").build(),
+    }
+}
+
+fn room_request(room: &RoomSettings) -> Value {
+    json!({
+        "name": room.name,
+        "maximumMessageLength": room.maximum_message_length,
+        "maximumMessageRatePerSecond": room.maximum_message_rate_per_second,
+        "messageReviewHandler": room.message_review_handler.as_ref().map(|(u, f)| json!({"uri": u, "fallbackResult": f})),
+        "loggingConfigurationIdentifiers": room.logging_configurations,
+    })
+}
+
+fn signed(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+fn hash_tags(tags: Tags) -> HashMap<String, String> {
+    tags.into_iter().collect()
+}
+
+/// The SDK has one shape per operation (summary, Get, Create) with the same accessors.
+macro_rules! configuration_of {
+    ($c:expr) => {
+        LiveLoggingConfiguration {
+            arn: $c.arn().unwrap_or_default().to_owned(),
+            id: $c.id().unwrap_or_default().to_owned(),
+            name: $c.name().unwrap_or_default().to_owned(),
+            state: $c
+                .state()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            destination: destination($c.destination_configuration()),
+            tags: tags($c.tags()),
+            create_time: time($c.create_time()),
+            update_time: time($c.update_time()),
+        }
+    };
 }
 
 fn time(t: Option<&DateTime>) -> Option<String> {
@@ -90,28 +282,20 @@ impl ChatApi for SdkChat {
         let mut all = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            self.pacer.wait("ListLoggingConfigurations").await;
-            let page = self
+            let request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
+            let send = self
                 .client
                 .list_logging_configurations()
                 .max_results(PAGE_SIZE)
                 .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::from_sdk("ivschat:ListLoggingConfigurations", &self.region, e)
-                })?;
+                .send();
+            let page = self
+                .call("ListLoggingConfigurations", &self.region, true, request, send, |o| {
+                    json!({"count": o.logging_configurations().len(), "nextToken": o.next_token()})
+                })
+                .await?;
             for c in page.logging_configurations() {
-                all.push(LiveLoggingConfiguration {
-                    arn: c.arn().unwrap_or_default().to_owned(),
-                    id: c.id().unwrap_or_default().to_owned(),
-                    name: c.name().unwrap_or_default().to_owned(),
-                    state: c.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                    destination: destination(c.destination_configuration()),
-                    tags: tags(c.tags()),
-                    create_time: time(c.create_time()),
-                    update_time: time(c.update_time()),
-                });
+                all.push(configuration_of!(c));
             }
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_owned()),
@@ -127,15 +311,23 @@ impl ChatApi for SdkChat {
         let mut all = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            self.pacer.wait("ListRooms").await;
-            let page = self
+            let request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
+            let send = self
                 .client
                 .list_rooms()
                 .max_results(PAGE_SIZE)
                 .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("ivschat:ListRooms", &self.region, e))?;
+                .send();
+            let page = self
+                .call(
+                    "ListRooms",
+                    &self.region,
+                    true,
+                    request,
+                    send,
+                    |o| json!({"count": o.rooms().len(), "nextToken": o.next_token()}),
+                )
+                .await?;
             for r in page.rooms() {
                 all.push(LiveRoom {
                     arn: r.arn().unwrap_or_default().to_owned(),
@@ -161,25 +353,239 @@ impl ChatApi for SdkChat {
     }
 
     async fn get_room(&self, arn: String) -> Result<LiveRoom, AwsError> {
-        self.pacer.wait("GetRoom").await;
+        let send = self.client.get_room().identifier(&arn).send();
         let r = self
+            .call(
+                "GetRoom",
+                &arn,
+                true,
+                json!({"identifier": arn}),
+                send,
+                |_| Value::Null,
+            )
+            .await?;
+        Ok(room_of(&r, &arn))
+    }
+
+    async fn get_logging_configuration(
+        &self,
+        arn: String,
+    ) -> Result<LiveLoggingConfiguration, AwsError> {
+        let send = self
             .client
-            .get_room()
+            .get_logging_configuration()
             .identifier(&arn)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("ivschat:GetRoom", &arn, e))?;
+            .send();
+        let c = self
+            .call(
+                "GetLoggingConfiguration",
+                &arn,
+                true,
+                json!({"identifier": arn}),
+                send,
+                |o| json!({"state": o.state().map(|s| s.as_str())}),
+            )
+            .await?;
+        let mut live = configuration_of!(c);
+        if live.arn.is_empty() {
+            live.arn = arn;
+        }
+        Ok(live)
+    }
+
+    async fn create_logging_configuration(
+        &self,
+        name: String,
+        destination: LiveDestination,
+        tags: Tags,
+    ) -> Result<LiveLoggingConfiguration, AwsError> {
+        let request = json!({"name": name, "destinationConfiguration": destination, "tags": tags});
+        let send = self
+            .client
+            .create_logging_configuration()
+            .name(&name)
+            .destination_configuration(destination_configuration(&destination)?)
+            .set_tags(Some(hash_tags(tags)))
+            .send();
+        let c = self
+            .call(
+                "CreateLoggingConfiguration",
+                &name,
+                false,
+                request,
+                send,
+                |o| json!({"arn": o.arn(), "id": o.id(), "state": o.state().map(|s| s.as_str())}),
+            )
+            .await?;
+        Ok(configuration_of!(c))
+    }
+
+    async fn update_logging_configuration(
+        &self,
+        arn: String,
+        name: String,
+        destination: LiveDestination,
+    ) -> Result<(), AwsError> {
+        let request =
+            json!({"identifier": arn, "name": name, "destinationConfiguration": destination});
+        let send = self
+            .client
+            .update_logging_configuration()
+            .identifier(&arn)
+            .name(&name)
+            .destination_configuration(destination_configuration(&destination)?)
+            .send();
+        self.call(
+            "UpdateLoggingConfiguration",
+            &arn,
+            false,
+            request,
+            send,
+            |o| json!({"arn": o.arn(), "state": o.state().map(|s| s.as_str())}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn delete_logging_configuration(&self, arn: String) -> Result<(), AwsError> {
+        let send = self
+            .client
+            .delete_logging_configuration()
+            .identifier(&arn)
+            .send();
+        self.call(
+            "DeleteLoggingConfiguration",
+            &arn,
+            false,
+            json!({"identifier": arn}),
+            send,
+            |_| Value::Null,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn create_room(&self, room: RoomSettings, tags: Tags) -> Result<LiveRoom, AwsError> {
+        let mut request = room_request(&room);
+        if let Value::Object(fields) = &mut request {
+            fields.insert("tags".to_owned(), json!(tags));
+        }
+        let mut builder = self
+            .client
+            .create_room()
+            .name(&room.name)
+            .maximum_message_length(signed(room.maximum_message_length))
+            .maximum_message_rate_per_second(signed(room.maximum_message_rate_per_second))
+            .set_logging_configuration_identifiers(Some(room.logging_configurations.clone()))
+            .set_tags(Some(hash_tags(tags)));
+        if room.message_review_handler.is_some() {
+            builder = builder.message_review_handler(review_handler(&room.message_review_handler));
+        }
+        let send = builder.send();
+        let r = self
+            .call(
+                "CreateRoom",
+                &room.name,
+                false,
+                request,
+                send,
+                |o| json!({"arn": o.arn(), "id": o.id()}),
+            )
+            .await?;
         Ok(LiveRoom {
-            arn: r.arn().unwrap_or(&arn).to_owned(),
+            arn: r.arn().unwrap_or_default().to_owned(),
             id: r.id().unwrap_or_default().to_owned(),
             name: r.name().unwrap_or_default().to_owned(),
             logging_configuration_identifiers: r.logging_configuration_identifiers().to_vec(),
             maximum_message_length: limit(r.maximum_message_length()),
             maximum_message_rate_per_second: limit(r.maximum_message_rate_per_second()),
             message_review_handler: handler(r.message_review_handler()),
-            tags: tags(r.tags()),
+            tags: self::tags(r.tags()),
             create_time: time(r.create_time()),
             update_time: time(r.update_time()),
         })
+    }
+
+    async fn update_room(&self, arn: String, room: RoomSettings) -> Result<(), AwsError> {
+        let mut request = room_request(&room);
+        if let Value::Object(fields) = &mut request {
+            fields.insert("identifier".to_owned(), json!(arn));
+        }
+        let send = self
+            .client
+            .update_room()
+            .identifier(&arn)
+            .name(&room.name)
+            .maximum_message_length(signed(room.maximum_message_length))
+            .maximum_message_rate_per_second(signed(room.maximum_message_rate_per_second))
+            .message_review_handler(review_handler(&room.message_review_handler))
+            // UpdateRoom replaces the whole list (aws-facts.md §1(a)).
+            .set_logging_configuration_identifiers(Some(room.logging_configurations.clone()))
+            .send();
+        self.call(
+            "UpdateRoom",
+            &arn,
+            false,
+            request,
+            send,
+            |o| json!({"arn": o.arn()}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn delete_room(&self, arn: String) -> Result<(), AwsError> {
+        let send = self.client.delete_room().identifier(&arn).send();
+        self.call(
+            "DeleteRoom",
+            &arn,
+            false,
+            json!({"identifier": arn}),
+            send,
+            |_| Value::Null,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn tag_resource(&self, arn: String, tags: Tags) -> Result<(), AwsError> {
+        let request = json!({"resourceArn": arn, "tags": tags});
+        let send = self
+            .client
+            .tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(hash_tags(tags)))
+            .send();
+        self.call("TagResource", &arn, false, request, send, |_| json!({}))
+            .await
+            .map(|_| ())
+    }
+
+    async fn untag_resource(&self, arn: String, keys: Vec<String>) -> Result<(), AwsError> {
+        let request = json!({"resourceArn": arn, "tagKeys": keys});
+        let send = self
+            .client
+            .untag_resource()
+            .resource_arn(&arn)
+            .set_tag_keys(Some(keys))
+            .send();
+        self.call("UntagResource", &arn, false, request, send, |_| json!({}))
+            .await
+            .map(|_| ())
+    }
+}
+
+fn room_of(r: &aws_sdk_ivschat::operation::get_room::GetRoomOutput, arn: &str) -> LiveRoom {
+    LiveRoom {
+        arn: r.arn().unwrap_or(arn).to_owned(),
+        id: r.id().unwrap_or_default().to_owned(),
+        name: r.name().unwrap_or_default().to_owned(),
+        logging_configuration_identifiers: r.logging_configuration_identifiers().to_vec(),
+        maximum_message_length: limit(r.maximum_message_length()),
+        maximum_message_rate_per_second: limit(r.maximum_message_rate_per_second()),
+        message_review_handler: handler(r.message_review_handler()),
+        tags: tags(r.tags()),
+        create_time: time(r.create_time()),
+        update_time: time(r.update_time()),
     }
 }

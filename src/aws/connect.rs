@@ -11,6 +11,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use aws_sdk_ivschat::config::SharedCredentialsProvider;
 
+use super::audit::AuditLog;
 use super::error::AwsError;
 use super::pace::Pacer;
 use crate::model::Access;
@@ -48,6 +49,8 @@ pub struct Session {
     config: SdkConfig,
     endpoints: BTreeMap<String, String>,
     pub pacer: Arc<Pacer>,
+    /// Where every call is recorded (`apply --audit-log`).
+    pub audit: Option<Arc<AuditLog>>,
 }
 
 impl Connection {
@@ -96,6 +99,7 @@ impl Connection {
             config,
             endpoints: self.service_endpoints.clone(),
             pacer: Arc::new(Pacer::default()),
+            audit: None,
         })
     }
 }

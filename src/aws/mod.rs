@@ -2,12 +2,16 @@
 //! quotas, with retries, behind narrow traits. Everything above this module works on the types in
 //! `crate::live`, never on SDK types.
 
+mod apply;
+mod audit;
 mod chat;
 mod connect;
 mod error;
 mod pace;
 mod read;
 
+pub use apply::{ApplyFailure, Waits, apply_changes};
+pub use audit::{AuditLog, Record};
 pub use chat::{ChatApi, SdkChat};
 pub use connect::{Connection, Session};
 pub use error::AwsError;

@@ -98,6 +98,11 @@ rules! {
     PolicyDenyBlocks = "CL075", Error, "policy verify: a Deny statement that blocks or may block log delivery", "IAM policy evaluation: an explicit Deny overrides any Allow";
     PolicyNegation = "CL076", Error, "policy verify: NotAction or NotPrincipal in a policy log delivery appends to", "automatic addition fails on NotAction / NotPrincipal (aws-facts.md §1(c), S3)";
     TfMessageRate = "CL080", Error, "a message rate over 10, which the Terraform AWS provider's aws_ivschat_room refuses", "hashicorp/aws aws_ivschat_room maximum_message_rate_per_second: validated 1-10 (aws-facts.md §1(f), §2)";
+    LiveMissing = "CL100", Error, "a resource the spec declares does not exist in the account", "chatlog drift (live)";
+    LiveChanged = "CL101", Error, "a live resource differs from the spec", "chatlog drift (live)";
+    LiveNotInSpec = "CL102", Error, "a resource chatlog created is no longer in the spec", "chatlog drift (live): chatlog:spec ownership tag";
+    LiveNotActive = "CL103", Error, "a logging configuration that is not ACTIVE", "ivschat LoggingConfigurationState (aws-facts.md §1(a))";
+    LiveForeignWriter = "CL104", Warning, "a logging configuration outside the spec writes to one of the spec's destinations", "chatlog drift (live)";
     FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
     FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";

@@ -1,0 +1,291 @@
+//! `chatlog plan`, `apply` and `drift` (binary side): validate the spec, read every deployment's
+//! account through the AWS layer, plan, and print, execute or report.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatlog::aws::{AuditLog, Connection, SdkChat, Waits, apply_changes, read_region};
+use chatlog::cli::{AwsArgs, PlanFormat};
+use chatlog::live::RegionInventory;
+use chatlog::model::Deployment;
+use chatlog::plan::{self, Change, text};
+use chatlog::report::{self, Format};
+use chatlog::validate::Validation;
+
+use crate::{CLEAN, FAILURE, FINDINGS, color, print, read_inputs};
+
+struct DeploymentRun {
+    deployment: Deployment,
+    chat: SdkChat,
+    live: RegionInventory,
+    changes: Vec<Change>,
+}
+
+struct Planned {
+    validation: Validation,
+    owner: String,
+    runs: Vec<DeploymentRun>,
+}
+
+impl Planned {
+    fn changes(&self) -> Vec<Change> {
+        self.runs.iter().flat_map(|r| r.changes.clone()).collect()
+    }
+}
+
+/// The ownership tag's value: the spec's `name`, else the first file's name without extension.
+fn owner(validation: &Validation, specs: &[PathBuf]) -> String {
+    if let Some(name) = validation.model.as_ref().and_then(|m| m.name.clone()) {
+        return name;
+    }
+    let stem = specs
+        .first()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let clean: String = stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_.:/=+@-".contains(*c))
+        .take(128)
+        .collect();
+    if clean.is_empty() {
+        "chatlog".to_owned()
+    } else {
+        clean
+    }
+}
+
+enum Outcome {
+    Planned(Planned),
+    /// The spec is invalid; its diagnostics are printed.
+    Invalid,
+}
+
+async fn plan_all(
+    specs: &[PathBuf],
+    aws: &AwsArgs,
+    prune: bool,
+    audit: Option<Arc<AuditLog>>,
+    diagnostics_format: Format,
+    diagnostics_to_stdout: bool,
+) -> Result<Outcome, String> {
+    let validation = chatlog::validate::validate(read_inputs(specs)?);
+    let Some(model) = validation
+        .model
+        .clone()
+        .filter(|_| !validation.has_errors())
+    else {
+        let text = report::render(
+            diagnostics_format,
+            &validation.diagnostics,
+            &validation.sources,
+            &validation.summary,
+            color(&std::io::stderr()),
+        );
+        if diagnostics_to_stdout {
+            print(&text)?;
+        } else {
+            let _ = write!(std::io::stderr(), "{text}");
+        }
+        return Ok(Outcome::Invalid);
+    };
+    let owner = owner(&validation, specs);
+    let connection = Connection {
+        profile: aws.profile.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        ..Connection::default()
+    };
+    let mut runs = Vec::new();
+    for deployment in model.deployments {
+        let mut session = connection
+            .session(&deployment.access, &deployment.region)
+            .await
+            .map_err(|e| e.to_string())?;
+        session.audit = audit.clone();
+        let account = session.caller_account().await.map_err(|e| e.to_string())?;
+        if account != deployment.account {
+            return Err(format!(
+                "the credentials for {}/{} are for account {account}: name a profile or role for account {} under `accounts` in the spec, or pass --profile",
+                deployment.account, deployment.region, deployment.account
+            ));
+        }
+        let chat = SdkChat::new(&session, &account);
+        let live = read_region(&chat, &account, &deployment.region, true, &())
+            .await
+            .map_err(|e| e.to_string())?;
+        let changes = plan::plan_deployment(&deployment, &live, &owner, prune);
+        runs.push(DeploymentRun {
+            deployment,
+            chat,
+            live,
+            changes,
+        });
+    }
+    Ok(Outcome::Planned(Planned {
+        validation,
+        owner,
+        runs,
+    }))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))
+}
+
+pub fn plan(
+    specs: Vec<PathBuf>,
+    aws: AwsArgs,
+    prune: bool,
+    format: PlanFormat,
+    detailed_exitcode: bool,
+) -> Result<u8, String> {
+    let planned =
+        match runtime()?.block_on(plan_all(&specs, &aws, prune, None, Format::Text, false))? {
+            Outcome::Planned(p) => p,
+            Outcome::Invalid => return Ok(FINDINGS),
+        };
+    let changes = planned.changes();
+    print(&match format {
+        PlanFormat::Text => text::render_text(&changes, &planned.owner),
+        PlanFormat::Json => text::render_json(&changes, &planned.owner),
+    })?;
+    let pending = changes.iter().any(Change::pending);
+    Ok(if detailed_exitcode && pending {
+        FINDINGS
+    } else {
+        CLEAN
+    })
+}
+
+pub struct ApplyRequest {
+    pub specs: Vec<PathBuf>,
+    pub aws: AwsArgs,
+    pub auto_approve: bool,
+    pub prune: bool,
+    pub audit_log: Option<PathBuf>,
+    pub wait_timeout: u64,
+}
+
+fn confirm() -> Result<bool, String> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Apply these changes? Only `yes` is accepted: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(answer.trim() == "yes")
+}
+
+pub fn apply(req: ApplyRequest) -> Result<u8, String> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !req.auto_approve && !interactive {
+        return Err(
+            "apply needs confirmation, and there is no terminal to ask on: pass --auto-approve"
+                .to_owned(),
+        );
+    }
+    let audit = match &req.audit_log {
+        Some(path) => Some(Arc::new(AuditLog::open(path)?)),
+        None => None,
+    };
+    let rt = runtime()?;
+    let planned = match rt.block_on(plan_all(
+        &req.specs,
+        &req.aws,
+        req.prune,
+        audit.clone(),
+        Format::Text,
+        false,
+    ))? {
+        Outcome::Planned(p) => p,
+        Outcome::Invalid => return Ok(FINDINGS),
+    };
+    let changes = planned.changes();
+    print(&text::render_text(&changes, &planned.owner))?;
+    if plan::execution_order(&changes).is_empty() {
+        print("Nothing to apply.\n")?;
+        return Ok(CLEAN);
+    }
+    if !req.auto_approve && !confirm()? {
+        print("Not applied.\n")?;
+        return Ok(FAILURE);
+    }
+    let waits = Waits {
+        active_timeout: Duration::from_secs(req.wait_timeout),
+        ..Waits::default()
+    };
+    let mut done_all: Vec<String> = Vec::new();
+    for (i, run) in planned.runs.iter().enumerate() {
+        match rt.block_on(apply_changes(&run.chat, &run.changes, waits)) {
+            Ok(done) => done_all.extend(done),
+            Err(failure) => {
+                done_all.extend(failure.done);
+                let mut message = format!("{} failed: {}\n", failure.failed, failure.error);
+                message.push_str(&list("Done", &done_all));
+                let mut not_done = failure.not_done;
+                for later in planned.runs.iter().skip(i + 1) {
+                    not_done.extend(plan::execution_order(&later.changes).iter().map(|c| {
+                        format!(
+                            "change {} {} in {}/{}",
+                            c.resource_type, c.key, c.account, c.region
+                        )
+                    }));
+                }
+                message.push_str(&list("Not done", &not_done));
+                message.push_str("Run apply again: it plans from what the account has now.");
+                return Err(message);
+            }
+        }
+    }
+    print(&list("Applied", &done_all))?;
+    if audit.as_ref().is_some_and(|a| a.incomplete()) {
+        return Err("applied, but some audit-log records could not be written".to_owned());
+    }
+    Ok(CLEAN)
+}
+
+fn list(title: &str, items: &[String]) -> String {
+    let mut out = format!("{title} ({}):\n", items.len());
+    for item in items {
+        out.push_str("  ");
+        out.push_str(item);
+        out.push('\n');
+    }
+    out
+}
+
+pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, format: Format) -> Result<u8, String> {
+    let planned = match runtime()?.block_on(plan_all(&specs, &aws, false, None, format, true))? {
+        Outcome::Planned(p) => p,
+        Outcome::Invalid => return Ok(FINDINGS),
+    };
+    let changes = planned.changes();
+    let pairs: Vec<(&Deployment, &RegionInventory)> = planned
+        .runs
+        .iter()
+        .map(|r| (&r.deployment, &r.live))
+        .collect();
+    let mut diagnostics =
+        chatlog::drift::live::findings(&changes, &pairs, &planned.validation.sources);
+    chatlog::diagnostic::sort(&mut diagnostics);
+    let text = report::render(
+        format,
+        &diagnostics,
+        &planned.validation.sources,
+        &planned.validation.summary,
+        color(&std::io::stdout()),
+    );
+    print(&text)?;
+    Ok(if diagnostics.is_empty() {
+        CLEAN
+    } else {
+        FINDINGS
+    })
+}

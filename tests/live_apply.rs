@@ -1,0 +1,362 @@
+//! plan, apply and drift through the binary against the project's IVS Chat server (with its
+//! log-delivery side effects written into moto) and moto, with the real SDK clients.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+mod live_support;
+
+use std::path::{Path, PathBuf};
+
+use chatlog_testkit::ivschat::{FaultRule, ServerConfig};
+use chatlog_testkit::moto::s3_client;
+use common::fresh_dir;
+use live_support::{REGION, World};
+use serde_json::Value;
+
+const WRITES: [&str; 7] = [
+    "CreateLoggingConfiguration",
+    "UpdateLoggingConfiguration",
+    "DeleteLoggingConfiguration",
+    "CreateRoom",
+    "UpdateRoom",
+    "DeleteRoom",
+    "TagResource",
+];
+
+fn writes(world: &World) -> usize {
+    let control = world.server.control();
+    WRITES.iter().map(|op| control.count(op)).sum::<usize>() + control.count("UntagResource")
+}
+
+/// A world whose account has the bucket and log group the spec names as existing.
+fn world_with_destinations() -> World {
+    let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
+    let world = World::new(ServerConfig {
+        moto_endpoint: Some(moto.endpoint().to_owned()),
+        ..ServerConfig::default()
+    });
+    let config = moto.sdk_config(&world.account, REGION);
+    world.runtime.block_on(async {
+        s3_client(&config)
+            .create_bucket()
+            .bucket(bucket(&world))
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_cloudwatchlogs::Client::new(&config)
+            .create_log_group()
+            .log_group_name("/aws/vendedlogs/ivschat/tail")
+            .send()
+            .await
+            .unwrap();
+    });
+    world
+}
+
+fn bucket(world: &World) -> String {
+    format!("chat-archive-{}", world.account)
+}
+
+fn write_spec(world: &World, dir: &Path, rooms: &str) -> PathBuf {
+    let spec = format!(
+        r#"version: 1
+name: live-test
+defaults: {{account: "{account}", region: {REGION}, tags: {{team: live}}}}
+destinations:
+  archive: {{s3: {{bucket: {bucket}}}}}
+  tail: {{cloudwatch_logs: {{log_group: /aws/vendedlogs/ivschat/tail}}}}
+logging_configurations:
+  archive: {{destination: archive}}
+  tail: {{destination: tail}}
+rooms:
+{rooms}"#,
+        account = world.account,
+        bucket = bucket(world),
+    );
+    let path = dir.join("spec.yaml");
+    std::fs::write(&path, spec).unwrap();
+    path
+}
+
+const ROOMS: &str = "  lobby: {logging: [archive, tail], maximum_message_rate_per_second: 20}\n  quiet: {logging: [archive]}\n";
+
+fn run(world: &World, args: &[&str], spec: &Path) -> (i32, String, String) {
+    let out = world.chatlog().args(args).arg(spec).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn apply(world: &World, spec: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["apply", "--auto-approve"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run(world, &args, spec);
+    assert_eq!(code, 0, "apply failed:\n{out}\n{err}");
+    out
+}
+
+fn drift(world: &World, spec: &Path) -> (i32, String) {
+    let (code, out, err) = run(world, &["drift", "--format", "json"], spec);
+    assert!(code == 0 || code == 1, "drift errored: {out}\n{err}");
+    (code, out)
+}
+
+fn rule_ids(drift_json: &str) -> Vec<String> {
+    let doc: Value = serde_json::from_str(drift_json).unwrap();
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("apply");
+    let spec = write_spec(&world, &dir, ROOMS);
+    let audit = dir.join("audit.jsonl");
+
+    let (code, plan, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    assert_eq!(code, 1, "{plan}");
+    assert!(
+        plan.contains("Plan: 4 to create, 0 to update, 0 to delete"),
+        "{plan}"
+    );
+    assert_eq!(writes(&world), 0, "plan must not write");
+    world.server.control().clear_calls();
+
+    let out = apply(&world, &spec, &["--audit-log", audit.to_str().unwrap()]);
+    assert!(out.contains("Applied (4)"), "{out}");
+    let control = world.server.control();
+    assert_eq!(control.count("CreateLoggingConfiguration"), 2);
+    assert_eq!(control.count("CreateRoom"), 2);
+    // Every configuration was waited for until ACTIVE before the rooms were created.
+    let calls = control.calls();
+    let first_room = calls
+        .iter()
+        .position(|c| c.operation == "CreateRoom")
+        .unwrap();
+    let gets_before = calls[..first_room]
+        .iter()
+        .filter(|c| c.operation == "GetLoggingConfiguration")
+        .count();
+    assert!(gets_before >= 2);
+
+    // The audit log: one CloudTrail-shaped line per call, reads and writes.
+    let lines: Vec<Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), calls.len(), "one record per IVS Chat call");
+    for line in &lines {
+        for field in [
+            "eventTime",
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "requestParameters",
+            "responseElements",
+            "errorCode",
+            "errorMessage",
+            "requestID",
+            "readOnly",
+        ] {
+            assert!(line.get(field).is_some(), "{field} missing in {line}");
+        }
+        assert_eq!(line["eventSource"], "ivschat.amazonaws.com");
+        assert_eq!(line["awsRegion"], REGION);
+    }
+    let created: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["eventName"] == "CreateRoom")
+        .collect();
+    assert_eq!(created.len(), 2);
+    assert_eq!(created[0]["readOnly"], false);
+    assert!(
+        created[0]["responseElements"]["arn"]
+            .as_str()
+            .unwrap()
+            .contains(":room/")
+    );
+    assert!(created[0]["requestParameters"]["tags"]["chatlog:spec"] == "live-test");
+
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 0, "{report}");
+
+    control.clear_calls();
+    let out = apply(&world, &spec, &[]);
+    assert!(out.contains("Nothing to apply"), "{out}");
+    assert_eq!(writes(&world), 0);
+    let (code, _, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn changes_behind_chatlogs_back_are_found_by_drift_and_repaired_by_apply() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("drift");
+    let spec = write_spec(&world, &dir, ROOMS);
+    apply(&world, &spec, &[]);
+
+    let client = world.ivschat();
+    world.runtime.block_on(async {
+        let rooms = client.list_rooms().send().await.unwrap();
+        for r in rooms.rooms() {
+            let arn = r.arn().unwrap();
+            if r.name() == Some("lobby") {
+                // A rate changed.
+                client
+                    .update_room()
+                    .identifier(arn)
+                    .maximum_message_rate_per_second(5)
+                    .send()
+                    .await
+                    .unwrap();
+            } else {
+                // A configuration detached, and a tag removed.
+                client
+                    .update_room()
+                    .identifier(arn)
+                    .set_logging_configuration_identifiers(Some(vec![]))
+                    .send()
+                    .await
+                    .unwrap();
+                client
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .tag_keys("team")
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(rule_ids(&report), ["CL101", "CL101"], "{report}");
+    assert!(
+        report.contains("maximum_message_rate_per_second is 5"),
+        "{report}"
+    );
+    assert!(report.contains("logging_configurations"), "{report}");
+    assert!(report.contains("tags"), "{report}");
+    // Findings point at the spec line of the room.
+    let doc: Value = serde_json::from_str(&report).unwrap();
+    assert!(doc["diagnostics"][0]["location"]["line"].as_u64().unwrap() >= 11);
+
+    let (code, sarif, _) = run(&world, &["drift", "--format", "sarif"], &spec);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+
+    apply(&world, &spec, &[]);
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("partial");
+    let spec = write_spec(&world, &dir, ROOMS);
+    let control = world.server.control();
+    // Retried and survived: throttling and server errors.
+    control.inject(FaultRule::on("CreateLoggingConfiguration", 429, 2));
+    control.inject(FaultRule::on("GetLoggingConfiguration", 503, 1));
+    // Not retryable: the apply stops after the configurations.
+    control.inject(FaultRule::on("CreateRoom", 400, 1));
+    let (code, out, err) = run(&world, &["apply", "--auto-approve"], &spec);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("CreateRoom"), "{err}");
+    assert!(err.contains("Done (2)"), "{err}");
+    assert!(err.contains("Not done (1)"), "{err}");
+
+    let out = apply(&world, &spec, &[]);
+    assert!(out.contains("Applied (2)"), "{out}");
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 0, "{report}");
+    // Nothing was created twice.
+    assert_eq!(control.count("CreateLoggingConfiguration") - 2, 2);
+    let rooms = world
+        .runtime
+        .block_on(world.ivschat().list_rooms().send())
+        .unwrap();
+    assert_eq!(rooms.rooms().len(), 2);
+}
+
+#[test]
+fn prune_deletes_only_what_the_spec_created() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("prune");
+    let spec = write_spec(
+        &world,
+        &dir,
+        &format!("{ROOMS}  old: {{logging: [tail]}}\n"),
+    );
+    apply(&world, &spec, &[]);
+    // Someone else's room and configuration, untagged, with a name the spec no longer has.
+    let theirs = world.create_configuration("manual", live_support::s3(&bucket(&world)));
+    world.create_room("old", &[theirs], None);
+
+    let spec = write_spec(&world, &dir, ROOMS);
+    let (code, plan, _) = run(&world, &["plan"], &spec);
+    assert_eq!(code, 0);
+    assert!(plan.contains("apply --prune deletes it"), "{plan}");
+    let out = apply(&world, &spec, &[]);
+    assert!(
+        out.contains("Nothing to apply"),
+        "without --prune nothing is deleted: {out}"
+    );
+
+    let control = world.server.control();
+    control.clear_calls();
+    apply(&world, &spec, &["--prune"]);
+    assert_eq!(control.count("DeleteRoom"), 1);
+    assert_eq!(control.count("DeleteLoggingConfiguration"), 0);
+    let deleted = control
+        .calls()
+        .into_iter()
+        .find(|c| c.operation == "DeleteRoom")
+        .unwrap();
+    let rooms = world
+        .runtime
+        .block_on(world.ivschat().list_rooms().send())
+        .unwrap();
+    let names: Vec<&str> = rooms.rooms().iter().filter_map(|r| r.name()).collect();
+    assert_eq!(rooms.rooms().len(), 3, "{names:?}");
+    assert!(
+        rooms
+            .rooms()
+            .iter()
+            .all(|r| Some(deleted.request["identifier"].as_str().unwrap()) != r.arn())
+    );
+    // The untagged `old` room is still there.
+    assert!(names.contains(&"old"));
+}
+
+#[test]
+fn apply_refuses_without_a_terminal_or_auto_approve_and_writes_nothing() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("refuse");
+    let spec = write_spec(&world, &dir, ROOMS);
+    let (code, _, err) = run(&world, &["apply"], &spec);
+    assert_eq!(code, 2);
+    assert!(err.contains("--auto-approve"), "{err}");
+    assert!(world.server.control().calls().is_empty());
+}
