@@ -22,39 +22,44 @@ fn tokens(pattern: &str) -> Vec<Token> {
 
 /// Whether `text`, read literally, matches `pattern`.
 pub fn matches(pattern: &str, text: &str) -> bool {
+    if !is_pattern(pattern) {
+        return pattern == text;
+    }
+    if !heads_agree(pattern, text) {
+        return false;
+    }
     let literal: Vec<Token> = text.chars().map(Token::Char).collect();
     covers_tokens(&tokens(pattern), &literal)
+}
+
+/// Whether two patterns agree on their literal beginnings, as far as both have one: a cheap
+/// "no" for most pairs of ARNs, before any table is built. Bytes are compared: a difference
+/// in bytes both heads have is a difference in a character both have.
+fn heads_agree(a: &str, b: &str) -> bool {
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        if matches!(x, b'*' | b'?') || matches!(y, b'*' | b'?') {
+            return true;
+        }
+        if x != y {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether every string `inner` matches is also matched by `outer` (`arn:aws:s3:::b/*` covers
 /// `arn:aws:s3:::b/AWSLogs/1/*`). Sound, not complete: a `?` in `outer` never covers a `*`.
 pub fn covers(outer: &str, inner: &str) -> bool {
+    if !is_pattern(outer) {
+        return outer == inner;
+    }
+    if !heads_agree(outer, inner) {
+        return false;
+    }
     covers_tokens(&tokens(outer), &tokens(inner))
 }
 
-/// The characters before a pattern's first wildcard.
-fn literal_prefix(tokens: &[Token]) -> impl Iterator<Item = char> + '_ {
-    tokens.iter().map_while(|t| match t {
-        Token::Char(c) => Some(*c),
-        _ => None,
-    })
-}
-
-/// Whether two patterns agree on their literal beginnings, as far as both have one: a cheap
-/// "no" for most ARN pairs before the table is built.
-fn prefixes_agree(a: &[Token], b: &[Token]) -> bool {
-    literal_prefix(a)
-        .zip(literal_prefix(b))
-        .all(|(x, y)| x == y)
-}
-
 fn covers_tokens(outer: &[Token], inner: &[Token]) -> bool {
-    if outer.iter().all(|t| matches!(t, Token::Char(_))) {
-        return outer == inner;
-    }
-    if !prefixes_agree(outer, inner) {
-        return false;
-    }
     let (n, m) = (outer.len(), inner.len());
     // done[i][j]: outer[i..] covers inner[j..]; filled from the ends.
     let mut done = vec![vec![false; m + 1]; n + 1];
@@ -80,10 +85,10 @@ fn covers_tokens(outer: &[Token], inner: &[Token]) -> bool {
 /// Whether some string matches both patterns (a Deny on `arn:aws:s3:::b/*.exe` meets log
 /// delivery's `arn:aws:s3:::b/AWSLogs/1/*`).
 pub fn intersects(a: &str, b: &str) -> bool {
-    let (a, b) = (tokens(a), tokens(b));
-    if !prefixes_agree(&a, &b) {
+    if !heads_agree(a, b) {
         return false;
     }
+    let (a, b) = (tokens(a), tokens(b));
     let (n, m) = (a.len(), b.len());
     // both[i][j]: a[i..] and b[j..] share a string. Every step advances i or j (a `*` on both
     // sides consuming one character leads back to the same state, so it is left out).
@@ -117,7 +122,7 @@ pub fn intersects(a: &str, b: &str) -> bool {
 
 /// Whether a pattern has a wildcard at all.
 pub fn is_pattern(s: &str) -> bool {
-    s.contains(['*', '?'])
+    s.bytes().any(|b| matches!(b, b'*' | b'?'))
 }
 
 fn at(table: &[Vec<bool>], i: usize, j: usize) -> bool {

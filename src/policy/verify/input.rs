@@ -395,6 +395,13 @@ impl File<'_> {
                 };
                 out.push(self.nested(document, frame, &format!("{at}/policyDocument"), name)?);
             }
+            if out.is_empty() {
+                // No policies at all: what is missing is reported at the empty list.
+                out.push(Document {
+                    statements: Vec::new(),
+                    anchor: frame.locate("/resourcePolicies", true),
+                });
+            }
             return Ok(out);
         }
         Err(self.error(
@@ -554,6 +561,15 @@ mod tests {
         let column = usize::try_from(s.location.column).unwrap();
         let at: String = line.chars().skip(column - 1).take(8).collect();
         assert_eq!((s.location.line, at.as_str()), (2, r#"{\"Sid\""#));
+    }
+
+    #[test]
+    fn an_export_without_policies_still_has_a_place_for_findings() {
+        let file = read("l.json", b"{\n  \"resourcePolicies\": []\n}", Kind::Logs).unwrap();
+        assert_eq!(file.documents.len(), 1);
+        assert!(file.documents[0].statements.is_empty());
+        let at = &file.documents[0].anchor;
+        assert_eq!((at.line, at.column), (2, 3));
     }
 
     #[test]
