@@ -304,7 +304,10 @@ fn related(s: &Statement, need: &Need) -> bool {
     if s.sid.as_deref() == Some(need.sid()) {
         return true;
     }
-    let delivery = s.principal.includes_service(DELIVERY_PRINCIPAL);
+    // Named explicitly: a grant to `*` (say, uploads by the account's own users) lets log
+    // delivery in too, but was not written for it.
+    let delivery = matches!(&s.principal, Principal::Of(_))
+        && s.principal.includes_service(DELIVERY_PRINCIPAL);
     let acts = need
         .statement
         .action
@@ -981,6 +984,16 @@ mod tests {
             rules(&run_logs("/ivs/tail", &format!("{g}/ivs/tail"))),
             ["CL071"]
         );
+    }
+
+    #[test]
+    fn a_grant_to_anyone_is_not_the_statement_meant_for_log_delivery() {
+        let acl = needed()["Statement"][0].clone();
+        let uploads = json!({"Sid": "OwnUploads", "Effect": "Allow", "Principal": "*",
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}});
+        let d = run(with_statements(json!([acl, uploads])));
+        assert_eq!(rules(&d), ["CL070"], "{d:#?}");
     }
 
     #[test]
