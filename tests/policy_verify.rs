@@ -632,6 +632,7 @@ fn sarif_is_valid_and_every_result_is_located() {
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let mut results = 0;
+    let mut fired = std::collections::BTreeSet::new();
     for (kind, flag) in [("bucket", "--bucket-policy"), ("logs", "--logs-policy")] {
         let mut names: Vec<String> =
             std::fs::read_dir(common::root().join("tests/data/verify").join(kind))
@@ -654,9 +655,20 @@ fn sarif_is_valid_and_every_result_is_located() {
                 let location = &result["locations"][0]["physicalLocation"];
                 assert_eq!(location["artifactLocation"]["uri"], file.as_str());
                 assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+                fired.insert(result["ruleId"].as_str().unwrap().to_owned());
                 results += 1;
             }
         }
     }
     assert!(results >= 15, "{results}");
+    // Every verify rule in the catalog has a fixture that fires it.
+    let verify_rules: Vec<String> = chatlog::diagnostic::Rule::ALL
+        .iter()
+        .filter(|r| r.title().starts_with("policy verify:"))
+        .map(|r| r.id().to_owned())
+        .collect();
+    assert_eq!(verify_rules.len(), 7);
+    for id in verify_rules {
+        assert!(fired.contains(&id), "no fixture fires {id}: {fired:?}");
+    }
 }
