@@ -2,6 +2,7 @@
 //! verifier, print the report in the shared `--format`, choose the exit code.
 
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chatlog::cli::NamedFile;
@@ -25,7 +26,13 @@ fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, String> {
             path.display()
         ));
     }
-    let bytes = std::fs::read(path)
+    // One byte past the limit is enough for the reader to refuse the file.
+    let limit = u64::try_from(verify::input::MAX_FILE_BYTES)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| Read::read_to_end(&mut Read::take(f, limit), &mut bytes))
         .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
     verify::input::read(&path.display().to_string(), &bytes, kind).map_err(|e| e.to_string())
 }

@@ -546,6 +546,11 @@ fn exit_codes() {
             ],
             "not a bucket policy",
         ),
+        // An endless file is refused after a bounded read, not read whole.
+        (
+            &["--bucket-policy", "acme-shared-archive=/dev/zero"],
+            "/dev/zero:1:1: the file is larger than",
+        ),
         (
             &["--bucket-policy", "tests/data/verify/bucket/clean.json"],
             "expected NAME=FILE",

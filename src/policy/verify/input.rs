@@ -69,10 +69,28 @@ impl fmt::Display for ReadError {
     }
 }
 
+/// The largest file read. Far above any real export (a bucket policy is at most 20 KB; a
+/// log-group-level policy 51,200 bytes, aws-facts §1(d)), low enough that `/dev/zero` or a
+/// wrong file fails fast.
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+
 const SHAPES_HELP: &str = "give a policy document, `aws s3api get-bucket-policy` output, or (for --logs-policy) `aws logs describe-resource-policies` output";
 
 /// Reads one exported file. Empty (or blank) means no policy at all.
 pub fn read(path: &str, bytes: &[u8], kind: Kind) -> Result<PolicyFile, ReadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError {
+            location: Location {
+                file: path.to_owned(),
+                line: 1,
+                column: 1,
+                len: 0,
+                pointer: None,
+            },
+            message: format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+            help: "give one exported policy file, not a whole directory or stream".to_owned(),
+        });
+    }
     let text = decode(path, bytes)?;
     let file = File { path, text: &text };
     let mut documents = Vec::new();
