@@ -204,7 +204,16 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
             path.display()
         ));
     }
-    std::fs::read(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
+    // One byte past the loader's limit is enough for it to refuse the file: a huge file (or
+    // /dev/zero) is never read whole.
+    let limit = u64::try_from(chatlog::spec::load::MAX_SPEC_BYTES)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut bytes))
+        .map(|_| bytes)
+        .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -56,6 +56,11 @@ pub struct Spec {
     pub rooms: BTreeMap<EntryKey, Entry<Room>>,
 }
 
+/// The largest spec file read, in bytes. The parser's budget allows 64 MiB of scalar text and
+/// 5,000,000 nodes (about 350,000 rooms, some 40 MB of YAML); this bounds what is held in
+/// memory before the parser sees it, comments and whitespace included.
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
+
 /// One input: a name to show in diagnostics, and its bytes.
 pub struct Input {
     pub name: String,
@@ -100,9 +105,28 @@ fn read_one(
     input: Input,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (FileId, Option<SpecFile>) {
+    if input.bytes.len() > MAX_SPEC_BYTES {
+        // Kept out of memory and out of the parser: a spec this size is a mistake or an attack.
+        let file = sources.push(SourceFile {
+            path: input.name,
+            text: String::new(),
+            positions: BTreeMap::new(),
+        });
+        diagnostics.push(
+            Diagnostic::new(
+                Rule::Syntax,
+                format!("the file is larger than {} MiB", MAX_SPEC_BYTES >> 20),
+            )
+            .at(sources.file_start(file))
+            .help("a spec this large is beyond what chatlog reads; split it into several files"),
+        );
+        return (file, None);
+    }
     let (text, utf8_error) = decode(&input.bytes);
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
-    let parsed = match strict_json.then(|| json_syntax(&text)).flatten() {
+    let json_error = strict_json.then(|| json_syntax(&text)).flatten();
+    let not_strict_json = json_error.is_some();
+    let parsed = match json_error {
         Some(e) => Err(e),
         None if strict_json || is_json(&text) => tree::parse(&json_for_yaml(&text)),
         None => tree::parse(&text),
@@ -135,7 +159,7 @@ fn read_one(
             diagnostics.push(
                 Diagnostic::new(Rule::Syntax, syntax_message(&e.message))
                     .at(at)
-                    .help(if strict_json {
+                    .help(if not_strict_json {
                         "a `.json` file must be strict JSON: no trailing commas, comments or unquoted strings (or name it `.yaml`)".to_owned()
                     } else {
                         syntax_help(&e.message)
@@ -265,11 +289,37 @@ fn syntax_message(raw: &str) -> String {
     if message.contains("recursive references") {
         return "an alias refers to the anchor that contains it".to_owned();
     }
+    if message.starts_with("multiple YAML documents") {
+        return "the file holds more than one YAML document".to_owned();
+    }
+    if let Some(breach) = message.strip_prefix("budget breached: ") {
+        let what = breach.split([' ', '{']).next().unwrap_or_default();
+        return match what {
+            "Depth" => "the document nests deeper than the parser allows (64 levels)",
+            "Aliases" | "Anchors" => {
+                "the document uses more anchors or aliases than the parser allows"
+            }
+            "Documents" => "the file holds more YAML documents than the parser allows",
+            "Nodes" | "Events" => {
+                "the document has more values than the parser allows (aliases expanded)"
+            }
+            _ => "the document is larger than the parser allows (aliases expanded)",
+        }
+        .to_owned();
+    }
     message.to_owned()
 }
 
 fn syntax_help(raw: &str) -> String {
-    if raw.contains("duplicate mapping key") {
+    if raw.contains("multiple YAML documents") {
+        "a spec file is one document: remove the `---` line, or put each document in its own file"
+            .to_owned()
+    } else if raw.contains("Depth {") {
+        "flatten the nesting; a spec is at most a few levels deep".to_owned()
+    } else if raw.contains("Events {") || raw.contains("Nodes {") {
+        "split the spec into several files, or look for aliases that expand without bound"
+            .to_owned()
+    } else if raw.contains("duplicate mapping key") {
         "each key may appear once in a mapping; remove or rename the second one".to_owned()
     } else if raw.contains("recursive") || raw.contains("budget") || raw.contains("alias") {
         "anchors and aliases may not refer to themselves or expand without bound".to_owned()

@@ -50,7 +50,7 @@ enum Node {
     Number(Number),
     String(String),
     Seq(Vec<Spanned<Node>>),
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+    Map(Vec<(Spanned<KeyString>, Spanned<Node>)>),
 }
 
 struct NodeVisitor;
@@ -111,7 +111,6 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<KeyString>>()? {
             let value = map.next_value::<Spanned<Node>>()?;
-            let key = Spanned::new(key.value.0, key.referenced, key.defined);
             entries.push((key, value));
         }
         Ok(Node::Map(entries))
@@ -126,7 +125,12 @@ impl<'de> Deserialize<'de> for Node {
 
 /// A mapping key. JSON Schema only knows string keys, so scalar keys (`1: x`, `true: y`) are read
 /// as their text; a sequence or mapping used as a key is refused.
-struct KeyString(String);
+enum KeyString {
+    Str(String),
+    /// A number, boolean or null, as the parser typed it; [`flatten`] reads its text from the
+    /// source instead (`0x1F` stays `0x1F`, not `31`), and falls back to this rendering.
+    Scalar(String),
+}
 
 impl<'de> Deserialize<'de> for KeyString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -137,22 +141,22 @@ impl<'de> Deserialize<'de> for KeyString {
                 f.write_str("a string key")
             }
             fn visit_str<E>(self, v: &str) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_owned()))
+                Ok(KeyString::Str(v.to_owned()))
             }
             fn visit_bool<E>(self, v: bool) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+                Ok(KeyString::Scalar(v.to_string()))
             }
             fn visit_i64<E>(self, v: i64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+                Ok(KeyString::Scalar(v.to_string()))
             }
             fn visit_u64<E>(self, v: u64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+                Ok(KeyString::Scalar(v.to_string()))
             }
             fn visit_f64<E>(self, v: f64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
+                Ok(KeyString::Scalar(v.to_string()))
             }
             fn visit_unit<E>(self) -> Result<KeyString, E> {
-                Ok(KeyString("null".to_owned()))
+                Ok(KeyString::Scalar("null".to_owned()))
             }
         }
         d.deserialize_any(KeyVisitor)
@@ -168,12 +172,13 @@ fn flatten(
     node: Spanned<Node>,
     pointer: &str,
     key: Option<Pos>,
+    source: &str,
     out: &mut BTreeMap<String, NodePos>,
-) -> Value {
+) -> Result<Value, SyntaxError> {
     if let Some(value) = Pos::from_location(&node.referenced) {
         out.insert(pointer.to_owned(), NodePos { value, key });
     }
-    match node.value {
+    Ok(match node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(b),
         Node::Number(n) => Value::Number(n),
@@ -182,18 +187,52 @@ fn flatten(
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, item)| flatten(item, &format!("{pointer}/{i}"), None, out))
-                .collect(),
+                .map(|(i, item)| flatten(item, &format!("{pointer}/{i}"), None, source, out))
+                .collect::<Result<_, _>>()?,
         ),
         Node::Map(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
-                let child = format!("{pointer}/{}", escape_segment(&k.value));
                 let key_pos = Pos::from_location(&k.referenced);
-                let value = flatten(v, &child, key_pos, out);
-                map.insert(k.value, value);
+                let text = key_text(k, source);
+                // Keys the parser told apart by type (`1` and `"1"`, `1.0` and `1`) can meet as
+                // text: refuse that rather than silently keep one of them.
+                if map.contains_key(&text) {
+                    return Err(SyntaxError {
+                        message: format!("duplicate mapping key: {text}"),
+                        pos: key_pos,
+                    });
+                }
+                let child = format!("{pointer}/{}", escape_segment(&text));
+                let value = flatten(v, &child, key_pos, source, out)?;
+                map.insert(text, value);
             }
             Value::Object(map)
+        }
+    })
+}
+
+/// A key's text: strings as they are, other scalars as written in the source (where the parser
+/// says where that is), so a key is never a re-rendering of a number.
+fn key_text(key: Spanned<KeyString>, source: &str) -> String {
+    match key.value {
+        KeyString::Str(s) => s,
+        KeyString::Scalar(rendered) => {
+            let span = key.defined.span();
+            let written = span
+                .byte_offset()
+                .zip(span.byte_len())
+                .and_then(|(at, len)| {
+                    let at = usize::try_from(at).ok()?;
+                    let end = at.checked_add(usize::try_from(len).ok()?)?;
+                    source.get(at..end)
+                });
+            match written {
+                Some(w) if !w.is_empty() && !w.contains(['\n', '#', '"', '\'', '*', '&', '!']) => {
+                    w.trim().to_owned()
+                }
+                _ => rendered,
+            }
         }
     }
 }
@@ -223,6 +262,6 @@ pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
         }
     })?;
     let mut positions = BTreeMap::new();
-    let value = flatten(root, "", None, &mut positions);
+    let value = flatten(root, "", None, text, &mut positions)?;
     Ok(Tree { value, positions })
 }
