@@ -9,6 +9,7 @@ use std::time::Duration;
 use chatlog::aws::{AuditLog, Connection, SdkChat, Waits, apply_changes, read_region};
 use chatlog::cli::{AwsArgs, PlanFormat};
 use chatlog::live::RegionInventory;
+use chatlog::live::cache::RoomCache;
 use chatlog::model::Deployment;
 use chatlog::plan::{self, Change, text};
 use chatlog::report::{self, Format};
@@ -112,9 +113,28 @@ async fn plan_all(
             ));
         }
         let chat = SdkChat::new(&session, &account);
-        let live = read_region(&chat, &account, &deployment.region, true, &())
-            .await
-            .map_err(|e| e.to_string())?;
+        let cache_file = (!aws.no_cache)
+            .then(cache_dir)
+            .flatten()
+            .map(|dir| dir.join(format!("rooms-{account}-{}.json", deployment.region)));
+        let mut cache = cache_file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .map(|text| RoomCache::from_json(&text))
+            .unwrap_or_default();
+        let live = read_region(
+            &chat,
+            &account,
+            &deployment.region,
+            true,
+            &(),
+            Some(&mut cache),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        if let Some(file) = &cache_file {
+            save_cache(file, &cache);
+        }
         let changes = plan::plan_deployment(&deployment, &live, &owner, prune);
         runs.push(DeploymentRun {
             deployment,
@@ -128,6 +148,34 @@ async fn plan_all(
         owner,
         runs,
     }))
+}
+
+/// Where the room cache lives: `$CHATLOG_CACHE_DIR`, `$XDG_CACHE_HOME/chatlog` or
+/// `~/.cache/chatlog`.
+fn cache_dir() -> Option<PathBuf> {
+    let from = |var: &str| {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    from("CHATLOG_CACHE_DIR")
+        .or_else(|| from("XDG_CACHE_HOME").map(|d| d.join("chatlog")))
+        .or_else(|| from("HOME").map(|d| d.join(".cache").join("chatlog")))
+}
+
+/// Best effort and atomic: a cache that cannot be written only costs GetRoom calls next time.
+fn save_cache(file: &std::path::Path, cache: &RoomCache) {
+    let Some(dir) = file.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let temp = file.with_extension(format!("tmp-{}", std::process::id()));
+    let written = std::fs::write(&temp, cache.to_json()).is_ok();
+    if !written || std::fs::rename(&temp, file).is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {

@@ -251,6 +251,11 @@ pub struct AwsArgs {
     /// Send every AWS request to this URL (LocalStack, moto, a test server)
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Call GetRoom for every room instead of reusing the message limits the last run saw for
+    /// rooms whose updateTime is unchanged (cache in $CHATLOG_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/chatlog or ~/.cache/chatlog)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 const CHECK_HELP: &str = "\

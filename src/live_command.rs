@@ -79,7 +79,7 @@ async fn read_all(
             .map_err(|e| e.to_string())?;
         let account = session.caller_account().await.map_err(|e| e.to_string())?;
         let chat = SdkChat::new(&session, &account);
-        let result = read_region(&chat, &account, &region, room_details, progress).await;
+        let result = read_region(&chat, &account, &region, room_details, progress, None).await;
         if terminal {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
         }

@@ -1,6 +1,7 @@
 //! What an account has, in chatlog's own types: the AWS layer reads into these, and the pure
 //! parts (inventory tables, import, later plan and drift) read only these, never SDK types.
 
+pub mod cache;
 pub mod import;
 pub mod inventory;
 

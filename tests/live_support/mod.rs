@@ -48,7 +48,11 @@ impl World {
             .env("AWS_ENDPOINT_URL_IVSCHAT", self.server.endpoint())
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .env("AWS_EC2_METADATA_DISABLED", "true");
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env(
+                "CHATLOG_CACHE_DIR",
+                std::env::temp_dir().join(format!("chatlog-cache-{}", self.account)),
+            );
         cmd
     }
 
