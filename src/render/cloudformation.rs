@@ -248,7 +248,6 @@ fn description(dep: &Deployment, part: Option<&str>) -> String {
     d
 }
 
-#[allow(clippy::too_many_arguments)]
 fn template(
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
