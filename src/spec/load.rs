@@ -56,9 +56,9 @@ pub struct Spec {
     pub rooms: BTreeMap<EntryKey, Entry<Room>>,
 }
 
-/// The largest spec file read, in bytes. The parser's budget allows 64 MiB of scalar text and
-/// 5,000,000 nodes (about 350,000 rooms, some 40 MB of YAML); this bounds what is held in
-/// memory before the parser sees it, comments and whitespace included.
+/// The largest spec file read, in bytes, matching the parser's budget of 64 MiB of scalar text:
+/// this bounds what is held in memory before the parser sees it, comments and whitespace
+/// included.
 pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
 /// One input: a name to show in diagnostics, and its bytes.
