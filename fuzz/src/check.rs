@@ -221,7 +221,7 @@ pub fn policies(spec: &Spec) {
     let expected = spec.expected();
     for name in expected.resource_names.iter().chain(&expected.mentioned) {
         assert!(
-            found.mentions(&name),
+            found.mentions(name),
             "policies: `{name}` is in no policy string"
         );
     }
