@@ -73,6 +73,28 @@ fn every_constraint_edge_is_agreed() {
         ("/rooms/r/logging", "[\"a\",\"b\",\"c\",\"d\"]"),
         ("/rooms/r/logging", "[\"a\",\"a\"]"),
         ("/rooms/r/tags", "{\"aws:x\": \"1\"}"),
+        ("/rooms/r/tags", "{\"chatlog:spec\": \"1\"}"),
+        ("/rooms/r/tags", "{\"chatlogx\": \"1\"}"),
+        (
+            "/rooms/r/tags",
+            &format!(
+                "{{{}}}",
+                (0..48)
+                    .map(|i| format!("\"k{i}\": \"v\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ),
+        (
+            "/rooms/r/tags",
+            &format!(
+                "{{{}}}",
+                (0..49)
+                    .map(|i| format!("\"k{i}\": \"v\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ),
         ("/rooms/r/tags", "{\"\": \"1\"}"),
         (
             "/rooms/r/tags",

@@ -228,8 +228,8 @@ fn boundaries_are_accepted_and_resolved() {
     assert_eq!(shortest.maximum_message_length, Some(1));
     assert_eq!(
         shortest.tags.len(),
-        50,
-        "25 default tags + 25 own tags is exactly the limit"
+        48,
+        "25 default tags + 23 own tags is exactly the limit (50 minus chatlog's 2 ownership tags)"
     );
 }
 

@@ -20,6 +20,10 @@ pub const DEFAULT_LOGGING_CONFIGURATION_QUOTA: u32 = 10;
 pub const MAX_LOGGING_CONFIGURATIONS_PER_ROOM: usize = 3;
 /// Tags map: 0-50 entries, key 1-128, value 0-256 (ivschat service model, Tags).
 pub const MAX_TAGS: usize = 50;
+/// `chatlog:spec` and `chatlog:key`, which `apply` adds to everything it creates.
+pub const OWNERSHIP_TAGS: usize = 2;
+/// What a spec may set on one resource, so that the ownership tags still fit.
+pub const MAX_SPEC_TAGS: usize = MAX_TAGS - OWNERSHIP_TAGS;
 pub const MAX_TAG_KEY: usize = 128;
 pub const MAX_TAG_VALUE: usize = 256;
 /// RoomMaxMessageLength 1-500 and RoomMaxMessageRatePerSecond 1-100 (ivschat service model).
@@ -243,6 +247,11 @@ pub fn tag_key(value: &str) -> Check {
     if value.starts_with("aws:") {
         return Err("tag keys starting with `aws:` are reserved for AWS".into());
     }
+    if value.starts_with("chatlog:") {
+        return Err(
+            "tag keys starting with `chatlog:` are reserved for chatlog's ownership tags".into(),
+        );
+    }
     Ok(())
 }
 
@@ -251,9 +260,9 @@ pub fn tag_value(value: &str) -> Check {
 }
 
 pub fn tag_count(count: usize) -> Check {
-    if count > MAX_TAGS {
+    if count > MAX_SPEC_TAGS {
         return Err(format!(
-            "at most {MAX_TAGS} tags are allowed, found {count}"
+            "at most {MAX_SPEC_TAGS} tags are allowed ({MAX_TAGS} minus chatlog's {OWNERSHIP_TAGS} ownership tags), found {count}"
         ));
     }
     Ok(())
