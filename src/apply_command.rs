@@ -6,12 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatlog::aws::{AuditLog, Connection, SdkChat, Waits, apply_changes, read_region};
+use chatlog::aws::{
+    AuditLog, Connection, SdkChat, SdkDestinations, Waits, apply_changes, read_destinations,
+    read_region,
+};
 use chatlog::cli::{AwsArgs, PlanFormat};
 use chatlog::live::RegionInventory;
 use chatlog::live::cache::RoomCache;
+use chatlog::live::destinations::LiveDestinations;
 use chatlog::model::Deployment;
-use chatlog::plan::{self, Change, text};
+use chatlog::plan::{self, Change, Preflight, text};
 use chatlog::report::{self, Format};
 use chatlog::validate::Validation;
 
@@ -20,8 +24,12 @@ use crate::{CLEAN, FAILURE, FINDINGS, color, print, read_inputs};
 struct DeploymentRun {
     deployment: Deployment,
     chat: SdkChat,
+    destinations: SdkDestinations,
     live: RegionInventory,
+    live_destinations: LiveDestinations,
     changes: Vec<Change>,
+    /// What stops an apply at this deployment's destinations.
+    preflight: Vec<Preflight>,
 }
 
 struct Planned {
@@ -33,6 +41,9 @@ struct Planned {
 impl Planned {
     fn changes(&self) -> Vec<Change> {
         self.runs.iter().flat_map(|r| r.changes.clone()).collect()
+    }
+    fn preflight(&self) -> Vec<Preflight> {
+        self.runs.iter().flat_map(|r| r.preflight.clone()).collect()
     }
 }
 
@@ -59,7 +70,7 @@ fn owner(validation: &Validation, specs: &[PathBuf]) -> String {
 }
 
 enum Outcome {
-    Planned(Planned),
+    Planned(Box<Planned>),
     /// The spec is invalid; its diagnostics are printed.
     Invalid,
 }
@@ -135,19 +146,36 @@ async fn plan_all(
         if let Some(file) = &cache_file {
             save_cache(file, &cache);
         }
-        let changes = plan::plan_deployment(&deployment, &live, &owner, prune);
+        let destinations = SdkDestinations::new(&session, &account);
+        let live_destinations = read_destinations(&destinations, &deployment)
+            .await
+            .map_err(|e| e.to_string())?;
+        let at_destinations = plan::plan_destinations(&deployment, &live_destinations, &owner);
+        let chat_changes = plan::plan_deployment(&deployment, &live, &owner, prune);
+        let mut changes = at_destinations.changes;
+        if prune {
+            changes.extend(plan::destinations::kept_on_prune(
+                &deployment,
+                &live,
+                &chat_changes,
+            ));
+        }
+        changes.extend(chat_changes);
         runs.push(DeploymentRun {
             deployment,
             chat,
+            destinations,
             live,
+            live_destinations,
             changes,
+            preflight: at_destinations.preflight,
         });
     }
-    Ok(Outcome::Planned(Planned {
+    Ok(Outcome::Planned(Box::new(Planned {
         validation,
         owner,
         runs,
-    }))
+    })))
 }
 
 /// Where the room cache lives: `$CHATLOG_CACHE_DIR`, `$XDG_CACHE_HOME/chatlog` or
@@ -198,16 +226,35 @@ pub fn plan(
             Outcome::Invalid => return Ok(FINDINGS),
         };
     let changes = planned.changes();
+    let preflight = planned.preflight();
     print(&match format {
-        PlanFormat::Text => text::render_text(&changes, &planned.owner),
-        PlanFormat::Json => text::render_json(&changes, &planned.owner),
+        PlanFormat::Text => {
+            text::render_text(&changes, &planned.owner)
+                + &plan::destinations::render_preflight(&preflight)
+        }
+        PlanFormat::Json => {
+            with_preflight(&text::render_json(&changes, &planned.owner), &preflight)
+        }
     })?;
+    if !preflight.is_empty() {
+        // The account cannot take the spec as it is: a finding, as an invalid spec is.
+        return Ok(FINDINGS);
+    }
     let pending = changes.iter().any(Change::pending);
     Ok(if detailed_exitcode && pending {
         FINDINGS
     } else {
         CLEAN
     })
+}
+
+/// The plan's JSON document with the preflight problems added.
+fn with_preflight(plan_json: &str, preflight: &[Preflight]) -> String {
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str(plan_json) else {
+        return plan_json.to_owned();
+    };
+    doc.insert("preflight".to_owned(), serde_json::json!(preflight));
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 pub struct ApplyRequest {
@@ -257,6 +304,17 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
     };
     let changes = planned.changes();
     print(&text::render_text(&changes, &planned.owner))?;
+    let preflight = planned.preflight();
+    if !preflight.is_empty() {
+        print(&plan::destinations::render_preflight(&preflight))?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: apply stopped before any change: fix the {} problem{} at destinations above, then run apply again",
+            preflight.len(),
+            if preflight.len() == 1 { "" } else { "s" }
+        );
+        return Ok(FINDINGS);
+    }
     if plan::execution_order(&changes).is_empty() {
         print("Nothing to apply.\n")?;
         return Ok(CLEAN);
@@ -271,7 +329,12 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
     };
     let mut done_all: Vec<String> = Vec::new();
     for (i, run) in planned.runs.iter().enumerate() {
-        match rt.block_on(apply_changes(&run.chat, &run.changes, waits)) {
+        match rt.block_on(apply_changes(
+            &run.chat,
+            &run.destinations,
+            &run.changes,
+            waits,
+        )) {
             Ok(done) => done_all.extend(done),
             Err(failure) => {
                 done_all.extend(failure.done);
@@ -322,6 +385,15 @@ pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, format: Format) -> Result<u8, St
         .collect();
     let mut diagnostics =
         chatlog::drift::live::findings(&changes, &pairs, &planned.validation.sources);
+    for run in &planned.runs {
+        diagnostics.extend(chatlog::drift::live::destination_findings(
+            &run.deployment,
+            &run.live_destinations,
+            &run.changes,
+            &run.preflight,
+            &planned.validation.sources,
+        ));
+    }
     chatlog::diagnostic::sort(&mut diagnostics);
     let text = report::render(
         format,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::chat::ChatApi;
+use super::destinations::DestinationApi;
 use super::error::AwsError;
 use crate::plan::{Change, Operation, RoomSettings, execution_order};
 
@@ -52,8 +53,9 @@ fn describe(c: &Change) -> String {
 }
 
 /// Runs every unblocked change of one deployment. Returns one line per change done.
-pub async fn apply_changes<C: ChatApi>(
+pub async fn apply_changes<C: ChatApi, D: DestinationApi>(
     chat: &C,
+    destinations: &D,
     changes: &[Change],
     waits: Waits,
 ) -> Result<Vec<String>, ApplyFailure> {
@@ -66,7 +68,7 @@ pub async fn apply_changes<C: ChatApi>(
     let ordered = execution_order(changes);
     let mut done = Vec::new();
     for (i, change) in ordered.iter().enumerate() {
-        if let Err(error) = run_change(chat, change, &mut arns, waits).await {
+        if let Err(error) = run_change(chat, destinations, change, &mut arns, waits).await {
             return Err(ApplyFailure {
                 done,
                 failed: describe(change),
@@ -93,8 +95,9 @@ fn resolve(room: &RoomSettings, arns: &BTreeMap<String, String>) -> Result<RoomS
     Ok(resolved)
 }
 
-async fn run_change<C: ChatApi>(
+async fn run_change<C: ChatApi, D: DestinationApi>(
     chat: &C,
+    destinations: &D,
     change: &Change,
     arns: &mut BTreeMap<String, String>,
     waits: Waits,
@@ -166,6 +169,9 @@ async fn run_change<C: ChatApi>(
                 chat.untag_resource(arn.clone(), keys.clone())
                     .await
                     .map_err(aws)?;
+            }
+            Operation::Destination(op) => {
+                destinations.execute(op.clone()).await.map_err(aws)?;
             }
         }
     }

@@ -107,3 +107,11 @@ rules! {
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
     FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";
 }
+    LiveDeliveryBlocked = "CL105", Error, "a live bucket policy or log resource policy does not let log delivery write: a statement missing or narrower, a Deny in its way, NotAction or NotPrincipal", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL070, CL071, CL075, CL076)";
+    LiveDeliveryBroader = "CL106", Error, "a live bucket policy or log resource policy grants log delivery more than it needs, without confused-deputy conditions, or under a look-alike Sid", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL072, CL073, CL074)";
+    LiveServiceLinkedRoleMissing = "CL107", Error, "log delivery's service-linked role (AWSServiceRoleForLogDelivery) is missing while the spec logs to Firehose", "Firehose destinations: log delivery writes through that role (aws-facts.md §1(c))";
+    LiveStreamTagMissing = "CL108", Error, "a Firehose destination stream without the tag LogDeliveryEnabled=true", "the service-linked role may only write to streams with that tag (aws-facts.md §1(c))";
+    LiveDestinationMissing = "CL109", Error, "an existing destination (a bucket, log group or stream the spec does not create) does not exist", "IVS Chat cannot log to a destination that does not exist";
+    LiveDestinationRegion = "CL110", Error, "a bucket in another region than the deployment that logs to it", "IVS Chat logging constraints (seed 000): same AWS region";
+    LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging constraints (seed 000): you must own the logging location; S3 bucket names are global";
+    LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "aws-facts.md §1(c) (automatic addition fails on NotAction / NotPrincipal), §1(d) (20 KB bucket policies; 10 account-level log policies of 5,120 characters)";

@@ -1,10 +1,18 @@
 //! Live drift: a plan's pending changes, and what a plan does not change but log delivery needs,
 //! as findings located at the spec line that declares the resource.
 
-use crate::diagnostic::{Diagnostic, Rule};
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::live::destinations::{BucketState, LiveDestinations};
 use crate::live::{LiveDestination, RegionInventory};
-use crate::model::{Deployment, DestinationKind};
+use crate::model::{Deployment, Destination, DestinationKind};
+use crate::plan::destinations::{
+    self as dest, BUCKET, BUCKET_POLICY, LOG_GROUP, LOG_POLICY, Preflight, Problem,
+    SERVICE_LINKED_ROLE, STREAM, is_destination_type,
+};
 use crate::plan::{Action, CONFIGURATION, Change};
+use crate::spec::load::Origin;
 use crate::spec::source::{Anchor, Sources};
 
 pub fn findings(
@@ -19,6 +27,10 @@ pub fn findings(
             .and_then(|o| sources.locate(o.file, &o.pointer, Anchor::Key))
     };
     for c in changes {
+        // Destinations have findings of their own (`destination_findings`).
+        if is_destination_type(c.resource_type) {
+            continue;
+        }
         let place = format!("{}/{}", c.account, c.region);
         let d = match c.action {
             Action::NoChange => continue,
@@ -153,4 +165,229 @@ fn foreign_writers(
             );
         }
     }
+}
+
+fn locate(sources: &Sources, origin: Option<&Origin>) -> Option<Location> {
+    origin.and_then(|o| sources.locate(o.file, &o.pointer, Anchor::Key))
+}
+
+/// Drift at one deployment's destinations: what stops an apply (CL109-CL112), log-delivery
+/// statements missing or broader in the live policies (CL105, CL106, judged by `policy
+/// verify`), the Firehose role and tag (CL107, CL108), and managed destinations missing or
+/// changed (CL100, CL101). Each finding is located at the destination's line in the spec.
+pub fn destination_findings(
+    deployment: &Deployment,
+    live: &LiveDestinations,
+    changes: &[Change],
+    preflight: &[Preflight],
+    sources: &Sources,
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = preflight
+        .iter()
+        .filter(|p| p.account == deployment.account && p.region == deployment.region)
+        .map(|p| {
+            let rule = match p.problem {
+                Problem::Missing => Rule::LiveDestinationMissing,
+                Problem::OtherRegion => Rule::LiveDestinationRegion,
+                Problem::OtherOwner => Rule::LiveDestinationOwner,
+                Problem::CannotMerge => Rule::LivePolicyNotMergeable,
+            };
+            Diagnostic::new(rule, p.message.clone())
+                .at(locate(sources, p.origin.as_ref()))
+                .help(p.help.clone())
+        })
+        .collect();
+    let unusable: BTreeSet<&str> = preflight
+        .iter()
+        .filter(|p| p.problem != Problem::CannotMerge)
+        .map(|p| p.destination.as_str())
+        .collect();
+    let mut judged: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeSet<(Rule, String)> = BTreeSet::new();
+    for d in &deployment.destinations {
+        if unusable.contains(d.key.as_str()) {
+            continue;
+        }
+        for finding in policy_findings(deployment, live, d, sources) {
+            if seen.insert((finding.rule, finding.message.clone())) {
+                judged.insert(d.key.clone());
+                out.push(finding);
+            }
+        }
+    }
+    let any_log_finding = deployment.destinations.iter().any(|d| {
+        matches!(d.kind, DestinationKind::CloudWatchLogs { .. }) && judged.contains(&d.key)
+    });
+    for c in changes.iter().filter(|c| {
+        c.pending()
+            && c.blocked.is_none()
+            && c.account == deployment.account
+            && c.region == deployment.region
+            && is_destination_type(c.resource_type)
+    }) {
+        if let Some(d) = change_finding(c, &judged, any_log_finding) {
+            out.push(d.at(locate(sources, c.origin.as_ref())));
+        }
+    }
+    // A blocked change (a managed-looking destination without this spec's tags) is reported
+    // with the reason apply leaves it alone.
+    for c in changes.iter().filter(|c| {
+        c.blocked.is_some()
+            && c.action != Action::Delete
+            && c.account == deployment.account
+            && c.region == deployment.region
+            && is_destination_type(c.resource_type)
+    }) {
+        out.push(
+            Diagnostic::new(
+                Rule::LiveChanged,
+                format!(
+                    "{} `{}` in {}/{} differs: {}",
+                    c.resource_type,
+                    c.key,
+                    c.account,
+                    c.region,
+                    differences(c)
+                ),
+            )
+            .at(locate(sources, c.origin.as_ref()))
+            .help(c.blocked.clone().unwrap_or_default()),
+        );
+    }
+    out
+}
+
+fn differences(c: &Change) -> String {
+    c.diffs
+        .iter()
+        .map(|d| format!("{} is {} (spec: {})", d.attribute, d.before, d.after))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The finding for a pending change at a destination, unless a policy finding already says it.
+fn change_finding(
+    c: &Change,
+    judged: &BTreeSet<String>,
+    any_log_finding: bool,
+) -> Option<Diagnostic> {
+    let place = format!("{}/{}", c.account, c.region);
+    match (c.resource_type, c.action) {
+        (SERVICE_LINKED_ROLE, _) => Some(
+            Diagnostic::new(
+                Rule::LiveServiceLinkedRoleMissing,
+                format!(
+                    "{place} has no service-linked role for log delivery (`{}`), which Firehose destinations need",
+                    c.key
+                ),
+            )
+            .help("run `chatlog apply` to create it (iam:CreateServiceLinkedRole for `delivery.logs.amazonaws.com`)"),
+        ),
+        (STREAM, _) => Some(
+            Diagnostic::new(
+                Rule::LiveStreamTagMissing,
+                format!(
+                    "Firehose stream of destination `{}` in {place} lacks the tag LogDeliveryEnabled=true: {}",
+                    c.key,
+                    differences(c)
+                ),
+            )
+            .help("run `chatlog apply` to tag it; log delivery's role may only write to streams with that tag"),
+        ),
+        (BUCKET_POLICY | LOG_POLICY, _) if judged.contains(&c.key) => None,
+        (LOG_POLICY, _) if any_log_finding => None,
+        (BUCKET | LOG_GROUP, Action::Create) => Some(
+            Diagnostic::new(
+                Rule::LiveMissing,
+                format!("{} `{}` does not exist in {place}", c.resource_type, c.key),
+            )
+            .help("run `chatlog apply` to create it"),
+        ),
+        _ => Some(
+            Diagnostic::new(
+                Rule::LiveChanged,
+                format!(
+                    "{} `{}` in {place} differs: {}",
+                    c.resource_type,
+                    c.key,
+                    differences(c)
+                ),
+            )
+            .help("run `chatlog apply` to set it back, or change the spec"),
+        ),
+    }
+}
+
+/// `policy verify`'s findings on the live policies of one destination, as drift findings at
+/// the destination's spec line.
+fn policy_findings(
+    deployment: &Deployment,
+    live: &LiveDestinations,
+    d: &Destination,
+    sources: &Sources,
+) -> Vec<Diagnostic> {
+    let (what, documents) = match &d.kind {
+        DestinationKind::S3 { bucket } => {
+            let Some(BucketState::Owned(owned)) = live.bucket(bucket).map(|b| &b.state) else {
+                return Vec::new();
+            };
+            (
+                format!("live policy of bucket `{bucket}`"),
+                dest::bucket_documents(bucket, owned.policy.as_deref()),
+            )
+        }
+        DestinationKind::CloudWatchLogs { log_group, .. } => {
+            if live
+                .log_group(log_group)
+                .is_none_or(|g| g.present.is_none())
+            {
+                return Vec::new();
+            }
+            (
+                format!(
+                    "live log resource policies of {}/{}",
+                    deployment.account, deployment.region
+                ),
+                dest::log_documents(&dest::all_log_policies(live)),
+            )
+        }
+        DestinationKind::Firehose { .. } => return Vec::new(),
+    };
+    let at = sources.locate(d.origin.file, &d.origin.pointer, Anchor::Key);
+    let documents = match documents {
+        Ok(documents) => documents,
+        Err(message) => {
+            return vec![
+                Diagnostic::new(Rule::LiveDeliveryBlocked, message)
+                    .at(at)
+                    .help("chatlog reads policies as `policy verify` does; fix the policy so that it parses"),
+            ];
+        }
+    };
+    let needs = dest::needs_of(deployment, d, sources);
+    crate::policy::verify::verify(&needs, &documents)
+        .into_iter()
+        .map(|v| {
+            let blocks = dest::blocks_delivery(&v);
+            let rule = if blocks {
+                Rule::LiveDeliveryBlocked
+            } else {
+                Rule::LiveDeliveryBroader
+            };
+            let help = match (blocks, d.managed) {
+                (true, _) => "run `chatlog apply`: it adds what log delivery lacks (to a policy chatlog does not own only by merging statements in)".to_owned(),
+                (false, true) => "run `chatlog apply`: it rewrites the policy of a destination chatlog manages".to_owned(),
+                (false, false) => format!(
+                    "{}; chatlog never removes statements from a policy it does not own",
+                    v.help.clone().unwrap_or_default()
+                ),
+            };
+            Diagnostic::new(
+                rule,
+                format!("{what}: {} ({} in `policy verify`)", v.message, v.rule.id()),
+            )
+            .at(at.clone())
+            .help(help)
+        })
+        .collect()
 }

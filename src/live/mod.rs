@@ -2,6 +2,7 @@
 //! parts (inventory tables, import, later plan and drift) read only these, never SDK types.
 
 pub mod cache;
+pub mod destinations;
 pub mod import;
 pub mod inventory;
 

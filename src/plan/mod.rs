@@ -7,6 +7,7 @@
 //! without `chatlog:spec` is matched by name (so that `import` then `plan` shows no change) but
 //! never changed or deleted: its changes are blocked, with the reason.
 
+pub mod destinations;
 mod ivschat;
 pub mod text;
 
@@ -16,6 +17,7 @@ use serde_json::Value;
 use crate::live::{LiveDestination, Tags};
 use crate::spec::load::Origin;
 
+pub use destinations::{DestinationOperation, DestinationPlan, Preflight, plan_destinations};
 pub use ivschat::plan_deployment;
 
 /// The tag naming the spec that owns a resource.
@@ -82,6 +84,9 @@ pub enum Operation {
         arn: String,
         keys: Vec<String>,
     },
+    /// A call on a bucket, log group, stream or their policies (see `destinations`).
+    #[serde(untagged)]
+    Destination(DestinationOperation),
 }
 
 /// What UpdateRoom and CreateRoom set. Unset limits are the service defaults (aws-facts §1(a)).
@@ -120,10 +125,14 @@ impl Change {
     }
 }
 
-/// Order of execution: configurations before the rooms that use them; on deletion, rooms let go
-/// of configurations before the configurations go.
+/// Order of execution: destinations and their policies first (IVS Chat refuses a configuration
+/// whose destination is missing), configurations before the rooms that use them; on deletion,
+/// rooms let go of configurations before the configurations go.
 pub fn execution_order(changes: &[Change]) -> Vec<&Change> {
     let rank = |c: &Change| -> u8 {
+        if destinations::is_destination_type(c.resource_type) {
+            return 0;
+        }
         match (c.resource_type, c.action) {
             (ivschat::CONFIGURATION, Action::Create | Action::Update) => 1,
             (ivschat::ROOM, Action::Create | Action::Update) => 2,
