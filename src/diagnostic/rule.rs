@@ -72,6 +72,8 @@ rules! {
     ProfileName = "CL025", Error, "an empty profile name or one with control characters", "AWS shared config files (line-based)";
     RoleAccount = "CL026", Error, "a role to assume that is in another account than the one it is for", "chatlog spec: resources are created in the assumed role's account";
     SpecName = "CL027", Error, "an invalid spec name", "chatlog spec: the chatlog:spec tag value, 1-128 of A-Z a-z 0-9 _.:/=+@-";
+    LexId = "CL028", Error, "an invalid Lex V2 bot id or alias id", "lexv2-models botId / botAliasId: 10 of [0-9a-zA-Z] (aws-facts.md §1(g), §1(e))";
+    KmsKeyArn = "CL029", Error, "an invalid KMS key ARN", "lex-models kmsKeyArn pattern; lexv2-models kmsKeyArn: 20-2048 (aws-facts.md §1(g))";
     UnknownReference = "CL030", Error, "a reference to a name the spec does not define", "chatlog spec";
     TooManyLoggingConfigurations = "CL031", Error, "more than 3 logging configurations on a room", "ivschat service model, LoggingConfigurationIdentifierList: 0-3";
     DuplicateLoggingConfiguration = "CL032", Error, "a logging configuration listed twice on a room", "ivschat service model (a set of identifiers)";
@@ -84,12 +86,21 @@ rules! {
     DefinedTwice = "CL039", Error, "a name or default defined in two places", "chatlog spec (files are merged)";
     NoPlacement = "CL040", Error, "a resource without an account or region", "chatlog spec";
     SameDestinationTwice = "CL041", Error, "two destinations for the same bucket, log group or stream", "chatlog spec";
+    BotAlias = "CL042", Error, "a bot that does not name exactly one alias: `alias_id` (it exists) or `alias` (the spec owns it)", "lexv2-models CreateBotAlias / UpdateBotAlias (aws-facts.md §1(g))";
+    BotAliasField = "CL043", Error, "an invalid alias name, bot version or alias description", "lexv2-models botAliasName: 1-100, ^([0-9a-zA-Z][_-]?)+$; botVersion: 1-5, ^[0-9]+$; AWS::Lex::BotAlias Description: at most 200 (aws-facts.md §1(g), §1(e))";
+    LogPrefix = "CL044", Error, "a Lex log prefix over 1024 characters or with control characters", "lexv2-models logPrefix: at most 1024 (aws-facts.md §1(g), §1(e))";
+    BotLogKind = "CL045", Error, "a bot's text logs to something other than CloudWatch Logs, or audio logs to something other than S3", "Lex: text logs go to a CloudWatch Logs log group, audio logs to an S3 bucket (aws-facts.md §1(g))";
+    BotPlacement = "CL046", Error, "a bot's log group, bucket or role in another region or account than the bot", "Lex conversation logs: the log group and bucket in the bot's region and your account (seed 004; aws-facts.md §1(g))";
+    LexV1Settings = "CL047", Error, "Lex V1 conversationLogs that cannot be carried over: an invalid entry, a log type twice, a KMS key on text logs, V1 and V2 settings together, a role other than role_arn", "lex-models PutBotAlias conversationLogs (aws-facts.md §1(g))";
+    LexV1Translated = "CL048", Warning, "Lex V1 conversationLogs translated to Lex V2 conversation-log settings", "Lex V1 end of support 2025-09-15; AWS's V1-to-V2 migration does not carry conversation-log settings (aws-facts.md §1(g))";
+    AuditTrail = "CL049", Error, "an invalid CloudTrail trail name or key prefix", "AWS::CloudTrail::Trail TrailName: 3-128, alphanumeric at both ends; S3KeyPrefix: at most 200 (aws-facts.md §1(e))";
     UnusedLoggingConfiguration = "CL050", Warning, "a logging configuration no room uses", "chatlog spec";
     UnusedDestination = "CL051", Warning, "a destination no logging configuration uses", "chatlog spec";
     CfnMessageRate = "CL060", Error, "a message rate over 10, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 (cfn-lint 1.58.0 schema; aws-facts.md §1(e), §2)";
     CfnEmptyRoomTagValue = "CL061", Error, "an empty tag value on a room, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room Tag Value: minLength 1 (cfn-lint 1.58.0 schema; aws-facts.md §2)";
     CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs: 10 account-level resource policies per region, 5,120 characters each (aws-facts.md §1(d))";
     CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation: 500 resources and 200 outputs per template (aws-facts.md §1(d))";
+    CfnSelectiveLogging = "CL064", Error, "selective logging on a bot alias CloudFormation creates, which AWS::Lex::BotAlias cannot set", "AWS::Lex::BotAlias has no SelectiveLoggingEnabled while the API has it (aws-facts.md §1(e), §1(g))";
     PolicyStatementMissing = "CL070", Error, "policy verify: a statement log delivery needs is missing", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
     PolicyStatementNarrower = "CL071", Error, "policy verify: a statement meant for log delivery grants less than it needs (an action, a resource, a condition that rules it out)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
     PolicyStatementBroader = "CL072", Error, "policy verify: a statement grants log delivery more than it needs (wildcard action or principal, resources beyond the log prefix, looser conditions)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
@@ -103,10 +114,6 @@ rules! {
     LiveNotInSpec = "CL102", Error, "a resource chatlog created is no longer in the spec", "chatlog drift (live): chatlog:spec ownership tag";
     LiveNotActive = "CL103", Error, "a logging configuration that is not ACTIVE", "ivschat LoggingConfigurationState (aws-facts.md §1(a))";
     LiveForeignWriter = "CL104", Warning, "a logging configuration outside the spec writes to one of the spec's destinations", "chatlog drift (live)";
-    FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
-    FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
-    FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";
-}
     LiveDeliveryBlocked = "CL105", Error, "a live bucket policy or log resource policy does not let log delivery write: a statement missing or narrower, a Deny in its way, NotAction or NotPrincipal", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL070, CL071, CL075, CL076)";
     LiveDeliveryBroader = "CL106", Error, "a live bucket policy or log resource policy grants log delivery more than it needs, without confused-deputy conditions, or under a look-alike Sid", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL072, CL073, CL074)";
     LiveServiceLinkedRoleMissing = "CL107", Error, "log delivery's service-linked role (AWSServiceRoleForLogDelivery) is missing while the spec logs to Firehose", "Firehose destinations: log delivery writes through that role (aws-facts.md §1(c))";
@@ -115,3 +122,7 @@ rules! {
     LiveDestinationRegion = "CL110", Error, "a bucket in another region than the deployment that logs to it", "IVS Chat logging constraints (seed 000): same AWS region";
     LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging constraints (seed 000): you must own the logging location; S3 bucket names are global";
     LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "aws-facts.md §1(c) (automatic addition fails on NotAction / NotPrincipal), §1(d) (20 KB bucket policies; 10 account-level log policies of 5,120 characters)";
+    FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
+    FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
+    FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";
+}

@@ -23,6 +23,8 @@ pub struct Model {
     pub name: Option<String>,
     /// Sorted by account, then region.
     pub deployments: Vec<Deployment>,
+    /// The CloudTrail trail of the `audit` section, if the spec has one.
+    pub audit: Option<Audit>,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +35,8 @@ pub struct Deployment {
     pub destinations: Vec<Destination>,
     pub logging_configurations: Vec<LoggingConfiguration>,
     pub rooms: Vec<Room>,
+    /// Lex V2 bot aliases whose conversation logs go to this deployment's destinations.
+    pub bots: Vec<Bot>,
     /// How live commands reach the account (`accounts` in the spec); default: the credential chain.
     pub access: Access,
 }
@@ -110,4 +114,84 @@ pub struct Room {
     pub message_review_handler: Option<MessageReviewHandler>,
     pub tags: Tags,
     pub origin: Origin,
+}
+
+/// A Lex V2 bot alias and where its conversation logs go (aws-facts.md §1(g)). Its log
+/// destinations are in this deployment; Lex writes them with the bot's role, not through log
+/// delivery, so they need no resource-policy statements.
+#[derive(Clone, Debug)]
+pub struct Bot {
+    pub key: String,
+    pub logical_id: String,
+    pub bot_id: String,
+    pub alias: BotAlias,
+    /// The bot's IAM role, which Lex uses to write the logs.
+    pub role_arn: String,
+    /// To a CloudWatch Logs destination.
+    pub text_logs: Option<BotLog>,
+    /// To an S3 destination.
+    pub audio_logs: Option<BotLog>,
+    /// The settings came from a Lex V1 `conversationLogs` (CL048).
+    pub from_v1: bool,
+    pub tags: Tags,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BotAlias {
+    /// An alias that exists; its settings are applied with UpdateBotAlias.
+    Existing { id: String },
+    /// An alias the spec owns (CloudFormation creates it).
+    Owned {
+        name: String,
+        bot_version: Option<String>,
+        description: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BotLog {
+    /// Key of the destination, in the bot's deployment.
+    pub destination: String,
+    pub log_prefix: String,
+    /// Audio logs only.
+    pub kms_key_arn: Option<String>,
+    pub selective_logging: Option<bool>,
+}
+
+impl Bot {
+    /// The role's name, the last segment of its ARN (what IAM's role APIs take).
+    pub fn role_name(&self) -> &str {
+        self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
+    }
+}
+
+/// The CloudTrail trail of the `audit` section (aws-facts.md §1(i)).
+#[derive(Clone, Debug)]
+pub struct Audit {
+    pub account: String,
+    pub region: String,
+    pub trail: String,
+    pub bucket: String,
+    /// true: the spec creates the bucket and owns its policy.
+    pub managed: bool,
+    pub prefix: Option<String>,
+    pub multi_region: bool,
+    pub tags: Tags,
+    pub origin: Origin,
+}
+
+impl Audit {
+    pub fn trail_arn(&self) -> String {
+        format!(
+            "arn:{}:cloudtrail:{}:{}:trail/{}",
+            partition(&self.region),
+            self.region,
+            self.account,
+            self.trail
+        )
+    }
+    pub fn bucket_arn(&self) -> String {
+        format!("arn:{}:s3:::{}", partition(&self.region), self.bucket)
+    }
 }

@@ -13,9 +13,22 @@ use crate::suggest;
 use super::arn::destination_arn;
 use super::logical_id::logical_id;
 use super::{
-    Access, Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler,
-    Model, Room, Tags,
+    Access, Bot, Deployment, Destination, DestinationKind, LoggingConfiguration,
+    MessageReviewHandler, Model, Room, Tags,
 };
+
+mod audit;
+mod lex;
+
+/// Destinations the spec's bots need that it does not declare: the log groups and buckets of
+/// Lex V1 settings (existing resources, keyed `BOT.text` / `BOT.audio`, which no spec key can be).
+#[derive(Clone, Debug)]
+struct ImpliedDestination {
+    key: String,
+    placement: Placement,
+    kind: DestinationKind,
+    origin: Origin,
+}
 
 /// Account and region of one resource, and where each was decided (for diagnostics).
 #[derive(Clone, Debug)]
@@ -59,11 +72,30 @@ impl<'a> Resolver<'a> {
         let destinations = self.place_destinations();
         let configurations = self.place_configurations(&destinations);
         let rooms = self.place_rooms(&configurations);
+        let (bots, implied) = self.place_bots(&destinations);
+        let audit = self.place_audit(&destinations);
         self.check_same_destination_twice(&destinations);
         self.check_quota(&configurations);
-        self.check_unused();
+        // A destination a bot names counts as used even when the bot has an error of its own.
+        let used_by_bots: BTreeSet<String> = bots
+            .iter()
+            .flat_map(|(_, b)| [&b.text_logs, &b.audio_logs])
+            .flatten()
+            .map(|l| l.destination.clone())
+            .chain(self.spec.bots.values().flat_map(|b| {
+                [
+                    b.value.text_logs.as_ref().map(|t| t.destination.clone()),
+                    b.value.audio_logs.as_ref().map(|a| a.destination.clone()),
+                ]
+                .into_iter()
+                .flatten()
+            }))
+            .collect();
+        self.check_unused(&used_by_bots);
         self.check_account_access();
-        self.build(destinations, configurations, rooms)
+        let mut model = self.build(destinations, configurations, rooms, bots, implied);
+        model.audit = audit;
+        model
     }
 
     /// Where a resource lives: its own account/region, else the fallback's (its destination for a
@@ -521,7 +553,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn check_unused(&mut self) {
+    fn check_unused(&mut self, used_by_bots: &BTreeSet<String>) {
         let spec = self.spec;
         let used_configurations: BTreeSet<&str> = spec
             .rooms
@@ -542,13 +574,13 @@ impl<'a> Resolver<'a> {
             }
         }
         for (key, entry) in &spec.destinations {
-            if !used_destinations.contains(key.as_str()) {
+            if !used_destinations.contains(key.as_str()) && !used_by_bots.contains(key.as_str()) {
                 let d = Diagnostic::new(
                     Rule::UnusedDestination,
-                    format!("destination `{key}` is not used by any logging configuration"),
+                    format!("destination `{key}` is not used by any logging configuration or bot"),
                 )
                 .at(self.at(&entry.origin, Anchor::Key))
-                .help("point a logging configuration at it, or remove it");
+                .help("point a logging configuration or a bot's logs at it, or remove it");
                 self.push(d);
             }
         }
@@ -559,6 +591,8 @@ impl<'a> Resolver<'a> {
         destinations: BTreeMap<String, (Placement, &Entry<types::Destination>)>,
         configurations: BTreeMap<String, (Placement, &Entry<types::LoggingConfiguration>)>,
         rooms: BTreeMap<String, (Placement, &Entry<types::Room>)>,
+        bots: Vec<(Placement, Bot)>,
+        implied: Vec<ImpliedDestination>,
     ) -> Model {
         let mut deployments: BTreeMap<(String, String), Deployment> = BTreeMap::new();
         for (key, (p, entry)) in &destinations {
@@ -595,6 +629,23 @@ impl<'a> Resolver<'a> {
                     tags: merged_tags(self.spec, &entry.value.tags),
                     origin: entry.origin.clone(),
                 });
+        }
+        for i in implied {
+            let arn = destination_arn(&i.kind, &i.placement.account, &i.placement.region);
+            let d = deployment(&mut deployments, &i.placement);
+            d.destinations.push(Destination {
+                logical_id: logical_id("Destination", &i.key),
+                key: i.key,
+                kind: i.kind,
+                managed: false,
+                arn,
+                tags: Tags::new(),
+                origin: i.origin,
+            });
+            d.destinations.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+        for (p, bot) in bots {
+            deployment(&mut deployments, &p).bots.push(bot);
         }
         for (key, (p, entry)) in &configurations {
             let cfg = &entry.value;
@@ -653,6 +704,7 @@ impl<'a> Resolver<'a> {
         Model {
             name: self.spec.name.as_ref().map(|(n, _)| n.to_string()),
             deployments,
+            audit: None,
         }
     }
 
@@ -700,6 +752,7 @@ fn deployment<'d>(
             destinations: Vec::new(),
             logging_configurations: Vec::new(),
             rooms: Vec::new(),
+            bots: Vec::new(),
             access: Access::default(),
         })
 }

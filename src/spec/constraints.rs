@@ -313,3 +313,261 @@ pub fn logging_list(list: &[String]) -> Check {
     }
     Ok(())
 }
+
+/// Lex V2 bot and bot-alias ids: exactly 10 of `[0-9a-zA-Z]` (lexv2-models botId, and
+/// AWS::Lex::BotAlias `Id`, aws-facts.md §1(g), §1(e)).
+pub fn lex_id(value: &str) -> Check {
+    let n = value.chars().count();
+    if n != 10 {
+        return Err(format!(
+            "a Lex bot or alias id is exactly 10 characters long, found {n}"
+        ));
+    }
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric(),
+        "a Lex bot or alias id",
+        "A-Z, a-z and 0-9",
+    )
+}
+
+/// BotAliasName: 1-100, `^([0-9a-zA-Z][_-]?){1,100}$` (lexv2-models, aws-facts.md §1(g)): letters
+/// and digits, each optionally followed by one `_` or `-`.
+pub fn bot_alias_name(value: &str) -> Check {
+    length(value, 1, 100, "an alias name")?;
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || c == '_' || c == '-',
+        "an alias name",
+        "A-Z, a-z, 0-9, `_` and `-`",
+    )?;
+    let separator = |c: char| c == '_' || c == '-';
+    let mut previous_separator = true; // the name may not start with a separator
+    for c in value.chars() {
+        if separator(c) && previous_separator {
+            return Err(
+                "an alias name starts with a letter or digit and never has two `_` or `-` in a row"
+                    .to_owned(),
+            );
+        }
+        previous_separator = separator(c);
+    }
+    Ok(())
+}
+
+/// botVersion: 1-5 digits. The API's pattern is `^[0-9]+$`; CloudFormation also takes `DRAFT`,
+/// which UpdateBotAlias does not, so the spec takes what both accept (aws-facts.md §1(g), §1(e)).
+pub fn bot_version(value: &str) -> Check {
+    length(value, 1, 5, "a bot version")?;
+    charset(value, |c| c.is_ascii_digit(), "a bot version", "0-9")
+}
+
+/// An alias description: at most 200 characters (AWS::Lex::BotAlias Description; the API allows
+/// 2000, aws-facts.md §1(g), §1(e)).
+pub fn alias_description(value: &str) -> Check {
+    length(value, 0, 200, "an alias description")
+}
+
+/// logPrefix of a text or audio log destination: at most 1024 characters (lexv2-models and
+/// AWS::Lex::BotAlias, aws-facts.md §1(g), §1(e)).
+pub fn log_prefix(value: &str) -> Check {
+    length(value, 0, 1024, "a log prefix")?;
+    match value.chars().find(|c| c.is_control()) {
+        Some(bad) => Err(format!(
+            "a log prefix may not contain control characters, found {bad:?}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// What a KMS key ARN names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KmsKey<'a> {
+    Key(&'a str),
+    Alias(&'a str),
+}
+
+/// The parts of a KMS key ARN: partition, region, account and the key or alias.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KmsKeyArn<'a> {
+    pub partition: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub key: KmsKey<'a>,
+}
+
+fn word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// kmsKeyArn: 20-2048, `^arn:[\w\-]+:kms:[\w\-]+:[\d]{12}:(?:key\/[\w\-]+|alias\/[a-zA-Z0-9:\/_\-]{1,256})$`
+/// (lex-models, the pattern aws-facts.md §1(g) states; the V2 model states only 20-2048, and
+/// AWS::Lex::BotAlias KmsKeyArn has the same pattern, §1(e)).
+pub fn parse_kms_key_arn(value: &str) -> Result<KmsKeyArn<'_>, String> {
+    let bad = || {
+        Err::<KmsKeyArn<'_>, String>(
+            "expected `arn:aws:kms:REGION:ACCOUNT:key/KEY-ID` or `arn:aws:kms:REGION:ACCOUNT:alias/NAME`"
+                .to_owned(),
+        )
+    };
+    length(value, 20, 2048, "a KMS key ARN")?;
+    let mut parts = value.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("kms"), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return bad();
+    };
+    let words = |s: &str| !s.is_empty() && s.chars().all(word);
+    if !words(partition) || !words(region) || account_id(account).is_err() {
+        return bad();
+    }
+    let key = if let Some(id) = resource.strip_prefix("key/") {
+        if !words(id) {
+            return bad();
+        }
+        KmsKey::Key(id)
+    } else if let Some(name) = resource.strip_prefix("alias/") {
+        let n = name.chars().count();
+        if n == 0 || n > 256 || !name.chars().all(|c| word(c) || c == ':' || c == '/') {
+            return bad();
+        }
+        KmsKey::Alias(name)
+    } else {
+        return bad();
+    };
+    Ok(KmsKeyArn {
+        partition,
+        region,
+        account,
+        key,
+    })
+}
+
+pub fn kms_key_arn(value: &str) -> Check {
+    parse_kms_key_arn(value).map(|_| ())
+}
+
+/// What a Lex V1 `resourceArn` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexV1Resource<'a> {
+    LogGroup {
+        region: &'a str,
+        account: &'a str,
+        name: &'a str,
+    },
+    Bucket {
+        name: &'a str,
+    },
+}
+
+/// Lex V1 LogSettingsRequest resourceArn: 1-2048,
+/// `^arn:[\w\-]+:(?:logs:[\w\-]+:[\d]{12}:log-group:[\.\-_/#A-Za-z0-9]{1,512}(?::\*)?|s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9])$`
+/// (lex-models, aws-facts.md §1(g)).
+pub fn parse_lex_v1_resource_arn(value: &str) -> Result<LexV1Resource<'_>, String> {
+    let bad = || {
+        Err::<LexV1Resource<'_>, String>(
+            "expected a log group ARN (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME`) or a bucket ARN (`arn:aws:s3:::BUCKET`)"
+                .to_owned(),
+        )
+    };
+    length(value, 1, 2048, "a resource ARN")?;
+    let Some(rest) = value.strip_prefix("arn:") else {
+        return bad();
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return bad();
+    };
+    if partition.is_empty() || !partition.chars().all(word) {
+        return bad();
+    }
+    if let Some(bucket) = rest.strip_prefix("s3:::") {
+        let n = bucket.chars().count();
+        let edge =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let inner_ok = bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+        if (3..=63).contains(&n)
+            && inner_ok
+            && edge(bucket.chars().next())
+            && edge(bucket.chars().last())
+        {
+            return Ok(LexV1Resource::Bucket { name: bucket });
+        }
+        return bad();
+    }
+    let Some(rest) = rest.strip_prefix("logs:") else {
+        return bad();
+    };
+    let Some((region, rest)) = rest.split_once(':') else {
+        return bad();
+    };
+    let Some((account, rest)) = rest.split_once(':') else {
+        return bad();
+    };
+    let Some(name) = rest.strip_prefix("log-group:") else {
+        return bad();
+    };
+    let name = name.strip_suffix(":*").unwrap_or(name);
+    if region.is_empty()
+        || !region.chars().all(word)
+        || account_id(account).is_err()
+        || log_group_name(name).is_err()
+    {
+        return bad();
+    }
+    Ok(LexV1Resource::LogGroup {
+        region,
+        account,
+        name,
+    })
+}
+
+pub fn lex_v1_resource_arn(value: &str) -> Check {
+    parse_lex_v1_resource_arn(value).map(|_| ())
+}
+
+/// TrailName: 3-128, `(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\._-])*[a-zA-Z0-9]$)`
+/// (AWS::CloudTrail::Trail, reference/cfn-schemas/aws-cloudtrail-trail.json; aws-facts.md
+/// §1(e), §1(f)).
+pub fn trail_name(value: &str) -> Check {
+    length(value, 3, 128, "a trail name")?;
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
+        "a trail name",
+        "A-Z, a-z, 0-9, `.`, `_` and `-`",
+    )?;
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if alnum(value.chars().next()) && alnum(value.chars().last()) {
+        Ok(())
+    } else {
+        Err("a trail name starts and ends with a letter or digit".to_owned())
+    }
+}
+
+/// S3KeyPrefix of a trail: at most 200 characters (AWS::CloudTrail::Trail; the Terraform
+/// provider allows 2,000, aws-facts.md §1(e), §1(f)). chatlog also keeps it to characters that
+/// are safe in an S3 key and plain in an ARN: A-Z a-z 0-9 and `!-_.'()/` (no `*` or `?`, which a
+/// policy resource would read as wildcards), without a leading, trailing or doubled `/`, so that
+/// the bucket-policy resource `PREFIX/AWSLogs/...` is exactly the path CloudTrail writes.
+pub fn trail_prefix(value: &str) -> Check {
+    length(value, 1, 200, "a trail prefix")?;
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || "!-_.'()/".contains(c),
+        "a trail prefix",
+        "A-Z, a-z, 0-9 and `!-_.'()/`",
+    )?;
+    if value.starts_with('/') || value.ends_with('/') || value.contains("//") {
+        return Err(
+            "a trail prefix neither starts nor ends with `/` and has no empty segment".to_owned(),
+        );
+    }
+    Ok(())
+}

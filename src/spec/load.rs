@@ -8,8 +8,8 @@ use super::schema;
 use super::source::{Anchor, FileId, SourceFile, Sources};
 use super::tree::{self, Tree};
 use super::types::{
-    AccountAccess, AccountId, Destination, EntryKey, LoggingConfiguration, Quota, Region, Room,
-    SpecFile, SpecName, TagKey, TagValue,
+    AccountAccess, AccountId, Audit, Bot, Destination, EntryKey, LoggingConfiguration, Quota,
+    Region, Room, SpecFile, SpecName, TagKey, TagValue,
 };
 
 /// Where something was written: a file and the JSON pointer of the node.
@@ -54,6 +54,8 @@ pub struct Spec {
     pub destinations: BTreeMap<EntryKey, Entry<Destination>>,
     pub logging_configurations: BTreeMap<EntryKey, Entry<LoggingConfiguration>>,
     pub rooms: BTreeMap<EntryKey, Entry<Room>>,
+    pub bots: BTreeMap<EntryKey, Entry<Bot>>,
+    pub audit: Option<Entry<Audit>>,
 }
 
 /// The largest spec file read, in bytes, matching the parser's budget of 64 MiB of scalar text:
@@ -439,6 +441,29 @@ fn merge(
             "room",
             diagnostics,
         );
+        insert_all(
+            sources,
+            &mut spec.bots,
+            parsed.bots,
+            &root.child("bots"),
+            "bot",
+            diagnostics,
+        );
+        if let Some(audit) = parsed.audit {
+            let origin = root.child("audit");
+            match &spec.audit {
+                Some(first) => diagnostics.push(
+                    defined_twice(sources, "audit", &origin, &first.origin)
+                        .help("a spec has one audit trail; state it in one file"),
+                ),
+                None => {
+                    spec.audit = Some(Entry {
+                        origin,
+                        value: audit,
+                    });
+                }
+            }
+        }
     }
     spec
 }

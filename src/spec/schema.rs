@@ -159,7 +159,7 @@ fn describe(
             let rule = rule_here();
             let message = if rule == Rule::Version {
                 format!("unsupported spec version `{}`", error.instance())
-            } else if let Some(reason) = string_reason(rule, error.instance()) {
+            } else if let Some(reason) = string_reason(rule, &instance_path, error.instance()) {
                 let shown = truncate(error.instance().as_str().unwrap_or_default());
                 format!("{field} `{shown}` is invalid: {reason}")
             } else {
@@ -177,10 +177,28 @@ fn describe(
 
 /// For string constraints, the reason in words (which character, which length) instead of the
 /// regular expression the schema states.
-fn string_reason(rule: Rule, instance: &Value) -> Option<String> {
+fn string_reason(rule: Rule, pointer: &str, instance: &Value) -> Option<String> {
     use super::constraints as c;
     let value = instance.as_str()?;
+    let field = last_segment(pointer);
+    let check: fn(&str) -> Result<(), String> = match (rule, field.as_str()) {
+        (Rule::BotAliasField, "name") => c::bot_alias_name,
+        (Rule::BotAliasField, "bot_version") => c::bot_version,
+        (Rule::BotAliasField, "description") => c::alias_description,
+        (Rule::LexV1Settings, "resourceArn") => c::lex_v1_resource_arn,
+        (Rule::AuditTrail, "trail") => c::trail_name,
+        (Rule::AuditTrail, "prefix") => c::trail_prefix,
+        _ => return string_reason_of_rule(rule, value),
+    };
+    check(value).err()
+}
+
+fn string_reason_of_rule(rule: Rule, value: &str) -> Option<String> {
+    use super::constraints as c;
     let check: fn(&str) -> Result<(), String> = match rule {
+        Rule::LexId => c::lex_id,
+        Rule::KmsKeyArn => c::kms_key_arn,
+        Rule::LogPrefix => c::log_prefix,
         Rule::ResourceName => c::resource_name,
         Rule::BucketName => c::bucket_name,
         Rule::LogGroupName => c::log_group_name,
@@ -303,12 +321,14 @@ fn describe_parent(pointer: &str) -> String {
     match segments.as_slice() {
         [] => "the spec".to_owned(),
         [section, name]
-            if ["rooms", "destinations", "logging_configurations"].contains(&section.as_str()) =>
+            if ["rooms", "destinations", "logging_configurations", "bots"]
+                .contains(&section.as_str()) =>
         {
             format!("{} `{name}`", singular(section))
         }
         [section, name, rest @ ..]
-            if ["rooms", "destinations", "logging_configurations"].contains(&section.as_str()) =>
+            if ["rooms", "destinations", "logging_configurations", "bots"]
+                .contains(&section.as_str()) =>
         {
             format!("`{}` of {} `{name}`", rest.join("."), singular(section))
         }
@@ -320,6 +340,7 @@ fn singular(section: &str) -> &'static str {
     match section {
         "rooms" => "room",
         "destinations" => "destination",
+        "bots" => "bot",
         _ => "logging configuration",
     }
 }
@@ -327,6 +348,7 @@ fn singular(section: &str) -> &'static str {
 fn key_kind(pointer: &str) -> &'static str {
     match pointer {
         "/rooms" => "room name",
+        "/bots" => "bot name",
         "/destinations" => "destination name",
         "/logging_configurations" => "logging configuration name",
         _ if pointer.ends_with("/tags") => "tag key",
@@ -450,6 +472,22 @@ pub fn rule_help(rule: Rule) -> String {
         Rule::TagKey => "tag keys are 1-128 characters and may not start with `aws:`",
         Rule::TagValue => "tag values are at most 256 characters",
         Rule::LoggingConfigurationQuota => "the quota must be at least 1",
+        Rule::LexId => {
+            "use the 10-character id the Lex console or `aws lexv2-models list-bots` / `list-bot-aliases` shows"
+        }
+        Rule::KmsKeyArn => {
+            "use the ARN of a customer managed key, `arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`, or of its alias"
+        }
+        Rule::BotAliasField => {
+            "alias names are 1-100 letters and digits, each optionally followed by one `_` or `-`; versions are 1-5 digits, quoted; descriptions at most 200 characters"
+        }
+        Rule::LogPrefix => "use at most 1024 characters, without control characters",
+        Rule::LexV1Settings => {
+            "write the V1 settings as the V1 API does: `destination` CLOUDWATCH_LOGS or S3, `logType` TEXT or AUDIO, `resourceArn` the log group or bucket ARN"
+        }
+        Rule::AuditTrail => {
+            "trail names are 3-128 of A-Z, a-z, 0-9, `.`, `_`, `-`, starting and ending with a letter or digit; prefixes at most 200 characters"
+        }
         _ => "",
     };
     if how.is_empty() {

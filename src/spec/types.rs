@@ -132,6 +132,23 @@ checked_string!(
 );
 checked_string!(TagKey, c::tag_key);
 checked_string!(TagValue, c::tag_value);
+checked_string!(
+    /// A Lex V2 bot id or bot-alias id.
+    LexId,
+    c::lex_id
+);
+checked_string!(BotAliasName, c::bot_alias_name);
+checked_string!(BotVersion, c::bot_version);
+checked_string!(AliasDescription, c::alias_description);
+checked_string!(LogPrefix, c::log_prefix);
+checked_string!(KmsKeyArn, c::kms_key_arn);
+checked_string!(
+    /// The log group or bucket ARN of a Lex V1 log setting.
+    LexV1ResourceArn,
+    c::lex_v1_resource_arn
+);
+checked_string!(TrailName, c::trail_name);
+checked_string!(TrailPrefix, c::trail_prefix);
 checked_int!(MessageLength, c::message_length);
 checked_int!(MessageRate, c::message_rate);
 checked_int!(RetentionDays, c::retention_days);
@@ -207,6 +224,9 @@ pub struct SpecFile {
     pub logging_configurations: BTreeMap<EntryKey, LoggingConfiguration>,
     #[serde(default)]
     pub rooms: BTreeMap<EntryKey, Room>,
+    #[serde(default)]
+    pub bots: BTreeMap<EntryKey, Bot>,
+    pub audit: Option<Audit>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -377,6 +397,107 @@ pub struct MessageReviewHandler {
     pub uri: LambdaArn,
     #[serde(default)]
     pub fallback_result: FallbackResult,
+}
+
+/// A Lex V2 bot alias whose conversation logs go to the spec's destinations. Which alias
+/// (`alias_id` or `alias`), the role, and V1 settings against V2 ones are checked semantically,
+/// where the messages can say what to keep.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bot {
+    pub bot_id: LexId,
+    /// An alias that exists: chatlog renders the settings to apply to it.
+    pub alias_id: Option<LexId>,
+    /// An alias the spec owns: CloudFormation creates it with the settings.
+    pub alias: Option<OwnedAlias>,
+    /// The bot's IAM role (CreateBot `roleArn`), which writes the logs.
+    pub role_arn: Option<RoleArn>,
+    pub text_logs: Option<TextLogs>,
+    pub audio_logs: Option<AudioLogs>,
+    /// Lex V1 `conversationLogs` of PutBotAlias, carried over to V2 settings.
+    #[serde(rename = "conversationLogs")]
+    pub conversation_logs: Option<LexV1ConversationLogs>,
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnedAlias {
+    pub name: BotAliasName,
+    pub bot_version: Option<BotVersion>,
+    pub description: Option<AliasDescription>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextLogs {
+    /// Key of a `cloudwatch_logs` destination.
+    pub destination: String,
+    pub log_prefix: Option<LogPrefix>,
+    pub selective_logging: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudioLogs {
+    /// Key of an `s3` destination.
+    pub destination: String,
+    pub log_prefix: Option<LogPrefix>,
+    pub kms_key_arn: Option<KmsKeyArn>,
+    pub selective_logging: Option<bool>,
+}
+
+/// Lex V1 PutBotAlias `conversationLogs` (lex-models, aws-facts.md §1(g); seed 004), keys as the
+/// API spells them so that a V1 alias's settings can be pasted as they are.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LexV1ConversationLogs {
+    pub iam_role_arn: RoleArn,
+    pub log_settings: Vec<LexV1LogSetting>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LexV1LogSetting {
+    pub destination: LexV1Destination,
+    pub log_type: LexV1LogType,
+    pub resource_arn: LexV1ResourceArn,
+    pub kms_key_arn: Option<KmsKeyArn>,
+    /// Returned by GetBotAlias (computed by Lex V1); carried over as the V2 log prefix.
+    pub resource_prefix: Option<LogPrefix>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum LexV1Destination {
+    #[serde(rename = "CLOUDWATCH_LOGS")]
+    CloudWatchLogs,
+    #[serde(rename = "S3")]
+    S3,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum LexV1LogType {
+    #[serde(rename = "AUDIO")]
+    Audio,
+    #[serde(rename = "TEXT")]
+    Text,
+}
+
+/// A CloudTrail trail that records management write events into a bucket.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    pub trail: TrailName,
+    pub s3: S3Destination,
+    pub prefix: Option<TrailPrefix>,
+    pub multi_region: Option<bool>,
+    pub account: Option<AccountId>,
+    pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 /// Whether the typed layer accepts a document (used to prove the schema and the types agree).
