@@ -90,6 +90,13 @@ rooms:
 
 const ROOMS: &str = "  lobby: {logging: [archive, tail], maximum_message_rate_per_second: 20}\n  quiet: {logging: [archive]}\n";
 
+/// How many lines of `text` mention an IVS Chat resource type with `verb`.
+fn ivs_lines(text: &str, verb: &str, resource: &str) -> usize {
+    text.lines()
+        .filter(|l| l.contains(verb) && l.contains(&format!("AWS::IVSChat::{resource}")))
+        .count()
+}
+
 fn run(world: &World, args: &[&str], spec: &Path) -> (i32, String, String) {
     let out = world.chatlog().args(args).arg(spec).output().unwrap();
     (
@@ -133,14 +140,16 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
     let (code, plan, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 1, "{plan}");
     assert!(
-        plan.contains("Plan: 4 to create, 0 to update, 0 to delete"),
+        // Two configurations, two rooms, and at the existing destinations the bucket's
+        // log-delivery statements and the account-level log policy.
+        plan.contains("Plan: 6 to create, 0 to update, 0 to delete"),
         "{plan}"
     );
     assert_eq!(writes(&world), 0, "plan must not write");
     world.server.control().clear_calls();
 
     let out = apply(&world, &spec, &["--audit-log", audit.to_str().unwrap()]);
-    assert!(out.contains("Applied (4)"), "{out}");
+    assert!(out.contains("Applied (6)"), "{out}");
     let control = world.server.control();
     assert_eq!(control.count("CreateLoggingConfiguration"), 2);
     assert_eq!(control.count("CreateRoom"), 2);
@@ -162,7 +171,11 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), calls.len(), "one record per IVS Chat call");
+    let ivschat_lines = lines
+        .iter()
+        .filter(|l| l["eventSource"] == "ivschat.amazonaws.com")
+        .count();
+    assert_eq!(ivschat_lines, calls.len(), "one record per IVS Chat call");
     for line in &lines {
         for field in [
             "eventTime",
@@ -178,7 +191,16 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
         ] {
             assert!(line.get(field).is_some(), "{field} missing in {line}");
         }
-        assert_eq!(line["eventSource"], "ivschat.amazonaws.com");
+        let source = line["eventSource"].as_str().unwrap();
+        assert!(
+            [
+                "ivschat.amazonaws.com",
+                "s3.amazonaws.com",
+                "logs.amazonaws.com"
+            ]
+            .contains(&source),
+            "{line}"
+        );
         assert_eq!(line["awsRegion"], REGION);
     }
     let created: Vec<&Value> = lines
@@ -284,7 +306,7 @@ fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
     let (code, out, err) = run(&world, &["apply", "--auto-approve"], &spec);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains("CreateRoom"), "{err}");
-    assert!(err.contains("Done (2)"), "{err}");
+    assert!(err.contains("Done (4)"), "{err}");
     assert!(err.contains("Not done (1)"), "{err}");
 
     let out = apply(&world, &spec, &[]);
