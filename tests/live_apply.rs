@@ -323,6 +323,39 @@ fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
 }
 
 #[test]
+fn server_errors_beyond_the_retries_stop_apply_and_a_rerun_converges() {
+    let world = world_with_destinations();
+    let dir = fresh_dir("faults");
+    let spec = write_spec(&world, &dir, ROOMS);
+    let control = world.server.control();
+    // More 503s than attempts, after the configurations: apply gives up in the middle.
+    control.inject(FaultRule::on("CreateRoom", 503, 3));
+    let out = world
+        .chatlog()
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .args(["apply", "--auto-approve"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ServiceUnavailable") || err.contains("503"),
+        "{err}"
+    );
+    assert_eq!(control.count("CreateRoom"), 3, "three attempts, then stop");
+    assert!(
+        err.contains("Done (4)") && err.contains("Not done (1)"),
+        "{err}"
+    );
+
+    let out = apply(&world, &spec, &[]);
+    assert!(out.contains("Applied (2)"), "{out}");
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
 fn prune_deletes_only_what_the_spec_created() {
     let world = world_with_destinations();
     let dir = fresh_dir("prune");

@@ -36,10 +36,18 @@ impl Default for Connection {
             endpoint_url: None,
             service_endpoints: BTreeMap::new(),
             // Adaptive mode adds client-side rate limiting when AWS throttles; 8 attempts ride out
-            // a short burst of 5xx or 429 answers.
-            retry: RetryConfig::adaptive().with_max_attempts(8),
+            // a short burst of 5xx or 429 answers. AWS_MAX_ATTEMPTS overrides the count, as it
+            // does for every AWS SDK and the CLI.
+            retry: RetryConfig::adaptive().with_max_attempts(max_attempts_from_env().unwrap_or(8)),
         }
     }
+}
+
+fn max_attempts_from_env() -> Option<u32> {
+    std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
 }
 
 /// Clients for one account and region, sharing one pacer.
