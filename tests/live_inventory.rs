@@ -286,3 +286,43 @@ fn access_denied_is_a_clear_error_naming_the_permission() {
         "the secret key must not appear: {err}"
     );
 }
+
+#[test]
+fn a_spec_reaches_another_account_through_its_role() {
+    let world = World::new(ServerConfig::default());
+    // The deployment's account, whose role the caller (world.account) assumes.
+    let target = chatlog_testkit::moto::fresh_account();
+    let role = format!("arn:aws:iam::{target}:role/chatlog-deployer");
+    let dir = fresh_dir("assume");
+    let spec = dir.join("spec.yaml");
+    let text = |accounts: &str| {
+        format!(
+            "version: 1\ndefaults: {{account: \"{target}\", region: {REGION}}}\n{accounts}destinations:\n  a: {{s3: {{bucket: b-{target}, create: true}}}}\nlogging_configurations:\n  a: {{destination: a}}\nrooms:\n  lobby: {{logging: [a]}}\n"
+        )
+    };
+    // Without the role, the caller's own account is not the deployment's: a clear error.
+    std::fs::write(&spec, text("")).unwrap();
+    let out = world.chatlog().arg("plan").arg(&spec).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("are for account {}", world.account)) && err.contains("accounts"),
+        "{err}"
+    );
+
+    std::fs::write(
+        &spec,
+        text(&format!(
+            "accounts:\n  \"{target}\": {{role_arn: \"{role}\"}}\n"
+        )),
+    )
+    .unwrap();
+    let out = world.chatlog().arg("plan").arg(&spec).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("{target}/{REGION}")), "{stdout}");
+}
