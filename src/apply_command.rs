@@ -10,7 +10,7 @@ use chatlog::aws::{
     AuditLog, Connection, SdkChat, SdkDestinations, Waits, apply_changes, read_destinations,
     read_region,
 };
-use chatlog::cli::{AwsArgs, PlanFormat};
+use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
 use chatlog::live::RegionInventory;
 use chatlog::live::cache::RoomCache;
 use chatlog::live::destinations::LiveDestinations;
@@ -372,7 +372,8 @@ fn list(title: &str, items: &[String]) -> String {
     out
 }
 
-pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, format: Format) -> Result<u8, String> {
+pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, drift_format: DriftFormat) -> Result<u8, String> {
+    let format = drift_format.report().unwrap_or(Format::Text);
     let planned = match runtime()?.block_on(plan_all(&specs, &aws, false, None, format, true))? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
@@ -395,6 +396,18 @@ pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, format: Format) -> Result<u8, St
         ));
     }
     chatlog::diagnostic::sort(&mut diagnostics);
+    let found = if diagnostics.is_empty() { CLEAN } else { FINDINGS };
+    if drift_format == DriftFormat::Mermaid {
+        let model = planned
+            .validation
+            .model
+            .as_ref()
+            .ok_or("internal error: a planned spec without a model")?;
+        let marks = chatlog::drift::picture::marks(model, &changes);
+        let graph = chatlog::graph::build(model, None, &marks).map_err(|e| e.to_string())?;
+        print(&chatlog::graph::mermaid::write(&graph))?;
+        return Ok(found);
+    }
     let text = report::render(
         format,
         &diagnostics,

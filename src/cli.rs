@@ -163,7 +163,7 @@ pub enum Command {
         aws: AwsArgs,
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: DriftFormat,
     },
     /// List every logging configuration and room in the account (all pages), read-only
     #[command(after_help = LIVE_HELP)]
@@ -233,6 +233,37 @@ Exit codes:
   0  the accounts match the specs
   1  drift found (or an invalid spec)
   2  usage, I/O or AWS error";
+
+/// `drift` reports in every shared format, or as the spec's picture with the drift marked on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// Human-readable, with source snippets
+    Text,
+    /// One JSON document
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
+    /// JUnit XML, for CI test reports
+    Junit,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+    /// The rooms -> configurations -> destinations picture (Mermaid) with drifted parts marked
+    Mermaid,
+}
+
+impl DriftFormat {
+    /// The shared report format, for all but the picture.
+    pub fn report(self) -> Option<Format> {
+        match self {
+            DriftFormat::Text => Some(Format::Text),
+            DriftFormat::Json => Some(Format::Json),
+            DriftFormat::Sarif => Some(Format::Sarif),
+            DriftFormat::Junit => Some(Format::Junit),
+            DriftFormat::Github => Some(Format::Github),
+            DriftFormat::Mermaid => None,
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum PlanFormat {

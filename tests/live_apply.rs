@@ -287,9 +287,59 @@ fn changes_behind_chatlogs_back_are_found_by_drift_and_repaired_by_apply() {
     let sarif: Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
 
+    // The picture marks the changed room and the detached attachment, and mermaid parses it.
+    let (code, picture, _) = run(&world, &["drift", "--format", "mermaid"], &spec);
+    assert_eq!(code, 1);
+    let parsed = parse_mermaid(&picture);
+    assert_eq!(parsed["ok"], true, "{parsed}\n{picture}");
+    let labels: Vec<String> = parsed["vertices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(parsed["edges"].as_array().unwrap())
+        .flat_map(|v| v["lines"].as_array().unwrap().clone())
+        .map(|l| l.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("DRIFT changed: maximum_message_rate_per_second")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.iter().any(|l| l.contains("DRIFT detached")),
+        "{labels:?}"
+    );
+
     apply(&world, &spec, &[]);
     let (code, report) = drift(&world, &spec);
     assert_eq!(code, 0, "{report}");
+    let (code, picture, _) = run(&world, &["drift", "--format", "mermaid"], &spec);
+    assert_eq!(code, 0);
+    assert!(!picture.contains("DRIFT"), "{picture}");
+}
+
+/// Parses one diagram with mermaid's own parser (tests/js, installed by scripts/test).
+fn parse_mermaid(text: &str) -> Value {
+    use std::io::Write;
+    let js = common::root().join("tests/js");
+    let mut child = std::process::Command::new("node")
+        .arg(js.join("parse-mermaid.mjs"))
+        .current_dir(&js)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs (scripts/test installs it)");
+    let input = serde_json::json!([{"name": "drift", "text": text}]);
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let parsed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    parsed[0].clone()
 }
 
 #[test]
