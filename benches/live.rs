@@ -107,11 +107,17 @@ struct Run {
     throttled: usize,
 }
 
-fn run(server: &IvsChatServer, moto: &MotoServer, args: &[&str], cache: &std::path::Path) -> Run {
+fn run(
+    binary: &std::path::Path,
+    server: &IvsChatServer,
+    moto: &MotoServer,
+    args: &[&str],
+    cache: &std::path::Path,
+) -> Run {
     let control = server.control();
     control.clear_calls();
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_chatlog"))
+    let out = Command::new(binary)
         .args(args)
         .env("AWS_ACCESS_KEY_ID", ACCOUNT)
         .env("AWS_SECRET_ACCESS_KEY", "bench")
@@ -194,6 +200,9 @@ fn main() {
     std::fs::write(&spec_path, spec(rooms)).unwrap();
     let spec_arg = spec_path.to_str().unwrap();
     let cache = dir.join("cache");
+    // A private copy: a concurrent `cargo build` of another feature set may replace the original.
+    let binary = dir.join("chatlog");
+    std::fs::copy(env!("CARGO_BIN_EXE_chatlog"), &binary).unwrap();
     println!(
         "{rooms} rooms, {CONFIGURATIONS} logging configurations, {}ms latency per call, quotas enforced",
         latency.as_millis()
@@ -202,6 +211,7 @@ fn main() {
     let list_bound = bound(pages, 5);
 
     let cold = run(
+        &binary,
         &server,
         &moto,
         &["plan", "--detailed-exitcode", spec_arg],
@@ -214,10 +224,11 @@ fn main() {
     );
     // The cache only trusts rooms whose updateTime is at least 30 s old.
     std::thread::sleep(Duration::from_secs(31));
-    let _ = run(&server, &moto, &["plan", spec_arg], &cache);
+    let _ = run(&binary, &server, &moto, &["plan", spec_arg], &cache);
     let warm: Vec<Run> = (0..warm_runs)
         .map(|_| {
             run(
+                &binary,
                 &server,
                 &moto,
                 &["plan", "--detailed-exitcode", spec_arg],
@@ -231,7 +242,7 @@ fn main() {
         list_bound,
     );
     let drift: Vec<Run> = (0..warm_runs)
-        .map(|_| run(&server, &moto, &["drift", spec_arg], &cache))
+        .map(|_| run(&binary, &server, &moto, &["drift", spec_arg], &cache))
         .collect();
     report("drift, warm", &drift, list_bound);
     let _ = std::fs::remove_dir_all(&dir);
