@@ -215,6 +215,12 @@ pub fn destination_findings(
             }
         }
     }
+    // A policy of a bucket or log group that does not exist yet is part of that finding.
+    let created: BTreeSet<&str> = changes
+        .iter()
+        .filter(|c| c.action == Action::Create && [BUCKET, LOG_GROUP].contains(&c.resource_type))
+        .map(|c| c.key.as_str())
+        .collect();
     let any_log_finding = deployment.destinations.iter().any(|d| {
         matches!(d.kind, DestinationKind::CloudWatchLogs { .. }) && judged.contains(&d.key)
     });
@@ -224,6 +230,8 @@ pub fn destination_findings(
             && c.account == deployment.account
             && c.region == deployment.region
             && is_destination_type(c.resource_type)
+            && !([BUCKET_POLICY, LOG_POLICY].contains(&c.resource_type)
+                && created.contains(c.key.as_str()))
     }) {
         if let Some(d) = change_finding(c, &judged, any_log_finding) {
             out.push(d.at(locate(sources, c.origin.as_ref())));
@@ -332,7 +340,7 @@ fn policy_findings(
                 return Vec::new();
             };
             (
-                format!("live policy of bucket `{bucket}`"),
+                "live bucket policy".to_owned(),
                 dest::bucket_documents(bucket, owned.policy.as_deref()),
             )
         }
@@ -344,10 +352,7 @@ fn policy_findings(
                 return Vec::new();
             }
             (
-                format!(
-                    "live log resource policies of {}/{}",
-                    deployment.account, deployment.region
-                ),
+                "live log resource policies".to_owned(),
                 dest::log_documents(&dest::all_log_policies(live)),
             )
         }

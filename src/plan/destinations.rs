@@ -576,7 +576,8 @@ fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &
     let mut policy = p.change(BUCKET_POLICY, &d.key, &d.origin);
     policy.action = Action::Create;
     policy.arn = Some(d.arn.clone());
-    policy.diffs = vec![created("statements", json!(document.statements))];
+    // The statements by Sid; the operation carries the whole document (`plan --format json`).
+    policy.diffs = vec![created("statements", json!(sids(document)))];
     policy.operations = vec![super::Operation::Destination(
         DestinationOperation::PutBucketPolicy {
             bucket: b,
@@ -846,7 +847,7 @@ fn managed_log_group(
         policy.action = Action::Create;
         policy
             .diffs
-            .push(created("statements", json!(document.statements)));
+            .push(created("statements", json!(sids(&document))));
         policy
             .operations
             .push(op(DestinationOperation::PutLogGroupPolicy {
