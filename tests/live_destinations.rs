@@ -806,3 +806,108 @@ rooms:
     );
     assert!(tags.is_err(), "still untagged: {tags:?}");
 }
+
+#[test]
+fn existing_destinations_that_do_not_exist_stop_the_apply() {
+    let world = world();
+    let dir = fresh_dir("dest-missing");
+    let spec = write_spec(&world, &dir);
+    let (plan, _) = refused_before_any_write(&world, &spec);
+    for missing in [
+        format!(
+            "bucket `{}` (destination `shared`) does not exist",
+            shared_bucket(&world)
+        ),
+        format!("log group `{OPS_GROUP}` (destination `ops`) does not exist"),
+        format!("Firehose stream `{STREAM}` (destination `analytics`) does not exist"),
+    ] {
+        assert!(plan.contains(&missing), "{missing} not in:\n{plan}");
+    }
+    let managed = world.runtime.block_on(
+        s3_client(&moto(&world))
+            .head_bucket()
+            .bucket(managed_bucket(&world))
+            .send(),
+    );
+    assert!(
+        managed.is_err(),
+        "the managed bucket was not created either"
+    );
+
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 1);
+    let at: Vec<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "CL109")
+        .map(|d| d["location"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            spec_line(&spec, "shared"),
+            spec_line(&spec, "ops"),
+            spec_line(&spec, "analytics")
+        ]
+    );
+}
+
+#[test]
+fn a_broader_grant_in_an_existing_policy_is_reported_by_drift_and_left_alone_by_apply() {
+    let world = world();
+    let config = moto(&world);
+    let bucket = shared_bucket(&world);
+    // The owner lets log delivery do anything on the whole bucket: it can write, so chatlog
+    // adds nothing, and the statement is not chatlog's to narrow.
+    let broad = json!({
+        "Sid": "LogsAnything",
+        "Effect": "Allow",
+        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": world.account},
+            "ArnLike": {"aws:SourceArn": format!("arn:aws:logs:{REGION}:{}:*", world.account)}
+        }
+    });
+    let statements = vec![foreign_statement(&bucket), broad];
+    world.runtime.block_on(async {
+        create_bucket(&config, &bucket, REGION).await;
+        put_policy(&config, &bucket, statements.clone()).await;
+    });
+    let dir = fresh_dir("dest-broad");
+    let spec = spec_with_bucket(&world, &dir, &bucket);
+    let audit = dir.join("audit.jsonl");
+    apply(&world, &spec, &audit);
+    let writes = audit_writes(&audit_records(&audit));
+    assert!(
+        !writes.contains(&"s3.amazonaws.com:PutBucketPolicy".to_owned()),
+        "{writes:?}"
+    );
+    let policy = world
+        .runtime
+        .block_on(bucket_policy(&config, &bucket))
+        .unwrap();
+    assert_eq!(policy["Statement"], json!(statements), "untouched");
+
+    let (code, report) = drift(&world, &spec);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(rule_ids(&report), ["CL106"], "{report:#}");
+    let finding = &report["diagnostics"][0];
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("action `s3:*`"),
+        "{finding}"
+    );
+    assert!(
+        finding["help"]
+            .as_str()
+            .unwrap()
+            .contains("never removes statements from a policy it does not own"),
+        "{finding}"
+    );
+    assert_eq!(line_of(&report, "CL106"), spec_line(&spec, "archive"));
+}
