@@ -49,6 +49,14 @@ const CASES: &[(&str, Expect)] = &[
     ),
     ("adversarial/duplicate-tag-key.yaml", Refused("CL001", 9, 7)),
     ("adversarial/free-text-in-values.yaml", Renders),
+    (
+        "adversarial/fuzz-lone-cr-between-tokens.json",
+        Refused("CL019", 57, 26),
+    ),
+    (
+        "adversarial/fuzz-lone-cr-in-a-quoted-value.yaml",
+        Refused("CL001", 13, 7),
+    ),
     ("adversarial/lone-surrogate.json", Refused("CL001", 1, 93)),
     ("adversarial/names-at-the-edge.yaml", Renders),
     ("adversarial/nul-byte.yaml", Refused("CL001", 7, 17)),
@@ -132,6 +140,17 @@ fn refused_files_get_a_located_diagnostic_with_help() {
             "{name}: a message in words, on one line: {message:?}"
         );
         assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{name}");
+        // The text report shows the line it points at (line numbers agree with the snippet).
+        let text = chatlog()
+            .arg("validate")
+            .arg(case_path(name))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains(&format!("\n{line} | ")),
+            "{name}: no snippet of line {line}:\n{text}"
+        );
     }
 }
 

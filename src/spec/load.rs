@@ -205,13 +205,13 @@ fn read_one(
 fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_owned(), None),
+        Ok(text) => (lone_cr_to_lf(text), None),
         Err(e) => {
             let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let prefix = String::from_utf8_lossy(valid);
+            let prefix = lone_cr_to_lf(&String::from_utf8_lossy(valid));
             let line = prefix.matches('\n').count() + 1;
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = lone_cr_to_lf(&String::from_utf8_lossy(bytes));
             (
                 text,
                 Some((
@@ -221,6 +221,26 @@ fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
             )
         }
     }
+}
+
+/// YAML takes a CR alone for a line break, and so does the parser's line count, while snippets
+/// and JSON's errors count LFs only. A lone CR becomes an LF, so that every line number agrees:
+/// YAML reads the same document (it normalizes line breaks in content to LF), and in JSON a raw
+/// CR can only be whitespace between tokens (inside a string it is an error either way).
+fn lone_cr_to_lf(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// YAML accepts more than JSON (trailing commas, comments, unquoted strings); a `.json` file is
@@ -287,6 +307,20 @@ fn syntax_message(raw: &str) -> String {
         .next()
         .unwrap_or(without_location);
     let message = message.trim_end_matches('.');
+    // Some messages end with the location, which the diagnostic shows already.
+    let message = match message.rsplit_once(" at line ") {
+        Some((head, tail)) if tail.contains(", column ") => head,
+        _ => message,
+    };
+    // `x' quoting (the parser's) as `x`, like every other message.
+    let balanced;
+    let message = match message.strip_suffix('\'') {
+        Some(head) if head.contains('`') => {
+            balanced = format!("{head}`");
+            balanced.as_str()
+        }
+        _ => message,
+    };
     // The parser speaks of its own types here; say what is wrong with the document instead.
     if message.contains("recursive references") {
         return "an alias refers to the anchor that contains it".to_owned();
