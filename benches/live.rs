@@ -188,7 +188,13 @@ fn main() {
     let warm_runs = numbers.get(2).copied().unwrap_or(3) as usize;
 
     let moto = MotoServer::start().unwrap();
-    let server = IvsChatServer::start_in_background(ServerConfig::default()).unwrap();
+    // The server writes AWS's log-delivery statements into moto as configurations are created,
+    // so the existing buckets are as a real account would have them.
+    let server = IvsChatServer::start_in_background(ServerConfig {
+        moto_endpoint: Some(moto.endpoint().to_owned()),
+        ..ServerConfig::default()
+    })
+    .unwrap();
     populate(&server, &moto, rooms);
     let control = server.control();
     control.set_latency(latency);

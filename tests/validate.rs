@@ -99,6 +99,7 @@ const EXPECTED: &[(&str, &str, u32, u32)] = &[
     ("CL047-v1-two-text.yaml", "CL047", 14, 20),
     ("CL048-v1-translated.yaml", "CL048", 8, 5),
     ("CL049-trail-name.yaml", "CL049", 4, 10),
+    ("CL052-adopt-without-create.yaml", "CL052", 7, 7),
     ("CL050-unused-configuration.yaml", "CL050", 6, 3),
     ("CL051-unused-destination.yaml", "CL051", 4, 3),
 ];

@@ -32,20 +32,22 @@ pub struct Pacer {
 impl Pacer {
     /// Waits until a call of `operation` may start.
     pub async fn wait(&self, operation: &str) {
+        let start = self.reserve(operation, Instant::now());
+        tokio::time::sleep_until(start).await;
+    }
+
+    /// Books the next start time for a call of `operation` asked for at `now`.
+    fn reserve(&self, operation: &str, now: Instant) -> Instant {
         // 5% under the quota: requests leave evenly spaced but arrive with jitter, and a quota
         // judged over any one-second window counts a late first and an early sixth call together.
         let interval =
             Duration::from_secs(1) * 21 / (20 * transactions_per_second(operation).max(1));
-        let start = {
-            // A poisoned lock only means another task panicked mid-update; the map is still usable.
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let slot = next.entry(operation.to_owned()).or_insert(now);
-            let start = (*slot).max(now);
-            *slot = start + interval;
-            start
-        };
-        tokio::time::sleep_until(start).await;
+        // A poisoned lock only means another task panicked mid-update; the map is still usable.
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = next.entry(operation.to_owned()).or_insert(now);
+        let start = (*slot).max(now);
+        *slot = start + interval;
+        start
     }
 }
 
@@ -53,18 +55,19 @@ impl Pacer {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn calls_of_one_operation_are_spaced_at_its_quota_and_others_do_not_wait() {
+    #[test]
+    fn calls_of_one_operation_are_spaced_at_its_quota_and_others_do_not_wait() {
         let pacer = Pacer::default();
         let begin = Instant::now();
-        for _ in 0..4 {
-            pacer.wait("GetRoom").await;
-        }
-        // 5 TPS with 5% slack: the 4th call starts 3 intervals of 210 ms after the first.
-        assert_eq!(begin.elapsed(), Duration::from_millis(630));
-        let before = Instant::now();
-        pacer.wait("ListTagsForResource").await;
-        assert_eq!(before.elapsed(), Duration::ZERO);
+        let starts: Vec<Duration> = (0..4)
+            .map(|_| pacer.reserve("GetRoom", begin) - begin)
+            .collect();
+        // 5 TPS with 5% slack: 210 ms apart.
+        assert_eq!(starts, [0, 210, 420, 630].map(Duration::from_millis));
+        assert_eq!(pacer.reserve("ListTagsForResource", begin), begin);
+        // A caller that comes late is not held back by slots nobody used.
+        let later = begin + Duration::from_secs(5);
+        assert_eq!(pacer.reserve("GetRoom", later), later);
         assert_eq!(transactions_per_second("UpdateLoggingConfiguration"), 3);
     }
 }

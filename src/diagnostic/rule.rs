@@ -94,6 +94,7 @@ rules! {
     LexV1Settings = "CL047", Error, "Lex V1 conversationLogs that cannot be carried over: an invalid entry, a log type twice, a KMS key on text logs, V1 and V2 settings together, a role other than role_arn", "lex-models PutBotAlias conversationLogs (aws-facts.md §1(g))";
     LexV1Translated = "CL048", Warning, "Lex V1 conversationLogs translated to Lex V2 conversation-log settings", "Lex V1 end of support 2025-09-15; AWS's V1-to-V2 migration does not carry conversation-log settings (aws-facts.md §1(g))";
     AuditTrail = "CL049", Error, "an invalid CloudTrail trail name or key prefix", "AWS::CloudTrail::Trail TrailName: 3-128, alphanumeric at both ends; S3KeyPrefix: at most 200 (aws-facts.md §1(e))";
+    AdoptWithoutCreate = "CL052", Error, "`adopt: true` on a destination without `create: true`", "chatlog spec: adopting makes the destination managed";
     UnusedLoggingConfiguration = "CL050", Warning, "a logging configuration no room uses", "chatlog spec";
     UnusedDestination = "CL051", Warning, "a destination no logging configuration uses", "chatlog spec";
     CfnMessageRate = "CL060", Error, "a message rate over 10, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 (cfn-lint 1.58.0 schema; aws-facts.md §1(e), §2)";

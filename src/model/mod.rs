@@ -79,6 +79,8 @@ pub struct Destination {
     /// true: the spec creates this resource and owns its policy. false: it exists and belongs to
     /// someone else; only the statements log delivery needs may be merged into its policy.
     pub managed: bool,
+    /// Managed, but it exists already: targets import it instead of creating it.
+    pub adopt: bool,
     pub arn: String,
     pub tags: Tags,
     pub origin: Origin,

@@ -202,6 +202,22 @@ impl<'a> Resolver<'a> {
         let mut out = BTreeMap::new();
         for (key, entry) in &spec.destinations {
             let d = &entry.value;
+            let (adopt, create, section) = match &d.kind {
+                SpecKind::S3(s3) => (s3.adopt, s3.create, "s3"),
+                SpecKind::CloudWatchLogs(cw) => (cw.adopt, cw.create, "cloudwatch_logs"),
+                SpecKind::Firehose(_) => (false, false, "firehose"),
+            };
+            if adopt && !create {
+                let at = self.at(&entry.origin.child(section).child("adopt"), Anchor::Key);
+                self.push(
+                    Diagnostic::new(
+                        Rule::AdoptWithoutCreate,
+                        format!("destination `{key}` sets `adopt: true` without `create: true`"),
+                    )
+                    .at(at)
+                    .help("adopting means chatlog manages it from now on: add `create: true`, or remove `adopt` to leave it existing"),
+                );
+            }
             if let SpecKind::CloudWatchLogs(cw) = &d.kind {
                 if cw.retention_days.is_some() && !cw.create {
                     let at = self.at(
@@ -617,11 +633,17 @@ impl<'a> Resolver<'a> {
                     false,
                 ),
             };
+            let adopt = match &entry.value.kind {
+                SpecKind::S3(s3) => s3.adopt,
+                SpecKind::CloudWatchLogs(cw) => cw.adopt,
+                SpecKind::Firehose(_) => false,
+            };
             let arn = destination_arn(&kind, &p.account, &p.region);
             deployment(&mut deployments, p)
                 .destinations
                 .push(Destination {
                     key: key.clone(),
+                    adopt: managed && adopt,
                     logical_id: logical_id("Destination", key),
                     kind,
                     managed,
@@ -638,6 +660,7 @@ impl<'a> Resolver<'a> {
                 key: i.key,
                 kind: i.kind,
                 managed: false,
+                adopt: false,
                 arn,
                 tags: Tags::new(),
                 origin: i.origin,

@@ -324,6 +324,8 @@ pub struct S3Destination {
     pub bucket: BucketName,
     #[serde(default)]
     pub create: bool,
+    #[serde(default)]
+    pub adopt: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -332,6 +334,8 @@ pub struct CloudWatchLogsDestination {
     pub log_group: LogGroupName,
     #[serde(default)]
     pub create: bool,
+    #[serde(default)]
+    pub adopt: bool,
     pub retention_days: Option<RetentionDays>,
 }
 
