@@ -1,7 +1,7 @@
 //! Client-side pacing at the IVS Chat API rate quotas, which are per account, region and
 //! operation and not adjustable (aws-facts.md §1(b)): going faster only earns ThrottlingException.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -22,32 +22,48 @@ pub fn transactions_per_second(operation: &str) -> u32 {
     }
 }
 
-/// Spaces calls of each operation evenly at its quota. One pacer per account and region, shared
-/// by every task that calls that endpoint, so concurrency never exceeds the quota.
+/// The window a quota is judged over, with 5% to spare: calls leave when the pacer says but
+/// arrive with jitter (a task woken late on a busy machine, a new connection), and a quota judged
+/// over any one-second window then sees one call too many.
+const WINDOW: Duration = Duration::from_millis(1050);
+
+/// At most `transactions_per_second` calls of an operation in any `WINDOW`, counted when each
+/// call actually starts. One pacer per account and region, shared by every task that calls that
+/// endpoint, so concurrency never exceeds the quota.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    next: Mutex<HashMap<String, Instant>>,
+    started: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl Pacer {
-    /// Waits until a call of `operation` may start.
+    /// Waits until a call of `operation` may start, and counts it as started.
     pub async fn wait(&self, operation: &str) {
-        let start = self.reserve(operation, Instant::now());
-        tokio::time::sleep_until(start).await;
+        loop {
+            match self.try_start(operation, Instant::now()) {
+                Ok(()) => return,
+                Err(wait) => tokio::time::sleep(wait).await,
+            }
+        }
     }
 
-    /// Books the next start time for a call of `operation` asked for at `now`.
-    fn reserve(&self, operation: &str, now: Instant) -> Instant {
-        // 5% under the quota: requests leave evenly spaced but arrive with jitter, and a quota
-        // judged over any one-second window counts a late first and an early sixth call together.
-        let interval =
-            Duration::from_secs(1) * 21 / (20 * transactions_per_second(operation).max(1));
+    /// Counts a call starting at `now`, or says how long to wait before asking again.
+    fn try_start(&self, operation: &str, now: Instant) -> Result<(), Duration> {
+        let limit = transactions_per_second(operation).max(1) as usize;
         // A poisoned lock only means another task panicked mid-update; the map is still usable.
-        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = next.entry(operation.to_owned()).or_insert(now);
-        let start = (*slot).max(now);
-        *slot = start + interval;
-        start
+        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+        let recent = started.entry(operation.to_owned()).or_default();
+        while recent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
+        {
+            recent.pop_front();
+        }
+        if recent.len() < limit {
+            recent.push_back(now);
+            return Ok(());
+        }
+        let oldest = recent.front().copied().unwrap_or(now);
+        Err((oldest + WINDOW).saturating_duration_since(now).max(Duration::from_millis(1)))
     }
 }
 
@@ -56,18 +72,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn calls_of_one_operation_are_spaced_at_its_quota_and_others_do_not_wait() {
+    fn at_most_the_quota_starts_in_any_window_and_other_operations_do_not_wait() {
         let pacer = Pacer::default();
-        let begin = Instant::now();
-        let starts: Vec<Duration> = (0..4)
-            .map(|_| pacer.reserve("GetRoom", begin) - begin)
-            .collect();
-        // 5 TPS with 5% slack: 210 ms apart.
-        assert_eq!(starts, [0, 210, 420, 630].map(Duration::from_millis));
-        assert_eq!(pacer.reserve("ListTagsForResource", begin), begin);
-        // A caller that comes late is not held back by slots nobody used.
-        let later = begin + Duration::from_secs(5);
-        assert_eq!(pacer.reserve("GetRoom", later), later);
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            assert_eq!(pacer.try_start("GetRoom", t0), Ok(()));
+        }
+        // The sixth GetRoom waits until the first leaves the 1.05 s window.
+        assert_eq!(pacer.try_start("GetRoom", t0), Err(Duration::from_millis(1050)));
+        let later = t0 + Duration::from_millis(600);
+        assert_eq!(pacer.try_start("GetRoom", later), Err(Duration::from_millis(450)));
+        assert_eq!(pacer.try_start("GetRoom", t0 + WINDOW), Ok(()));
+        // Other operations have their own count.
+        assert_eq!(pacer.try_start("ListTagsForResource", t0), Ok(()));
         assert_eq!(transactions_per_second("UpdateLoggingConfiguration"), 3);
+        for _ in 0..3 {
+            assert_eq!(pacer.try_start("UpdateLoggingConfiguration", t0), Ok(()));
+        }
+        assert!(pacer.try_start("UpdateLoggingConfiguration", t0).is_err());
     }
 }
