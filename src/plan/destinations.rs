@@ -197,6 +197,15 @@ fn owner_of(tags: &Tags, owner: &str, key: &str) -> Owner {
     }
 }
 
+/// With `adopt: true` the spec takes over a destination nobody's tags claim (another spec's
+/// stays another spec's).
+fn owner_of_destination(d: &Destination, tags: &Tags, owner: &str) -> Owner {
+    match owner_of(tags, owner, &d.key) {
+        Owner::Nobody if d.adopt => Owner::Us,
+        found => found,
+    }
+}
+
 fn is_aws_tag(key: &str) -> bool {
     key.to_ascii_lowercase().starts_with("aws:")
 }
@@ -399,7 +408,7 @@ impl Planner<'_> {
         if owner != Owner::Us {
             change.operations.clear();
             change.blocked = Some(format!(
-                "the {what} exists without the tags {SPEC_TAG}={} and {KEY_TAG}={}; chatlog does not change destinations it does not own (tag it to adopt it, or drop `create: true` to treat it as an existing destination)",
+                "the {what} exists without the tags {SPEC_TAG}={} and {KEY_TAG}={}; chatlog does not change destinations it does not own (set `adopt: true` to take it over, or drop `create: true` to treat it as an existing destination)",
                 self.owner, change.key
             ));
         }
@@ -608,7 +617,7 @@ fn managed_bucket(
         object_ownership: Vec::new(),
         tags: Tags::new(),
     });
-    let owner = owner_of(&settings.tags, p.owner, &d.key);
+    let owner = owner_of_destination(d, &settings.tags, p.owner);
     let b = bucket.to_owned();
     let op = super::Operation::Destination;
     let mut change = p.change(BUCKET, &d.key, &d.origin);
@@ -859,7 +868,7 @@ fn managed_log_group(
         p.push(policy);
         return;
     };
-    let owner = owner_of(&group.tags, p.owner, &d.key);
+    let owner = owner_of_destination(d, &group.tags, p.owner);
     if let Some(x) = diff(
         "retention_days",
         json!(group.retention_days),
@@ -1630,6 +1639,45 @@ rooms:
 
     fn tags_without_ownership() -> Tags {
         tags(&[("team", "live")])
+    }
+
+    #[test]
+    fn adopt_takes_over_an_untagged_bucket_but_never_another_specs() {
+        let mut dep = deployment();
+        dep.destinations
+            .iter_mut()
+            .find(|d| d.key == "archive")
+            .unwrap()
+            .adopt = true;
+        let mut live = converged(&dep);
+        {
+            let settings = bucket_mut(&mut live, "acme-archive")
+                .settings
+                .as_mut()
+                .unwrap();
+            settings.tags = tags_without_ownership();
+            settings.encryption = Vec::new();
+        }
+        let p = plan_destinations(&dep, &live, OWNER);
+        let bucket = find(&p, BUCKET, "archive");
+        assert!(bucket.blocked.is_none(), "{bucket:#?}");
+        let ops = calls(bucket);
+        assert!(matches!(
+            ops[0],
+            DestinationOperation::PutBucketEncryption { .. }
+        ));
+        let DestinationOperation::PutBucketTagging { tags: set, .. } = ops[1] else {
+            panic!("{ops:?}");
+        };
+        assert_eq!(set, &owned_tags("archive"));
+
+        bucket_mut(&mut live, "acme-archive")
+            .settings
+            .as_mut()
+            .unwrap()
+            .tags = tags(&[(SPEC_TAG, "another-spec"), (KEY_TAG, "archive")]);
+        let p = plan_destinations(&dep, &live, OWNER);
+        assert!(find(&p, BUCKET, "archive").blocked.is_some());
     }
 
     #[test]
