@@ -47,7 +47,7 @@ pub fn render_text(changes: &[Change], owner: &str) -> String {
             );
         }
         let sign = match (c.action, c.blocked.is_some()) {
-            (Action::NoChange, _) => continue,
+            (Action::NoChange, _) => "=",
             (_, true) => "!",
             (Action::Create, _) => "+",
             (Action::Update, _) => "~",
