@@ -139,17 +139,25 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
 
     let (code, plan, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 1, "{plan}");
-    assert!(
-        // Two configurations, two rooms, and at the existing destinations the bucket's
-        // log-delivery statements and the account-level log policy.
-        plan.contains("Plan: 6 to create, 0 to update, 0 to delete"),
+    // Two configurations and two rooms (the existing destinations' policies come on top).
+    assert_eq!(
+        ivs_lines(&plan, "+ create", "LoggingConfiguration"),
+        2,
         "{plan}"
     );
+    assert_eq!(ivs_lines(&plan, "+ create", "Room"), 2, "{plan}");
+    assert!(plan.contains("0 to update, 0 to delete"), "{plan}");
     assert_eq!(writes(&world), 0, "plan must not write");
     world.server.control().clear_calls();
 
     let out = apply(&world, &spec, &["--audit-log", audit.to_str().unwrap()]);
-    assert!(out.contains("Applied (6)"), "{out}");
+    let applied = out.split("Applied (").nth(1).unwrap_or_default();
+    assert_eq!(
+        ivs_lines(applied, "create", "LoggingConfiguration"),
+        2,
+        "{out}"
+    );
+    assert_eq!(ivs_lines(applied, "create", "Room"), 2, "{out}");
     let control = world.server.control();
     assert_eq!(control.count("CreateLoggingConfiguration"), 2);
     assert_eq!(control.count("CreateRoom"), 2);
