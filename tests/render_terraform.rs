@@ -316,7 +316,7 @@ fn policies_are_the_documents_of_src_policy() {
             for b in body.blocks().filter(|b| b.identifier() == "resource") {
                 let ty = b.labels()[0].as_str();
                 let attr = match ty {
-                    "aws_s3_bucket_policy" => "policy",
+                    "aws_s3_bucket_policy" | "aws_iam_role_policy" => "policy",
                     "aws_cloudwatch_log_resource_policy" => "policy_document",
                     _ => continue,
                 };
@@ -343,9 +343,21 @@ fn policies_are_the_documents_of_src_policy() {
             expected.extend(policies.log_groups.iter().map(|g| g.document.to_value()));
             expected.extend(
                 policies
+                    .bot_only_buckets
+                    .iter()
+                    .map(|b| b.document.to_value()),
+            );
+            expected.extend(
+                policies
                     .account_policies
                     .iter()
                     .map(|p| p.document.to_value()),
+            );
+            expected.extend(
+                dep.bots
+                    .iter()
+                    .filter_map(|b| chatlog::policy::lex::role_policy(dep, b))
+                    .map(|d| d.to_value()),
             );
             assert_eq!(found, expected, "{name}");
             compared += found.len();

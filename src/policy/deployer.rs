@@ -5,9 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{DestinationKind, Model, partition};
+use crate::model::{BotAlias, DestinationKind, Model, partition};
 
 use super::document::{Conditions, PolicyDocument, Statement, Strings};
+use super::lex;
 use super::limits::IAM_MANAGED_POLICY_MAX_CHARS;
 use super::log_delivery::{DELIVERY_PRINCIPAL, slr_arn};
 use super::plan;
@@ -79,6 +80,29 @@ const BUCKET_ACTIONS: [&str; 10] = [
     "s3:PutEncryptionConfiguration",
 ];
 
+/// AWS::Lex::BotAlias handlers, create/read/update/delete (cfn-lint 1.58.0 schema,
+/// reference/cfn-schemas/aws-lex-botalias.json; aws-facts §1(e)), on the aliases the spec owns.
+const LEX_OWNED_ALIAS_ACTIONS: [&str; 7] = [
+    "lex:CreateBotAlias",
+    "lex:DeleteBotAlias",
+    "lex:DescribeBotAlias",
+    "lex:ListTagsForResource",
+    "lex:TagResource",
+    "lex:UntagResource",
+    "lex:UpdateBotAlias",
+];
+
+/// Setting an existing alias's conversation logs: read it, then write it back whole
+/// (UpdateBotAlias replaces the alias, aws-facts §1(g)).
+const LEX_EXISTING_ALIAS_ACTIONS: [&str; 2] = ["lex:DescribeBotAlias", "lex:UpdateBotAlias"];
+
+/// AWS::IAM::RolePolicy handlers (cfn-lint 1.58.0 schema): the inline policy on a bot's role.
+const ROLE_POLICY_ACTIONS: [&str; 3] = [
+    "iam:DeleteRolePolicy",
+    "iam:GetRolePolicy",
+    "iam:PutRolePolicy",
+];
+
 /// Builds the deployer policy, split into documents of at most 6,144 characters.
 pub fn deployer_policies(model: &Model) -> Vec<PolicyDocument> {
     split(deployer_statements(model), IAM_MANAGED_POLICY_MAX_CHARS)
@@ -97,7 +121,27 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
     let mut slr = BTreeSet::new();
     let mut any_log_group = false;
     let mut any_account_policy = false;
+    let mut existing_aliases = BTreeSet::new();
+    let mut owned_aliases = BTreeSet::new();
+    let mut owned_bots = BTreeSet::new();
+    let mut policy_roles = BTreeSet::new();
+    let mut bot_roles = BTreeSet::new();
     for dep in &model.deployments {
+        for bot in &dep.bots {
+            bot_roles.insert(bot.role_arn.clone());
+            if lex::role_policy(dep, bot).is_some() {
+                policy_roles.insert(bot.role_arn.clone());
+            }
+            match bot.alias {
+                BotAlias::Existing { .. } => {
+                    existing_aliases.insert(lex::alias_arn(dep, bot));
+                }
+                BotAlias::Owned { .. } => {
+                    owned_aliases.insert(lex::alias_arn(dep, bot));
+                    owned_bots.insert(lex::bot_arn(dep, bot));
+                }
+            }
+        }
         let p = partition(&dep.region);
         let (r, a) = (&dep.region, &dep.account);
         // Room and logging-configuration ids are assigned by the service, so the ARNs are known
@@ -107,15 +151,20 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
         let policies = plan::for_deployment(dep);
         any_account_policy |= !policies.account_policies.is_empty();
         for d in &dep.destinations {
+            // What only Lex bots write to needs no log-delivery setup (policy::lex); a managed
+            // one still has to be created.
+            let log_delivery = !lex::bots_only(dep, &d.key);
             match &d.kind {
                 DestinationKind::S3 { .. } => {
-                    buckets.insert(d.arn.clone());
+                    if log_delivery {
+                        buckets.insert(d.arn.clone());
+                    }
                     if d.managed {
                         managed_buckets.insert(d.arn.clone());
                     }
                 }
                 DestinationKind::CloudWatchLogs { .. } => {
-                    any_log_group = true;
+                    any_log_group |= log_delivery;
                     if d.managed {
                         managed_groups.insert(d.arn.clone());
                         managed_groups.insert(format!("{}:*", d.arn));
@@ -142,8 +191,12 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             Strings::one("*"),
         ));
     }
-    if any_log_group {
-        let mut actions: Vec<&str> = CWL_POLICY_ACTIONS.to_vec();
+    if any_log_group || !managed_groups.is_empty() {
+        let mut actions: Vec<&str> = if any_log_group {
+            CWL_POLICY_ACTIONS.to_vec()
+        } else {
+            Vec::new()
+        };
         if any_account_policy {
             actions.push("logs:DeleteResourcePolicy");
         }
@@ -216,6 +269,49 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             Strings::one("iam:GetRole"),
             Strings::Many(sorted(slr)),
         ));
+    }
+    if !existing_aliases.is_empty() {
+        out.push(Statement::allow(
+            "LexAliasConversationLogs",
+            Strings::many(LEX_EXISTING_ALIAS_ACTIONS),
+            Strings::Many(sorted(existing_aliases)),
+        ));
+    }
+    if !owned_aliases.is_empty() {
+        out.push(Statement::allow(
+            "LexOwnedAliases",
+            Strings::many(LEX_OWNED_ALIAS_ACTIONS),
+            Strings::Many(sorted(owned_aliases)),
+        ));
+        // The create handler of AWS::Lex::BotAlias reads the bot (aws-facts §1(e)).
+        out.push(Statement::allow(
+            "LexBots",
+            Strings::one("lex:DescribeBot"),
+            Strings::Many(sorted(owned_bots)),
+        ));
+    }
+    if !policy_roles.is_empty() {
+        out.push(Statement::allow(
+            "BotRolePolicies",
+            Strings::many(ROLE_POLICY_ACTIONS),
+            Strings::Many(sorted(policy_roles)),
+        ));
+    }
+    if !bot_roles.is_empty() {
+        // Whoever sets conversation logs must be able to pass the bot's role, and only to
+        // Lex V2 (aws-facts §1(g): iam:PassRole, conditioned on iam:PassedToService).
+        out.push(
+            Statement::allow(
+                "PassBotRolesToLex",
+                Strings::one("iam:PassRole"),
+                Strings::Many(sorted(bot_roles)),
+            )
+            .condition(Conditions::new().with(
+                "StringEquals",
+                "iam:PassedToService",
+                Strings::one(lex::LEX_V2_PRINCIPAL),
+            )),
+        );
     }
     out
 }

@@ -17,6 +17,9 @@ pub const CWL_ACCOUNT_POLICY_MAX_CHARS: usize = 5_120;
 /// Log-group-level CloudWatch Logs resource policies: 51,200 bytes (aws-facts §1(c), §1(d)).
 pub const CWL_LOG_GROUP_POLICY_MAX_BYTES: usize = 51_200;
 
+/// IAM inline policies of a role: 10,240 characters together (aws-facts §1(d)).
+pub const IAM_ROLE_INLINE_MAX_CHARS: usize = 10_240;
+
 /// IAM customer managed policy: 6,144 characters, whitespace not counted (aws-facts §1(d)).
 pub const IAM_MANAGED_POLICY_MAX_CHARS: usize = 6_144;
 

@@ -5,6 +5,7 @@
 
 pub mod deployer;
 pub mod document;
+pub mod lex;
 pub mod limits;
 pub mod log_delivery;
 pub mod merge;

@@ -49,6 +49,11 @@ pub struct DeploymentPolicies<'a> {
     /// Log groups that exist already: consolidated account-level policies.
     pub account_policies: Vec<AccountPolicy<'a>>,
     pub streams: Vec<Stream<'a>>,
+    /// Buckets chatlog creates that only Lex bots write to (with their own roles,
+    /// `policy::lex`): the whole policy is the TLS-only deny, no log-delivery statement.
+    pub bot_only_buckets: Vec<BucketPolicy<'a>>,
+    /// Log groups chatlog creates that only Lex bots write to: no resource policy.
+    pub bot_only_log_groups: Vec<&'a Destination>,
 }
 
 impl DeploymentPolicies<'_> {
@@ -71,7 +76,23 @@ pub fn for_deployment(deployment: &Deployment) -> DeploymentPolicies<'_> {
     let mut log_groups = Vec::new();
     let mut existing_groups = Vec::new();
     let mut streams = Vec::new();
+    let mut bot_only_buckets = Vec::new();
+    let mut bot_only_log_groups = Vec::new();
     for d in &deployment.destinations {
+        if super::lex::bots_only(deployment, &d.key) {
+            match &d.kind {
+                DestinationKind::S3 { bucket } if d.managed => {
+                    bot_only_buckets.push(BucketPolicy {
+                        destination: d,
+                        bucket,
+                        document: PolicyDocument::new(vec![ld::tls_only_statement(&d.arn)]),
+                    })
+                }
+                DestinationKind::CloudWatchLogs { .. } if d.managed => bot_only_log_groups.push(d),
+                _ => {}
+            }
+            continue;
+        }
         match &d.kind {
             DestinationKind::S3 { bucket } => {
                 let document = if d.managed {
@@ -109,6 +130,8 @@ pub fn for_deployment(deployment: &Deployment) -> DeploymentPolicies<'_> {
         log_groups,
         account_policies,
         streams,
+        bot_only_buckets,
+        bot_only_log_groups,
     }
 }
 

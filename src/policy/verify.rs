@@ -108,6 +108,10 @@ pub fn log_group_needs(model: &Model, sources: &Sources) -> Vec<Need> {
     for dep in &model.deployments {
         let source = plan::for_deployment(dep).source;
         for d in &dep.destinations {
+            // Log groups only Lex bots write to get no log-delivery statement (policy::lex).
+            if super::lex::bots_only(dep, &d.key) {
+                continue;
+            }
             if let DestinationKind::CloudWatchLogs { log_group, .. } = &d.kind {
                 let s = ld::cwl_statement(vec![ld::log_streams_arn(&d.arn)], &source);
                 out.push(need(

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::model::{
     Deployment, Destination, DestinationKind, LoggingConfiguration, Model, Room, Tags,
 };
+use crate::policy::PolicyDocument;
 use crate::policy::limits::{
     CFN_MAX_DESCRIPTION_BYTES, CFN_MAX_OUTPUTS, CFN_MAX_RESOURCES, CFN_MAX_TEMPLATE_BYTES,
 };
@@ -15,6 +16,8 @@ use crate::policy::log_delivery::DELIVERY_PRINCIPAL;
 use crate::policy::plan::{self, DeploymentPolicies};
 
 use super::{File, RenderError, TemplateFormat, deployment_stem, to_json, to_yaml};
+
+mod lex;
 
 const FORMAT_VERSION: &str = "2010-09-09";
 const SLR_PARAMETER: &str = "CreateLogDeliveryServiceLinkedRole";
@@ -50,7 +53,10 @@ fn serialize(path: &str, value: &Value, format: TemplateFormat) -> Result<String
 pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     let policies = plan::for_deployment(dep);
     let base = base_resources(dep, &policies, false);
-    (base.len(), dep.logging_configurations.len())
+    (
+        base.len(),
+        dep.logging_configurations.len() + lex::outputs(dep).len(),
+    )
 }
 
 pub fn render_deployment(
@@ -64,7 +70,8 @@ pub fn render_deployment(
 
     let base = base_resources(dep, &policies, false);
     let resources = base.len() + dep.rooms.len();
-    let outputs = dep.logging_configurations.len() + dep.rooms.len();
+    let bot_outputs = lex::outputs(dep);
+    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
     if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
         let mut all = base;
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
@@ -74,7 +81,10 @@ pub fn render_deployment(
             &policies,
             description(dep, None),
             all,
-            outputs_of(&dep.logging_configurations, &rooms, false),
+            with(
+                outputs_of(&dep.logging_configurations, &rooms, false),
+                bot_outputs.clone(),
+            ),
             &[],
             Parameters::for_single(&policies),
         );
@@ -113,7 +123,10 @@ pub fn render_deployment(
             ),
         ),
         base,
-        outputs_of(&dep.logging_configurations, &[], true),
+        with(
+            outputs_of(&dep.logging_configurations, &[], true),
+            bot_outputs,
+        ),
         &order,
         Parameters::for_single(&policies),
     );
@@ -326,6 +339,10 @@ fn metadata(dep: &Deployment, policies: &DeploymentPolicies<'_>, order: &[String
     if !existing.is_empty() {
         m.insert("ExistingDestinations".into(), Value::Array(existing));
     }
+    let aliases = lex::existing_aliases(dep, &stem);
+    if !aliases.is_empty() {
+        m.insert("ExistingBotAliases".into(), Value::Array(aliases));
+    }
     Value::Object(m)
 }
 
@@ -392,84 +409,22 @@ fn base_resources(
 ) -> Map<String, Value> {
     let mut r = Map::new();
     for b in &policies.buckets {
-        let d = b.destination;
-        if !d.managed {
-            continue;
+        if b.destination.managed {
+            managed_bucket(&mut r, b.destination, b.bucket, &b.document);
         }
-        let mut props = Map::new();
-        props.insert("BucketName".into(), json!(b.bucket));
-        // SSE-S3: log delivery needs nothing for it, while SSE-KMS needs a customer managed key
-        // and a key policy for delivery.logs.amazonaws.com (aws-facts §1(c)).
-        props.insert(
-            "BucketEncryption".into(),
-            json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}),
-        );
-        props.insert(
-            "PublicAccessBlockConfiguration".into(),
-            json!({"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}),
-        );
-        props.insert(
-            "OwnershipControls".into(),
-            json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}),
-        );
-        if let Some(t) = tags(&d.tags) {
-            props.insert("Tags".into(), t);
-        }
-        let mut bucket = Map::new();
-        bucket.insert("Type".into(), json!("AWS::S3::Bucket"));
-        retain(&mut bucket);
-        bucket.insert(
-            "Metadata".into(),
-            checkov_skips(&[
-                ("CKV_AWS_18", "access logs of a log archive would log the log delivery itself; enable server access logging to a separate bucket if your organization requires it".to_owned()),
-                ("CKV_AWS_21", "log delivery writes each object once and never overwrites it, so versioning only adds cost".to_owned()),
-            ]),
-        );
-        bucket.insert("Properties".into(), Value::Object(props));
-        r.insert(d.logical_id.clone(), Value::Object(bucket));
-        r.insert(
-            bucket_policy_id(d),
-            json!({
-                "Type": "AWS::S3::BucketPolicy",
-                "Properties": {
-                    "Bucket": {"Ref": d.logical_id},
-                    "PolicyDocument": b.document.to_value(),
-                }
-            }),
-        );
     }
     for g in &policies.log_groups {
-        let d = g.destination;
-        let mut props = Map::new();
-        props.insert("LogGroupName".into(), json!(g.log_group));
-        let mut skips = vec![(
-            "CKV_AWS_158",
-            "log groups are encrypted by CloudWatch Logs by default; a KMS key is not managed by chatlog".to_owned(),
-        )];
-        if let DestinationKind::CloudWatchLogs {
-            retention_days: Some(days),
-            ..
-        } = &d.kind
-        {
-            props.insert("RetentionInDays".into(), json!(days));
-        } else {
-            skips.push((
-                "CKV_AWS_66",
-                "the spec sets no retention, so CloudWatch Logs keeps these logs forever"
-                    .to_owned(),
-            ));
+        managed_log_group(&mut r, g.destination, g.log_group, Some(&g.document));
+    }
+    // Buckets and log groups only Lex bots write to: no log-delivery statements; a created
+    // bucket still gets the TLS-only deny every bucket chatlog creates carries.
+    for b in &policies.bot_only_buckets {
+        managed_bucket(&mut r, b.destination, b.bucket, &b.document);
+    }
+    for d in &policies.bot_only_log_groups {
+        if let DestinationKind::CloudWatchLogs { log_group, .. } = &d.kind {
+            managed_log_group(&mut r, d, log_group, None);
         }
-        // A log-group-level resource policy, created with the group (aws-facts §1(c), §1(e)).
-        props.insert("ResourcePolicyDocument".into(), g.document.to_value());
-        if let Some(t) = tags(&d.tags) {
-            props.insert("Tags".into(), t);
-        }
-        let mut group = Map::new();
-        group.insert("Type".into(), json!("AWS::Logs::LogGroup"));
-        retain(&mut group);
-        group.insert("Metadata".into(), checkov_skips(&skips));
-        group.insert("Properties".into(), Value::Object(props));
-        r.insert(d.logical_id.clone(), Value::Object(group));
     }
     for (i, p) in policies.account_policies.iter().enumerate() {
         r.insert(
@@ -514,7 +469,105 @@ fn base_resources(
             r.insert(id, value);
         }
     }
+    lex::resources(&mut r, dep);
     r
+}
+
+/// `outputs` followed by `more`.
+fn with(mut outputs: Map<String, Value>, more: Map<String, Value>) -> Map<String, Value> {
+    outputs.extend(more);
+    outputs
+}
+
+/// A bucket chatlog creates, and its whole bucket policy.
+fn managed_bucket(
+    r: &mut Map<String, Value>,
+    d: &Destination,
+    bucket: &str,
+    policy: &PolicyDocument,
+) {
+    let mut props = Map::new();
+    props.insert("BucketName".into(), json!(bucket));
+    // SSE-S3: log delivery needs nothing for it, while SSE-KMS needs a customer managed key
+    // and a key policy for delivery.logs.amazonaws.com (aws-facts §1(c)).
+    props.insert(
+        "BucketEncryption".into(),
+        json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}),
+    );
+    props.insert(
+        "PublicAccessBlockConfiguration".into(),
+        json!({"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}),
+    );
+    props.insert(
+        "OwnershipControls".into(),
+        json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}),
+    );
+    if let Some(t) = tags(&d.tags) {
+        props.insert("Tags".into(), t);
+    }
+    let mut bucket = Map::new();
+    bucket.insert("Type".into(), json!("AWS::S3::Bucket"));
+    retain(&mut bucket);
+    bucket.insert(
+        "Metadata".into(),
+        checkov_skips(&[
+            ("CKV_AWS_18", "access logs of a log archive would log the log delivery itself; enable server access logging to a separate bucket if your organization requires it".to_owned()),
+            ("CKV_AWS_21", "log delivery writes each object once and never overwrites it, so versioning only adds cost".to_owned()),
+        ]),
+    );
+    bucket.insert("Properties".into(), Value::Object(props));
+    r.insert(d.logical_id.clone(), Value::Object(bucket));
+    r.insert(
+        bucket_policy_id(d),
+        json!({
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": d.logical_id},
+                "PolicyDocument": policy.to_value(),
+            }
+        }),
+    );
+}
+
+/// A log group chatlog creates, with its log-group-level resource policy when log delivery
+/// writes to it.
+fn managed_log_group(
+    r: &mut Map<String, Value>,
+    d: &Destination,
+    log_group: &str,
+    policy: Option<&PolicyDocument>,
+) {
+    let mut props = Map::new();
+    props.insert("LogGroupName".into(), json!(log_group));
+    let mut skips = vec![(
+        "CKV_AWS_158",
+        "log groups are encrypted by CloudWatch Logs by default; a KMS key is not managed by chatlog".to_owned(),
+    )];
+    if let DestinationKind::CloudWatchLogs {
+        retention_days: Some(days),
+        ..
+    } = &d.kind
+    {
+        props.insert("RetentionInDays".into(), json!(days));
+    } else {
+        skips.push((
+            "CKV_AWS_66",
+            "the spec sets no retention, so CloudWatch Logs keeps these logs forever".to_owned(),
+        ));
+    }
+    // A log-group-level resource policy, created with the group (aws-facts §1(c), §1(e)).
+    if let Some(policy) = policy {
+        props.insert("ResourcePolicyDocument".into(), policy.to_value());
+    }
+    if let Some(t) = tags(&d.tags) {
+        props.insert("Tags".into(), t);
+    }
+    let mut group = Map::new();
+    group.insert("Type".into(), json!("AWS::Logs::LogGroup"));
+    retain(&mut group);
+    group.insert("Metadata".into(), checkov_skips(&skips));
+    group.insert("Properties".into(), Value::Object(props));
+    r.insert(d.logical_id.clone(), Value::Object(group));
 }
 
 fn logging_configuration(

@@ -8,6 +8,8 @@
 //! policies/<account>-<region>/logs-<key>.json    log-group policy of a log group chatlog creates
 //! policies/<account>-<region>/logs-account-<name>.json   account-level policy for existing groups
 //! policies/<account>-<region>/firehose-<key>.json        service-linked role and stream tag
+//! policies/<account>-<region>/lex-role-<bot>.json        what a Lex bot's role needs for its logs
+//! policies/<account>-<region>/lex-settings-<bot>.json    the alias's conversation-log settings
 //! ```
 
 use serde::Serialize;
@@ -15,8 +17,10 @@ use serde::Serialize;
 use crate::model::{Model, partition};
 use crate::policy::PolicyDocument;
 use crate::policy::deployer::deployer_policies;
+use crate::policy::lex;
 use crate::policy::limits::{
-    CWL_ACCOUNT_POLICY_MAX_CHARS, CWL_LOG_GROUP_POLICY_MAX_BYTES, S3_BUCKET_POLICY_MAX_BYTES,
+    CWL_ACCOUNT_POLICY_MAX_CHARS, CWL_LOG_GROUP_POLICY_MAX_BYTES, IAM_ROLE_INLINE_MAX_CHARS,
+    S3_BUCKET_POLICY_MAX_BYTES,
 };
 use crate::policy::log_delivery::{
     DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME, slr_arn, slr_trust_policy,
@@ -47,6 +51,27 @@ struct ServiceLinkedRole {
     note: &'static str,
     #[serde(rename = "TrustPolicy")]
     trust_policy: serde_json::Value,
+}
+
+/// A Lex V2 alias's conversation-log settings in UpdateBotAlias's names (lexv2-models,
+/// aws-facts.md §1(g)): the bot, the alias (its id, or the name of one the spec owns) and
+/// `conversationLogSettings`, to merge into the alias as DescribeBotAlias returns it.
+fn lex_settings(dep: &crate::model::Deployment, bot: &crate::model::Bot) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("botId".into(), serde_json::json!(bot.bot_id));
+    match &bot.alias {
+        crate::model::BotAlias::Existing { id } => {
+            m.insert("botAliasId".into(), serde_json::json!(id));
+        }
+        crate::model::BotAlias::Owned { name, .. } => {
+            m.insert("botAliasName".into(), serde_json::json!(name));
+        }
+    }
+    m.insert(
+        "conversationLogSettings".into(),
+        lex::conversation_log_settings(dep, bot),
+    );
+    serde_json::Value::Object(m)
 }
 
 fn document(path: String, doc: &PolicyDocument, max_bytes: usize) -> Result<File, RenderError> {
@@ -97,6 +122,22 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
                 &p.document,
                 CWL_ACCOUNT_POLICY_MAX_CHARS,
             )?);
+        }
+        for bot in &dep.bots {
+            if let Some(doc) = lex::role_policy(dep, bot) {
+                // An inline role policy counts against the role's 10,240 characters
+                // (aws-facts.md §1(d)); one bot's is far below it.
+                files.push(document(
+                    format!("{dir}/lex-role-{}.json", bot.key),
+                    &doc,
+                    IAM_ROLE_INLINE_MAX_CHARS,
+                )?);
+            }
+            let path = format!("{dir}/lex-settings-{}.json", bot.key);
+            files.push(File {
+                contents: to_json(&path, &lex_settings(dep, bot))?,
+                path,
+            });
         }
         for s in &policies.streams {
             let path = format!("{dir}/firehose-{}.json", s.destination.key);

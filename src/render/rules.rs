@@ -2,7 +2,8 @@
 //! names the limit, the alternative, and points at the spec line.
 
 use crate::diagnostic::{Diagnostic, Location, Rule};
-use crate::model::Model;
+use crate::model::{BotAlias, Model};
+use crate::policy::lex::uses_selective_logging;
 use crate::policy::limits::{
     CFN_MAX_MESSAGE_RATE, CFN_MAX_OUTPUTS, CFN_MAX_RESOURCES, CWL_ACCOUNT_POLICY_SLOTS,
 };
@@ -42,6 +43,28 @@ pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagno
                             .help("AWS::IVSChat::Room requires tag values of at least 1 character while the IVS Chat API accepts empty ones; give the tag a value (it may come from `defaults.tags`), or create this room with `chatlog apply`"),
                         );
                     }
+                }
+            }
+            for bot in &dep.bots {
+                if matches!(bot.alias, BotAlias::Owned { .. }) && uses_selective_logging(bot) {
+                    let section = if bot
+                        .text_logs
+                        .as_ref()
+                        .is_some_and(|l| l.selective_logging == Some(true))
+                    {
+                        "text_logs"
+                    } else {
+                        "audio_logs"
+                    };
+                    let at = bot.origin.child(section).child("selective_logging");
+                    out.push(
+                        Diagnostic::new(
+                            Rule::CfnSelectiveLogging,
+                            format!("bot `{}` asks for selective logging on an alias CloudFormation creates, which AWS::Lex::BotAlias cannot set", bot.key),
+                        )
+                        .at(sources.locate(at.file, &at.pointer, Anchor::Key))
+                        .help("AWS::Lex::BotAlias has no SelectiveLoggingEnabled while the Lex V2 API has it; drop `selective_logging`, or name an alias that exists (`alias_id`), whose settings chatlog renders for UpdateBotAlias"),
+                    );
                 }
             }
             let (resources, outputs) = cloudformation::base_counts(dep);

@@ -23,6 +23,8 @@ use crate::spec::source::{Anchor, Sources};
 use super::hcl::{self, Block, Expr, Ident, Item};
 use super::{File, RenderError, deployment_stem};
 
+mod lex;
+
 /// Import blocks need Terraform 1.5; nothing older is supported.
 const TERRAFORM_VERSION: &str = ">= 1.5.0";
 /// 6.66.0 is the provider release whose schema every argument here was checked against
@@ -195,11 +197,21 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
     for b in &policies.buckets {
         let d = b.destination;
         if d.managed {
-            managed_bucket(&mut f, d, b.bucket, &b.document);
+            managed_bucket(&mut f, d, b.bucket, &b.document, true);
         }
     }
     for g in &policies.log_groups {
-        managed_log_group(&mut f, g.destination, g.log_group, &g.document);
+        managed_log_group(&mut f, g.destination, g.log_group, Some(&g.document));
+    }
+    // Buckets and log groups only Lex bots write to: no log-delivery statements (the bot's role
+    // writes them); a created bucket still gets the TLS-only deny.
+    for b in &policies.bot_only_buckets {
+        managed_bucket(&mut f, b.destination, b.bucket, &b.document, false);
+    }
+    for d in &policies.bot_only_log_groups {
+        if let DestinationKind::CloudWatchLogs { log_group, .. } = &d.kind {
+            managed_log_group(&mut f, d, log_group, None);
+        }
     }
     for (i, p) in policies.account_policies.iter().enumerate() {
         let names: Vec<String> = p
@@ -254,6 +266,7 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
     for r in &dep.rooms {
         f.push(room(r));
     }
+    lex::resources(&mut f, dep);
     f
 }
 
@@ -265,7 +278,13 @@ fn account_policy_name(index: usize) -> Ident {
     }
 }
 
-fn managed_bucket(f: &mut hcl::File, d: &Destination, bucket: &str, policy: &PolicyDocument) {
+fn managed_bucket(
+    f: &mut hcl::File,
+    d: &Destination,
+    bucket: &str,
+    policy: &PolicyDocument,
+    log_delivery: bool,
+) {
     let name = Ident::from_key(&d.key);
     let mut b = resource("aws_s3_bucket", &name);
     for (check, reason) in [
@@ -339,22 +358,33 @@ fn managed_bucket(f: &mut hcl::File, d: &Destination, bucket: &str, policy: &Pol
                     .attr(&id("object_ownership"), Expr::str("BucketOwnerEnforced")),
             ),
     );
+    let note = if log_delivery {
+        "The whole bucket policy: the log-delivery statements (declared here, since Terraform would remove statements AWS appends) and a TLS-only deny."
+    } else {
+        "The whole bucket policy: a TLS-only deny. Only Lex bots write here, with their own roles, so log delivery needs no statement."
+    };
     f.push_commented(
-        vec![
-            "The whole bucket policy: the log-delivery statements (declared here, since Terraform would remove statements AWS appends) and a TLS-only deny.".to_owned(),
-        ],
+        vec![note.to_owned()],
         resource("aws_s3_bucket_policy", &name)
             .attr(&id("bucket"), bucket_id)
             .attr(&id("policy"), jsonencode(policy))
             .blank()
             .attr(
                 &id("depends_on"),
-                Expr::List(vec![resource_ref("aws_s3_bucket_public_access_block", &name)]),
+                Expr::List(vec![resource_ref(
+                    "aws_s3_bucket_public_access_block",
+                    &name,
+                )]),
             ),
     );
 }
 
-fn managed_log_group(f: &mut hcl::File, d: &Destination, log_group: &str, policy: &PolicyDocument) {
+fn managed_log_group(
+    f: &mut hcl::File,
+    d: &Destination,
+    log_group: &str,
+    policy: Option<&PolicyDocument>,
+) {
     let name = Ident::from_key(&d.key);
     let mut g = resource("aws_cloudwatch_log_group", &name);
     g.push(Item::CheckovSkip(
@@ -393,6 +423,16 @@ fn managed_log_group(f: &mut hcl::File, d: &Destination, log_group: &str, policy
     }
     g.push(Item::Attribute(id("skip_destroy"), Expr::Bool(true)));
     g = with_tags(g, &d.tags);
+    let Some(policy) = policy else {
+        f.push_commented(
+            vec![format!(
+                "Destination `{}`: a log group chatlog creates that only Lex bots write to, with their own roles (no resource policy). Kept on destroy (skip_destroy).",
+                d.key
+            )],
+            g,
+        );
+        return;
+    };
     f.push_commented(
         vec![format!(
             "Destination `{}`: a log group chatlog creates, with its own log-group-level resource policy. Kept on destroy (skip_destroy).",
@@ -601,6 +641,7 @@ fn outputs(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
             existing,
         ));
     }
+    lex::outputs(&mut f, dep);
     if !policies.streams.is_empty() {
         f.push(output(
             "firehose_required_tags",
