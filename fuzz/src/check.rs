@@ -34,7 +34,7 @@ pub fn diagnostics_invariants(name: &str, bytes: &[u8]) -> Validation {
         "a model must exist exactly when there is no error: {:#?}",
         v.diagnostics
     );
-    let lines = u32::try_from(bytes.split(|b| *b == b'\n').count()).unwrap_or(u32::MAX);
+    let lines = line_count(bytes);
     for d in &v.diagnostics {
         well_formed(d, lines);
     }
@@ -60,6 +60,17 @@ pub fn diagnostics_invariants(name: &str, bytes: &[u8]) -> Validation {
         }
     }
     v
+}
+
+/// Lines as YAML counts them (and chatlog, which turns a lone CR into an LF): LF, CRLF and a
+/// lone CR each end one.
+fn line_count(bytes: &[u8]) -> u32 {
+    let breaks = bytes
+        .iter()
+        .zip(bytes.iter().skip(1).map(Some).chain([None]))
+        .filter(|(b, next)| **b == b'\n' || (**b == b'\r' && *next != Some(&b'\n')))
+        .count();
+    u32::try_from(breaks + 1).unwrap_or(u32::MAX)
 }
 
 fn well_formed(d: &Diagnostic, lines: u32) {
@@ -96,7 +107,7 @@ pub fn render_spec(spec: &Spec, target: Target, format: TemplateFormat) -> Vec<F
     assert_eq!(first.files, second.files, "rendering is not deterministic");
     if first.has_errors() {
         assert!(first.files.is_empty(), "files despite target errors");
-        let lines = u32::try_from(bytes.split(|b| *b == b'\n').count()).unwrap_or(u32::MAX);
+        let lines = line_count(bytes);
         for d in first.diagnostics.iter().filter(|d| d.is_error()) {
             well_formed(d, lines);
         }
