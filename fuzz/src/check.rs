@@ -107,7 +107,7 @@ pub fn render_spec(spec: &Spec, target: Target, format: TemplateFormat) -> Vec<F
     assert_eq!(first.files, second.files, "rendering is not deterministic");
     if first.has_errors() {
         assert!(first.files.is_empty(), "files despite target errors");
-        let lines = line_count(bytes);
+        let lines = line_count(&bytes);
         for d in first.diagnostics.iter().filter(|d| d.is_error()) {
             well_formed(d, lines);
         }
