@@ -396,7 +396,11 @@ pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, drift_format: DriftFormat) -> Re
         ));
     }
     chatlog::diagnostic::sort(&mut diagnostics);
-    let found = if diagnostics.is_empty() { CLEAN } else { FINDINGS };
+    let found = if diagnostics.is_empty() {
+        CLEAN
+    } else {
+        FINDINGS
+    };
     if drift_format == DriftFormat::Mermaid {
         let model = planned
             .validation

@@ -63,7 +63,9 @@ impl Pacer {
             return Ok(());
         }
         let oldest = recent.front().copied().unwrap_or(now);
-        Err((oldest + WINDOW).saturating_duration_since(now).max(Duration::from_millis(1)))
+        Err((oldest + WINDOW)
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1)))
     }
 }
 
@@ -79,9 +81,15 @@ mod tests {
             assert_eq!(pacer.try_start("GetRoom", t0), Ok(()));
         }
         // The sixth GetRoom waits until the first leaves the 1.05 s window.
-        assert_eq!(pacer.try_start("GetRoom", t0), Err(Duration::from_millis(1050)));
+        assert_eq!(
+            pacer.try_start("GetRoom", t0),
+            Err(Duration::from_millis(1050))
+        );
         let later = t0 + Duration::from_millis(600);
-        assert_eq!(pacer.try_start("GetRoom", later), Err(Duration::from_millis(450)));
+        assert_eq!(
+            pacer.try_start("GetRoom", later),
+            Err(Duration::from_millis(450))
+        );
         assert_eq!(pacer.try_start("GetRoom", t0 + WINDOW), Ok(()));
         // Other operations have their own count.
         assert_eq!(pacer.try_start("ListTagsForResource", t0), Ok(()));
