@@ -196,4 +196,20 @@ impl Audit {
     pub fn bucket_arn(&self) -> String {
         format!("arn:{}:s3:::{}", partition(&self.region), self.bucket)
     }
+    /// The trail's bucket in the shape of a destination (key `audit`, which no spec key
+    /// collides with in a template of its own), so targets create it like the log buckets.
+    pub fn bucket_destination(&self) -> Destination {
+        Destination {
+            key: "audit".to_owned(),
+            logical_id: "AuditBucket".to_owned(),
+            kind: DestinationKind::S3 {
+                bucket: self.bucket.clone(),
+            },
+            managed: self.managed,
+            adopt: false,
+            arn: self.bucket_arn(),
+            tags: self.tags.clone(),
+            origin: self.origin.clone(),
+        }
+    }
 }

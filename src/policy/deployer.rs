@@ -103,6 +103,25 @@ const ROLE_POLICY_ACTIONS: [&str; 3] = [
     "iam:PutRolePolicy",
 ];
 
+/// AWS::CloudTrail::Trail handlers (cfn-lint 1.58.0 schema, reference/cfn-schemas/
+/// aws-cloudtrail-trail.json; aws-facts §1(e)) on the audit trail, without what chatlog's trail
+/// never uses (a CloudWatch Logs role, organization trails, event configuration).
+const TRAIL_ACTIONS: [&str; 13] = [
+    "cloudtrail:AddTags",
+    "cloudtrail:CreateTrail",
+    "cloudtrail:DeleteTrail",
+    "cloudtrail:GetEventSelectors",
+    "cloudtrail:GetInsightSelectors",
+    "cloudtrail:GetTrail",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListTags",
+    "cloudtrail:PutEventSelectors",
+    "cloudtrail:RemoveTags",
+    "cloudtrail:StartLogging",
+    "cloudtrail:StopLogging",
+    "cloudtrail:UpdateTrail",
+];
+
 /// Builds the deployer policy, split into documents of at most 6,144 characters.
 pub fn deployer_policies(model: &Model) -> Vec<PolicyDocument> {
     split(deployer_statements(model), IAM_MANAGED_POLICY_MAX_CHARS)
@@ -269,6 +288,33 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             Strings::one("iam:GetRole"),
             Strings::Many(sorted(slr)),
         ));
+    }
+    if let Some(audit) = &model.audit {
+        out.push(Statement::allow(
+            "AuditTrail",
+            Strings::many(TRAIL_ACTIONS),
+            Strings::one(audit.trail_arn()),
+        ));
+        // The handlers' read and list calls take no resource (IAM service authorization data).
+        out.push(Statement::allow(
+            "DescribeTrails",
+            Strings::one("cloudtrail:DescribeTrails"),
+            Strings::one("*"),
+        ));
+        if audit.managed {
+            let mut actions: Vec<&str> = BUCKET_ACTIONS.to_vec();
+            actions.extend([
+                "s3:DeleteBucketPolicy",
+                "s3:GetBucketPolicy",
+                "s3:PutBucketPolicy",
+            ]);
+            actions.sort_unstable();
+            out.push(Statement::allow(
+                "AuditBucket",
+                Strings::many(actions),
+                Strings::one(audit.bucket_arn()),
+            ));
+        }
     }
     if !existing_aliases.is_empty() {
         out.push(Statement::allow(

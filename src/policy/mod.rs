@@ -3,6 +3,7 @@
 //! verifying existing ones. Pure: no I/O. Every target (CloudFormation, the policies folder, Terraform) serializes the
 //! same values.
 
+pub mod audit;
 pub mod deployer;
 pub mod document;
 pub mod lex;

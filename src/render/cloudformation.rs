@@ -17,6 +17,7 @@ use crate::policy::plan::{self, DeploymentPolicies};
 
 use super::{File, RenderError, TemplateFormat, deployment_stem, to_json, to_yaml};
 
+mod audit;
 mod lex;
 
 const FORMAT_VERSION: &str = "2010-09-09";
@@ -31,6 +32,9 @@ pub fn render(model: &Model, format: TemplateFormat) -> Result<Vec<File>, Render
     let mut files = Vec::new();
     for dep in &model.deployments {
         files.extend(render_deployment(dep, format)?);
+    }
+    if let Some(a) = &model.audit {
+        files.push(audit::render(a, format)?);
     }
     Ok(files)
 }

@@ -10,6 +10,8 @@
 //! policies/<account>-<region>/firehose-<key>.json        service-linked role and stream tag
 //! policies/<account>-<region>/lex-role-<bot>.json        what a Lex bot's role needs for its logs
 //! policies/<account>-<region>/lex-settings-<bot>.json    the alias's conversation-log settings
+//! policies/<account>-<region>/cloudtrail-bucket.json     the audit trail's bucket policy (created
+//!                                                bucket) or CloudTrail's statements to merge
 //! ```
 
 use serde::Serialize;
@@ -98,6 +100,16 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
             contents: to_json(&path, doc)?,
             path,
         });
+    }
+    if let Some(a) = &model.audit {
+        files.push(document(
+            format!(
+                "policies/{}/cloudtrail-bucket.json",
+                deployment_stem(&a.account, &a.region)
+            ),
+            &crate::policy::audit::bucket_policy(a),
+            S3_BUCKET_POLICY_MAX_BYTES,
+        )?);
     }
     for dep in &model.deployments {
         let dir = format!("policies/{}", deployment_stem(&dep.account, &dep.region));

@@ -23,6 +23,7 @@ use crate::spec::source::{Anchor, Sources};
 use super::hcl::{self, Block, Expr, Ident, Item};
 use super::{File, RenderError, deployment_stem};
 
+mod audit;
 mod lex;
 
 /// Import blocks need Terraform 1.5; nothing older is supported.
@@ -88,6 +89,9 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
     for dep in &model.deployments {
         files.extend(render_deployment(dep));
     }
+    if let Some(a) = &model.audit {
+        files.extend(audit::render(a));
+    }
     Ok(files)
 }
 
@@ -146,6 +150,10 @@ fn versions() -> hcl::File {
 }
 
 fn providers(dep: &Deployment) -> hcl::File {
+    providers_for(&dep.account, &dep.region)
+}
+
+fn providers_for(account: &str, region: &str) -> hcl::File {
     let mut f = hcl::File {
         header: header(),
         ..hcl::File::default()
@@ -155,10 +163,10 @@ fn providers(dep: &Deployment) -> hcl::File {
             "Every resource of this module belongs to this account and region; a plan with credentials for another account stops here.".to_owned(),
         ],
         Block::new(&id("provider"), &["aws"])
-            .attr(&id("region"), Expr::str(dep.region.clone()))
+            .attr(&id("region"), Expr::str(region))
             .attr(
                 &id("allowed_account_ids"),
-                Expr::List(vec![Expr::str(dep.account.clone())]),
+                Expr::List(vec![Expr::str(account)]),
             ),
     );
     f
@@ -197,7 +205,7 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
     for b in &policies.buckets {
         let d = b.destination;
         if d.managed {
-            managed_bucket(&mut f, d, b.bucket, &b.document, true);
+            managed_bucket(&mut f, d, b.bucket, &b.document, BucketUse::LogDelivery);
         }
     }
     for g in &policies.log_groups {
@@ -206,7 +214,13 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
     // Buckets and log groups only Lex bots write to: no log-delivery statements (the bot's role
     // writes them); a created bucket still gets the TLS-only deny.
     for b in &policies.bot_only_buckets {
-        managed_bucket(&mut f, b.destination, b.bucket, &b.document, false);
+        managed_bucket(
+            &mut f,
+            b.destination,
+            b.bucket,
+            &b.document,
+            BucketUse::BotsOnly,
+        );
     }
     for d in &policies.bot_only_log_groups {
         if let DestinationKind::CloudWatchLogs { log_group, .. } = &d.kind {
@@ -278,12 +292,23 @@ fn account_policy_name(index: usize) -> Ident {
     }
 }
 
+/// Who writes to a bucket chatlog creates, which decides what its notes say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BucketUse {
+    /// IVS Chat's log delivery (and maybe Lex bots too).
+    LogDelivery,
+    /// Lex bots only, with their own roles.
+    BotsOnly,
+    /// The audit trail.
+    Trail,
+}
+
 fn managed_bucket(
     f: &mut hcl::File,
     d: &Destination,
     bucket: &str,
     policy: &PolicyDocument,
-    log_delivery: bool,
+    usage: BucketUse,
 ) {
     let name = Ident::from_key(&d.key);
     let mut b = resource("aws_s3_bucket", &name);
@@ -320,13 +345,15 @@ fn managed_bucket(
     b = b
         .blank()
         .block(Block::new(&id("lifecycle"), &[]).attr(&id("prevent_destroy"), Expr::Bool(true)));
-    f.push_commented(
-        vec![format!(
+    let title = if usage == BucketUse::Trail {
+        "The audit trail's bucket: chatlog creates it and owns its policy. Kept on destroy: remove it from the state to let it go.".to_owned()
+    } else {
+        format!(
             "Destination `{}`: a bucket chatlog creates and whose policy it owns. Kept on destroy: remove it from the state to let it go.",
             d.key
-        )],
-        b,
-    );
+        )
+    };
+    f.push_commented(vec![title], b);
     let bucket_id = attr_of("aws_s3_bucket", &name, "id");
     f.push(
         resource("aws_s3_bucket_public_access_block", &name)
@@ -358,10 +385,16 @@ fn managed_bucket(
                     .attr(&id("object_ownership"), Expr::str("BucketOwnerEnforced")),
             ),
     );
-    let note = if log_delivery {
-        "The whole bucket policy: the log-delivery statements (declared here, since Terraform would remove statements AWS appends) and a TLS-only deny."
-    } else {
-        "The whole bucket policy: a TLS-only deny. Only Lex bots write here, with their own roles, so log delivery needs no statement."
+    let note = match usage {
+        BucketUse::LogDelivery => {
+            "The whole bucket policy: the log-delivery statements (declared here, since Terraform would remove statements AWS appends) and a TLS-only deny."
+        }
+        BucketUse::BotsOnly => {
+            "The whole bucket policy: a TLS-only deny. Only Lex bots write here, with their own roles, so log delivery needs no statement."
+        }
+        BucketUse::Trail => {
+            "The whole bucket policy: CloudTrail's statements, for this trail only (aws:SourceArn), and a TLS-only deny."
+        }
     };
     f.push_commented(
         vec![note.to_owned()],
