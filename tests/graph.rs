@@ -232,6 +232,7 @@ fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
             NodeKind::LoggingConfiguration => ("square", "configuration"),
             NodeKind::Destination { managed: true } => ("cylinder", "managed"),
             NodeKind::Destination { managed: false } => ("cylinder", "existing"),
+            NodeKind::Bot => ("hexagon", "bot"),
         };
         let class = if node.marks.is_empty() {
             class

@@ -443,3 +443,57 @@ fn an_existing_trail_bucket_gets_statements_to_merge_not_a_policy() {
         "policies/111122223333-eu-west-1/cloudtrail-bucket.json"
     );
 }
+
+#[test]
+fn bots_are_drawn_with_their_logs_and_destinations_say_who_writes_them() {
+    let v = validate_file(&common::root().join("tests/data/render/lex-v1.yaml"));
+    let model = v.model.as_ref().unwrap();
+    let g = chatlog::graph::build(model, None, &chatlog::graph::Marks::new()).unwrap();
+    let nodes: Vec<&chatlog::graph::Node> = g.clusters.iter().flat_map(|c| &c.nodes).collect();
+    let bots: Vec<&&chatlog::graph::Node> = nodes
+        .iter()
+        .filter(|n| n.kind == chatlog::graph::NodeKind::Bot)
+        .collect();
+    assert_eq!(bots.len(), 2);
+    let faq = bots
+        .iter()
+        .find(|n| n.lines[0] == "bot legacy-faq")
+        .unwrap();
+    assert_eq!(
+        faq.lines[1..],
+        [
+            "Lex V2 bot FAQ0V1BOT0, alias PRODALIAS1 (existing)",
+            "writes with role faq-logs",
+            "settings carried over from Lex V1"
+        ]
+    );
+    // Each bot's two logs: an edge to each destination.
+    let from_faq: Vec<&str> = g
+        .edges
+        .iter()
+        .filter(|e| e.from == faq.id)
+        .map(|e| e.to.as_str())
+        .collect();
+    let dep = &model.deployments[0];
+    assert_eq!(
+        from_faq,
+        [
+            dep.destination("legacy-faq.text")
+                .unwrap()
+                .logical_id
+                .as_str(),
+            dep.destination("legacy-faq.audio")
+                .unwrap()
+                .logical_id
+                .as_str()
+        ]
+    );
+    let orders_bucket = nodes
+        .iter()
+        .find(|n| n.id == dep.destination("bot-audio").unwrap().logical_id)
+        .unwrap();
+    assert_eq!(
+        orders_bucket.lines[2],
+        "written by Lex bots with their roles (no resource policy)"
+    );
+}

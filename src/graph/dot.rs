@@ -72,6 +72,9 @@ fn node_line(node: &Node) -> String {
         NodeKind::Destination { managed: false } => {
             "shape=cylinder, style=\"dashed,filled\", fillcolor=\"#fff8e1\", color=\"#8d6e63\""
         }
+        NodeKind::Bot => {
+            "shape=hexagon, style=\"filled\", fillcolor=\"#f3e5f5\", color=\"#6a1b9a\""
+        }
     };
     let mut lines = node.lines.clone();
     lines.extend(node.marks.iter().map(Mark::line));

@@ -30,6 +30,10 @@ const CLASS_DEFS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The style of Lex bots, written only into pictures that have one, so that every other
+/// picture stays as it was.
+const BOT_CLASS_DEF: (&str, &str) = ("bot", "fill:#f3e5f5,stroke:#6a1b9a,color:#4a148c");
+
 const DRIFT_LINK: &str = "stroke:#c62828,stroke-width:3px,color:#b71c1c";
 
 pub fn write(graph: &Graph) -> String {
@@ -73,6 +77,15 @@ pub fn write(graph: &Graph) -> String {
     for (name, style) in CLASS_DEFS {
         out.push_str(&format!("  classDef {name} {style}\n"));
     }
+    let has_bots = graph
+        .clusters
+        .iter()
+        .flat_map(|c| &c.nodes)
+        .any(|n| n.kind == NodeKind::Bot);
+    if has_bots {
+        let (name, style) = BOT_CLASS_DEF;
+        out.push_str(&format!("  classDef {name} {style}\n"));
+    }
     if !drifted_links.is_empty() {
         out.push_str(&format!(
             "  linkStyle {} {DRIFT_LINK}\n",
@@ -88,6 +101,7 @@ fn node_line(node: &Node) -> String {
         NodeKind::LoggingConfiguration => ("[", "]", "configuration"),
         NodeKind::Destination { managed: true } => ("[(", ")]", "managed"),
         NodeKind::Destination { managed: false } => ("[(", ")]", "existing"),
+        NodeKind::Bot => ("{{", "}}", "bot"),
     };
     let class = if node.marks.is_empty() {
         class

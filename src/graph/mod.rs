@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{Deployment, Destination, DestinationKind, Model, logical_id};
+use crate::model::{Bot, BotAlias, Deployment, Destination, DestinationKind, Model, logical_id};
 use crate::policy::log_delivery::{FIREHOSE_TAG, SLR_NAME};
-use crate::policy::plan;
+use crate::policy::{lex, plan};
 
 /// The first-line comment phrase of every graph chatlog writes; `graph --out` only replaces a
 /// file that carries it.
@@ -36,7 +36,7 @@ pub struct Graph {
 pub struct Cluster {
     pub id: String,
     pub label: String,
-    /// Rooms, then logging configurations, then destinations, each sorted by key.
+    /// Rooms, then logging configurations, then destinations, then bots, each sorted by key.
     pub nodes: Vec<Node>,
 }
 
@@ -53,7 +53,11 @@ pub struct Node {
 pub enum NodeKind {
     Room,
     LoggingConfiguration,
-    Destination { managed: bool },
+    Destination {
+        managed: bool,
+    },
+    /// A Lex V2 bot alias whose conversation logs go to destinations of the deployment.
+    Bot,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,8 +282,16 @@ pub fn build(
             nodes.push(Node {
                 id: d.logical_id.clone(),
                 kind: NodeKind::Destination { managed: d.managed },
-                lines: destination_lines(d, &policies),
+                lines: destination_lines(d, &policies, lex::bots_only(dep, &d.key)),
                 marks: marks_of(Element::Destination(d.key.clone())),
+            });
+        }
+        for bot in &dep.bots {
+            nodes.push(Node {
+                id: bot.logical_id.clone(),
+                kind: NodeKind::Bot,
+                lines: bot_lines(bot),
+                marks: Vec::new(),
             });
         }
         for room in &dep.rooms {
@@ -305,6 +317,18 @@ pub fn build(
                         configuration: config.key.clone(),
                     }),
                 });
+            }
+        }
+        // A bot's logs go straight to their destinations: Lex writes them with the bot's role.
+        for bot in &dep.bots {
+            for log in [&bot.text_logs, &bot.audio_logs].into_iter().flatten() {
+                if let Some(d) = dep.destination(&log.destination) {
+                    graph.edges.push(Edge {
+                        from: bot.logical_id.clone(),
+                        to: d.logical_id.clone(),
+                        marks: Vec::new(),
+                    });
+                }
             }
         }
         graph.clusters.push(Cluster {
@@ -333,6 +357,23 @@ fn has_element(dep: &Deployment, element: &Element) -> bool {
     }
 }
 
+/// `bot support`, the Lex bot and alias, and the role that writes its logs.
+fn bot_lines(bot: &Bot) -> Vec<String> {
+    let alias = match &bot.alias {
+        BotAlias::Existing { id } => format!("alias {id} (existing)"),
+        BotAlias::Owned { name, .. } => format!("alias {name} (chatlog creates it)"),
+    };
+    let mut lines = vec![
+        format!("bot {}", bot.key),
+        format!("Lex V2 bot {}, {alias}", bot.bot_id),
+        format!("writes with role {}", bot.role_name()),
+    ];
+    if bot.from_v1 {
+        lines.push("settings carried over from Lex V1".to_owned());
+    }
+    lines
+}
+
 /// `room lobby`, plus `(AWS name x)` when the spec gives one that differs from the key.
 fn named(what: &str, key: &str, name: &str) -> Vec<String> {
     let mut lines = vec![format!("{what} {key}")];
@@ -344,7 +385,11 @@ fn named(what: &str, key: &str, name: &str) -> Vec<String> {
 
 /// What the destination is, who owns it, and the policy log delivery needs on it — the same
 /// decision the policies folder is rendered from (`policy::plan`), so the two never disagree.
-fn destination_lines(d: &Destination, policies: &plan::DeploymentPolicies<'_>) -> Vec<String> {
+fn destination_lines(
+    d: &Destination,
+    policies: &plan::DeploymentPolicies<'_>,
+    bots_only: bool,
+) -> Vec<String> {
     let resource = match &d.kind {
         DestinationKind::S3 { bucket } => format!("S3 bucket {bucket}"),
         DestinationKind::CloudWatchLogs { log_group, .. } => format!("log group {log_group}"),
@@ -359,6 +404,14 @@ fn destination_lines(d: &Destination, policies: &plan::DeploymentPolicies<'_>) -
     };
     // aws-facts §1(c): S3 and CloudWatch Logs take resource-policy statements; Firehose takes
     // the service-linked role and a tag on the stream instead.
+    if bots_only {
+        // Lex writes with the bot's own role: no log-delivery policy (policy::lex).
+        return vec![
+            resource,
+            format!("destination {}, {owner}", d.key),
+            "written by Lex bots with their roles (no resource policy)".to_owned(),
+        ];
+    }
     let policy = match (&d.kind, d.managed) {
         (DestinationKind::S3 { .. }, true) => "bucket policy owned by chatlog".to_owned(),
         (DestinationKind::S3 { .. }, false) => {
