@@ -237,6 +237,40 @@ fn check_file(schema: &Schema, path: &str, body: &Body) -> Vec<String> {
                 &mut problems,
             ),
             ("terraform" | "output" | "variable", _) => {}
+            // Terraform 1.5 import blocks: `to` names a resource of this file, `id` is a string.
+            ("import", []) => {
+                let attrs: Vec<(&str, &hcl::Expression)> =
+                    b.body().attributes().map(|a| (a.key(), a.expr())).collect();
+                let keys: Vec<&str> = attrs.iter().map(|(k, _)| *k).collect();
+                if keys != ["to", "id"] {
+                    problems.push(format!("{path}: import block with attributes {keys:?}"));
+                }
+                let to = attrs
+                    .iter()
+                    .find(|(k, _)| *k == "to")
+                    .map(|(_, e)| e.to_string());
+                let declared = body.blocks().any(|r| {
+                    r.identifier() == "resource"
+                        && Some(
+                            r.labels()
+                                .iter()
+                                .map(|l| l.as_str())
+                                .collect::<Vec<_>>()
+                                .join("."),
+                        ) == to
+                });
+                if !declared {
+                    problems.push(format!(
+                        "{path}: import `to` {to:?} is not a resource of this file"
+                    ));
+                }
+                if !matches!(
+                    attrs.iter().find(|(k, _)| *k == "id"),
+                    Some((_, hcl::Expression::String(_)))
+                ) {
+                    problems.push(format!("{path}: import `id` is not a string"));
+                }
+            }
             (other, _) => problems.push(format!("{path}: unexpected top-level block `{other}`")),
         }
     }

@@ -389,6 +389,31 @@ fn retain(resource: &mut Map<String, Value>) {
     resource.insert("UpdateReplacePolicy".into(), json!("Retain"));
 }
 
+/// An adopted destination exists already: CloudFormation takes it over through a change set of
+/// type IMPORT (which may only import), then a normal update adds everything else. The
+/// resources-to-import entry is written out ready to use.
+fn adopt_note(
+    resource: &mut Map<String, Value>,
+    d: &Destination,
+    resource_type: &str,
+    identifier: Value,
+) {
+    let to_import = json!([{
+        "ResourceType": resource_type,
+        "LogicalResourceId": d.logical_id,
+        "ResourceIdentifier": identifier,
+    }]);
+    let note = json!({
+        "adopt": "This resource exists already (adopt: true). Import it first: create a change set of type IMPORT with only the imported resources and --resources-to-import as in ResourcesToImport, execute it, then update the stack with this template.",
+        "ResourcesToImport": to_import,
+    });
+    if let Some(Value::Object(metadata)) = resource.get_mut("Metadata") {
+        metadata.insert("chatlog".into(), note);
+    } else {
+        resource.insert("Metadata".into(), json!({ "chatlog": note }));
+    }
+}
+
 fn checkov_skips(skips: &[(&str, String)]) -> Value {
     json!({"checkov": {"skip": skips.iter().map(|(id, comment)| json!({"id": id, "comment": comment})).collect::<Vec<_>>()}})
 }
@@ -509,6 +534,7 @@ fn managed_bucket(
     if let Some(t) = tags(&d.tags) {
         props.insert("Tags".into(), t);
     }
+    let identifier = json!({ "BucketName": bucket });
     let mut bucket = Map::new();
     bucket.insert("Type".into(), json!("AWS::S3::Bucket"));
     retain(&mut bucket);
@@ -519,6 +545,9 @@ fn managed_bucket(
             ("CKV_AWS_21", "log delivery writes each object once and never overwrites it, so versioning only adds cost".to_owned()),
         ]),
     );
+    if d.adopt {
+        adopt_note(&mut bucket, d, "AWS::S3::Bucket", identifier);
+    }
     bucket.insert("Properties".into(), Value::Object(props));
     r.insert(d.logical_id.clone(), Value::Object(bucket));
     r.insert(
@@ -570,6 +599,14 @@ fn managed_log_group(
     group.insert("Type".into(), json!("AWS::Logs::LogGroup"));
     retain(&mut group);
     group.insert("Metadata".into(), checkov_skips(&skips));
+    if d.adopt {
+        adopt_note(
+            &mut group,
+            d,
+            "AWS::Logs::LogGroup",
+            json!({"LogGroupName": log_group}),
+        );
+    }
     group.insert("Properties".into(), Value::Object(props));
     r.insert(d.logical_id.clone(), Value::Object(group));
 }

@@ -55,6 +55,13 @@ fn resource_ref(resource_type: &str, name: &Ident) -> Expr {
     Expr::reference(&[&id(resource_type), name])
 }
 
+/// An `import` block (Terraform 1.5): the resource at `to` is the existing object `id`.
+fn import_block(to: Expr, id_value: &str) -> Block {
+    Block::new(&id("import"), &[])
+        .attr(&id("to"), to)
+        .attr(&id("id"), Expr::str(id_value))
+}
+
 fn resource(resource_type: &str, name: &Ident) -> Block {
     Block::new(&id("resource"), &[resource_type, name.as_str()])
 }
@@ -311,6 +318,15 @@ fn managed_bucket(
     usage: BucketUse,
 ) {
     let name = Ident::from_key(&d.key);
+    if d.adopt {
+        f.push_commented(
+            vec![
+                "Adopted (adopt: true): Terraform imports the existing bucket instead of creating it; the settings and the bucket policy below then replace the bucket's current ones."
+                    .to_owned(),
+            ],
+            import_block(resource_ref("aws_s3_bucket", &name), bucket),
+        );
+    }
     let mut b = resource("aws_s3_bucket", &name);
     for (check, reason) in [
         (
@@ -419,6 +435,15 @@ fn managed_log_group(
     policy: Option<&PolicyDocument>,
 ) {
     let name = Ident::from_key(&d.key);
+    if d.adopt {
+        f.push_commented(
+            vec![
+                "Adopted (adopt: true): Terraform imports the existing log group instead of creating it; its retention and tags become the spec's."
+                    .to_owned(),
+            ],
+            import_block(resource_ref("aws_cloudwatch_log_group", &name), log_group),
+        );
+    }
     let mut g = resource("aws_cloudwatch_log_group", &name);
     g.push(Item::CheckovSkip(
         "CKV_AWS_158",
