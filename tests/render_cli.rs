@@ -240,3 +240,33 @@ fn policy_merge_prints_or_writes_and_is_idempotent() {
             "did you mean `acme-shared-archive`",
         ));
 }
+
+#[test]
+fn a_killed_renders_staging_folder_is_removed_by_the_next_render_and_nothing_else_is() {
+    let out = scratch("leftovers");
+    // What a render killed mid-write leaves: a staging folder with chatlog's marker inside.
+    let leftover = out.join(".policies.chatlog-tmp-4242");
+    std::fs::create_dir_all(leftover.join("111122223333-us-west-2")).unwrap();
+    std::fs::write(leftover.join(".chatlog"), "").unwrap();
+    // A look-alike without the marker is somebody else's.
+    let foreign = out.join(".policies.chatlog-tmp-mine");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+    chatlog()
+        .args([
+            "render",
+            "examples/quickstart.yaml",
+            "--target",
+            "policies",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!leftover.exists());
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(out.join("policies").join(".chatlog").is_file());
+}

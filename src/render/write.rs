@@ -73,6 +73,9 @@ pub fn write_outputs(
         check_replaceable(&out.join(t.folder()))?;
     }
     let pid = std::process::id();
+    for t in &targets {
+        remove_leftovers(out, t.folder());
+    }
     let mut staged = Vec::new();
     for t in &targets {
         let folder = t.folder();
@@ -97,6 +100,25 @@ pub fn write_outputs(
         written.push(final_dir);
     }
     Ok(written)
+}
+
+/// A render killed mid-write leaves its staging folder behind (`.<folder>.chatlog-tmp-<pid>`,
+/// with chatlog's marker inside); the next render into the same directory removes it. Best
+/// effort: a leftover that cannot be removed only costs disk space.
+fn remove_leftovers(out: &Path, folder: &str) {
+    let prefix = format!(".{folder}.chatlog-tmp-");
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name.to_str().is_some_and(|n| n.starts_with(&prefix));
+        let path = entry.path();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if ours && is_dir && path.join(MARKER).is_file() {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 fn check_replaceable(dir: &Path) -> Result<(), WriteError> {
