@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlog::aws::{
-    AuditLog, Connection, SdkChat, SdkDestinations, Waits, apply_changes, read_destinations,
-    read_region,
+    AuditLog, Connection, SdkChat, SdkDestinations, SdkLex, Waits, apply_changes, read_bots,
+    read_destinations, read_region,
 };
 use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
 use chatlog::live::RegionInventory;
@@ -25,6 +25,7 @@ struct DeploymentRun {
     deployment: Deployment,
     chat: SdkChat,
     destinations: SdkDestinations,
+    lex: SdkLex,
     live: RegionInventory,
     live_destinations: LiveDestinations,
     changes: Vec<Change>,
@@ -161,10 +162,17 @@ async fn plan_all(
             ));
         }
         changes.extend(chat_changes);
+        // Lex bots: their roles' policies and their aliases' conversation logs (plan::lex).
+        let lex = SdkLex::new(&session, &account);
+        let live_bots = read_bots(&lex, &deployment)
+            .await
+            .map_err(|e| e.to_string())?;
+        changes.extend(plan::lex::plan_bots(&deployment, &live_bots));
         runs.push(DeploymentRun {
             deployment,
             chat,
             destinations,
+            lex,
             live,
             live_destinations,
             changes,
@@ -332,6 +340,7 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         match rt.block_on(apply_changes(
             &run.chat,
             &run.destinations,
+            &run.lex,
             &run.changes,
             waits,
         )) {

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::chat::ChatApi;
 use super::destinations::DestinationApi;
 use super::error::AwsError;
+use super::lex::LexApi;
 use crate::plan::{Change, Operation, RoomSettings, execution_order};
 
 /// How long a logging configuration may stay CREATING or UPDATING before apply gives up.
@@ -53,9 +54,10 @@ fn describe(c: &Change) -> String {
 }
 
 /// Runs every unblocked change of one deployment. Returns one line per change done.
-pub async fn apply_changes<C: ChatApi, D: DestinationApi>(
+pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
     chat: &C,
     destinations: &D,
+    lex: &L,
     changes: &[Change],
     waits: Waits,
 ) -> Result<Vec<String>, ApplyFailure> {
@@ -68,7 +70,7 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi>(
     let ordered = execution_order(changes);
     let mut done = Vec::new();
     for (i, change) in ordered.iter().enumerate() {
-        if let Err(error) = run_change(chat, destinations, change, &mut arns, waits).await {
+        if let Err(error) = run_change(chat, destinations, lex, change, &mut arns, waits).await {
             return Err(ApplyFailure {
                 done,
                 failed: describe(change),
@@ -95,9 +97,10 @@ fn resolve(room: &RoomSettings, arns: &BTreeMap<String, String>) -> Result<RoomS
     Ok(resolved)
 }
 
-async fn run_change<C: ChatApi, D: DestinationApi>(
+async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
     chat: &C,
     destinations: &D,
+    lex: &L,
     change: &Change,
     arns: &mut BTreeMap<String, String>,
     waits: Waits,
@@ -172,6 +175,9 @@ async fn run_change<C: ChatApi, D: DestinationApi>(
             }
             Operation::Destination(op) => {
                 destinations.execute(op.clone()).await.map_err(aws)?;
+            }
+            Operation::Lex(op) => {
+                lex.execute(op.clone()).await.map_err(aws)?;
             }
         }
     }

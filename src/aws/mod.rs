@@ -8,6 +8,7 @@ mod chat;
 mod connect;
 mod destinations;
 mod error;
+mod lex;
 mod pace;
 mod read;
 
@@ -17,5 +18,6 @@ pub use chat::{ChatApi, SdkChat};
 pub use connect::{Connection, Session};
 pub use destinations::{DestinationApi, SdkDestinations, read_destinations};
 pub use error::AwsError;
+pub use lex::{LexApi, SdkLex, read_bots};
 pub use pace::{Pacer, transactions_per_second};
 pub use read::{Progress, read_region};

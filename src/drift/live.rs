@@ -38,7 +38,11 @@ pub fn findings(
                 Rule::LiveMissing,
                 format!("{} `{}` does not exist in {place}", c.resource_type, c.key),
             )
-            .help("run `chatlog apply` to create it"),
+            .help(
+                c.blocked
+                    .clone()
+                    .unwrap_or_else(|| "run `chatlog apply` to create it".to_owned()),
+            ),
             Action::Update => {
                 let what: Vec<String> = c
                     .diffs

@@ -9,6 +9,7 @@
 
 pub mod destinations;
 mod ivschat;
+pub mod lex;
 pub mod text;
 
 use serde::Serialize;
@@ -87,6 +88,9 @@ pub enum Operation {
     /// A call on a bucket, log group, stream or their policies (see `destinations`).
     #[serde(untagged)]
     Destination(DestinationOperation),
+    /// A call on a Lex bot alias or its role's policy (see `lex`).
+    #[serde(untagged)]
+    Lex(lex::LexOperation),
 }
 
 /// What UpdateRoom and CreateRoom set. Unset limits are the service defaults (aws-facts §1(a)).
@@ -134,6 +138,9 @@ pub fn execution_order(changes: &[Change]) -> Vec<&Change> {
             return 0;
         }
         match (c.resource_type, c.action) {
+            // A bot's alias last, once its role may write and its log group and bucket exist.
+            (lex::ROLE_POLICY, _) => 5,
+            (lex::BOT_ALIAS, _) => 6,
             (ivschat::CONFIGURATION, Action::Create | Action::Update) => 1,
             (ivschat::ROOM, Action::Create | Action::Update) => 2,
             (ivschat::ROOM, Action::Delete) => 3,

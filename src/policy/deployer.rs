@@ -329,10 +329,11 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             Strings::many(LEX_OWNED_ALIAS_ACTIONS),
             Strings::Many(sorted(owned_aliases)),
         ));
-        // The create handler of AWS::Lex::BotAlias reads the bot (aws-facts §1(e)).
+        // The create handler of AWS::Lex::BotAlias reads the bot (aws-facts §1(e)); `apply`
+        // finds an owned alias by its name (ListBotAliases).
         out.push(Statement::allow(
             "LexBots",
-            Strings::one("lex:DescribeBot"),
+            Strings::many(["lex:DescribeBot", "lex:ListBotAliases"]),
             Strings::Many(sorted(owned_bots)),
         ));
     }
