@@ -220,6 +220,70 @@ fn rule_ids(report: &Value) -> Vec<String> {
     ids
 }
 
+/// The IAM action a recorded call needs (None: no permission needed). Most are the API name;
+/// S3's differ (Service Authorization Reference, Amazon S3 actions).
+fn iam_action(source: &str, name: &str) -> Option<String> {
+    let service = source.strip_suffix(".amazonaws.com")?;
+    let action = match (service, name) {
+        ("sts", "GetCallerIdentity") => return None,
+        ("s3", "HeadBucket") => "ListBucket",
+        ("s3", "ListBuckets") => "ListAllMyBuckets",
+        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("s3", "PutBucketEncryption") => "PutEncryptionConfiguration",
+        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        ("s3", "PutPublicAccessBlock") => "PutBucketPublicAccessBlock",
+        (_, other) => other,
+    };
+    Some(format!("{service}:{action}"))
+}
+
+/// Every call apply made is allowed by the deployer policy chatlog renders for the same spec
+/// (action level: the policy's resources are the spec's ARNs, checked by the render tests).
+fn deployer_allows_every_call(spec: &Path, records: &[Value]) {
+    let out = fresh_dir("deployer");
+    common::chatlog()
+        .args(["render", "--target", "policies", "--out"])
+        .arg(&out)
+        .arg(spec)
+        .assert()
+        .success();
+    let mut allowed = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(out.join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("deployer") {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for s in doc["Statement"].as_array().unwrap() {
+            assert_eq!(s["Effect"], "Allow");
+            match &s["Action"] {
+                Value::String(a) => {
+                    allowed.insert(a.to_ascii_lowercase());
+                }
+                Value::Array(a) => {
+                    allowed.extend(a.iter().map(|x| x.as_str().unwrap().to_ascii_lowercase()))
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+    let missing: std::collections::BTreeSet<String> = records
+        .iter()
+        .filter_map(|r| {
+            iam_action(
+                r["eventSource"].as_str().unwrap(),
+                r["eventName"].as_str().unwrap(),
+            )
+        })
+        .filter(|a| !allowed.contains(&a.to_ascii_lowercase()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "apply called what deployer.json does not allow: {missing:?}"
+    );
+}
+
 fn audit_records(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -346,6 +410,7 @@ fn apply_from_nothing_sets_up_every_destination_then_drift_is_clean_and_a_second
     let out = apply(&world, &spec, &audit);
     assert!(out.contains("Applied ("), "{out}");
     let records = audit_records(&audit);
+    deployer_allows_every_call(&spec, &records);
     let writes = audit_writes(&records);
     // Every destination call is in the audit log, under its service's event source, and the
     // destinations were done before the first logging configuration.

@@ -238,12 +238,30 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
         ));
     }
     if !buckets.is_empty() {
-        // First-time S3 setup reads the bucket policy (aws-facts §1(c)).
+        // First-time S3 setup reads the bucket policy (aws-facts §1(c)); `apply` also checks the
+        // bucket's region before any write (GetBucketLocation).
         out.push(Statement::allow(
             "ReadBucketPolicies",
-            Strings::one("s3:GetBucketPolicy"),
-            Strings::Many(sorted(buckets)),
+            Strings::many(["s3:GetBucketLocation", "s3:GetBucketPolicy"]),
+            Strings::Many(sorted(buckets.clone())),
         ));
+        // `apply` confirms a bucket's owner in the account's own bucket list as well as through
+        // ExpectedBucketOwner; ListAllMyBuckets takes no resource.
+        out.push(Statement::allow(
+            "ListOwnBuckets",
+            Strings::one("s3:ListAllMyBuckets"),
+            Strings::one("*"),
+        ));
+        // `apply` merges the statements log delivery needs into an existing bucket's policy
+        // (never removing one), as `policy merge --write` would.
+        let existing: BTreeSet<String> = buckets.difference(&managed_buckets).cloned().collect();
+        if !existing.is_empty() {
+            out.push(Statement::allow(
+                "MergeLogDeliveryStatements",
+                Strings::one("s3:PutBucketPolicy"),
+                Strings::Many(sorted(existing)),
+            ));
+        }
     }
     if !managed_buckets.is_empty() {
         // Buckets chatlog creates: AWS::S3::Bucket (above) and AWS::S3::BucketPolicy
@@ -261,9 +279,13 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
     }
     if !streams.is_empty() {
         // Firehose setup tags the stream `LogDeliveryEnabled=true` (aws-facts §1(c)).
+        // `apply` reads the tags first and adds the tag only when it is missing.
         out.push(Statement::allow(
             "TagDeliveryStreams",
-            Strings::one("firehose:TagDeliveryStream"),
+            Strings::many([
+                "firehose:ListTagsForDeliveryStream",
+                "firehose:TagDeliveryStream",
+            ]),
             Strings::Many(sorted(streams)),
         ));
         // Scoped service-linked-role creation as AWS grants it (aws-facts §1(c)), narrowed to
@@ -287,6 +309,13 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             "ReadLogDeliveryServiceLinkedRole",
             Strings::one("iam:GetRole"),
             Strings::Many(sorted(slr)),
+        ));
+        // `apply` finds the role by its service path (its name differs between AWS and some
+        // emulators); ListRoles takes no resource.
+        out.push(Statement::allow(
+            "FindLogDeliveryServiceLinkedRole",
+            Strings::one("iam:ListRoles"),
+            Strings::one("*"),
         ));
     }
     if let Some(audit) = &model.audit {
