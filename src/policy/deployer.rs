@@ -265,9 +265,8 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
     }
     if !managed_buckets.is_empty() {
         // Buckets chatlog creates: AWS::S3::Bucket (above) and AWS::S3::BucketPolicy
-        // create/update/delete handlers (aws-facts §1(e)). Buckets that exist get no
-        // s3:PutBucketPolicy: their owner merges the statements first, after which log delivery
-        // needs only logs:CreateLogDelivery (aws-facts §1(c)).
+        // create/update/delete handlers (aws-facts §1(e)). Buckets that exist get only
+        // s3:PutBucketPolicy, for apply's merge (above); never DeleteBucketPolicy.
         let mut actions: Vec<&str> = BUCKET_ACTIONS.to_vec();
         actions.extend(["s3:DeleteBucketPolicy", "s3:PutBucketPolicy"]);
         actions.sort_unstable();
