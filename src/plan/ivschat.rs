@@ -314,20 +314,14 @@ fn plan_configuration(
                 destination: wanted.clone(),
             });
     }
-    match owner {
-        Owner::Us => {
-            let (d, ops) = tag_changes(&live.arn, &live.tags, &desired_tags);
-            if let Some(d) = d {
-                change.diffs.push(d);
-            }
-            change.operations.extend(ops);
-        }
-        _ => {
-            if let Some(d) = diff("tags", json!(user_tags(&live.tags)), json!(c.tags)) {
-                change.diffs.push(d);
-            }
-        }
-    }
+    plan_tags(
+        &mut change,
+        owner,
+        &live.arn,
+        &live.tags,
+        &c.tags,
+        &desired_tags,
+    );
     finish(p, &mut change, owner);
     change
 }
@@ -410,22 +404,37 @@ fn plan_room(
             room: settings,
         });
     }
-    match owner {
-        Owner::Us => {
-            let (d, ops) = tag_changes(&live.arn, &live.tags, &desired_tags);
-            if let Some(d) = d {
-                change.diffs.push(d);
-            }
-            change.operations.extend(ops);
-        }
-        _ => {
-            if let Some(d) = diff("tags", json!(user_tags(&live.tags)), json!(r.tags)) {
-                change.diffs.push(d);
-            }
-        }
-    }
+    plan_tags(
+        &mut change,
+        owner,
+        &live.arn,
+        &live.tags,
+        &r.tags,
+        &desired_tags,
+    );
     finish(p, &mut change, owner);
     change
+}
+
+/// Tags of a matched resource: made to match on ours (ownership tags included); on one chatlog
+/// does not own, only the user tags are compared (and reported, never changed).
+fn plan_tags(
+    change: &mut Change,
+    owner: Owner,
+    arn: &str,
+    live: &Tags,
+    spec: &Tags,
+    desired: &Tags,
+) {
+    if owner == Owner::Us {
+        let (d, ops) = tag_changes(arn, live, desired);
+        change.diffs.extend(d);
+        change.operations.extend(ops);
+    } else {
+        change
+            .diffs
+            .extend(diff("tags", json!(user_tags(live)), json!(spec)));
+    }
 }
 
 /// Sets the action from the diffs, and blocks changes to a resource chatlog does not own.
