@@ -348,6 +348,24 @@ fn limit(n: Option<i32>) -> Option<u32> {
     n.and_then(|n| u32::try_from(n).ok())
 }
 
+/// GetRoom and CreateRoom answer the same members through different types.
+macro_rules! room_of {
+    ($r:expr, $arn:expr) => {
+        LiveRoom {
+            arn: $r.arn().unwrap_or($arn).to_owned(),
+            id: $r.id().unwrap_or_default().to_owned(),
+            name: $r.name().unwrap_or_default().to_owned(),
+            logging_configuration_identifiers: $r.logging_configuration_identifiers().to_vec(),
+            maximum_message_length: limit($r.maximum_message_length()),
+            maximum_message_rate_per_second: limit($r.maximum_message_rate_per_second()),
+            message_review_handler: handler($r.message_review_handler()),
+            tags: tags($r.tags()),
+            create_time: time($r.create_time()),
+            update_time: time($r.update_time()),
+        }
+    };
+}
+
 impl ChatApi for SdkChat {
     async fn list_logging_configurations(&self) -> Result<Vec<LiveLoggingConfiguration>, AwsError> {
         let mut all = Vec::new();
@@ -435,7 +453,7 @@ impl ChatApi for SdkChat {
                 |_| Value::Null,
             )
             .await?;
-        Ok(room_of(&r, &arn))
+        Ok(room_of!(r, &arn))
     }
 
     async fn get_logging_configuration(
@@ -563,18 +581,7 @@ impl ChatApi for SdkChat {
                 |o| json!({"arn": o.arn(), "id": o.id()}),
             )
             .await?;
-        Ok(LiveRoom {
-            arn: r.arn().unwrap_or_default().to_owned(),
-            id: r.id().unwrap_or_default().to_owned(),
-            name: r.name().unwrap_or_default().to_owned(),
-            logging_configuration_identifiers: r.logging_configuration_identifiers().to_vec(),
-            maximum_message_length: limit(r.maximum_message_length()),
-            maximum_message_rate_per_second: limit(r.maximum_message_rate_per_second()),
-            message_review_handler: handler(r.message_review_handler()),
-            tags: self::tags(r.tags()),
-            create_time: time(r.create_time()),
-            update_time: time(r.update_time()),
-        })
+        Ok(room_of!(r, ""))
     }
 
     async fn update_room(&self, arn: String, room: RoomSettings) -> Result<(), AwsError> {
@@ -643,20 +650,5 @@ impl ChatApi for SdkChat {
         self.call("UntagResource", &arn, false, request, send, |_| json!({}))
             .await
             .map(|_| ())
-    }
-}
-
-fn room_of(r: &aws_sdk_ivschat::operation::get_room::GetRoomOutput, arn: &str) -> LiveRoom {
-    LiveRoom {
-        arn: r.arn().unwrap_or(arn).to_owned(),
-        id: r.id().unwrap_or_default().to_owned(),
-        name: r.name().unwrap_or_default().to_owned(),
-        logging_configuration_identifiers: r.logging_configuration_identifiers().to_vec(),
-        maximum_message_length: limit(r.maximum_message_length()),
-        maximum_message_rate_per_second: limit(r.maximum_message_rate_per_second()),
-        message_review_handler: handler(r.message_review_handler()),
-        tags: tags(r.tags()),
-        create_time: time(r.create_time()),
-        update_time: time(r.update_time()),
     }
 }
