@@ -326,3 +326,76 @@ fn a_spec_reaches_another_account_through_its_role() {
     );
     assert!(stdout.contains(&format!("{target}/{REGION}")), "{stdout}");
 }
+
+#[test]
+fn an_imported_spec_planned_against_the_same_account_shows_no_change() {
+    let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
+    // The server writes log delivery's statements into moto, as AWS does.
+    let world = World::new(ServerConfig {
+        moto_endpoint: Some(moto.endpoint().to_owned()),
+        ..ServerConfig::default()
+    });
+    let config = moto.sdk_config(&world.account, REGION);
+    let bucket = format!("imported-{}", world.account);
+    world.runtime.block_on(async {
+        chatlog_testkit::moto::s3_client(&config)
+            .create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_cloudwatchlogs::Client::new(&config)
+            .create_log_group()
+            .log_group_name("/aws/vendedlogs/ivschat/imported")
+            .send()
+            .await
+            .unwrap();
+    });
+    let archive = world.create_configuration("archive", s3(&bucket));
+    let tail = world.create_configuration(
+        "tail",
+        DestinationConfiguration::CloudWatchLogs(
+            CloudWatchLogsDestinationConfiguration::builder()
+                .log_group_name("/aws/vendedlogs/ivschat/imported")
+                .build()
+                .unwrap(),
+        ),
+    );
+    world.create_room("lobby", &[archive.clone(), tail], Some((300, 40)));
+    world.create_room("lobby", &[archive], None);
+    world.create_room("quiet", &[], Some((1, 1)));
+
+    let spec = fresh_dir("import-plan").join("imported.yaml");
+    import_to(&world, &spec);
+    let control = world.server.control();
+    control.clear_calls();
+    let out = world
+        .chatlog()
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{plan}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        plan.contains("0 to create, 0 to update, 0 to delete"),
+        "{plan}"
+    );
+    // Read-only: planning wrote nothing.
+    assert!(
+        control
+            .calls()
+            .iter()
+            .all(|c| c.operation.starts_with("List") || c.operation.starts_with("Get"))
+    );
+}
