@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlog::aws::{
-    AuditLog, Connection, SdkChat, SdkDestinations, SdkLex, Waits, apply_changes, read_bots,
-    read_destinations, read_region,
+    AuditLog, Connection, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes,
+    read_bots, read_destinations, read_region,
 };
 use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
 use chatlog::live::RegionInventory;
@@ -26,6 +26,7 @@ struct DeploymentRun {
     chat: SdkChat,
     destinations: SdkDestinations,
     lex: SdkLex,
+    trail: SdkTrail,
     live: RegionInventory,
     live_destinations: LiveDestinations,
     changes: Vec<Change>,
@@ -168,11 +169,13 @@ async fn plan_all(
             .await
             .map_err(|e| e.to_string())?;
         changes.extend(plan::lex::plan_bots(&deployment, &live_bots));
+        let trail = SdkTrail::new(&session, &account);
         runs.push(DeploymentRun {
             deployment,
             chat,
             destinations,
             lex,
+            trail,
             live,
             live_destinations,
             changes,
@@ -381,9 +384,15 @@ fn list(title: &str, items: &[String]) -> String {
     out
 }
 
-pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, drift_format: DriftFormat) -> Result<u8, String> {
+pub fn drift(
+    specs: Vec<PathBuf>,
+    aws: AwsArgs,
+    drift_format: DriftFormat,
+    explain: bool,
+) -> Result<u8, String> {
     let format = drift_format.report().unwrap_or(Format::Text);
-    let planned = match runtime()?.block_on(plan_all(&specs, &aws, false, None, format, true))? {
+    let rt = runtime()?;
+    let planned = match rt.block_on(plan_all(&specs, &aws, false, None, format, true))? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
     };
@@ -403,6 +412,10 @@ pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, drift_format: DriftFormat) -> Re
             &run.preflight,
             &planned.validation.sources,
         ));
+    }
+    if explain {
+        let explanations = rt.block_on(explanations(&planned))?;
+        attach_explanations(&mut diagnostics, &explanations, &planned.validation.sources);
     }
     chatlog::diagnostic::sort(&mut diagnostics);
     let found = if diagnostics.is_empty() {
@@ -434,4 +447,88 @@ pub fn drift(specs: Vec<PathBuf>, aws: AwsArgs, drift_format: DriftFormat) -> Re
     } else {
         FINDINGS
     })
+}
+
+/// CloudTrail's event source for a resource type (`drift --explain`).
+fn event_source(resource_type: &str) -> Option<&'static str> {
+    let sources = chatlog::explain::EVENT_SOURCES;
+    let index = [
+        "AWS::IVSChat::",
+        "AWS::S3::",
+        "AWS::Logs::",
+        "AWS::KinesisFirehose::",
+        "AWS::Lex::",
+        "AWS::IAM::",
+    ]
+    .iter()
+    .position(|prefix| resource_type.starts_with(prefix))?;
+    sources.get(index).copied()
+}
+
+/// For every pending change, the CloudTrail write events that name its resource, keyed by the
+/// spec entry the change belongs to. Each event source is looked up once per deployment, and
+/// only when a change needs it.
+async fn explanations(
+    planned: &Planned,
+) -> Result<Vec<(chatlog::spec::load::Origin, Vec<String>)>, String> {
+    use chatlog::aws::TrailApi;
+    let mut out = Vec::new();
+    for run in &planned.runs {
+        let pending: Vec<&Change> = run.changes.iter().filter(|c| c.pending()).collect();
+        let mut sources: Vec<&'static str> = pending
+            .iter()
+            .filter_map(|c| event_source(c.resource_type))
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let mut events = Vec::new();
+        for source in sources {
+            events.extend(
+                run.trail
+                    .writes(source.to_owned())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        for c in pending {
+            let Some(origin) = &c.origin else { continue };
+            let ids = chatlog::explain::identifiers(c);
+            out.push((origin.clone(), chatlog::explain::explain(&events, &ids)));
+        }
+    }
+    Ok(out)
+}
+
+/// Each finding at a spec entry gets the explanation of that entry's changes.
+fn attach_explanations(
+    diagnostics: &mut [chatlog::diagnostic::Diagnostic],
+    explanations: &[(chatlog::spec::load::Origin, Vec<String>)],
+    sources: &chatlog::spec::source::Sources,
+) {
+    for d in diagnostics.iter_mut() {
+        let Some(at) = &d.location else { continue };
+        let mut lines: Vec<String> = explanations
+            .iter()
+            .filter(|(origin, _)| {
+                at.pointer.as_deref() == Some(origin.pointer.as_str())
+                    && sources.get(origin.file).is_some_and(|f| f.path == at.file)
+            })
+            .flat_map(|(_, lines)| lines.iter().cloned())
+            .collect();
+        if lines.is_empty()
+            && !explanations
+                .iter()
+                .any(|(origin, _)| at.pointer.as_deref() == Some(origin.pointer.as_str()))
+        {
+            continue;
+        }
+        lines.sort();
+        lines.reverse();
+        lines.dedup();
+        let text = chatlog::explain::detail(&lines);
+        d.detail = Some(match d.detail.take() {
+            Some(before) => format!("{before}\n{text}"),
+            None => text,
+        });
+    }
 }

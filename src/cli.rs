@@ -164,6 +164,10 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
         format: DriftFormat,
+        /// For each drifted resource, the CloudTrail events that wrote to it: who, when, from
+        /// which address, with which call (LookupEvents; cloudtrail:LookupEvents)
+        #[arg(long)]
+        explain: bool,
     },
     /// List every logging configuration and room in the account (all pages), read-only
     #[command(after_help = LIVE_HELP)]

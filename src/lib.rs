@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;
+pub mod explain;
 pub mod graph;
 pub mod init;
 pub mod live;

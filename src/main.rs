@@ -162,7 +162,12 @@ fn run(cli: Cli) -> Result<u8, String> {
             wait_timeout,
         }),
         #[cfg(feature = "aws")]
-        Command::Drift { specs, aws, format } => apply_command::drift(specs, aws, format),
+        Command::Drift {
+            specs,
+            aws,
+            format,
+            explain,
+        } => apply_command::drift(specs, aws, format, explain),
         #[cfg(not(feature = "aws"))]
         Command::Inventory { .. }
         | Command::Import { .. }

@@ -10,6 +10,7 @@
 )]
 
 mod common;
+mod http_double;
 mod lex_double;
 mod live_support;
 

@@ -170,6 +170,14 @@ impl Session {
         aws_sdk_iam::Client::from_conf(b.build())
     }
 
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        let mut b = aws_sdk_cloudtrail::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("cloudtrail") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_cloudtrail::Client::from_conf(b.build())
+    }
+
     pub fn lexv2(&self) -> aws_sdk_lexmodelsv2::Client {
         let mut b = aws_sdk_lexmodelsv2::config::Builder::from(&self.config);
         if let Some(url) = self.endpoints.get("lexv2") {

@@ -11,6 +11,7 @@ mod error;
 mod lex;
 mod pace;
 mod read;
+mod trail;
 
 pub use apply::{ApplyFailure, Waits, apply_changes};
 pub use audit::{AuditLog, Record};
@@ -21,3 +22,4 @@ pub use error::AwsError;
 pub use lex::{LexApi, SdkLex, read_bots};
 pub use pace::{Pacer, transactions_per_second};
 pub use read::{Progress, read_region};
+pub use trail::{SdkTrail, TrailApi};

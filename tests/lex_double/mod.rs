@@ -15,11 +15,11 @@
 )]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+
+use crate::http_double::{self, Answer, Request};
 
 #[derive(Default)]
 struct State {
@@ -37,16 +37,20 @@ pub struct LexDouble {
 
 impl LexDouble {
     pub fn start() -> LexDouble {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = shared.clone();
-                std::thread::spawn(move || serve(stream, &state));
+        let endpoint = http_double::start(Arc::new(move |r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            let (status, error, answer) = handle(&shared, &r.method, &r.path, &body);
+            Answer {
+                status,
+                content_type: "application/json",
+                headers: error
+                    .map(|code| vec![("x-amzn-errortype".to_owned(), code.to_owned())])
+                    .unwrap_or_default(),
+                body: answer.to_string(),
             }
-        });
+        }));
         LexDouble { endpoint, state }
     }
 
@@ -79,55 +83,6 @@ impl LexDouble {
             .iter()
             .filter(|(m, _)| m == method)
             .count()
-    }
-}
-
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0u8; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let mut parts = request_line.split_whitespace();
-        let method = parts.next().unwrap_or_default().to_owned();
-        let path = parts.next().unwrap_or_default().to_owned();
-        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let (status, error, answer) = handle(state, &method, &path, &body);
-        let text = answer.to_string();
-        let mut head = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nx-amzn-RequestId: double\r\n",
-            text.len()
-        );
-        if let Some(code) = error {
-            head.push_str(&format!("x-amzn-errortype: {code}\r\n"));
-        }
-        head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(text.as_bytes()).is_err()
-        {
-            return;
-        }
     }
 }
 

@@ -1,0 +1,91 @@
+//! CloudTrail event history (LookupEvents) for `drift --explain`: the write events of one event
+//! source in a region, all pages up to a bound. LookupEvents takes one lookup attribute per call,
+//! so the source is the attribute and writes are picked out here.
+
+use std::future::Future;
+
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use serde_json::json;
+
+use super::chat::{Call, Calls};
+use super::connect::Session;
+use super::error::AwsError;
+use crate::explain::{TrailEvent, parse_event};
+
+/// LookupEvents returns at most 50 events per page; 20 pages bound one source's history to the
+/// 1,000 most recent events.
+const MAX_PAGES: usize = 20;
+
+pub trait TrailApi: Clone + Send + Sync + 'static {
+    /// The write events of `event_source`, newest first.
+    fn writes(
+        &self,
+        event_source: String,
+    ) -> impl Future<Output = Result<Vec<TrailEvent>, AwsError>> + Send;
+}
+
+#[derive(Clone, Debug)]
+pub struct SdkTrail {
+    client: aws_sdk_cloudtrail::Client,
+    calls: Calls,
+}
+
+impl SdkTrail {
+    pub fn new(session: &Session, account: &str) -> Self {
+        SdkTrail {
+            client: session.cloudtrail(),
+            calls: Calls::new(session, account, "cloudtrail.amazonaws.com", false),
+        }
+    }
+}
+
+impl TrailApi for SdkTrail {
+    async fn writes(&self, event_source: String) -> Result<Vec<TrailEvent>, AwsError> {
+        let attribute = LookupAttribute::builder()
+            .attribute_key(LookupAttributeKey::EventSource)
+            .attribute_value(&event_source)
+            .build()
+            .map_err(|e| AwsError {
+                action: "cloudtrail:LookupEvents".to_owned(),
+                resource: event_source.clone(),
+                code: None,
+                status: None,
+                message: e.to_string(),
+            })?;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .calls
+                .call(
+                    Call {
+                        operation: "LookupEvents",
+                        action: "cloudtrail:LookupEvents",
+                        resource: &event_source,
+                        read_only: true,
+                    },
+                    json!({"lookupAttributes": [{"attributeKey": "EventSource", "attributeValue": event_source}], "nextToken": token}),
+                    self.client
+                        .lookup_events()
+                        .lookup_attributes(attribute.clone())
+                        .max_results(50)
+                        .set_next_token(token.clone())
+                        .send(),
+                    |o| json!({"events": o.events().len()}),
+                )
+                .await?;
+            out.extend(
+                page.events()
+                    .iter()
+                    .filter_map(|e| e.cloud_trail_event())
+                    .filter_map(parse_event)
+                    .filter(|e| !e.read_only),
+            );
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
