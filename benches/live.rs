@@ -155,9 +155,8 @@ fn report(label: &str, runs: &[Run], bound: Duration) {
     let mut walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
     walls.sort();
     let median = walls[walls.len() / 2];
-    let first = &runs[0];
     println!(
-        "{label}: median {:.2}s over {} run(s) (runs: {}); lower bound {:.2}s; calls {:?}; 429 answers {}",
+        "{label}: median {:.2}s over {} run(s) (runs: {}); lower bound {:.2}s; calls per run {:?}; 429 answers {}",
         median.as_secs_f64(),
         runs.len(),
         walls
@@ -166,9 +165,19 @@ fn report(label: &str, runs: &[Run], bound: Duration) {
             .collect::<Vec<_>>()
             .join(", "),
         bound.as_secs_f64(),
-        first.calls,
-        first.throttled
+        runs.iter()
+            .map(|r| r.calls.values().sum::<usize>())
+            .collect::<Vec<_>>(),
+        runs.iter().map(|r| r.throttled).sum::<usize>()
     );
+    for (i, r) in runs.iter().enumerate() {
+        println!(
+            "  run {}: {:.2}s, calls {:?}",
+            i + 1,
+            r.wall.as_secs_f64(),
+            r.calls
+        );
+    }
 }
 
 /// The quotas allow `tps` calls a second, the first at once: n calls need (n-1)/tps seconds.
