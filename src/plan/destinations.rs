@@ -225,14 +225,6 @@ fn without_aws_tags(tags: &Tags) -> Tags {
         .collect()
 }
 
-fn diff(attribute: &str, before: Value, after: Value) -> Option<AttributeDiff> {
-    (before != after).then(|| AttributeDiff {
-        attribute: attribute.to_owned(),
-        before,
-        after,
-    })
-}
-
 /// The statements of a policy document as JSON text; `None` when it is not one.
 fn statements_of(text: &str) -> Option<Vec<Value>> {
     match serde_json::from_str::<Value>(text).ok()?.get("Statement")? {
@@ -367,16 +359,8 @@ struct Planner<'a> {
 impl Planner<'_> {
     fn change(&self, resource_type: &'static str, key: &str, origin: &Origin) -> Change {
         Change {
-            account: self.deployment.account.clone(),
-            region: self.deployment.region.clone(),
-            resource_type,
-            key: key.to_owned(),
-            arn: None,
-            action: Action::NoChange,
-            diffs: Vec::new(),
-            blocked: None,
-            operations: Vec::new(),
             origin: Some(origin.clone()),
+            ..Change::unchanged(self.deployment, resource_type, key)
         }
     }
 
@@ -557,11 +541,11 @@ fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &
     change.action = Action::Create;
     change.arn = Some(d.arn.clone());
     change.diffs = vec![
-        created("region", json!(p.deployment.region)),
-        created("public_access_block", json!(PublicAccessBlock::ALL)),
-        created("encryption", json!([SSE_S3])),
-        created("object_ownership", json!([OWNER_ENFORCED])),
-        created("tags", json!(tags)),
+        AttributeDiff::created("region", json!(p.deployment.region)),
+        AttributeDiff::created("public_access_block", json!(PublicAccessBlock::ALL)),
+        AttributeDiff::created("encryption", json!([SSE_S3])),
+        AttributeDiff::created("object_ownership", json!([OWNER_ENFORCED])),
+        AttributeDiff::created("tags", json!(tags)),
     ];
     let b = bucket.to_owned();
     change.operations = [
@@ -586,7 +570,7 @@ fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &
     policy.action = Action::Create;
     policy.arn = Some(d.arn.clone());
     // The statements by Sid; the operation carries the whole document (`plan --format json`).
-    policy.diffs = vec![created("statements", json!(sids(document)))];
+    policy.diffs = vec![AttributeDiff::created("statements", json!(sids(document)))];
     policy.operations = vec![super::Operation::Destination(
         DestinationOperation::PutBucketPolicy {
             bucket: b,
@@ -594,14 +578,6 @@ fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &
         },
     )];
     p.push(policy);
-}
-
-fn created(attribute: &str, after: Value) -> AttributeDiff {
-    AttributeDiff {
-        attribute: attribute.to_owned(),
-        before: Value::Null,
-        after,
-    }
 }
 
 fn managed_bucket(
@@ -622,7 +598,7 @@ fn managed_bucket(
     let op = super::Operation::Destination;
     let mut change = p.change(BUCKET, &d.key, &d.origin);
     change.arn = Some(d.arn.clone());
-    if let Some(x) = diff(
+    if let Some(x) = AttributeDiff::between(
         "public_access_block",
         json!(settings.public_access_block),
         json!(PublicAccessBlock::ALL),
@@ -634,7 +610,9 @@ fn managed_bucket(
                 bucket: b.clone(),
             }));
     }
-    if let Some(x) = diff("encryption", json!(settings.encryption), json!([SSE_S3])) {
+    if let Some(x) =
+        AttributeDiff::between("encryption", json!(settings.encryption), json!([SSE_S3]))
+    {
         change.diffs.push(x);
         change
             .operations
@@ -642,7 +620,7 @@ fn managed_bucket(
                 bucket: b.clone(),
             }));
     }
-    if let Some(x) = diff(
+    if let Some(x) = AttributeDiff::between(
         "object_ownership",
         json!(settings.object_ownership),
         json!([OWNER_ENFORCED]),
@@ -656,7 +634,7 @@ fn managed_bucket(
     }
     if owner == Owner::Us {
         let wanted = desired_tags(p, d);
-        if let Some(x) = diff(
+        if let Some(x) = AttributeDiff::between(
             "tags",
             json!(without_aws_tags(&settings.tags)),
             json!(wanted),
@@ -678,7 +656,9 @@ fn managed_bucket(
                     tags,
                 }));
         }
-    } else if let Some(x) = diff("tags", json!(user_tags(&settings.tags)), json!(d.tags)) {
+    } else if let Some(x) =
+        AttributeDiff::between("tags", json!(user_tags(&settings.tags)), json!(d.tags))
+    {
         change.diffs.push(x);
     }
     p.finish(&mut change, owner, "bucket");
@@ -836,7 +816,9 @@ fn managed_log_group(
     let Some(group) = present else {
         let tags = desired_tags(p, d);
         change.action = Action::Create;
-        change.diffs.push(created("tags", json!(tags)));
+        change
+            .diffs
+            .push(AttributeDiff::created("tags", json!(tags)));
         change
             .operations
             .push(op(DestinationOperation::CreateLogGroup {
@@ -844,7 +826,9 @@ fn managed_log_group(
                 tags,
             }));
         if let Some(days) = retention_days {
-            change.diffs.push(created("retention_days", json!(days)));
+            change
+                .diffs
+                .push(AttributeDiff::created("retention_days", json!(days)));
             change
                 .operations
                 .push(op(DestinationOperation::PutRetentionPolicy {
@@ -856,7 +840,7 @@ fn managed_log_group(
         policy.action = Action::Create;
         policy
             .diffs
-            .push(created("statements", json!(sids(&document))));
+            .push(AttributeDiff::created("statements", json!(sids(&document))));
         policy
             .operations
             .push(op(DestinationOperation::PutLogGroupPolicy {
@@ -869,7 +853,7 @@ fn managed_log_group(
         return;
     };
     let owner = owner_of_destination(d, &group.tags, p.owner);
-    if let Some(x) = diff(
+    if let Some(x) = AttributeDiff::between(
         "retention_days",
         json!(group.retention_days),
         json!(retention_days),
@@ -887,7 +871,9 @@ fn managed_log_group(
     }
     if owner == Owner::Us {
         log_group_tags(p, d, &group, &mut change);
-    } else if let Some(x) = diff("tags", json!(user_tags(&group.tags)), json!(d.tags)) {
+    } else if let Some(x) =
+        AttributeDiff::between("tags", json!(user_tags(&group.tags)), json!(d.tags))
+    {
         change.diffs.push(x);
     }
     p.finish(&mut change, owner, "log group");
@@ -927,7 +913,7 @@ fn log_group_tags(p: &Planner<'_>, d: &Destination, group: &PresentLogGroup, cha
     let op = super::Operation::Destination;
     let live = without_aws_tags(&group.tags);
     let wanted = desired_tags(p, d);
-    let Some(x) = diff("tags", json!(live), json!(wanted)) else {
+    let Some(x) = AttributeDiff::between("tags", json!(live), json!(wanted)) else {
         return;
     };
     change.diffs.push(x);
@@ -1114,9 +1100,10 @@ fn service_linked_role(p: &mut Planner<'_>) {
     ));
     if p.live.log_delivery_role == RoleState::Missing {
         change.action = Action::Create;
-        change
-            .diffs
-            .push(created("aws_service_name", json!(DELIVERY_PRINCIPAL)));
+        change.diffs.push(AttributeDiff::created(
+            "aws_service_name",
+            json!(DELIVERY_PRINCIPAL),
+        ));
         change.operations.push(super::Operation::Destination(
             DestinationOperation::CreateServiceLinkedRole {
                 service: DELIVERY_PRINCIPAL.to_owned(),
@@ -1163,19 +1150,12 @@ pub fn kept_on_prune(
             continue;
         }
         out.push(Change {
-            account: deployment.account.clone(),
-            region: deployment.region.clone(),
-            resource_type,
-            key: name.clone(),
-            arn: None,
             action: Action::Delete,
-            diffs: Vec::new(),
             blocked: Some(format!(
                 "kept: --prune never deletes buckets or log groups, which hold the chat logs (logging configuration `{}` wrote here); delete it yourself once nobody needs its logs",
                 c.key
             )),
-            operations: Vec::new(),
-            origin: None,
+            ..Change::unchanged(deployment, resource_type, name)
         });
     }
     out

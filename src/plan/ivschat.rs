@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Action, AttributeDiff, Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG};
 use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
@@ -60,14 +60,6 @@ fn desired_destination(d: &DestinationKind) -> LiveDestination {
     }
 }
 
-fn diff(attribute: &str, before: Value, after: Value) -> Option<AttributeDiff> {
-    (before != after).then(|| AttributeDiff {
-        attribute: attribute.to_owned(),
-        before,
-        after,
-    })
-}
-
 /// Tag changes on a resource chatlog owns: `aws:` keys belong to AWS and are left alone.
 fn tag_changes(arn: &str, live: &Tags, desired: &Tags) -> (Option<AttributeDiff>, Vec<Operation>) {
     let live_user: Tags = live
@@ -98,7 +90,10 @@ fn tag_changes(arn: &str, live: &Tags, desired: &Tags) -> (Option<AttributeDiff>
             keys: to_remove,
         });
     }
-    (diff("tags", json!(live_user), json!(desired)), ops)
+    (
+        AttributeDiff::between("tags", json!(live_user), json!(desired)),
+        ops,
+    )
 }
 
 /// For comparing an unowned resource: its user tags against the spec's, ownership aside.
@@ -117,18 +112,7 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     fn change(&self, resource_type: &'static str, key: &str) -> Change {
-        Change {
-            account: self.deployment.account.clone(),
-            region: self.deployment.region.clone(),
-            resource_type,
-            key: key.to_owned(),
-            arn: None,
-            action: Action::NoChange,
-            diffs: Vec::new(),
-            blocked: None,
-            operations: Vec::new(),
-            origin: None,
-        }
+        Change::unchanged(self.deployment, resource_type, key)
     }
 }
 
@@ -280,11 +264,9 @@ fn plan_configuration(
     desired_tags.extend(ownership(p.owner, &c.key));
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
-        change.diffs.push(AttributeDiff {
-            attribute: "destination".to_owned(),
-            before: Value::Null,
-            after: json!(wanted),
-        });
+        change
+            .diffs
+            .push(AttributeDiff::created("destination", json!(wanted)));
         change
             .operations
             .push(Operation::CreateLoggingConfiguration {
@@ -297,11 +279,11 @@ fn plan_configuration(
     };
     change.arn = Some(live.arn.clone());
     let mut update = false;
-    if let Some(d) = diff("name", json!(live.name), json!(c.name)) {
+    if let Some(d) = AttributeDiff::between("name", json!(live.name), json!(c.name)) {
         change.diffs.push(d);
         update = true;
     }
-    if let Some(d) = diff("destination", json!(live.destination), json!(wanted)) {
+    if let Some(d) = AttributeDiff::between("destination", json!(live.destination), json!(wanted)) {
         change.diffs.push(d);
         update = true;
     }
@@ -353,11 +335,10 @@ fn plan_room(
     desired_tags.extend(ownership(p.owner, &r.key));
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
-        change.diffs.push(AttributeDiff {
-            attribute: "logging_configurations".to_owned(),
-            before: Value::Null,
-            after: json!(settings.logging_configurations),
-        });
+        change.diffs.push(AttributeDiff::created(
+            "logging_configurations",
+            json!(settings.logging_configurations),
+        ));
         change.operations.push(Operation::CreateRoom {
             key: r.key.clone(),
             room: settings,
@@ -373,18 +354,18 @@ fn plan_room(
         .map(String::as_str)
         .collect();
     let diffs = [
-        diff("name", json!(live.name), json!(settings.name)),
-        diff(
+        AttributeDiff::between("name", json!(live.name), json!(settings.name)),
+        AttributeDiff::between(
             "maximum_message_length",
             json!(length),
             json!(settings.maximum_message_length),
         ),
-        diff(
+        AttributeDiff::between(
             "maximum_message_rate_per_second",
             json!(rate),
             json!(settings.maximum_message_rate_per_second),
         ),
-        diff(
+        AttributeDiff::between(
             "message_review_handler",
             json!(handler),
             json!(settings.message_review_handler),
@@ -431,9 +412,11 @@ fn plan_tags(
         change.diffs.extend(d);
         change.operations.extend(ops);
     } else {
-        change
-            .diffs
-            .extend(diff("tags", json!(user_tags(live)), json!(spec)));
+        change.diffs.extend(AttributeDiff::between(
+            "tags",
+            json!(user_tags(live)),
+            json!(spec),
+        ));
     }
 }
 

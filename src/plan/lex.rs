@@ -88,16 +88,9 @@ pub fn normalize_settings(settings: &Value) -> Value {
 
 fn change(dep: &Deployment, bot: &Bot, resource_type: &'static str, arn: String) -> Change {
     Change {
-        account: dep.account.clone(),
-        region: dep.region.clone(),
-        resource_type,
-        key: bot.key.clone(),
         arn: Some(arn),
-        action: Action::NoChange,
-        diffs: Vec::new(),
-        blocked: None,
-        operations: Vec::new(),
         origin: Some(bot.origin.clone()),
+        ..Change::unchanged(dep, resource_type, &bot.key)
     }
 }
 
@@ -150,11 +143,8 @@ fn plan_alias(dep: &Deployment, bot: &Bot, live: Option<&LiveBot>) -> Change {
     };
     let Some(alias) = live.and_then(|l| l.alias.as_ref()) else {
         c.action = Action::Create;
-        c.diffs.push(AttributeDiff {
-            attribute: "ConversationLogSettings".to_owned(),
-            before: Value::Null,
-            after: desired,
-        });
+        c.diffs
+            .push(AttributeDiff::created("ConversationLogSettings", desired));
         c.blocked = Some(match &bot.alias {
             BotAlias::Existing { id } => format!(
                 "alias {id} of bot {} does not exist: chatlog sets the conversation logs of an alias, it does not create one",

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::live::{LiveDestination, Tags};
+use crate::model::Deployment;
 use crate::spec::load::Origin;
 
 pub use destinations::{DestinationOperation, DestinationPlan, Preflight, plan_destinations};
@@ -40,6 +41,26 @@ pub struct AttributeDiff {
     pub attribute: String,
     pub before: Value,
     pub after: Value,
+}
+
+impl AttributeDiff {
+    /// The difference in one attribute; `None` when there is none.
+    pub fn between(attribute: &str, before: Value, after: Value) -> Option<Self> {
+        (before != after).then(|| AttributeDiff {
+            attribute: attribute.to_owned(),
+            before,
+            after,
+        })
+    }
+
+    /// An attribute of a resource that does not exist yet.
+    pub fn created(attribute: &str, after: Value) -> Self {
+        AttributeDiff {
+            attribute: attribute.to_owned(),
+            before: Value::Null,
+            after,
+        }
+    }
 }
 
 /// One API call the change needs, in order. Rooms name their logging configurations by spec
@@ -124,6 +145,22 @@ pub struct Change {
 }
 
 impl Change {
+    /// No change yet to one resource of a deployment; the planners fill in the rest.
+    pub fn unchanged(deployment: &Deployment, resource_type: &'static str, key: &str) -> Self {
+        Change {
+            account: deployment.account.clone(),
+            region: deployment.region.clone(),
+            resource_type,
+            key: key.to_owned(),
+            arn: None,
+            action: Action::NoChange,
+            diffs: Vec::new(),
+            blocked: None,
+            operations: Vec::new(),
+            origin: None,
+        }
+    }
+
     pub fn pending(&self) -> bool {
         self.action != Action::NoChange
     }
