@@ -12,8 +12,7 @@ mod live_support;
 
 use std::path::{Path, PathBuf};
 
-use chatlog_testkit::ivschat::{FaultRule, ServerConfig};
-use chatlog_testkit::moto::s3_client;
+use chatlog_testkit::ivschat::FaultRule;
 use common::fresh_dir;
 use live_support::{REGION, World};
 use serde_json::Value;
@@ -35,31 +34,9 @@ fn writes(world: &World) -> usize {
 
 /// A world whose account has the bucket and log group the spec names as existing.
 fn world_with_destinations() -> World {
-    let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
-    let world = World::new(ServerConfig {
-        moto_endpoint: Some(moto.endpoint().to_owned()),
-        ..ServerConfig::default()
-    });
-    let config = moto.sdk_config(&world.account, REGION);
-    world.runtime.block_on(async {
-        s3_client(&config)
-            .create_bucket()
-            .bucket(bucket(&world))
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        aws_sdk_cloudwatchlogs::Client::new(&config)
-            .create_log_group()
-            .log_group_name("/aws/vendedlogs/ivschat/tail")
-            .send()
-            .await
-            .unwrap();
-    });
+    let world = World::delivering_to_moto();
+    world.create_bucket(&bucket(&world));
+    world.create_log_group("/aws/vendedlogs/ivschat/tail");
     world
 }
 
@@ -97,25 +74,16 @@ fn ivs_lines(text: &str, verb: &str, resource: &str) -> usize {
         .count()
 }
 
-fn run(world: &World, args: &[&str], spec: &Path) -> (i32, String, String) {
-    let out = world.chatlog().args(args).arg(spec).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn apply(world: &World, spec: &Path, extra: &[&str]) -> String {
     let mut args = vec!["apply", "--auto-approve"];
     args.extend_from_slice(extra);
-    let (code, out, err) = run(world, &args, spec);
+    let (code, out, err) = world.run(&args, spec);
     assert_eq!(code, 0, "apply failed:\n{out}\n{err}");
     out
 }
 
 fn drift(world: &World, spec: &Path) -> (i32, String) {
-    let (code, out, err) = run(world, &["drift", "--format", "json"], spec);
+    let (code, out, err) = world.run(&["drift", "--format", "json"], spec);
     assert!(code == 0 || code == 1, "drift errored: {out}\n{err}");
     (code, out)
 }
@@ -137,7 +105,7 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
     let spec = write_spec(&world, &dir, ROOMS);
     let audit = dir.join("audit.jsonl");
 
-    let (code, plan, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    let (code, plan, _) = world.run(&["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 1, "{plan}");
     // Two configurations and two rooms (the existing destinations' policies come on top).
     assert_eq!(
@@ -232,7 +200,7 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
     let out = apply(&world, &spec, &[]);
     assert!(out.contains("Nothing to apply"), "{out}");
     assert_eq!(writes(&world), 0);
-    let (code, _, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    let (code, _, _) = world.run(&["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 0);
 }
 
@@ -290,13 +258,13 @@ fn changes_behind_chatlogs_back_are_found_by_drift_and_repaired_by_apply() {
     let doc: Value = serde_json::from_str(&report).unwrap();
     assert!(doc["diagnostics"][0]["location"]["line"].as_u64().unwrap() >= 11);
 
-    let (code, sarif, _) = run(&world, &["drift", "--format", "sarif"], &spec);
+    let (code, sarif, _) = world.run(&["drift", "--format", "sarif"], &spec);
     assert_eq!(code, 1);
     let sarif: Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
 
     // The picture marks the changed room and the detached attachment, and mermaid parses it.
-    let (code, picture, _) = run(&world, &["drift", "--format", "mermaid"], &spec);
+    let (code, picture, _) = world.run(&["drift", "--format", "mermaid"], &spec);
     assert_eq!(code, 1);
     let parsed = parse_mermaid(&picture);
     assert_eq!(parsed["ok"], true, "{parsed}\n{picture}");
@@ -322,7 +290,7 @@ fn changes_behind_chatlogs_back_are_found_by_drift_and_repaired_by_apply() {
     apply(&world, &spec, &[]);
     let (code, report) = drift(&world, &spec);
     assert_eq!(code, 0, "{report}");
-    let (code, picture, _) = run(&world, &["drift", "--format", "mermaid"], &spec);
+    let (code, picture, _) = world.run(&["drift", "--format", "mermaid"], &spec);
     assert_eq!(code, 0);
     assert!(!picture.contains("DRIFT"), "{picture}");
 }
@@ -361,7 +329,7 @@ fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
     control.inject(FaultRule::on("GetLoggingConfiguration", 503, 1));
     // Not retryable: the apply stops after the configurations.
     control.inject(FaultRule::on("CreateRoom", 400, 1));
-    let (code, out, err) = run(&world, &["apply", "--auto-approve"], &spec);
+    let (code, out, err) = world.run(&["apply", "--auto-approve"], &spec);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains("CreateRoom"), "{err}");
     assert!(err.contains("Done (4)"), "{err}");
@@ -428,7 +396,7 @@ fn prune_deletes_only_what_the_spec_created() {
     world.create_room("old", &[theirs], None);
 
     let spec = write_spec(&world, &dir, ROOMS);
-    let (code, plan, _) = run(&world, &["plan"], &spec);
+    let (code, plan, _) = world.run(&["plan"], &spec);
     assert_eq!(code, 0);
     assert!(plan.contains("apply --prune deletes it"), "{plan}");
     let out = apply(&world, &spec, &[]);
@@ -468,7 +436,7 @@ fn apply_refuses_without_a_terminal_or_auto_approve_and_writes_nothing() {
     let world = world_with_destinations();
     let dir = fresh_dir("refuse");
     let spec = write_spec(&world, &dir, ROOMS);
-    let (code, _, err) = run(&world, &["apply"], &spec);
+    let (code, _, err) = world.run(&["apply"], &spec);
     assert_eq!(code, 2);
     assert!(err.contains("--auto-approve"), "{err}");
     assert!(world.server.control().calls().is_empty());

@@ -14,10 +14,9 @@ mod live_support;
 use std::path::{Path, PathBuf};
 
 use aws_config::SdkConfig;
-use chatlog_testkit::ivschat::ServerConfig;
-use chatlog_testkit::moto::{MotoServer, fresh_account, s3_client};
+use chatlog_testkit::moto::{fresh_account, s3_client};
 use common::fresh_dir;
-use live_support::{REGION, World};
+use live_support::{REGION, World, create_bucket};
 use serde_json::{Value, json};
 
 /// IVS Chat calls that change something.
@@ -37,18 +36,6 @@ const OPS_GROUP: &str = "/ops/chat";
 const MANAGED_GROUP: &str = "/aws/vendedlogs/ivschat/tail";
 const SERVICE_ROLE_PATH: &str = "/aws-service-role/delivery.logs.amazonaws.com/";
 
-fn world() -> World {
-    let moto = MotoServer::shared().unwrap();
-    World::new(ServerConfig {
-        moto_endpoint: Some(moto.endpoint().to_owned()),
-        ..ServerConfig::default()
-    })
-}
-
-fn moto(world: &World) -> SdkConfig {
-    world.moto.sdk_config(&world.account, REGION)
-}
-
 fn managed_bucket(world: &World) -> String {
     format!("chat-managed-{}", world.account)
 }
@@ -66,20 +53,6 @@ fn foreign_statement(bucket: &str) -> Value {
         "Action": "s3:GetObject",
         "Resource": format!("arn:aws:s3:::{bucket}/reports/*")
     })
-}
-
-async fn create_bucket(config: &SdkConfig, bucket: &str, region: &str) {
-    s3_client(config)
-        .create_bucket()
-        .bucket(bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
 }
 
 async fn put_policy(config: &SdkConfig, bucket: &str, statements: Vec<Value>) {
@@ -117,8 +90,8 @@ fn sids(policy: &Value) -> Vec<String> {
 /// The account's existing destinations: a bucket whose owner keeps a statement of their own in
 /// its policy, a log group, and a Firehose stream.
 fn world_with_existing_destinations() -> World {
-    let world = world();
-    let config = moto(&world);
+    let world = World::delivering_to_moto();
+    let config = world.moto_config();
     let shared = shared_bucket(&world);
     world.runtime.block_on(async {
         create_bucket(&config, &shared, REGION).await;
@@ -179,18 +152,8 @@ rooms:
     path
 }
 
-fn run(world: &World, args: &[&str], spec: &Path) -> (i32, String, String) {
-    let out = world.chatlog().args(args).arg(spec).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn apply(world: &World, spec: &Path, audit: &Path) -> String {
-    let (code, out, err) = run(
-        world,
+    let (code, out, err) = world.run(
         &[
             "apply",
             "--auto-approve",
@@ -204,7 +167,7 @@ fn apply(world: &World, spec: &Path, audit: &Path) -> String {
 }
 
 fn drift(world: &World, spec: &Path) -> (i32, Value) {
-    let (code, out, err) = run(world, &["drift", "--format", "json"], spec);
+    let (code, out, err) = world.run(&["drift", "--format", "json"], spec);
     assert!(code == 0 || code == 1, "drift errored: {out}\n{err}");
     (code, serde_json::from_str(&out).unwrap())
 }
@@ -363,12 +326,12 @@ async fn stream_tags(config: &SdkConfig) -> Vec<(String, String)> {
 fn apply_from_nothing_sets_up_every_destination_then_drift_is_clean_and_a_second_apply_writes_nothing()
  {
     let world = world_with_existing_destinations();
-    let config = moto(&world);
+    let config = world.moto_config();
     let dir = fresh_dir("dest-apply");
     let spec = write_spec(&world, &dir);
     let audit = dir.join("audit.jsonl");
 
-    let (code, plan, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    let (code, plan, _) = world.run(&["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 1, "{plan}");
     for line in [
         "+ create AWS::S3::Bucket archive",
@@ -383,7 +346,7 @@ fn apply_from_nothing_sets_up_every_destination_then_drift_is_clean_and_a_second
     }
 
     // The JSON plan carries every call with its arguments.
-    let (_, json_plan, _) = run(&world, &["plan", "--format", "json"], &spec);
+    let (_, json_plan, _) = world.run(&["plan", "--format", "json"], &spec);
     let json_plan: Value = serde_json::from_str(&json_plan).unwrap();
     let operations: Vec<&Value> = json_plan["changes"]
         .as_array()
@@ -558,14 +521,14 @@ fn apply_from_nothing_sets_up_every_destination_then_drift_is_clean_and_a_second
     assert!(out.contains("Nothing to apply"), "{out}");
     assert_eq!(audit_writes(&audit_records(&again)), Vec::<String>::new());
     assert_eq!(ivs_writes(&world), 0);
-    let (code, _, _) = run(&world, &["plan", "--detailed-exitcode"], &spec);
+    let (code, _, _) = world.run(&["plan", "--detailed-exitcode"], &spec);
     assert_eq!(code, 0);
 }
 
 #[test]
 fn changes_at_destinations_behind_chatlogs_back_are_found_by_drift_and_repaired_by_apply() {
     let world = world_with_existing_destinations();
-    let config = moto(&world);
+    let config = world.moto_config();
     let dir = fresh_dir("dest-drift");
     let spec = write_spec(&world, &dir);
     apply(&world, &spec, &dir.join("first.jsonl"));
@@ -635,7 +598,7 @@ fn changes_at_destinations_behind_chatlogs_back_are_found_by_drift_and_repaired_
     assert_eq!(line_of(&report, "CL107"), spec_line(&spec, "analytics"));
     assert_eq!(line_of(&report, "CL101"), spec_line(&spec, "tail"));
 
-    let (code, sarif, _) = run(&world, &["drift", "--format", "sarif"], &spec);
+    let (code, sarif, _) = world.run(&["drift", "--format", "sarif"], &spec);
     assert_eq!(code, 1);
     let sarif: Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 4);
@@ -667,11 +630,10 @@ fn changes_at_destinations_behind_chatlogs_back_are_found_by_drift_and_repaired_
 /// anywhere; returns the plan's and apply's output.
 fn refused_before_any_write(world: &World, spec: &Path) -> (String, String) {
     let audit = spec.with_file_name("refused.jsonl");
-    let (code, plan, _) = run(world, &["plan"], spec);
+    let (code, plan, _) = world.run(&["plan"], spec);
     assert_eq!(code, 1, "plan shows what stops an apply: {plan}");
     assert!(plan.contains("Apply cannot go ahead"), "{plan}");
-    let (code, out, err) = run(
-        world,
+    let (code, out, err) = world.run(
         &[
             "apply",
             "--auto-approve",
@@ -712,8 +674,8 @@ rooms:
 
 #[test]
 fn not_action_in_an_existing_bucket_policy_fails_before_any_write() {
-    let world = world();
-    let config = moto(&world);
+    let world = World::delivering_to_moto();
+    let config = world.moto_config();
     let bucket = shared_bucket(&world);
     let guard = json!({
         "Sid": "OnlyReads",
@@ -760,7 +722,7 @@ fn not_action_in_an_existing_bucket_policy_fails_before_any_write() {
 
 #[test]
 fn a_spec_whose_bucket_belongs_to_another_account_fails_before_any_write_call() {
-    let world = world();
+    let world = World::delivering_to_moto();
     let other = fresh_account();
     let bucket = format!("chat-foreign-{}", world.account);
     world.runtime.block_on(create_bucket(
@@ -798,7 +760,7 @@ fn a_spec_whose_bucket_belongs_to_another_account_fails_before_any_write_call() 
 
 #[test]
 fn a_spec_whose_bucket_is_in_another_region_fails_before_any_write_call() {
-    let world = world();
+    let world = World::delivering_to_moto();
     let bucket = format!("chat-eu-{}", world.account);
     world.runtime.block_on(create_bucket(
         &world.moto.sdk_config(&world.account, "eu-west-1"),
@@ -823,8 +785,8 @@ fn a_spec_whose_bucket_is_in_another_region_fails_before_any_write_call() {
 
 #[test]
 fn a_managed_looking_bucket_without_the_ownership_tags_is_never_changed() {
-    let world = world();
-    let config = moto(&world);
+    let world = World::delivering_to_moto();
+    let config = world.moto_config();
     let bucket = managed_bucket(&world);
     world
         .runtime
@@ -848,7 +810,7 @@ rooms:
         ),
     )
     .unwrap();
-    let (code, plan, _) = run(&world, &["plan"], &spec);
+    let (code, plan, _) = world.run(&["plan"], &spec);
     assert_eq!(code, 0, "{plan}");
     assert!(plan.contains("! update AWS::S3::Bucket archive"), "{plan}");
     assert!(
@@ -874,7 +836,7 @@ rooms:
 
 #[test]
 fn existing_destinations_that_do_not_exist_stop_the_apply() {
-    let world = world();
+    let world = World::delivering_to_moto();
     let dir = fresh_dir("dest-missing");
     let spec = write_spec(&world, &dir);
     let (plan, _) = refused_before_any_write(&world, &spec);
@@ -889,7 +851,7 @@ fn existing_destinations_that_do_not_exist_stop_the_apply() {
         assert!(plan.contains(&missing), "{missing} not in:\n{plan}");
     }
     let managed = world.runtime.block_on(
-        s3_client(&moto(&world))
+        s3_client(&world.moto_config())
             .head_bucket()
             .bucket(managed_bucket(&world))
             .send(),
@@ -920,8 +882,8 @@ fn existing_destinations_that_do_not_exist_stop_the_apply() {
 
 #[test]
 fn a_broader_grant_in_an_existing_policy_is_reported_by_drift_and_left_alone_by_apply() {
-    let world = world();
-    let config = moto(&world);
+    let world = World::delivering_to_moto();
+    let config = world.moto_config();
     let bucket = shared_bucket(&world);
     // The owner lets log delivery do anything on the whole bucket: it can write, so chatlog
     // adds nothing, and the statement is not chatlog's to narrow.

@@ -16,8 +16,6 @@ mod trail_double;
 
 use std::path::Path;
 
-use chatlog_testkit::ivschat::ServerConfig;
-use chatlog_testkit::moto::s3_client;
 use common::fresh_dir;
 use live_support::{REGION, World};
 use serde_json::{Value, json};
@@ -41,42 +39,20 @@ fn record(name: &str, read_only: bool, identifier: &str, who: &str, time: &str) 
 }
 
 fn run(world: &World, trail: &TrailDouble, args: &[&str], spec: &Path) -> (i32, String, String) {
-    let out = world
-        .chatlog()
-        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", trail.endpoint())
-        .args(args)
-        .arg(spec)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    live_support::run(
+        world
+            .chatlog()
+            .env("AWS_ENDPOINT_URL_CLOUDTRAIL", trail.endpoint()),
+        args,
+        spec,
     )
 }
 
 #[test]
 fn a_drifted_room_is_explained_by_the_call_that_changed_it() {
-    let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
-    let world = World::new(ServerConfig {
-        moto_endpoint: Some(moto.endpoint().to_owned()),
-        ..ServerConfig::default()
-    });
+    let world = World::delivering_to_moto();
     let bucket = format!("explain-archive-{}", world.account);
-    let config = moto.sdk_config(&world.account, REGION);
-    world.runtime.block_on(async {
-        s3_client(&config)
-            .create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-    });
+    world.create_bucket(&bucket);
     let dir = fresh_dir("explain");
     let spec = dir.join("spec.yaml");
     std::fs::write(

@@ -329,33 +329,11 @@ fn a_spec_reaches_another_account_through_its_role() {
 
 #[test]
 fn an_imported_spec_planned_against_the_same_account_shows_no_change() {
-    let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
     // The server writes log delivery's statements into moto, as AWS does.
-    let world = World::new(ServerConfig {
-        moto_endpoint: Some(moto.endpoint().to_owned()),
-        ..ServerConfig::default()
-    });
-    let config = moto.sdk_config(&world.account, REGION);
+    let world = World::delivering_to_moto();
     let bucket = format!("imported-{}", world.account);
-    world.runtime.block_on(async {
-        chatlog_testkit::moto::s3_client(&config)
-            .create_bucket()
-            .bucket(&bucket)
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        aws_sdk_cloudwatchlogs::Client::new(&config)
-            .create_log_group()
-            .log_group_name("/aws/vendedlogs/ivschat/imported")
-            .send()
-            .await
-            .unwrap();
-    });
+    world.create_bucket(&bucket);
+    world.create_log_group("/aws/vendedlogs/ivschat/imported");
     let archive = world.create_configuration("archive", s3(&bucket));
     let tail = world.create_configuration(
         "tail",

@@ -16,8 +16,6 @@ mod live_support;
 
 use std::path::{Path, PathBuf};
 
-use chatlog_testkit::ivschat::ServerConfig;
-use chatlog_testkit::moto::s3_client;
 use common::fresh_dir;
 use lex_double::LexDouble;
 use live_support::{REGION, World};
@@ -36,14 +34,9 @@ impl Lab {
     /// An account with the bot's role, log group and bucket in moto, and an alias with settings
     /// of its own (and no conversation logs) in the Lex double.
     fn new() -> Lab {
-        let moto = chatlog_testkit::moto::MotoServer::shared().unwrap();
-        let world = World::new(ServerConfig {
-            moto_endpoint: Some(moto.endpoint().to_owned()),
-            ..ServerConfig::default()
-        });
-        let config = moto.sdk_config(&world.account, REGION);
+        let world = World::delivering_to_moto();
         world.runtime.block_on(async {
-            aws_sdk_iam::Client::new(&config)
+            aws_sdk_iam::Client::new(&world.moto_config())
                 .create_role()
                 .role_name(ROLE)
                 .assume_role_policy_document(
@@ -52,24 +45,9 @@ impl Lab {
                 .send()
                 .await
                 .unwrap();
-            aws_sdk_cloudwatchlogs::Client::new(&config)
-                .create_log_group()
-                .log_group_name("/lex/support")
-                .send()
-                .await
-                .unwrap();
-            s3_client(&config)
-                .create_bucket()
-                .bucket(bucket(&world))
-                .create_bucket_configuration(
-                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
         });
+        world.create_log_group("/lex/support");
+        world.create_bucket(&bucket(&world));
         let lex = LexDouble::start();
         lex.put_alias(
             BOT,
@@ -86,23 +64,17 @@ impl Lab {
     }
 
     fn run(&self, args: &[&str], spec: &Path) -> (i32, String, String) {
-        let out = self
-            .world
-            .chatlog()
-            .env("AWS_ENDPOINT_URL_LEX_MODELS_V2", self.lex.endpoint())
-            .args(args)
-            .arg(spec)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+        live_support::run(
+            self.world
+                .chatlog()
+                .env("AWS_ENDPOINT_URL_LEX_MODELS_V2", self.lex.endpoint()),
+            args,
+            spec,
         )
     }
 
     fn role_policy(&self) -> Option<Value> {
-        let config = self.world.moto.sdk_config(&self.world.account, REGION);
+        let config = self.world.moto_config();
         self.world.runtime.block_on(async {
             let out = aws_sdk_iam::Client::new(&config)
                 .get_role_policy()

@@ -2,9 +2,12 @@
 //! account, and chatlog pointed at both through the standard environment variables.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::path::Path;
+
+use aws_config::SdkConfig;
 use aws_sdk_ivschat::types::{DestinationConfiguration, S3DestinationConfiguration};
 use chatlog_testkit::ivschat::{IvsChatServer, ServerConfig};
-use chatlog_testkit::moto::{MotoServer, fresh_account};
+use chatlog_testkit::moto::{MotoServer, fresh_account, s3_client};
 
 use crate::common::chatlog;
 
@@ -30,6 +33,44 @@ impl World {
             account: fresh_account(),
             runtime,
         }
+    }
+
+    /// A world whose IVS Chat server writes log delivery's side effects (bucket and log-group
+    /// policies, the service-linked role) into moto, as AWS does.
+    pub fn delivering_to_moto() -> World {
+        let moto = MotoServer::shared().unwrap();
+        World::new(ServerConfig {
+            moto_endpoint: Some(moto.endpoint().to_owned()),
+            ..ServerConfig::default()
+        })
+    }
+
+    /// SDK settings for moto as this world's account in REGION.
+    pub fn moto_config(&self) -> SdkConfig {
+        self.moto.sdk_config(&self.account, REGION)
+    }
+
+    /// Creates an S3 bucket in REGION in moto, as this world's account.
+    pub fn create_bucket(&self, bucket: &str) {
+        self.runtime
+            .block_on(create_bucket(&self.moto_config(), bucket, REGION));
+    }
+
+    /// Creates a CloudWatch Logs log group in moto, as this world's account.
+    pub fn create_log_group(&self, name: &str) {
+        self.runtime.block_on(async {
+            aws_sdk_cloudwatchlogs::Client::new(&self.moto_config())
+                .create_log_group()
+                .log_group_name(name)
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
+    /// Runs chatlog as this world's account with `args` and then `spec`.
+    pub fn run(&self, args: &[&str], spec: &Path) -> (i32, String, String) {
+        run(&mut self.chatlog(), args, spec)
     }
 
     pub fn ivschat(&self) -> aws_sdk_ivschat::Client {
@@ -104,5 +145,31 @@ pub fn s3(bucket: &str) -> DestinationConfiguration {
             .bucket_name(bucket)
             .build()
             .unwrap(),
+    )
+}
+
+/// Creates `bucket` in `region` with the S3 client `config` gives.
+pub async fn create_bucket(config: &SdkConfig, bucket: &str, region: &str) {
+    s3_client(config)
+        .create_bucket()
+        .bucket(bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Runs `cmd` with `args` and then `spec`: the exit code (-1 when killed by a signal), stdout
+/// and stderr.
+pub fn run(cmd: &mut assert_cmd::Command, args: &[&str], spec: &Path) -> (i32, String, String) {
+    let out = cmd.args(args).arg(spec).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
