@@ -18,6 +18,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::tags::{self, Owner};
 use super::{Action, AttributeDiff, CONFIGURATION, Change, KEY_TAG, SPEC_TAG};
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::live::destinations::{
@@ -177,23 +178,12 @@ pub struct DestinationPlan {
     pub preflight: Vec<Preflight>,
 }
 
-/// Whose a managed-looking destination is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Owner {
-    Us,
-    Nobody,
-    Other,
-}
-
 /// Ours only with both tags naming this spec and this entry: a bucket another entry (or spec)
 /// created is not this entry's to change.
 fn owner_of(tags: &Tags, owner: &str, key: &str) -> Owner {
-    match tags.get(SPEC_TAG) {
-        Some(spec) if spec == owner && tags.get(KEY_TAG).map(String::as_str) == Some(key) => {
-            Owner::Us
-        }
-        Some(_) => Owner::Other,
-        None => Owner::Nobody,
+    match tags::owner_of(tags, owner) {
+        Owner::Us if tags.get(KEY_TAG).map(String::as_str) != Some(key) => Owner::Other,
+        found => found,
     }
 }
 
@@ -204,25 +194,6 @@ fn owner_of_destination(d: &Destination, tags: &Tags, owner: &str) -> Owner {
         Owner::Nobody if d.adopt => Owner::Us,
         found => found,
     }
-}
-
-fn is_aws_tag(key: &str) -> bool {
-    key.to_ascii_lowercase().starts_with("aws:")
-}
-
-/// Tags a person set: neither AWS's nor chatlog's ownership tags.
-fn user_tags(tags: &Tags) -> Tags {
-    tags.iter()
-        .filter(|(k, _)| !is_aws_tag(k) && *k != SPEC_TAG && *k != KEY_TAG)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-fn without_aws_tags(tags: &Tags) -> Tags {
-    tags.iter()
-        .filter(|(k, _)| !is_aws_tag(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 /// The statements of a policy document as JSON text; `None` when it is not one.
@@ -529,10 +500,7 @@ fn bucket_destination(
 }
 
 fn desired_tags(p: &Planner<'_>, d: &Destination) -> Tags {
-    let mut tags = d.tags.clone();
-    tags.insert(SPEC_TAG.to_owned(), p.owner.to_owned());
-    tags.insert(KEY_TAG.to_owned(), d.key.clone());
-    tags
+    tags::owned(&d.tags, p.owner, &d.key)
 }
 
 fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &PolicyDocument) {
@@ -632,34 +600,24 @@ fn managed_bucket(
                 bucket: b.clone(),
             }));
     }
-    if owner == Owner::Us {
+    if owner != Owner::Us {
+        change
+            .diffs
+            .extend(tags::unowned_diff(&settings.tags, &d.tags));
+    } else {
         let wanted = desired_tags(p, d);
-        if let Some(x) = AttributeDiff::between(
-            "tags",
-            json!(without_aws_tags(&settings.tags)),
-            json!(wanted),
-        ) {
+        if let Some(x) = tags::delta(&settings.tags, &wanted).diff {
             change.diffs.push(x);
             // S3 replaces the whole tag set; AWS's own tags cannot be removed, so they stay.
-            let mut tags = wanted;
-            tags.extend(
-                settings
-                    .tags
-                    .iter()
-                    .filter(|(k, _)| is_aws_tag(k))
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
+            let mut whole = wanted;
+            whole.extend(tags::aws_tags(&settings.tags));
             change
                 .operations
                 .push(op(DestinationOperation::PutBucketTagging {
                     bucket: b.clone(),
-                    tags,
+                    tags: whole,
                 }));
         }
-    } else if let Some(x) =
-        AttributeDiff::between("tags", json!(user_tags(&settings.tags)), json!(d.tags))
-    {
-        change.diffs.push(x);
     }
     p.finish(&mut change, owner, "bucket");
     p.push(change);
@@ -871,10 +829,10 @@ fn managed_log_group(
     }
     if owner == Owner::Us {
         log_group_tags(p, d, &group, &mut change);
-    } else if let Some(x) =
-        AttributeDiff::between("tags", json!(user_tags(&group.tags)), json!(d.tags))
-    {
-        change.diffs.push(x);
+    } else {
+        change
+            .diffs
+            .extend(tags::unowned_diff(&group.tags, &d.tags));
     }
     p.finish(&mut change, owner, "log group");
     p.push(change);
@@ -911,36 +869,22 @@ fn managed_log_group(
 
 fn log_group_tags(p: &Planner<'_>, d: &Destination, group: &PresentLogGroup, change: &mut Change) {
     let op = super::Operation::Destination;
-    let live = without_aws_tags(&group.tags);
-    let wanted = desired_tags(p, d);
-    let Some(x) = AttributeDiff::between("tags", json!(live), json!(wanted)) else {
-        return;
-    };
-    change.diffs.push(x);
-    let set: Tags = wanted
-        .iter()
-        .filter(|(k, v)| live.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let remove: Vec<String> = live
-        .keys()
-        .filter(|k| !wanted.contains_key(*k))
-        .cloned()
-        .collect();
-    if !set.is_empty() {
+    let delta = tags::delta(&group.tags, &desired_tags(p, d));
+    change.diffs.extend(delta.diff);
+    if !delta.set.is_empty() {
         change
             .operations
             .push(op(DestinationOperation::TagLogGroup {
                 arn: group.arn.clone(),
-                tags: set,
+                tags: delta.set,
             }));
     }
-    if !remove.is_empty() {
+    if !delta.remove.is_empty() {
         change
             .operations
             .push(op(DestinationOperation::UntagLogGroup {
                 arn: group.arn.clone(),
-                keys: remove,
+                keys: delta.remove,
             }));
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use super::tags::{self, Owner, owner_of};
 use super::{Action, AttributeDiff, Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG};
 use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
 use crate::model::{Deployment, DestinationKind, LoggingConfiguration, Room};
@@ -15,36 +16,6 @@ pub const ROOM: &str = "AWS::IVSChat::Room";
 /// aws-facts.md §1(a)).
 const DEFAULT_LENGTH: u32 = 500;
 const DEFAULT_RATE: u32 = 10;
-
-fn is_aws_tag(key: &str) -> bool {
-    key.to_ascii_lowercase().starts_with("aws:")
-}
-
-fn ownership(owner: &str, key: &str) -> Tags {
-    Tags::from([
-        (SPEC_TAG.to_owned(), owner.to_owned()),
-        (KEY_TAG.to_owned(), key.to_owned()),
-    ])
-}
-
-/// Whose a live resource is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Owner {
-    /// Tagged by this spec (with this key, for matching).
-    Us,
-    /// No `chatlog:spec` tag: someone else's, or imported and not yet adopted.
-    Nobody,
-    /// Another spec's.
-    Other,
-}
-
-fn owner_of(tags: &Tags, owner: &str) -> Owner {
-    match tags.get(SPEC_TAG) {
-        Some(o) if o == owner => Owner::Us,
-        Some(_) => Owner::Other,
-        None => Owner::Nobody,
-    }
-}
 
 fn desired_destination(d: &DestinationKind) -> LiveDestination {
     match d {
@@ -58,50 +29,6 @@ fn desired_destination(d: &DestinationKind) -> LiveDestination {
             delivery_stream_name: delivery_stream.clone(),
         },
     }
-}
-
-/// Tag changes on a resource chatlog owns: `aws:` keys belong to AWS and are left alone.
-fn tag_changes(arn: &str, live: &Tags, desired: &Tags) -> (Option<AttributeDiff>, Vec<Operation>) {
-    let live_user: Tags = live
-        .iter()
-        .filter(|(k, _)| !is_aws_tag(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let mut ops = Vec::new();
-    let to_set: Tags = desired
-        .iter()
-        .filter(|(k, v)| live_user.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let to_remove: Vec<String> = live_user
-        .keys()
-        .filter(|k| !desired.contains_key(*k))
-        .cloned()
-        .collect();
-    if !to_set.is_empty() {
-        ops.push(Operation::TagResource {
-            arn: arn.to_owned(),
-            tags: to_set,
-        });
-    }
-    if !to_remove.is_empty() {
-        ops.push(Operation::UntagResource {
-            arn: arn.to_owned(),
-            keys: to_remove,
-        });
-    }
-    (
-        AttributeDiff::between("tags", json!(live_user), json!(desired)),
-        ops,
-    )
-}
-
-/// For comparing an unowned resource: its user tags against the spec's, ownership aside.
-fn user_tags(tags: &Tags) -> Tags {
-    tags.iter()
-        .filter(|(k, _)| !is_aws_tag(k) && *k != SPEC_TAG && *k != KEY_TAG)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 struct Planner<'a> {
@@ -191,7 +118,7 @@ pub fn plan_deployment(
             },
             |l| &l.tags,
             |l| &l.name,
-            |l| l.destination == wanted && user_tags(&l.tags) == c.tags,
+            |l| l.destination == wanted && tags::user_tags(&l.tags) == c.tags,
         );
         if let Some((l, _)) = picked {
             configuration_arns.insert(&c.key, &l.arn);
@@ -242,7 +169,7 @@ pub fn plan_deployment(
                                 .map(String::as_str)
                                 .collect(),
                         )
-                    && user_tags(&l.tags) == r.tags
+                    && tags::user_tags(&l.tags) == r.tags
             },
         );
         let change = plan_room(&p, r, settings, wanted_arns.as_ref(), picked);
@@ -260,8 +187,7 @@ fn plan_configuration(
 ) -> Change {
     let mut change = p.change(CONFIGURATION, &c.key);
     change.origin = Some(c.origin.clone());
-    let mut desired_tags = c.tags.clone();
-    desired_tags.extend(ownership(p.owner, &c.key));
+    let desired_tags = tags::owned(&c.tags, p.owner, &c.key);
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
         change
@@ -331,8 +257,7 @@ fn plan_room(
 ) -> Change {
     let mut change = p.change(ROOM, &r.key);
     change.origin = Some(r.origin.clone());
-    let mut desired_tags = r.tags.clone();
-    desired_tags.extend(ownership(p.owner, &r.key));
+    let desired_tags = tags::owned(&r.tags, p.owner, &r.key);
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
         change.diffs.push(AttributeDiff::created(
@@ -407,16 +332,24 @@ fn plan_tags(
     spec: &Tags,
     desired: &Tags,
 ) {
-    if owner == Owner::Us {
-        let (d, ops) = tag_changes(arn, live, desired);
-        change.diffs.extend(d);
-        change.operations.extend(ops);
-    } else {
-        change.diffs.extend(AttributeDiff::between(
-            "tags",
-            json!(user_tags(live)),
-            json!(spec),
-        ));
+    if owner != Owner::Us {
+        change.diffs.extend(tags::unowned_diff(live, spec));
+        return;
+    }
+    // `aws:` keys belong to AWS and are left alone.
+    let delta = tags::delta(live, desired);
+    change.diffs.extend(delta.diff);
+    if !delta.set.is_empty() {
+        change.operations.push(Operation::TagResource {
+            arn: arn.to_owned(),
+            tags: delta.set,
+        });
+    }
+    if !delta.remove.is_empty() {
+        change.operations.push(Operation::UntagResource {
+            arn: arn.to_owned(),
+            keys: delta.remove,
+        });
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod destinations;
 mod ivschat;
 pub mod lex;
+mod tags;
 pub mod text;
 
 use serde::Serialize;
