@@ -247,9 +247,11 @@ fn deployer_allows_every_call(spec: &Path, records: &[Value]) {
     );
 }
 
+/// The records of an audit log, which must exist: a missing log would make every "no write"
+/// check below pass without a single call read.
 fn audit_records(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
