@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use chatlog::render::write::{self, WriteError};
 use chatlog::render::{File, Target};
-use common::{chatlog, fresh_dir, root};
+use common::{chatlog, files_under, fresh_dir, root};
 use readback::Readback;
 use serde_json::Value;
 
@@ -152,24 +152,6 @@ fn refused_files_get_a_located_diagnostic_with_help() {
             "{name}: no snippet of line {line}:\n{text}"
         );
     }
-}
-
-/// Every file under `dir`, relative, `/`-separated.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// The strings a spec gives, read by a parser of its own (serde_json for .json, serde-saphyr

@@ -370,26 +370,19 @@ fn render_policies(spec: &str) -> PathBuf {
 fn rendered(dir: &Path) -> (Vec<String>, Vec<String>) {
     let mut buckets = Vec::new();
     let mut logs = Vec::new();
-    let mut stack = vec![dir.join("policies")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_str().unwrap().to_owned();
-            if p.is_dir() {
-                stack.push(p);
-            } else if name.starts_with("s3-") {
-                let doc: Value =
-                    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
-                let bucket = doc["Statement"][0]["Resource"]
-                    .as_str()
-                    .unwrap()
-                    .strip_prefix("arn:aws:s3:::")
-                    .unwrap()
-                    .to_owned();
-                buckets.push(format!("{bucket}={}", p.display()));
-            } else if name.starts_with("logs-") {
-                logs.push(p.display().to_string());
-            }
+    for p in common::files_under(&dir.join("policies")) {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        if name.starts_with("s3-") {
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            let bucket = doc["Statement"][0]["Resource"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("arn:aws:s3:::")
+                .unwrap()
+                .to_owned();
+            buckets.push(format!("{bucket}={}", p.display()));
+        } else if name.starts_with("logs-") {
+            logs.push(p.display().to_string());
         }
     }
     buckets.sort();

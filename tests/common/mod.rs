@@ -53,6 +53,24 @@ pub fn chatlog() -> assert_cmd::Command {
     cmd
 }
 
+/// Every file below `dir` (not the folders), sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("the folder is readable") {
+            let p = e.expect("the entry is readable").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A new, empty directory under the system temp dir, unique to this process and moment.
 pub fn fresh_dir(label: &str) -> PathBuf {
     let nanos = std::time::SystemTime::now()
