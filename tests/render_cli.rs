@@ -136,24 +136,30 @@ fn render_refuses_to_replace_a_folder_it_did_not_write() {
     );
 }
 
+/// `policy merge` of examples/multi-destination.yaml's statements for `bucket` into `into`.
+fn merge(bucket: &str, write: bool, into: &std::path::Path) -> assert_cmd::assert::Assert {
+    let mut cmd = chatlog();
+    cmd.args([
+        "policy",
+        "merge",
+        "--spec",
+        "examples/multi-destination.yaml",
+        "--bucket",
+        bucket,
+    ]);
+    if write {
+        cmd.arg("--write");
+    }
+    cmd.arg("--into").arg(into).assert()
+}
+
 #[test]
 fn policy_merge_prints_or_writes_and_is_idempotent() {
     let dir = scratch("cli-merge");
     let into = dir.join("policy.json");
     let original = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Theirs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-shared-archive/*"}]}"#;
     std::fs::write(&into, original).unwrap();
-    let printed = chatlog()
-        .args([
-            "policy",
-            "merge",
-            "--spec",
-            "examples/multi-destination.yaml",
-            "--bucket",
-            "acme-shared-archive",
-            "--into",
-        ])
-        .arg(&into)
-        .assert()
+    let printed = merge("acme-shared-archive", false, &into)
         .code(0)
         .get_output()
         .stdout
@@ -165,69 +171,21 @@ fn policy_merge_prints_or_writes_and_is_idempotent() {
     );
     let printed = String::from_utf8(printed).unwrap();
     assert!(printed.contains("AWSLogDeliveryWrite") && printed.contains("\"Theirs\""));
-    chatlog()
-        .args([
-            "policy",
-            "merge",
-            "--spec",
-            "examples/multi-destination.yaml",
-            "--bucket",
-            "acme-shared-archive",
-            "--write",
-            "--into",
-        ])
-        .arg(&into)
-        .assert()
-        .code(0);
+    merge("acme-shared-archive", true, &into).code(0);
     assert_eq!(std::fs::read_to_string(&into).unwrap(), printed);
-    chatlog()
-        .args([
-            "policy",
-            "merge",
-            "--spec",
-            "examples/multi-destination.yaml",
-            "--bucket",
-            "acme-shared-archive",
-            "--write",
-            "--into",
-        ])
-        .arg(&into)
-        .assert()
+    merge("acme-shared-archive", true, &into)
         .code(0)
         .stderr(predicates::str::contains("unchanged"));
     assert_eq!(std::fs::read_to_string(&into).unwrap(), printed);
     // NotPrincipal: refused, exit 1, file untouched.
     let negated = r#"{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:root"},"Action":"s3:*","Resource":"*"}]}"#;
     std::fs::write(&into, negated).unwrap();
-    chatlog()
-        .args([
-            "policy",
-            "merge",
-            "--spec",
-            "examples/multi-destination.yaml",
-            "--bucket",
-            "acme-shared-archive",
-            "--write",
-            "--into",
-        ])
-        .arg(&into)
-        .assert()
+    merge("acme-shared-archive", true, &into)
         .code(1)
         .stderr(predicates::str::contains("NotPrincipal"));
     assert_eq!(std::fs::read_to_string(&into).unwrap(), negated);
     // A bucket the spec does not log to: usage error with a suggestion.
-    chatlog()
-        .args([
-            "policy",
-            "merge",
-            "--spec",
-            "examples/multi-destination.yaml",
-            "--bucket",
-            "acme-shared-archiv",
-            "--into",
-        ])
-        .arg(&into)
-        .assert()
+    merge("acme-shared-archiv", false, &into)
         .code(2)
         .stderr(predicates::str::contains(
             "did you mean `acme-shared-archive`",
