@@ -4,14 +4,14 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::live::RegionInventory;
 use crate::live::destinations::{BucketState, LiveDestinations};
-use crate::live::{LiveDestination, RegionInventory};
 use crate::model::{Deployment, Destination, DestinationKind};
 use crate::plan::destinations::{
     self as dest, BUCKET, BUCKET_POLICY, LOG_GROUP, LOG_POLICY, Preflight, Problem,
     SERVICE_LINKED_ROLE, STREAM, is_destination_type,
 };
-use crate::plan::{Action, CONFIGURATION, Change};
+use crate::plan::{Action, CONFIGURATION, Change, live_destination};
 use crate::spec::load::Origin;
 use crate::spec::source::{Anchor, Sources};
 
@@ -140,22 +140,7 @@ fn foreign_writers(
         let target = deployment
             .destinations
             .iter()
-            .find(|d| match (&d.kind, &l.destination) {
-                (DestinationKind::S3 { bucket }, LiveDestination::S3 { bucket_name }) => {
-                    bucket == bucket_name
-                }
-                (
-                    DestinationKind::CloudWatchLogs { log_group, .. },
-                    LiveDestination::CloudWatchLogs { log_group_name },
-                ) => log_group == log_group_name,
-                (
-                    DestinationKind::Firehose { delivery_stream },
-                    LiveDestination::Firehose {
-                        delivery_stream_name,
-                    },
-                ) => delivery_stream == delivery_stream_name,
-                _ => false,
-            });
+            .find(|d| live_destination(&d.kind) == l.destination);
         if let Some(d) = target {
             out.push(
                 Diagnostic::new(
@@ -399,4 +384,89 @@ fn policy_findings(
             .help(help)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::live::{LiveDestination, LiveLoggingConfiguration, Tags};
+    use crate::spec::load::Input;
+
+    const SPEC: &str = r#"
+version: 1
+defaults: {account: "111122223333", region: us-west-2}
+destinations:
+  archive: {s3: {bucket: acme-archive}}
+  tail: {cloudwatch_logs: {log_group: /ivs/tail}}
+logging_configurations:
+  archive: {destination: archive}
+"#;
+
+    fn configuration(id: &str, destination: LiveDestination) -> LiveLoggingConfiguration {
+        LiveLoggingConfiguration {
+            arn: format!("arn:aws:ivschat:us-west-2:111122223333:logging-configuration/{id}"),
+            id: id.to_owned(),
+            name: id.to_owned(),
+            state: "ACTIVE".to_owned(),
+            destination,
+            tags: Tags::new(),
+            create_time: None,
+            update_time: None,
+        }
+    }
+
+    #[test]
+    fn configurations_outside_the_spec_are_reported_only_at_the_specs_destinations() {
+        let v = crate::validate::validate(vec![Input {
+            name: "spec.yaml".to_owned(),
+            bytes: SPEC.as_bytes().to_vec(),
+        }]);
+        let deployment = v.model.unwrap().deployments.remove(0);
+        let bucket = |name: &str| LiveDestination::S3 {
+            bucket_name: name.to_owned(),
+        };
+        let live = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![
+                configuration("archive", bucket("acme-archive")),
+                configuration("intoarchive", bucket("acme-archive")),
+                configuration(
+                    "intotail",
+                    LiveDestination::CloudWatchLogs {
+                        log_group_name: "/ivs/tail".to_owned(),
+                    },
+                ),
+                configuration("elsewhere", bucket("acme-other")),
+                configuration(
+                    "samename",
+                    LiveDestination::Firehose {
+                        delivery_stream_name: "acme-archive".to_owned(),
+                    },
+                ),
+                configuration("unknown", LiveDestination::Unknown),
+            ],
+            rooms: vec![],
+        };
+        let changes = crate::plan::plan_deployment(&deployment, &live, "s", false);
+        let ours = changes
+            .iter()
+            .find(|c| c.resource_type == CONFIGURATION && c.key == "archive")
+            .unwrap();
+        assert_eq!(
+            ours.arn.as_deref(),
+            Some(live.logging_configurations[0].arn.as_str())
+        );
+        let mut out = Vec::new();
+        foreign_writers(&deployment, &live, &changes, &mut out);
+        let found: Vec<(Rule, &str)> = out.iter().map(|d| (d.rule, d.message.as_str())).collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|(r, _)| *r == Rule::LiveForeignWriter));
+        assert!(
+            found[0].1.contains("`intoarchive`") && found[0].1.ends_with("destination `archive`")
+        );
+        assert!(found[1].1.contains("`intotail`") && found[1].1.ends_with("destination `tail`"));
+    }
 }

@@ -1081,11 +1081,10 @@ pub fn kept_on_prune(
             LiveDestination::CloudWatchLogs { log_group_name } => (LOG_GROUP, log_group_name),
             _ => continue,
         };
-        let in_spec = deployment.destinations.iter().any(|d| match &d.kind {
-            DestinationKind::S3 { bucket } => bucket == name,
-            DestinationKind::CloudWatchLogs { log_group, .. } => log_group == name,
-            DestinationKind::Firehose { .. } => false,
-        });
+        let in_spec = deployment
+            .destinations
+            .iter()
+            .any(|d| super::live_destination(&d.kind) == config.destination);
         if in_spec
             || out
                 .iter()

@@ -17,7 +17,8 @@ pub const ROOM: &str = "AWS::IVSChat::Room";
 const DEFAULT_LENGTH: u32 = 500;
 const DEFAULT_RATE: u32 = 10;
 
-fn desired_destination(d: &DestinationKind) -> LiveDestination {
+/// Where a logging configuration writing to a spec destination points, as IVS Chat states it.
+pub fn live_destination(d: &DestinationKind) -> LiveDestination {
     match d {
         DestinationKind::S3 { bucket } => LiveDestination::S3 {
             bucket_name: bucket.clone(),
@@ -107,7 +108,7 @@ pub fn plan_deployment(
         let Some(destination) = deployment.destination(&c.destination) else {
             continue;
         };
-        let wanted = desired_destination(&destination.kind);
+        let wanted = live_destination(&destination.kind);
         let picked = pick(
             &live.logging_configurations,
             &mut taken_configurations,

@@ -194,4 +194,4 @@ pub fn execution_order(changes: &[Change]) -> Vec<&Change> {
     ordered
 }
 
-pub use ivschat::{CONFIGURATION, ROOM};
+pub use ivschat::{CONFIGURATION, ROOM, live_destination};
