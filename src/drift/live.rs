@@ -21,11 +21,6 @@ pub fn findings(
     sources: &Sources,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let at = |c: &Change| {
-        c.origin
-            .as_ref()
-            .and_then(|o| sources.locate(o.file, &o.pointer, Anchor::Key))
-    };
     for c in changes {
         // Destinations have findings of their own (`destination_findings`).
         if is_destination_type(c.resource_type) {
@@ -43,25 +38,9 @@ pub fn findings(
                     .clone()
                     .unwrap_or_else(|| "run `chatlog apply` to create it".to_owned()),
             ),
-            Action::Update => {
-                let what: Vec<String> = c
-                    .diffs
-                    .iter()
-                    .map(|d| format!("{} is {} (spec: {})", d.attribute, d.before, d.after))
-                    .collect();
-                Diagnostic::new(
-                    Rule::LiveChanged,
-                    format!(
-                        "{} `{}` in {place} differs: {}",
-                        c.resource_type,
-                        c.key,
-                        what.join("; ")
-                    ),
-                )
-                .help(c.blocked.clone().unwrap_or_else(|| {
-                    "run `chatlog apply` to set it back, or change the spec".to_owned()
-                }))
-            }
+            Action::Update => changed(c).help(c.blocked.clone().unwrap_or_else(|| {
+                "run `chatlog apply` to set it back, or change the spec".to_owned()
+            })),
             Action::Delete => Diagnostic::new(
                 Rule::LiveNotInSpec,
                 format!(
@@ -73,7 +52,7 @@ pub fn findings(
             )
             .help("run `chatlog apply --prune` to delete it, or add it back to the spec"),
         };
-        out.push(d.at(at(c)));
+        out.push(d.at(locate(sources, c.origin.as_ref())));
     }
     for (deployment, live) in deployments {
         not_active(deployment, live, changes, sources, &mut out);
@@ -102,16 +81,12 @@ fn not_active(
             continue;
         };
         if l.state != "ACTIVE" {
-            let at = c
-                .origin
-                .as_ref()
-                .and_then(|o| sources.locate(o.file, &o.pointer, Anchor::Key));
             out.push(
                 Diagnostic::new(
                     Rule::LiveNotActive,
                     format!("logging configuration `{}` ({}) is {}", c.key, l.arn, l.state),
                 )
-                .at(at)
+                .at(locate(sources, c.origin.as_ref()))
                 .help(if l.state.ends_with("FAILED") {
                     "check that the destination exists and lets log delivery write; then run `chatlog apply`"
                 } else {
@@ -236,22 +211,27 @@ pub fn destination_findings(
             && is_destination_type(c.resource_type)
     }) {
         out.push(
-            Diagnostic::new(
-                Rule::LiveChanged,
-                format!(
-                    "{} `{}` in {}/{} differs: {}",
-                    c.resource_type,
-                    c.key,
-                    c.account,
-                    c.region,
-                    differences(c)
-                ),
-            )
-            .at(locate(sources, c.origin.as_ref()))
-            .help(c.blocked.clone().unwrap_or_default()),
+            changed(c)
+                .at(locate(sources, c.origin.as_ref()))
+                .help(c.blocked.clone().unwrap_or_default()),
         );
     }
     out
+}
+
+/// CL101 for a resource whose attributes differ from the spec's.
+fn changed(c: &Change) -> Diagnostic {
+    Diagnostic::new(
+        Rule::LiveChanged,
+        format!(
+            "{} `{}` in {}/{} differs: {}",
+            c.resource_type,
+            c.key,
+            c.account,
+            c.region,
+            differences(c)
+        ),
+    )
 }
 
 fn differences(c: &Change) -> String {
@@ -300,18 +280,7 @@ fn change_finding(
             )
             .help("run `chatlog apply` to create it"),
         ),
-        _ => Some(
-            Diagnostic::new(
-                Rule::LiveChanged,
-                format!(
-                    "{} `{}` in {place} differs: {}",
-                    c.resource_type,
-                    c.key,
-                    differences(c)
-                ),
-            )
-            .help("run `chatlog apply` to set it back, or change the spec"),
-        ),
+        _ => Some(changed(c).help("run `chatlog apply` to set it back, or change the spec")),
     }
 }
 
