@@ -31,6 +31,19 @@ pub(crate) struct Caller {
     pub(crate) region: String,
 }
 
+impl Caller {
+    /// A new resource ID, and the ARN of a resource of `kind` with it in the caller's account
+    /// and region.
+    fn new_arn(&self, kind: &str) -> (String, String) {
+        let id = new_id();
+        let arn = format!(
+            "arn:aws:ivschat:{}:{}:{kind}/{id}",
+            self.region, self.account
+        );
+        (id, arn)
+    }
+}
+
 /// A successful answer: a JSON body (200) or none (204, the deletes).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Reply {
@@ -180,11 +193,7 @@ impl Service {
             if let Some(error) = self.quota_reached(caller, account) {
                 return Err(error);
             }
-            let id = new_id();
-            let arn = format!(
-                "arn:aws:ivschat:{}:{}:logging-configuration/{id}",
-                caller.region, caller.account
-            );
+            let (id, arn) = caller.new_arn("logging-configuration");
             let time = SystemTime::now();
             let configuration = Configuration {
                 arn: arn.clone(),
@@ -217,6 +226,17 @@ impl Service {
         )
     }
 
+    /// The configuration `arn` names in the account, including one still being deleted.
+    fn find_configuration<'a>(
+        account: &'a Account,
+        arn: &str,
+    ) -> Result<&'a Configuration, ApiError> {
+        account
+            .configurations
+            .get(arn)
+            .ok_or_else(|| Self::configuration_not_found(arn))
+    }
+
     fn get_configuration(
         &self,
         caller: &Caller,
@@ -224,10 +244,7 @@ impl Service {
     ) -> Result<Reply, ApiError> {
         let arn = Self::configuration_identifier(body)?;
         self.with_account(caller, |account, now| {
-            let configuration = account
-                .configurations
-                .get(&arn)
-                .ok_or_else(|| Self::configuration_not_found(&arn))?;
+            let configuration = Self::find_configuration(account, &arn)?;
             let state = configuration
                 .state(now)
                 .ok_or_else(|| Self::configuration_not_found(&arn))?;
@@ -274,10 +291,7 @@ impl Service {
         let arn = identifier.ok_or_else(|| missing("identifier"))?;
 
         let find_active = |account: &mut Account, now: Instant| {
-            let configuration = account
-                .configurations
-                .get(&arn)
-                .ok_or_else(|| Self::configuration_not_found(&arn))?;
+            let configuration = Self::find_configuration(account, &arn)?;
             if configuration.is_active(now) {
                 Ok(())
             } else {
@@ -314,10 +328,7 @@ impl Service {
     ) -> Result<Reply, ApiError> {
         let arn = Self::configuration_identifier(body)?;
         self.with_account(caller, |account, now| {
-            let configuration = account
-                .configurations
-                .get(&arn)
-                .ok_or_else(|| Self::configuration_not_found(&arn))?;
+            let configuration = Self::find_configuration(account, &arn)?;
             if let Some(room) = account.rooms.values().find(|r| r.logging.contains(&arn)) {
                 return Err(ApiError::conflict(
                     &configuration.id,
@@ -376,11 +387,7 @@ impl Service {
         input.finish()?;
         self.with_account(caller, |account, now| {
             Self::check_configurations(account, now, &logging)?;
-            let id = new_id();
-            let arn = format!(
-                "arn:aws:ivschat:{}:{}:room/{id}",
-                caller.region, caller.account
-            );
+            let (id, arn) = caller.new_arn("room");
             let time = SystemTime::now();
             let room = Room {
                 arn: arn.clone(),
@@ -517,8 +524,14 @@ impl Service {
         input.required_string("resourceArn", &RESOURCE_ARN)
     }
 
-    fn resource_not_found(arn: &str) -> ApiError {
-        ApiError::not_found(id_of(arn), format!("resource `{arn}` does not exist"))
+    /// The tags of the room or configuration `arn` names.
+    fn tags_of<'a>(
+        account: &'a mut Account,
+        arn: &str,
+    ) -> Result<&'a mut BTreeMap<String, String>, ApiError> {
+        account.tags_mut(arn).ok_or_else(|| {
+            ApiError::not_found(id_of(arn), format!("resource `{arn}` does not exist"))
+        })
     }
 
     fn tag_resource(&self, caller: &Caller, body: &Map<String, Value>) -> Result<Reply, ApiError> {
@@ -530,9 +543,7 @@ impl Service {
         let arn = arn.ok_or_else(|| missing("resourceArn"))?;
         let tags = tags.ok_or_else(|| missing("tags"))?;
         self.with_account(caller, |account, _| {
-            let current = account
-                .tags_mut(&arn)
-                .ok_or_else(|| Self::resource_not_found(&arn))?;
+            let current = Self::tags_of(account, &arn)?;
             let mut merged: BTreeMap<String, String> = current.clone();
             merged.extend(tags);
             if merged.len() > MAX_TAGS {
@@ -562,9 +573,7 @@ impl Service {
         let arn = arn.ok_or_else(|| missing("resourceArn"))?;
         let keys = keys.ok_or_else(|| missing("tagKeys"))?;
         self.with_account(caller, |account, _| {
-            let current = account
-                .tags_mut(&arn)
-                .ok_or_else(|| Self::resource_not_found(&arn))?;
+            let current = Self::tags_of(account, &arn)?;
             for key in &keys {
                 current.remove(key);
             }
@@ -578,9 +587,7 @@ impl Service {
         input.finish()?;
         let arn = arn.ok_or_else(|| missing("resourceArn"))?;
         self.with_account(caller, |account, _| {
-            let tags = account
-                .tags_mut(&arn)
-                .ok_or_else(|| Self::resource_not_found(&arn))?;
+            let tags = Self::tags_of(account, &arn)?;
             Ok(Reply::Json(json!({ "tags": tags })))
         })
     }
