@@ -442,11 +442,7 @@ pub fn drift(
         color(&std::io::stdout()),
     );
     print(&text)?;
-    Ok(if diagnostics.is_empty() {
-        CLEAN
-    } else {
-        FINDINGS
-    })
+    Ok(found)
 }
 
 /// CloudTrail's event source for a resource type (`drift --explain`).
