@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlog::aws::{
-    AuditLog, Connection, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes,
-    read_bots, read_destinations, read_region,
+    AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, read_bots,
+    read_destinations, read_region,
 };
 use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
 use chatlog::live::RegionInventory;
@@ -19,6 +19,7 @@ use chatlog::plan::{self, Change, Preflight, text};
 use chatlog::report::{self, Format};
 use chatlog::validate::Validation;
 
+use crate::live_command::{connection, runtime};
 use crate::{CLEAN, FAILURE, FINDINGS, color, print, read_inputs};
 
 struct DeploymentRun {
@@ -106,11 +107,7 @@ async fn plan_all(
         return Ok(Outcome::Invalid);
     };
     let owner = owner(&validation, specs);
-    let connection = Connection {
-        profile: aws.profile.clone(),
-        endpoint_url: aws.endpoint_url.clone(),
-        ..Connection::default()
-    };
+    let connection = connection(aws);
     let mut runs = Vec::new();
     for deployment in model.deployments {
         let mut session = connection
@@ -215,13 +212,6 @@ fn save_cache(file: &std::path::Path, cache: &RoomCache) {
     if !written || std::fs::rename(&temp, file).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the async runtime: {e}"))
 }
 
 pub fn plan(

@@ -12,7 +12,9 @@ use chatlog::model::Access;
 
 use crate::{CLEAN, print};
 
-fn connection(aws: &AwsArgs) -> Connection {
+/// How to reach AWS, as the command line says (every AWS command: inventory, import, plan,
+/// apply, drift).
+pub(crate) fn connection(aws: &AwsArgs) -> Connection {
     Connection {
         profile: aws.profile.clone(),
         endpoint_url: aws.endpoint_url.clone(),
@@ -20,7 +22,7 @@ fn connection(aws: &AwsArgs) -> Connection {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
