@@ -25,7 +25,10 @@ use aws_sdk_ivschat::types::{
     LoggingConfigurationState, MessageReviewHandler, ValidationExceptionReason,
 };
 use chatlog_testkit::{ServerConfig, fresh_account};
-use common::{configuration, firehose, logs, raw, s3, server, signed_as, status};
+use common::{
+    configuration, configuration_arns, firehose, logs, raw, room_arns, s3, server, signed_as,
+    status, tags,
+};
 use serde_json::{Value, json};
 
 /// The names in a validation error's field list, sorted.
@@ -142,15 +145,7 @@ async fn a_logging_configuration_goes_through_create_get_list_update_delete() {
         panic!("expected ResourceNotFoundException");
     };
     assert_eq!(e.resource_id(), id);
-    assert!(
-        client
-            .list_logging_configurations()
-            .send()
-            .await
-            .unwrap()
-            .logging_configurations()
-            .is_empty()
-    );
+    assert!(configuration_arns(&client).await.is_empty());
 }
 
 #[tokio::test]
@@ -271,14 +266,9 @@ async fn rooms_and_logging_configurations_take_tags() {
             .send()
             .await
             .unwrap();
-        let tags = client
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .unwrap();
-        assert!(tags.tags().contains_key("c"), "{arn}: {:?}", tags.tags());
-        assert!(!tags.tags().contains_key("b"));
+        let found = tags(&client, arn).await;
+        assert!(found.contains_key("c"), "{arn}: {found:?}");
+        assert!(!found.contains_key("b"));
     }
     let room_tags = client
         .get_room()
@@ -304,14 +294,8 @@ async fn rooms_and_logging_configurations_take_tags() {
     }
     let error = request.send().await.unwrap_err();
     assert_eq!(status(&error), 400);
-    let tags = client
-        .list_tags_for_resource()
-        .resource_arn(room.arn().unwrap())
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        tags.tags().len(),
+        tags(&client, room.arn().unwrap()).await.len(),
         2,
         "a refused TagResource changes nothing"
     );
@@ -765,15 +749,7 @@ async fn logging_configurations_move_through_their_states_over_time() {
     assert_eq!(status(&error), 404);
     tokio::time::sleep(delay).await;
     assert_eq!(status(&state(arn.clone()).await.unwrap_err()), 404);
-    assert!(
-        client
-            .list_logging_configurations()
-            .send()
-            .await
-            .unwrap()
-            .logging_configurations()
-            .is_empty()
-    );
+    assert!(configuration_arns(&client).await.is_empty());
 }
 
 #[tokio::test]
@@ -914,15 +890,7 @@ async fn accounts_and_regions_do_not_see_each_other() {
     let configuration = configuration(&client, "mine").await;
 
     let stranger = common::client(&server, &fresh_account(), "us-west-2");
-    assert!(
-        stranger
-            .list_rooms()
-            .send()
-            .await
-            .unwrap()
-            .rooms()
-            .is_empty()
-    );
+    assert!(room_arns(&stranger).await.is_empty());
     assert_eq!(
         status(
             &stranger
@@ -944,15 +912,7 @@ async fn accounts_and_regions_do_not_see_each_other() {
     assert_eq!(status(&error), 404);
 
     let elsewhere = common::client(&server, &account, "eu-west-1");
-    assert!(
-        elsewhere
-            .list_rooms()
-            .send()
-            .await
-            .unwrap()
-            .rooms()
-            .is_empty()
-    );
+    assert!(room_arns(&elsewhere).await.is_empty());
     let there = elsewhere.create_room().send().await.unwrap();
     assert!(
         there
@@ -960,7 +920,7 @@ async fn accounts_and_regions_do_not_see_each_other() {
             .unwrap()
             .starts_with(&format!("arn:aws:ivschat:eu-west-1:{account}:room/"))
     );
-    assert_eq!(client.list_rooms().send().await.unwrap().rooms().len(), 1);
+    assert_eq!(room_arns(&client).await.len(), 1);
 }
 
 #[tokio::test]

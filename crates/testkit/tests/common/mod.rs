@@ -1,6 +1,8 @@
 //! Shared by the testkit's integration tests: a server, a real SDK client for it, destinations.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
+
 use aws_sdk_ivschat::config::http::HttpResponse;
 use aws_sdk_ivschat::error::SdkError;
 use aws_sdk_ivschat::types::{
@@ -56,7 +58,8 @@ pub fn status<E>(error: &SdkError<E, HttpResponse>) -> u16 {
     error.raw_response().map_or(0, |r| r.status().as_u16())
 }
 
-/// Creates a logging configuration to S3 bucket `bucket` and answers its ARN.
+/// Creates a logging configuration named `name` to the S3 bucket `chat-archive` and answers its
+/// ARN.
 pub async fn configuration(client: &aws_sdk_ivschat::Client, name: &str) -> String {
     client
         .create_logging_configuration()
@@ -68,6 +71,38 @@ pub async fn configuration(client: &aws_sdk_ivschat::Client, name: &str) -> Stri
         .arn()
         .unwrap()
         .to_owned()
+}
+
+/// The ARNs of the caller's logging configurations (the first page).
+pub async fn configuration_arns(client: &aws_sdk_ivschat::Client) -> Vec<String> {
+    let listed = client.list_logging_configurations().send().await.unwrap();
+    listed
+        .logging_configurations()
+        .iter()
+        .map(|c| c.arn().unwrap().to_owned())
+        .collect()
+}
+
+/// The ARNs of the caller's rooms (the first page).
+pub async fn room_arns(client: &aws_sdk_ivschat::Client) -> Vec<String> {
+    let listed = client.list_rooms().send().await.unwrap();
+    listed
+        .rooms()
+        .iter()
+        .map(|r| r.arn().unwrap().to_owned())
+        .collect()
+}
+
+/// The tags of the resource `arn` names, by ListTagsForResource.
+pub async fn tags(client: &aws_sdk_ivschat::Client, arn: &str) -> HashMap<String, String> {
+    client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .clone()
 }
 
 /// A raw HTTP/1.1 exchange, for what the SDK cannot send or hides: answers the status, the
