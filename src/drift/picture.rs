@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::{DriftKind, Element, Mark, Marks};
 use crate::model::Model;
+use crate::plan::destinations::{BUCKET_POLICY, LOG_POLICY, STREAM};
 use crate::plan::{Action, CONFIGURATION, Change, ROOM};
 
 /// Marks for the pending changes of a plan. Resources that left the spec are not in the picture;
@@ -92,14 +93,11 @@ pub fn marks(model: &Model, changes: &[Change]) -> Marks {
                 Mark::new(DriftKind::Changed, attributes()),
             ),
             (resource_type, action) if destination_keys.contains(&c.key.as_str()) => {
-                let kind = if resource_type.contains("Policy") {
-                    DriftKind::MissingStatement
-                } else if resource_type.contains("KinesisFirehose") {
-                    DriftKind::MissingTag
-                } else if action == Action::Create {
-                    DriftKind::Missing
-                } else {
-                    DriftKind::Changed
+                let kind = match (resource_type, action) {
+                    (BUCKET_POLICY | LOG_POLICY, _) => DriftKind::MissingStatement,
+                    (STREAM, _) => DriftKind::MissingTag,
+                    (_, Action::Create) => DriftKind::Missing,
+                    _ => DriftKind::Changed,
                 };
                 add(
                     Element::Destination(c.key.clone()),
@@ -110,4 +108,70 @@ pub fn marks(model: &Model, changes: &[Change]) -> Marks {
         }
     }
     marks
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::plan::destinations::{BUCKET, LOG_GROUP};
+    use crate::plan::lex::ROLE_POLICY;
+    use crate::spec::load::Input;
+
+    const SPEC: &str = r#"
+version: 1
+defaults: {account: "111122223333", region: us-west-2}
+destinations:
+  archive: {s3: {bucket: acme-archive, create: true}}
+  shared: {s3: {bucket: acme-shared}}
+  tail: {cloudwatch_logs: {log_group: /ivs/tail, create: true}}
+  stream: {firehose: {delivery_stream: chat-analytics}}
+"#;
+
+    #[test]
+    fn each_kind_of_destination_change_gets_its_mark_and_other_keys_none() {
+        let model = crate::validate::validate(vec![Input {
+            name: "spec.yaml".to_owned(),
+            bytes: SPEC.as_bytes().to_vec(),
+        }])
+        .model
+        .unwrap();
+        let deployment = model.deployments.first().unwrap();
+        let change = |resource_type, key: &str, action| Change {
+            action,
+            ..Change::unchanged(deployment, resource_type, key)
+        };
+        let changes = [
+            change(BUCKET, "archive", Action::Create),
+            change(BUCKET_POLICY, "shared", Action::Update),
+            change(LOG_GROUP, "tail", Action::Update),
+            change(LOG_POLICY, "tail", Action::Create),
+            change(STREAM, "stream", Action::Update),
+            // Not a destination's key: no mark, whatever its type.
+            change(
+                ROLE_POLICY,
+                "lex/chatlog-lex-conversation-logs-b",
+                Action::Update,
+            ),
+            change(LOG_POLICY, "chatlog-ivschat-account", Action::Update),
+        ];
+        let found: Vec<(Element, Vec<DriftKind>)> = marks(&model, &changes)
+            .into_iter()
+            .map(|(e, m)| (e, m.iter().map(|m| m.kind).collect()))
+            .collect();
+        let destination = |key: &str| Element::Destination(key.to_owned());
+        assert_eq!(
+            found,
+            [
+                (destination("archive"), vec![DriftKind::Missing]),
+                (destination("shared"), vec![DriftKind::MissingStatement]),
+                (destination("stream"), vec![DriftKind::MissingTag]),
+                (
+                    destination("tail"),
+                    vec![DriftKind::Changed, DriftKind::MissingStatement]
+                ),
+            ]
+        );
+    }
 }
