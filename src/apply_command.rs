@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlog::aws::{
-    AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, read_bots,
-    read_destinations, read_region,
+    AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, describe_change,
+    read_bots, read_destinations, read_region,
 };
 use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
 use chatlog::live::RegionInventory;
@@ -344,12 +344,11 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
                 message.push_str(&list("Done", &done_all));
                 let mut not_done = failure.not_done;
                 for later in planned.runs.iter().skip(i + 1) {
-                    not_done.extend(plan::execution_order(&later.changes).iter().map(|c| {
-                        format!(
-                            "change {} {} in {}/{}",
-                            c.resource_type, c.key, c.account, c.region
-                        )
-                    }));
+                    not_done.extend(
+                        plan::execution_order(&later.changes)
+                            .iter()
+                            .map(|c| describe_change(c)),
+                    );
                 }
                 message.push_str(&list("Not done", &not_done));
                 message.push_str("Run apply again: it plans from what the account has now.");

@@ -40,7 +40,8 @@ pub struct ApplyFailure {
     pub not_done: Vec<String>,
 }
 
-fn describe(c: &Change) -> String {
+/// A change as apply's report lists it (done, failed, not done), for every deployment alike.
+pub fn describe_change(c: &Change) -> String {
     let verb = match c.action {
         crate::plan::Action::Create => "create",
         crate::plan::Action::Update => "update",
@@ -73,12 +74,16 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
         if let Err(error) = run_change(chat, destinations, lex, change, &mut arns, waits).await {
             return Err(ApplyFailure {
                 done,
-                failed: describe(change),
+                failed: describe_change(change),
                 error,
-                not_done: ordered.iter().skip(i + 1).map(|c| describe(c)).collect(),
+                not_done: ordered
+                    .iter()
+                    .skip(i + 1)
+                    .map(|c| describe_change(c))
+                    .collect(),
             });
         }
-        done.push(describe(change));
+        done.push(describe_change(change));
     }
     Ok(done)
 }
