@@ -1309,6 +1309,17 @@ rooms:
             .unwrap_or_else(|| panic!("no {resource_type} {key} in {:#?}", p.changes))
     }
 
+    /// The first preflight problem, asserted to be `problem` with a message that says `says`.
+    fn first_problem<'a>(p: &'a DestinationPlan, problem: Problem, says: &str) -> &'a Preflight {
+        let first = p
+            .preflight
+            .first()
+            .unwrap_or_else(|| panic!("no preflight problem"));
+        assert_eq!(first.problem, problem, "{first:#?}");
+        assert!(first.message.contains(says), "{}", first.message);
+        first
+    }
+
     fn bucket_mut<'a>(live: &'a mut LiveDestinations, name: &str) -> &'a mut OwnedBucket {
         let b = live.buckets.iter_mut().find(|b| b.name == name).unwrap();
         let BucketState::Owned(owned) = &mut b.state else {
@@ -1443,16 +1454,8 @@ rooms:
         );
         let p = plan(&live);
         assert_eq!(p.preflight.len(), 1, "{:#?}", p.preflight);
-        let problem = &p.preflight[0];
-        assert_eq!(
-            (problem.destination.as_str(), problem.problem),
-            ("shared", Problem::CannotMerge)
-        );
-        assert!(
-            problem.message.contains("`NotAction`"),
-            "{}",
-            problem.message
-        );
+        let problem = first_problem(&p, Problem::CannotMerge, "`NotAction`");
+        assert_eq!(problem.destination, "shared");
         assert!(problem.help.contains("NotAction"), "{}", problem.help);
     }
 
@@ -1463,22 +1466,12 @@ rooms:
         live.buckets[1].state = BucketState::OtherOwner;
         let p = plan(&live);
         assert_eq!(p.preflight.len(), 1);
-        assert_eq!(p.preflight[0].problem, Problem::OtherOwner);
-        assert!(
-            p.preflight[0]
-                .message
-                .contains("not owned by account 111122223333")
-        );
+        first_problem(&p, Problem::OtherOwner, "not owned by account 111122223333");
 
         let mut live = converged(&dep);
         bucket_mut(&mut live, "acme-shared").region = Some("eu-west-1".to_owned());
         let p = plan(&live);
-        assert_eq!(p.preflight[0].problem, Problem::OtherRegion);
-        assert!(
-            p.preflight[0].message.contains("`eu-west-1`"),
-            "{}",
-            p.preflight[0].message
-        );
+        first_problem(&p, Problem::OtherRegion, "`eu-west-1`");
     }
 
     #[test]
@@ -1487,12 +1480,8 @@ rooms:
         let mut live = converged(&dep);
         live.buckets[0].state = BucketState::OtherOwner;
         let p = plan(&live);
-        assert_eq!(p.preflight[0].destination, "archive");
-        assert!(
-            p.preflight[0].message.contains("cannot be created"),
-            "{}",
-            p.preflight[0].message
-        );
+        let problem = first_problem(&p, Problem::OtherOwner, "cannot be created");
+        assert_eq!(problem.destination, "archive");
     }
 
     #[test]
@@ -1710,12 +1699,7 @@ rooms:
             .collect();
         let p = plan(&live);
         assert_eq!(p.preflight.len(), 1);
-        assert_eq!(p.preflight[0].problem, Problem::CannotMerge);
-        assert!(
-            p.preflight[0].message.contains("10 account-level"),
-            "{}",
-            p.preflight[0].message
-        );
+        first_problem(&p, Problem::CannotMerge, "10 account-level");
     }
 
     #[test]
