@@ -1,6 +1,7 @@
 //! Live drift: a plan's pending changes, and what a plan does not change but log delivery needs,
 //! as findings located at the spec line that declares the resource.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Location, Rule};
@@ -12,6 +13,7 @@ use crate::plan::destinations::{
     SERVICE_LINKED_ROLE, STREAM, is_destination_type,
 };
 use crate::plan::{Action, CONFIGURATION, Change, live_destination};
+use crate::policy::verify::{Document, Need};
 use crate::spec::load::Origin;
 use crate::spec::source::{Anchor, Sources};
 
@@ -166,13 +168,17 @@ pub fn destination_findings(
         .filter(|p| p.problem != Problem::CannotMerge)
         .map(|p| p.destination.as_str())
         .collect();
+    // Both once per deployment, not per destination.
+    let needs = dest::needs_of(deployment, sources, |_| true);
+    let log_documents = dest::log_documents(&dest::all_log_policies(live));
     let mut judged: BTreeSet<String> = BTreeSet::new();
     let mut seen: BTreeSet<(Rule, String)> = BTreeSet::new();
     for d in &deployment.destinations {
         if unusable.contains(d.key.as_str()) {
             continue;
         }
-        for finding in policy_findings(deployment, live, d, sources) {
+        let at_destination = needs.get(&d.key).map_or(&[][..], Vec::as_slice);
+        for finding in policy_findings(live, &log_documents, d, at_destination, sources) {
             if seen.insert((finding.rule, finding.message.clone())) {
                 judged.insert(d.key.clone());
                 out.push(finding);
@@ -287,19 +293,20 @@ fn change_finding(
 /// `policy verify`'s findings on the live policies of one destination, as drift findings at
 /// the destination's spec line.
 fn policy_findings(
-    deployment: &Deployment,
     live: &LiveDestinations,
+    log_documents: &Result<Vec<Document>, String>,
     d: &Destination,
+    needs: &[Need],
     sources: &Sources,
 ) -> Vec<Diagnostic> {
-    let (what, documents) = match &d.kind {
+    let (what, documents): (&str, Result<Cow<'_, [Document]>, String>) = match &d.kind {
         DestinationKind::S3 { bucket } => {
             let Some(BucketState::Owned(owned)) = live.bucket(bucket).map(|b| &b.state) else {
                 return Vec::new();
             };
             (
-                "live bucket policy".to_owned(),
-                dest::bucket_documents(bucket, owned.policy.as_deref()),
+                "live bucket policy",
+                dest::bucket_documents(bucket, owned.policy.as_deref()).map(Cow::Owned),
             )
         }
         DestinationKind::CloudWatchLogs { log_group, .. } => {
@@ -310,8 +317,11 @@ fn policy_findings(
                 return Vec::new();
             }
             (
-                "live log resource policies".to_owned(),
-                dest::log_documents(&dest::all_log_policies(live)),
+                "live log resource policies",
+                log_documents
+                    .as_ref()
+                    .map(|docs| Cow::Borrowed(docs.as_slice()))
+                    .map_err(Clone::clone),
             )
         }
         DestinationKind::Firehose { .. } => return Vec::new(),
@@ -327,8 +337,7 @@ fn policy_findings(
             ];
         }
     };
-    let needs = dest::needs_of(deployment, d, sources);
-    crate::policy::verify::verify(&needs, &documents)
+    crate::policy::verify::verify(needs, &documents)
         .into_iter()
         .map(|v| {
             let blocks = dest::blocks_delivery(&v);

@@ -15,6 +15,8 @@
 //! Whether log delivery is granted is decided by `policy::verify`, the same comparison `policy
 //! verify` and drift use.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -277,26 +279,34 @@ pub fn all_log_policies(live: &LiveDestinations) -> Vec<&LogPolicy> {
         .collect()
 }
 
-/// The statements log delivery needs on one destination, as `policy verify` states them.
+/// The statements log delivery needs at the log groups of a deployment and at the buckets
+/// `buckets` picks, as `policy verify` states them, by destination key. Built once per
+/// deployment: each of `verify`'s lookups builds all of the deployment's policies.
 pub fn needs_of(
     deployment: &Deployment,
-    destination: &Destination,
     sources: &Sources,
-) -> Vec<Need> {
+    buckets: impl Fn(&Destination) -> bool,
+) -> BTreeMap<String, Vec<Need>> {
     let model = Model {
         deployments: vec![deployment.clone()],
         ..Model::default()
     };
-    match &destination.kind {
-        DestinationKind::S3 { bucket } => {
-            verify::bucket_needs(&model, sources, bucket).unwrap_or_default()
-        }
-        DestinationKind::CloudWatchLogs { .. } => verify::log_group_needs(&model, sources)
-            .into_iter()
-            .filter(|n| n.destination == destination.key)
-            .collect(),
-        DestinationKind::Firehose { .. } => Vec::new(),
+    let mut needs: BTreeMap<String, Vec<Need>> = BTreeMap::new();
+    for need in verify::log_group_needs(&model, sources) {
+        needs
+            .entry(need.destination.clone())
+            .or_default()
+            .push(need);
     }
+    for d in &deployment.destinations {
+        if let DestinationKind::S3 { bucket } = &d.kind
+            && buckets(d)
+        {
+            let at_bucket = verify::bucket_needs(&model, sources, bucket).unwrap_or_default();
+            needs.insert(d.key.clone(), at_bucket);
+        }
+    }
+    needs
 }
 
 /// Whether a `policy verify` finding means log delivery cannot write (as opposed to a grant
@@ -323,7 +333,10 @@ struct Planner<'a> {
     deployment: &'a Deployment,
     live: &'a LiveDestinations,
     owner: &'a str,
-    sources: Sources,
+    /// `needs_of` the deployment.
+    needs: BTreeMap<String, Vec<Need>>,
+    /// Every log resource policy read, as `policy verify` reads them.
+    log_documents: Result<Vec<Document>, String>,
     plan: DestinationPlan,
 }
 
@@ -345,6 +358,10 @@ impl Planner<'_> {
             help,
             origin: Some(d.origin.clone()),
         });
+    }
+
+    fn needs(&self, d: &Destination) -> &[Need] {
+        self.needs.get(&d.key).map_or(&[], Vec::as_slice)
     }
 
     fn push(&mut self, change: Change) {
@@ -382,7 +399,9 @@ pub fn plan_destinations(
         deployment,
         live,
         owner,
-        sources: Sources::default(),
+        // A managed bucket's policy is compared whole, without asking what log delivery needs.
+        needs: needs_of(deployment, &Sources::default(), |d| !d.managed),
+        log_documents: log_documents(&all_log_policies(live)),
         plan: DestinationPlan::default(),
     };
     for d in &deployment.destinations {
@@ -680,7 +699,6 @@ fn existing_bucket_policy(
     document: &PolicyDocument,
     owned: &OwnedBucket,
 ) {
-    let needs = needs_of(p.deployment, d, &p.sources);
     let live_policy = owned.policy.as_deref();
     let documents = match bucket_documents(bucket, live_policy) {
         Ok(documents) => documents,
@@ -696,7 +714,7 @@ fn existing_bucket_policy(
     };
     let mut change = p.change(BUCKET_POLICY, &d.key, &d.origin);
     change.arn = Some(d.arn.clone());
-    if granted(&needs, &documents) {
+    if granted(p.needs(d), &documents) {
         // Whoever owns the policy already lets log delivery write, in their own words; AWS
         // then appends nothing either, so a NotAction elsewhere in it does not matter.
         p.push(change);
@@ -891,8 +909,9 @@ fn log_group_tags(p: &Planner<'_>, d: &Destination, group: &PresentLogGroup, cha
 
 /// Whether the log resource policies read let log delivery write to the log group.
 fn log_group_granted(p: &Planner<'_>, d: &Destination) -> bool {
-    let needs = needs_of(p.deployment, d, &p.sources);
-    log_documents(&all_log_policies(p.live)).is_ok_and(|docs| granted(&needs, &docs))
+    p.log_documents
+        .as_ref()
+        .is_ok_and(|docs| granted(p.needs(d), docs))
 }
 
 /// The consolidated account-level policy for existing log groups: kept complete once chatlog
