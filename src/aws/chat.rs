@@ -221,12 +221,8 @@ impl SdkChat {
 }
 
 fn destination_configuration(d: &LiveDestination) -> Result<DestinationConfiguration, AwsError> {
-    let invalid = |e: aws_sdk_ivschat::error::BuildError| AwsError {
-        action: "ivschat:CreateLoggingConfiguration".to_owned(),
-        resource: format!("{d:?}"),
-        code: None,
-        status: None,
-        message: e.to_string(),
+    let invalid = |e: aws_sdk_ivschat::error::BuildError| {
+        AwsError::local("ivschat:CreateLoggingConfiguration", &format!("{d:?}"), e)
     };
     Ok(match d {
         LiveDestination::S3 { bucket_name } => DestinationConfiguration::S3(
@@ -252,13 +248,11 @@ fn destination_configuration(d: &LiveDestination) -> Result<DestinationConfigura
                 .map_err(invalid)?,
         ),
         LiveDestination::Unknown => {
-            return Err(AwsError {
-                action: "ivschat:CreateLoggingConfiguration".to_owned(),
-                resource: "unknown destination".to_owned(),
-                code: None,
-                status: None,
-                message: "chatlog cannot write a destination type it does not know".to_owned(),
-            });
+            return Err(AwsError::local(
+                "ivschat:CreateLoggingConfiguration",
+                "unknown destination",
+                "chatlog cannot write a destination type it does not know",
+            ));
         }
     })
 }

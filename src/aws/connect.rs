@@ -203,12 +203,12 @@ impl Session {
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", &self.region, e))?;
-        out.account().map(str::to_owned).ok_or_else(|| AwsError {
-            action: "sts:GetCallerIdentity".to_owned(),
-            resource: self.region.clone(),
-            code: None,
-            status: None,
-            message: "the answer named no account".to_owned(),
+        out.account().map(str::to_owned).ok_or_else(|| {
+            AwsError::local(
+                "sts:GetCallerIdentity",
+                &self.region,
+                "the answer named no account",
+            )
         })
     }
 }

@@ -150,17 +150,6 @@ fn call<'a>(
     }
 }
 
-/// A value the SDK's builders refuse (a required member missing): chatlog's own mistake.
-fn invalid(action: &str, resource: &str, e: impl std::fmt::Display) -> AwsError {
-    AwsError {
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        code: None,
-        status: None,
-        message: e.to_string(),
-    }
-}
-
 fn is_code(e: &AwsError, code: &str) -> bool {
     e.code.as_deref() == Some(code)
 }
@@ -654,7 +643,9 @@ impl SdkDestinations {
     ) -> Result<(), AwsError> {
         let current = self.bucket_policy(bucket).await?;
         let merged = merge_bucket_policy(current.as_deref().unwrap_or_default(), statements)
-            .map_err(|e| invalid("s3:PutBucketPolicy", bucket, format!("{e}; {}", e.help())))?;
+            .map_err(|e| {
+                AwsError::local("s3:PutBucketPolicy", bucket, format!("{e}; {}", e.help()))
+            })?;
         if merged.changed {
             self.put_bucket_policy(bucket, merged.text.trim_end())
                 .await?;
@@ -679,16 +670,16 @@ impl SdkDestinations {
                 .unwrap_or_default(),
             statements,
         )
-        .map_err(|e| invalid("logs:PutResourcePolicy", name, e))?;
+        .map_err(|e| AwsError::local("logs:PutResourcePolicy", name, e))?;
         if !merged.changed {
             return Ok(());
         }
         let compact = serde_json::from_str::<Value>(&merged.text)
             .map(|v| v.to_string())
-            .map_err(|e| invalid("logs:PutResourcePolicy", name, e))?;
+            .map_err(|e| AwsError::local("logs:PutResourcePolicy", name, e))?;
         // Account-level policies stay within 5,120 characters (aws-facts.md §1(d)).
         if compact.chars().count() > CWL_ACCOUNT_POLICY_MAX_CHARS {
-            return Err(invalid(
+            return Err(AwsError::local(
                 "logs:PutResourcePolicy",
                 name,
                 format!(
@@ -924,7 +915,7 @@ impl DestinationApi for SdkDestinations {
                 let by_default = ServerSideEncryptionByDefault::builder()
                     .sse_algorithm(ServerSideEncryption::Aes256)
                     .build()
-                    .map_err(|e| invalid(action, &bucket, e))?;
+                    .map_err(|e| AwsError::local(action, &bucket, e))?;
                 let configuration = ServerSideEncryptionConfiguration::builder()
                     .rules(
                         ServerSideEncryptionRule::builder()
@@ -932,7 +923,7 @@ impl DestinationApi for SdkDestinations {
                             .build(),
                     )
                     .build()
-                    .map_err(|e| invalid(action, &bucket, e))?;
+                    .map_err(|e| AwsError::local(action, &bucket, e))?;
                 let send = self
                     .s3
                     .put_bucket_encryption()
@@ -949,11 +940,11 @@ impl DestinationApi for SdkDestinations {
                 let rule = OwnershipControlsRule::builder()
                     .object_ownership(ObjectOwnership::BucketOwnerEnforced)
                     .build()
-                    .map_err(|e| invalid(action, &bucket, e))?;
+                    .map_err(|e| AwsError::local(action, &bucket, e))?;
                 let controls = OwnershipControls::builder()
                     .rules(rule)
                     .build()
-                    .map_err(|e| invalid(action, &bucket, e))?;
+                    .map_err(|e| AwsError::local(action, &bucket, e))?;
                 let send = self
                     .s3
                     .put_bucket_ownership_controls()
@@ -974,13 +965,13 @@ impl DestinationApi for SdkDestinations {
                             .key(k)
                             .value(v)
                             .build()
-                            .map_err(|e| invalid(action, &bucket, e))
+                            .map_err(|e| AwsError::local(action, &bucket, e))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let tagging = Tagging::builder()
                     .set_tag_set(Some(set))
                     .build()
-                    .map_err(|e| invalid(action, &bucket, e))?;
+                    .map_err(|e| AwsError::local(action, &bucket, e))?;
                 let send = self
                     .s3
                     .put_bucket_tagging()
@@ -1076,7 +1067,7 @@ impl DestinationApi for SdkDestinations {
                             .key(k)
                             .value(v)
                             .build()
-                            .map_err(|e| invalid(action, &stream, e))
+                            .map_err(|e| AwsError::local(action, &stream, e))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let send = self

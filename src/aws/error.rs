@@ -38,6 +38,18 @@ impl AwsError {
         }
     }
 
+    /// An error chatlog finds itself, with no AWS code or status: a value the SDK's builders
+    /// refuse, or an answer it cannot use.
+    pub fn local(action: &str, resource: &str, message: impl fmt::Display) -> Self {
+        AwsError {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            code: None,
+            status: None,
+            message: message.to_string(),
+        }
+    }
+
     pub fn access_denied(&self) -> bool {
         self.status == Some(403)
             || self

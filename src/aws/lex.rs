@@ -356,12 +356,12 @@ impl LexApi for SdkLex {
         match result {
             Ok(out) => policy_document(out.policy_document())
                 .map(Some)
-                .map_err(|e| AwsError {
-                    action: "iam:GetRolePolicy".to_owned(),
-                    resource: role_name.clone(),
-                    code: None,
-                    status: None,
-                    message: format!("the policy document does not parse: {e}"),
+                .map_err(|e| {
+                    AwsError::local(
+                        "iam:GetRolePolicy",
+                        &role_name,
+                        format!("the policy document does not parse: {e}"),
+                    )
                 }),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
@@ -397,13 +397,8 @@ impl LexApi for SdkLex {
                 settings,
             } => {
                 let resource = format!("{bot_id}/{alias_id}");
-                let invalid = |message: String| AwsError {
-                    action: "lex:UpdateBotAlias".to_owned(),
-                    resource: resource.clone(),
-                    code: None,
-                    status: None,
-                    message,
-                };
+                let invalid =
+                    |message: String| AwsError::local("lex:UpdateBotAlias", &resource, message);
                 // Read, modify, write: everything but the logs goes back as it is now.
                 let current = self
                     .describe(&bot_id, &alias_id)

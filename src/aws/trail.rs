@@ -45,13 +45,7 @@ impl TrailApi for SdkTrail {
             .attribute_key(LookupAttributeKey::EventSource)
             .attribute_value(&event_source)
             .build()
-            .map_err(|e| AwsError {
-                action: "cloudtrail:LookupEvents".to_owned(),
-                resource: event_source.clone(),
-                code: None,
-                status: None,
-                message: e.to_string(),
-            })?;
+            .map_err(|e| AwsError::local("cloudtrail:LookupEvents", &event_source, e))?;
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
