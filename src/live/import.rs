@@ -194,7 +194,7 @@ fn insert_tags(
 ) {
     let mut kept = Map::new();
     for (k, v) in tags {
-        if k.to_ascii_lowercase().starts_with("aws:") {
+        if super::is_aws_tag(k) {
             notes.push(format!(
                 "{arn}: tag `{k}` is reserved by AWS and is not written to the spec"
             ));

@@ -12,6 +12,11 @@ use serde::Serialize;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// `aws:` keys (in any case) belong to AWS: nobody else may set or remove them.
+pub fn is_aws_tag(key: &str) -> bool {
+    key.to_ascii_lowercase().starts_with("aws:")
+}
+
 /// Where a logging configuration writes (the service's DestinationConfiguration union).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum LiveDestination {

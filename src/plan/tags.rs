@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{AttributeDiff, KEY_TAG, SPEC_TAG};
-use crate::live::Tags;
+use crate::live::{Tags, is_aws_tag};
 
 /// Whose a live resource is, by its `chatlog:spec` tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,11 +23,6 @@ pub fn owner_of(tags: &Tags, owner: &str) -> Owner {
         Some(_) => Owner::Other,
         None => Owner::Nobody,
     }
-}
-
-/// `aws:` keys belong to AWS: they can be neither set nor removed.
-fn is_aws_tag(key: &str) -> bool {
-    key.to_ascii_lowercase().starts_with("aws:")
 }
 
 /// The tags AWS set on a resource.
