@@ -29,14 +29,7 @@ fn parse_yaml(text: &str) -> Value {
 #[test]
 fn snapshots_of_every_case() {
     for (name, path) in cases() {
-        let v = validate_file(&path);
-        let rendered = render_validation(&v, CFN, TemplateFormat::Yaml);
-        let text = if rendered.has_errors() {
-            assert!(rendered.files.is_empty(), "{name}: files despite errors");
-            diagnostics_text(&v, &rendered)
-        } else {
-            files_text(&rendered.files)
-        };
+        let text = snapshot_text(&name, &path, CFN);
         common::snapshots()
             .bind(|| insta::assert_snapshot!(format!("cloudformation-{name}"), text));
     }

@@ -19,8 +19,7 @@ use chatlog::render::{File, Target, TemplateFormat};
 use hcl::eval::{Context, Evaluate};
 use hcl::{Body, Expression};
 use render_support::{
-    cases, common, diagnostics_text, files_text, lay_out, render_validation, scratch,
-    validate_file, validate_text,
+    cases, common, lay_out, render_validation, scratch, snapshot_text, validate_file, validate_text,
 };
 use serde_json::Value;
 
@@ -52,14 +51,7 @@ fn eval(expr: &Expression) -> Value {
 #[test]
 fn snapshots_of_every_case() {
     for (name, path) in cases() {
-        let v = validate_file(&path);
-        let rendered = render_validation(&v, TF, TemplateFormat::Yaml);
-        let text = if rendered.has_errors() {
-            assert!(rendered.files.is_empty(), "{name}: files despite errors");
-            diagnostics_text(&v, &rendered)
-        } else {
-            files_text(&rendered.files)
-        };
+        let text = snapshot_text(&name, &path, TF);
         common::snapshots().bind(|| insta::assert_snapshot!(format!("terraform-{name}"), text));
     }
 }

@@ -70,6 +70,19 @@ pub fn files_text(files: &[File]) -> String {
     out
 }
 
+/// What the case at `path` renders to for `targets`, as a snapshot holds it: the files, or when
+/// a target refuses the case, its diagnostics (and then there must be no files).
+pub fn snapshot_text(name: &str, path: &Path, targets: &[Target]) -> String {
+    let v = validate_file(path);
+    let rendered = render_validation(&v, targets, TemplateFormat::Yaml);
+    if rendered.has_errors() {
+        assert!(rendered.files.is_empty(), "{name}: files despite errors");
+        diagnostics_text(&v, &rendered)
+    } else {
+        files_text(&rendered.files)
+    }
+}
+
 /// The diagnostics as the text report prints them (no color).
 pub fn diagnostics_text(v: &Validation, rendered: &Rendered) -> String {
     let mut diagnostics = v.diagnostics.clone();
