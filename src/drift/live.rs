@@ -370,7 +370,6 @@ mod tests {
 
     use super::*;
     use crate::live::{LiveDestination, LiveLoggingConfiguration, Tags};
-    use crate::spec::load::Input;
 
     const SPEC: &str = r#"
 version: 1
@@ -397,11 +396,7 @@ logging_configurations:
 
     #[test]
     fn configurations_outside_the_spec_are_reported_only_at_the_specs_destinations() {
-        let v = crate::validate::validate(vec![Input {
-            name: "spec.yaml".to_owned(),
-            bytes: SPEC.as_bytes().to_vec(),
-        }]);
-        let deployment = v.model.unwrap().deployments.remove(0);
+        let deployment = crate::plan::test_support::deployment(SPEC);
         let bucket = |name: &str| LiveDestination::S3 {
             bucket_name: name.to_owned(),
         };

@@ -117,7 +117,6 @@ mod tests {
     use super::*;
     use crate::plan::destinations::{BUCKET, LOG_GROUP};
     use crate::plan::lex::ROLE_POLICY;
-    use crate::spec::load::Input;
 
     const SPEC: &str = r#"
 version: 1
@@ -131,12 +130,7 @@ destinations:
 
     #[test]
     fn each_kind_of_destination_change_gets_its_mark_and_other_keys_none() {
-        let model = crate::validate::validate(vec![Input {
-            name: "spec.yaml".to_owned(),
-            bytes: SPEC.as_bytes().to_vec(),
-        }])
-        .model
-        .unwrap();
+        let model = crate::plan::test_support::model(SPEC);
         let deployment = model.deployments.first().unwrap();
         let change = |resource_type, key: &str, action| Change {
             action,

@@ -1167,7 +1167,6 @@ mod tests {
     use crate::live::LiveLoggingConfiguration;
     use crate::live::destinations::{LiveBucket, LiveLogGroup, LiveStream};
     use crate::plan::{Operation, execution_order};
-    use crate::spec::load::Input;
 
     const ACCOUNT: &str = "111122223333";
     const REGION: &str = "us-west-2";
@@ -1194,12 +1193,7 @@ rooms:
 "#;
 
     fn deployment() -> Deployment {
-        let v = crate::validate::validate(vec![Input {
-            name: "spec.yaml".to_owned(),
-            bytes: SPEC.as_bytes().to_vec(),
-        }]);
-        assert!(!v.has_errors(), "{:?}", v.diagnostics);
-        v.model.unwrap().deployments.remove(0)
+        crate::plan::test_support::deployment(SPEC)
     }
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {

@@ -452,7 +452,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::live::LiveReviewHandler;
-    use crate::spec::load::Input;
 
     const SPEC: &str = r#"
 version: 1
@@ -466,11 +465,7 @@ rooms:
 "#;
 
     fn deployment() -> Deployment {
-        let v = crate::validate::validate(vec![Input {
-            name: "spec.yaml".to_owned(),
-            bytes: SPEC.as_bytes().to_vec(),
-        }]);
-        v.model.unwrap().deployments.remove(0)
+        crate::plan::test_support::deployment(SPEC)
     }
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {

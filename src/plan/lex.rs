@@ -185,7 +185,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::spec::load::Input;
 
     const SPEC: &str = r#"
 version: 1
@@ -201,11 +200,7 @@ bots:
 "#;
 
     fn deployment() -> Deployment {
-        let v = crate::validate::validate(vec![Input {
-            name: "spec.yaml".to_owned(),
-            bytes: SPEC.as_bytes().to_vec(),
-        }]);
-        v.model.unwrap().deployments.remove(0)
+        crate::plan::test_support::deployment(SPEC)
     }
 
     fn live(settings: Value, policy: Option<Value>) -> LiveBot {

@@ -195,3 +195,27 @@ pub fn execution_order(changes: &[Change]) -> Vec<&Change> {
 }
 
 pub use ivschat::{CONFIGURATION, ROOM, live_destination};
+
+/// Specs for the tests of the planners and of what reads their plans.
+#[cfg(test)]
+pub(crate) mod test_support {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use crate::model::{Deployment, Model};
+    use crate::spec::load::Input;
+
+    /// A spec's model; the spec must validate without errors.
+    pub fn model(spec: &str) -> Model {
+        let v = crate::validate::validate(vec![Input {
+            name: "spec.yaml".to_owned(),
+            bytes: spec.as_bytes().to_vec(),
+        }]);
+        assert!(!v.has_errors(), "{:#?}", v.diagnostics);
+        v.model.unwrap()
+    }
+
+    /// The first deployment of `model(spec)`.
+    pub fn deployment(spec: &str) -> Deployment {
+        model(spec).deployments.remove(0)
+    }
+}
