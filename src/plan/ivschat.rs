@@ -17,6 +17,9 @@ pub const ROOM: &str = "AWS::IVSChat::Room";
 const DEFAULT_LENGTH: u32 = 500;
 const DEFAULT_RATE: u32 = 10;
 
+/// Why a leftover is not deleted without `--prune`.
+const NOT_PRUNED: &str = "no longer in the spec; apply --prune deletes it";
+
 /// Where a logging configuration writing to a spec destination points, as IVS Chat states it.
 pub fn live_destination(d: &DestinationKind) -> LiveDestination {
     match d {
@@ -41,6 +44,17 @@ struct Planner<'a> {
 impl Planner<'_> {
     fn change(&self, resource_type: &'static str, key: &str) -> Change {
         Change::unchanged(self.deployment, resource_type, key)
+    }
+
+    /// The deletion of a resource of this spec's that the spec no longer has, under the key
+    /// its tag names.
+    fn leftover(&self, resource_type: &'static str, tags: &Tags, name: &str, arn: &str) -> Change {
+        let key = tags.get(KEY_TAG).map_or(name, String::as_str);
+        Change {
+            arn: Some(arn.to_owned()),
+            action: Action::Delete,
+            ..self.change(resource_type, key)
+        }
     }
 }
 
@@ -385,20 +399,13 @@ fn plan_leftovers(
         .map(|(_, r)| r)
         .collect();
     for r in &leftover_rooms {
-        let key = r
-            .tags
-            .get(KEY_TAG)
-            .cloned()
-            .unwrap_or_else(|| r.name.clone());
-        let mut change = p.change(ROOM, &key);
-        change.arn = Some(r.arn.clone());
-        change.action = Action::Delete;
+        let mut change = p.leftover(ROOM, &r.tags, &r.name, &r.arn);
         if prune {
             change
                 .operations
                 .push(Operation::DeleteRoom { arn: r.arn.clone() });
         } else {
-            change.blocked = Some("no longer in the spec; apply --prune deletes it".to_owned());
+            change.blocked = Some(NOT_PRUNED.to_owned());
         }
         p.changes.push(change);
     }
@@ -418,21 +425,14 @@ fn plan_leftovers(
         if taken_configurations.contains(&i) || owner_of(&c.tags, p.owner) != Owner::Us {
             continue;
         }
-        let key = c
-            .tags
-            .get(KEY_TAG)
-            .cloned()
-            .unwrap_or_else(|| c.name.clone());
-        let mut change = p.change(CONFIGURATION, &key);
-        change.arn = Some(c.arn.clone());
-        change.action = Action::Delete;
+        let mut change = p.leftover(CONFIGURATION, &c.tags, &c.name, &c.arn);
         let users: Vec<&str> = staying
             .iter()
             .filter(|r| r.logging_configuration_identifiers.contains(&c.arn))
             .map(|r| r.arn.as_str())
             .collect();
         if !prune {
-            change.blocked = Some("no longer in the spec; apply --prune deletes it".to_owned());
+            change.blocked = Some(NOT_PRUNED.to_owned());
         } else if !users.is_empty() {
             change.blocked = Some(format!(
                 "rooms outside the spec still use it: {}",
