@@ -348,6 +348,14 @@ impl Planner<'_> {
         }
     }
 
+    /// A change at a destination of the spec: its key, ARN and place in the spec.
+    fn at(&self, resource_type: &'static str, d: &Destination) -> Change {
+        Change {
+            arn: Some(d.arn.clone()),
+            ..self.change(resource_type, &d.key, &d.origin)
+        }
+    }
+
     fn problem(&mut self, d: &Destination, problem: Problem, message: String, help: String) {
         self.plan.preflight.push(Preflight {
             account: self.deployment.account.clone(),
@@ -524,9 +532,8 @@ fn desired_tags(p: &Planner<'_>, d: &Destination) -> Tags {
 
 fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &PolicyDocument) {
     let tags = desired_tags(p, d);
-    let mut change = p.change(BUCKET, &d.key, &d.origin);
+    let mut change = p.at(BUCKET, d);
     change.action = Action::Create;
-    change.arn = Some(d.arn.clone());
     change.diffs = vec![
         AttributeDiff::created("region", json!(p.deployment.region)),
         AttributeDiff::created("public_access_block", json!(PublicAccessBlock::ALL)),
@@ -553,9 +560,8 @@ fn create_bucket(p: &mut Planner<'_>, d: &Destination, bucket: &str, document: &
     .map(super::Operation::Destination)
     .collect();
     p.push(change);
-    let mut policy = p.change(BUCKET_POLICY, &d.key, &d.origin);
+    let mut policy = p.at(BUCKET_POLICY, d);
     policy.action = Action::Create;
-    policy.arn = Some(d.arn.clone());
     // The statements by Sid; the operation carries the whole document (`plan --format json`).
     policy.diffs = vec![AttributeDiff::created("statements", json!(sids(document)))];
     policy.operations = vec![super::Operation::Destination(
@@ -583,8 +589,7 @@ fn managed_bucket(
     let owner = owner_of_destination(d, &settings.tags, p.owner);
     let b = bucket.to_owned();
     let op = super::Operation::Destination;
-    let mut change = p.change(BUCKET, &d.key, &d.origin);
-    change.arn = Some(d.arn.clone());
+    let mut change = p.at(BUCKET, d);
     if let Some(x) = AttributeDiff::between(
         "public_access_block",
         json!(settings.public_access_block),
@@ -641,8 +646,7 @@ fn managed_bucket(
     p.finish(&mut change, owner, "bucket");
     p.push(change);
 
-    let mut policy = p.change(BUCKET_POLICY, &d.key, &d.origin);
-    policy.arn = Some(d.arn.clone());
+    let mut policy = p.at(BUCKET_POLICY, d);
     if !same_statements(owned.policy.as_deref(), document) {
         let before = owned
             .policy
@@ -712,8 +716,7 @@ fn existing_bucket_policy(
             return;
         }
     };
-    let mut change = p.change(BUCKET_POLICY, &d.key, &d.origin);
-    change.arn = Some(d.arn.clone());
+    let mut change = p.at(BUCKET_POLICY, d);
     if granted(p.needs(d), &documents) {
         // Whoever owns the policy already lets log delivery write, in their own words; AWS
         // then appends nothing either, so a NotAction elsewhere in it does not matter.
@@ -784,10 +787,8 @@ fn managed_log_group(
         return;
     };
     let op = super::Operation::Destination;
-    let mut change = p.change(LOG_GROUP, &d.key, &d.origin);
-    change.arn = Some(d.arn.clone());
-    let mut policy = p.change(LOG_POLICY, &d.key, &d.origin);
-    policy.arn = Some(d.arn.clone());
+    let mut change = p.at(LOG_GROUP, d);
+    let mut policy = p.at(LOG_POLICY, d);
     let present = p.live.log_group(log_group).and_then(|g| g.present.clone());
     let Some(group) = present else {
         let tags = desired_tags(p, d);
@@ -1025,8 +1026,7 @@ fn stream(p: &mut Planner<'_>, d: &Destination, name: &str) {
         );
         return;
     };
-    let mut change = p.change(STREAM, &d.key, &d.origin);
-    change.arn = Some(d.arn.clone());
+    let mut change = p.at(STREAM, d);
     let (key, value) = FIREHOSE_TAG;
     // The tag the service-linked role's policy requires (aws-facts §1(c), Firehose); additive,
     // as AWS itself adds it.
