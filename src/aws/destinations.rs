@@ -17,7 +17,7 @@ use aws_sdk_s3::types::{
 use serde_json::{Value, json};
 
 use super::Session;
-use super::chat::{Call, Calls};
+use super::calls::{Calls, call};
 use super::error::AwsError;
 use crate::live::Tags;
 use crate::live::destinations::{
@@ -133,20 +133,6 @@ impl SdkDestinations {
             iam_calls: Calls::new(session, account, "iam.amazonaws.com", false)
                 .in_region("us-east-1"),
         }
-    }
-}
-
-fn call<'a>(
-    operation: &'static str,
-    action: &'a str,
-    resource: &'a str,
-    read_only: bool,
-) -> Call<'a> {
-    Call {
-        operation,
-        action,
-        resource,
-        read_only,
     }
 }
 

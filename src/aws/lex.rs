@@ -12,7 +12,7 @@ use aws_sdk_lexmodelsv2::types::{
 };
 use serde_json::{Map, Value, json};
 
-use super::chat::{Call, Calls};
+use super::calls::{Calls, call};
 use super::connect::Session;
 use super::error::AwsError;
 use crate::model::{BotAlias, Deployment};
@@ -82,20 +82,6 @@ impl SdkLex {
             iam_calls: Calls::new(session, account, "iam.amazonaws.com", false)
                 .in_region("us-east-1"),
         }
-    }
-}
-
-fn call<'a>(
-    operation: &'static str,
-    action: &'a str,
-    resource: &'a str,
-    read_only: bool,
-) -> Call<'a> {
-    Call {
-        operation,
-        action,
-        resource,
-        read_only,
     }
 }
 

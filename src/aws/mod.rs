@@ -4,6 +4,7 @@
 
 mod apply;
 mod audit;
+mod calls;
 mod chat;
 mod connect;
 mod destinations;

@@ -7,7 +7,7 @@ use std::future::Future;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use serde_json::json;
 
-use super::chat::{Call, Calls};
+use super::calls::{Calls, call};
 use super::connect::Session;
 use super::error::AwsError;
 use crate::explain::{TrailEvent, parse_event};
@@ -52,12 +52,12 @@ impl TrailApi for SdkTrail {
             let page = self
                 .calls
                 .call(
-                    Call {
-                        operation: "LookupEvents",
-                        action: "cloudtrail:LookupEvents",
-                        resource: &event_source,
-                        read_only: true,
-                    },
+                    call(
+                        "LookupEvents",
+                        "cloudtrail:LookupEvents",
+                        &event_source,
+                        true,
+                    ),
                     json!({"lookupAttributes": [{"attributeKey": "EventSource", "attributeValue": event_source}], "nextToken": token}),
                     self.client
                         .lookup_events()
