@@ -1166,6 +1166,7 @@ mod tests {
     use super::*;
     use crate::live::LiveLoggingConfiguration;
     use crate::live::destinations::{LiveBucket, LiveLogGroup, LiveStream};
+    use crate::plan::test_support::tags;
     use crate::plan::{Operation, execution_order};
 
     const ACCOUNT: &str = "111122223333";
@@ -1194,13 +1195,6 @@ rooms:
 
     fn deployment() -> Deployment {
         crate::plan::test_support::deployment(SPEC)
-    }
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
     }
 
     fn owned_tags(key: &str) -> Tags {

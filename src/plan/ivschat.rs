@@ -452,6 +452,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::live::LiveReviewHandler;
+    use crate::plan::test_support::tags;
 
     const SPEC: &str = r#"
 version: 1
@@ -466,13 +467,6 @@ rooms:
 
     fn deployment() -> Deployment {
         crate::plan::test_support::deployment(SPEC)
-    }
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
     }
 
     const CFG_ARN: &str =

@@ -201,6 +201,7 @@ pub use ivschat::{CONFIGURATION, ROOM, live_destination};
 pub(crate) mod test_support {
     #![allow(clippy::unwrap_used, clippy::panic)]
 
+    use crate::live::Tags;
     use crate::model::{Deployment, Model};
     use crate::spec::load::Input;
 
@@ -217,5 +218,12 @@ pub(crate) mod test_support {
     /// The first deployment of `model(spec)`.
     pub fn deployment(spec: &str) -> Deployment {
         model(spec).deployments.remove(0)
+    }
+
+    pub fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 }
