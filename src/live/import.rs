@@ -59,14 +59,15 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
         let mut configurations_of_region: Vec<_> = inv.logging_configurations.iter().collect();
         configurations_of_region.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
         for c in configurations_of_region {
-            let (kind, body) = match &c.destination {
-                LiveDestination::S3 { bucket_name } => ("s3", json!({"bucket": bucket_name})),
+            // The spec's destination kind, its one field, and the name there.
+            let (kind, field, name) = match &c.destination {
+                LiveDestination::S3 { bucket_name } => ("s3", "bucket", bucket_name),
                 LiveDestination::CloudWatchLogs { log_group_name } => {
-                    ("cloudwatch_logs", json!({"log_group": log_group_name}))
+                    ("cloudwatch_logs", "log_group", log_group_name)
                 }
                 LiveDestination::Firehose {
                     delivery_stream_name,
-                } => ("firehose", json!({"delivery_stream": delivery_stream_name})),
+                } => ("firehose", "delivery_stream", delivery_stream_name),
                 LiveDestination::Unknown => {
                     notes.push(format!(
                         "logging configuration {} writes to a destination type chatlog does not know; it is left out",
@@ -78,14 +79,9 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
             let destination_key = match destination_keys.get(&c.destination) {
                 Some(key) => key.clone(),
                 None => {
-                    let name = body
-                        .as_object()
-                        .and_then(|o| o.values().next())
-                        .and_then(Value::as_str)
-                        .unwrap_or(kind);
                     let key = unique_key(&mut used_keys, "destination", name, &inv.region);
                     let mut entry = Map::new();
-                    entry.insert(kind.to_owned(), body.clone());
+                    entry.insert(kind.to_owned(), json!({ field: name }));
                     place(&mut entry);
                     destinations.insert(key.clone(), Value::Object(entry));
                     destination_keys.insert(&c.destination, key.clone());
