@@ -58,8 +58,6 @@ impl Planner<'_> {
     }
 }
 
-/// Picks the live resource for a spec entry: ours by tag, else an unowned one by name (one whose
-/// settings already match first). Each live resource is taken once.
 /// Who is looking for a live resource: the spec's owner name, the entry key and the AWS name.
 struct Wanted<'w> {
     owner: &'w str,
@@ -67,6 +65,8 @@ struct Wanted<'w> {
     name: &'w str,
 }
 
+/// Picks the live resource for a spec entry: ours by tag, else an unowned one by name (one whose
+/// settings already match first). Each live resource is taken once.
 fn pick<'l, T>(
     live: &'l [T],
     taken: &mut BTreeSet<usize>,
