@@ -105,6 +105,23 @@ impl Calls {
         }
         result.map_err(|e| AwsError::from_sdk(action, resource, e))
     }
+
+    /// A write whose answer chatlog does not keep (the audit record has no response elements).
+    pub(super) async fn write<T, E, F>(
+        &self,
+        call: Call<'_>,
+        request: Value,
+        send: F,
+    ) -> Result<(), AwsError>
+    where
+        F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        T: RequestId,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.call(call, request, send, |_| Value::Null)
+            .await
+            .map(|_| ())
+    }
 }
 
 pub(super) fn call<'a>(

@@ -485,14 +485,12 @@ impl SdkDestinations {
             .policy(document)
             .send();
         self.s3_calls
-            .call(
+            .write(
                 call("PutBucketPolicy", "s3:PutBucketPolicy", bucket, false),
                 request,
                 send,
-                |_| Value::Null,
             )
             .await
-            .map(|_| ())
     }
 
     async fn put_resource_policy(
@@ -517,7 +515,7 @@ impl SdkDestinations {
             .policy_document(document)
             .send();
         self.logs_calls
-            .call(
+            .write(
                 call(
                     "PutResourcePolicy",
                     "logs:PutResourcePolicy",
@@ -526,75 +524,8 @@ impl SdkDestinations {
                 ),
                 request,
                 send,
-                |_| Value::Null,
             )
             .await
-            .map(|_| ())
-    }
-
-    async fn s3_write<T, E, F>(
-        &self,
-        operation: &'static str,
-        action: &'static str,
-        bucket: &str,
-        request: Value,
-        send: F,
-    ) -> Result<(), AwsError>
-    where
-        F: Future<
-            Output = Result<
-                T,
-                aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-            >,
-        >,
-        T: aws_sdk_s3::operation::RequestId,
-        E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        self.s3_calls
-            .call(
-                call(operation, action, bucket, false),
-                request,
-                send,
-                |_| Value::Null,
-            )
-            .await
-            .map(|_| ())
-    }
-
-    async fn logs_write<T, E, F>(
-        &self,
-        operation: &'static str,
-        resource: &str,
-        request: Value,
-        send: F,
-    ) -> Result<(), AwsError>
-    where
-        F: Future<
-            Output = Result<
-                T,
-                aws_sdk_cloudwatchlogs::error::SdkError<
-                    E,
-                    aws_sdk_cloudwatchlogs::config::http::HttpResponse,
-                >,
-            >,
-        >,
-        T: aws_sdk_cloudwatchlogs::operation::RequestId,
-        E: aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata
-            + std::error::Error
-            + Send
-            + Sync
-            + 'static,
-    {
-        let action = format!("logs:{operation}");
-        self.logs_calls
-            .call(
-                call(operation, &action, resource, false),
-                request,
-                send,
-                |_| Value::Null,
-            )
-            .await
-            .map(|_| ())
     }
 
     async fn create_bucket(&self, bucket: &str, region: &str) -> Result<(), AwsError> {
@@ -612,14 +543,13 @@ impl SdkDestinations {
             "bucketName": bucket,
             "CreateBucketConfiguration": constraint.map(|r| json!({"LocationConstraint": r})),
         });
-        self.s3_write(
-            "CreateBucket",
-            "s3:CreateBucket",
-            bucket,
-            request,
-            builder.send(),
-        )
-        .await
+        self.s3_calls
+            .write(
+                call("CreateBucket", "s3:CreateBucket", bucket, false),
+                request,
+                builder.send(),
+            )
+            .await
     }
 
     async fn merge_bucket_policy(
@@ -887,14 +817,18 @@ impl DestinationApi for SdkDestinations {
                     )
                     .send();
                 let request = json!({"bucketName": bucket, "PublicAccessBlockConfiguration": all});
-                self.s3_write(
-                    "PutPublicAccessBlock",
-                    "s3:PutBucketPublicAccessBlock",
-                    &bucket,
-                    request,
-                    send,
-                )
-                .await
+                self.s3_calls
+                    .write(
+                        call(
+                            "PutPublicAccessBlock",
+                            "s3:PutBucketPublicAccessBlock",
+                            &bucket,
+                            false,
+                        ),
+                        request,
+                        send,
+                    )
+                    .await
             }
             DestinationOperation::PutBucketEncryption { bucket } => {
                 let action = "s3:PutEncryptionConfiguration";
@@ -918,7 +852,12 @@ impl DestinationApi for SdkDestinations {
                     .server_side_encryption_configuration(configuration)
                     .send();
                 let request = json!({"bucketName": bucket, "ServerSideEncryptionConfiguration": {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}}});
-                self.s3_write("PutBucketEncryption", action, &bucket, request, send)
+                self.s3_calls
+                    .write(
+                        call("PutBucketEncryption", action, &bucket, false),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::PutBucketOwnershipControls { bucket } => {
@@ -939,7 +878,12 @@ impl DestinationApi for SdkDestinations {
                     .ownership_controls(controls)
                     .send();
                 let request = json!({"bucketName": bucket, "OwnershipControls": {"Rule": {"ObjectOwnership": "BucketOwnerEnforced"}}});
-                self.s3_write("PutBucketOwnershipControls", action, &bucket, request, send)
+                self.s3_calls
+                    .write(
+                        call("PutBucketOwnershipControls", action, &bucket, false),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::PutBucketTagging { bucket, tags } => {
@@ -966,7 +910,12 @@ impl DestinationApi for SdkDestinations {
                     .tagging(tagging)
                     .send();
                 let request = json!({"bucketName": bucket, "Tagging": {"TagSet": tags}});
-                self.s3_write("PutBucketTagging", action, &bucket, request, send)
+                self.s3_calls
+                    .write(
+                        call("PutBucketTagging", action, &bucket, false),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::PutBucketPolicy { bucket, policy } => {
@@ -983,7 +932,12 @@ impl DestinationApi for SdkDestinations {
                     .set_tags(Some(hash_tags(&tags)))
                     .send();
                 let request = json!({"logGroupName": log_group, "tags": tags});
-                self.logs_write("CreateLogGroup", &log_group, request, send)
+                self.logs_calls
+                    .write(
+                        call("CreateLogGroup", "logs:CreateLogGroup", &log_group, false),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::PutRetentionPolicy { log_group, days } => {
@@ -994,7 +948,17 @@ impl DestinationApi for SdkDestinations {
                     .retention_in_days(i32::try_from(days).unwrap_or(i32::MAX))
                     .send();
                 let request = json!({"logGroupName": log_group, "retentionInDays": days});
-                self.logs_write("PutRetentionPolicy", &log_group, request, send)
+                self.logs_calls
+                    .write(
+                        call(
+                            "PutRetentionPolicy",
+                            "logs:PutRetentionPolicy",
+                            &log_group,
+                            false,
+                        ),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::DeleteRetentionPolicy { log_group } => {
@@ -1004,7 +968,17 @@ impl DestinationApi for SdkDestinations {
                     .log_group_name(&log_group)
                     .send();
                 let request = json!({"logGroupName": log_group});
-                self.logs_write("DeleteRetentionPolicy", &log_group, request, send)
+                self.logs_calls
+                    .write(
+                        call(
+                            "DeleteRetentionPolicy",
+                            "logs:DeleteRetentionPolicy",
+                            &log_group,
+                            false,
+                        ),
+                        request,
+                        send,
+                    )
                     .await
             }
             DestinationOperation::TagLogGroup { arn, tags } => {
@@ -1015,7 +989,13 @@ impl DestinationApi for SdkDestinations {
                     .set_tags(Some(hash_tags(&tags)))
                     .send();
                 let request = json!({"resourceArn": arn, "tags": tags});
-                self.logs_write("TagResource", &arn, request, send).await
+                self.logs_calls
+                    .write(
+                        call("TagResource", "logs:TagResource", &arn, false),
+                        request,
+                        send,
+                    )
+                    .await
             }
             DestinationOperation::UntagLogGroup { arn, keys } => {
                 let request = json!({"resourceArn": arn, "tagKeys": keys});
@@ -1025,7 +1005,13 @@ impl DestinationApi for SdkDestinations {
                     .resource_arn(&arn)
                     .set_tag_keys(Some(keys))
                     .send();
-                self.logs_write("UntagResource", &arn, request, send).await
+                self.logs_calls
+                    .write(
+                        call("UntagResource", "logs:UntagResource", &arn, false),
+                        request,
+                        send,
+                    )
+                    .await
             }
             DestinationOperation::PutLogGroupPolicy {
                 name,
@@ -1064,14 +1050,12 @@ impl DestinationApi for SdkDestinations {
                     .send();
                 let request = json!({"deliveryStreamName": stream, "tags": tags});
                 self.firehose_calls
-                    .call(
+                    .write(
                         call("TagDeliveryStream", action, &stream, false),
                         request,
                         send,
-                        |_| Value::Null,
                     )
                     .await
-                    .map(|_| ())
             }
             DestinationOperation::CreateServiceLinkedRole { service } => {
                 if self.log_delivery_role().await?.is_some() {

@@ -363,7 +363,7 @@ impl LexApi for SdkLex {
             } => {
                 let text = document.to_string();
                 self.iam_calls
-                    .call(
+                    .write(
                         call("PutRolePolicy", "iam:PutRolePolicy", &role_name, false),
                         json!({"roleName": role_name, "policyName": policy_name, "policyDocument": document}),
                         self.iam
@@ -372,10 +372,8 @@ impl LexApi for SdkLex {
                             .policy_name(&policy_name)
                             .policy_document(text)
                             .send(),
-                        |_| Value::Null,
                     )
-                    .await?;
-                Ok(())
+                    .await
             }
             LexOperation::UpdateBotAliasConversationLogs {
                 bot_id,
