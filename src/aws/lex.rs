@@ -314,7 +314,11 @@ impl LexApi for SdkLex {
             if let Some(id) = found {
                 return self.alias_by_id(bot_id, id).await;
             }
-            token = out.next_token().map(str::to_owned);
+            // An empty token ends the listing, as for every other List call.
+            token = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
             if token.is_none() {
                 return Ok(None);
             }

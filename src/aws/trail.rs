@@ -75,7 +75,11 @@ impl TrailApi for SdkTrail {
                     .filter_map(parse_event)
                     .filter(|e| !e.read_only),
             );
-            token = page.next_token().map(str::to_owned);
+            // An empty token ends the listing, as for every other List call.
+            token = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
             if token.is_none() {
                 break;
             }
