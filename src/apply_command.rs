@@ -10,7 +10,7 @@ use chatlog::aws::{
     AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, describe_change,
     read_bots, read_destinations, read_region,
 };
-use chatlog::cli::{AwsArgs, DriftFormat, PlanFormat};
+use chatlog::cli::{DriftFormat, PlanFormat, StateArgs};
 use chatlog::live::RegionInventory;
 use chatlog::live::cache::RoomCache;
 use chatlog::live::destinations::LiveDestinations;
@@ -80,7 +80,7 @@ enum Outcome {
 
 async fn plan_all(
     specs: &[PathBuf],
-    aws: &AwsArgs,
+    aws: &StateArgs,
     prune: bool,
     audit: Option<Arc<AuditLog>>,
     diagnostics_format: Format,
@@ -107,7 +107,7 @@ async fn plan_all(
         return Ok(Outcome::Invalid);
     };
     let owner = owner(&validation, specs);
-    let connection = connection(aws);
+    let connection = connection(&aws.aws);
     let mut runs = Vec::new();
     for deployment in model.deployments {
         let mut session = connection
@@ -216,7 +216,7 @@ fn save_cache(file: &std::path::Path, cache: &RoomCache) {
 
 pub fn plan(
     specs: Vec<PathBuf>,
-    aws: AwsArgs,
+    aws: StateArgs,
     prune: bool,
     format: PlanFormat,
     detailed_exitcode: bool,
@@ -260,7 +260,7 @@ fn with_preflight(plan_json: &str, preflight: &[Preflight]) -> String {
 
 pub struct ApplyRequest {
     pub specs: Vec<PathBuf>,
-    pub aws: AwsArgs,
+    pub aws: StateArgs,
     pub auto_approve: bool,
     pub prune: bool,
     pub audit_log: Option<PathBuf>,
@@ -375,7 +375,7 @@ fn list(title: &str, items: &[String]) -> String {
 
 pub fn drift(
     specs: Vec<PathBuf>,
-    aws: AwsArgs,
+    aws: StateArgs,
     drift_format: DriftFormat,
     explain: bool,
 ) -> Result<u8, String> {

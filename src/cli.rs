@@ -119,7 +119,7 @@ pub enum Command {
         #[arg(required = true, value_name = "SPEC")]
         specs: Vec<PathBuf>,
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: StateArgs,
         /// Also plan deleting resources this spec created that it no longer declares
         #[arg(long)]
         prune: bool,
@@ -138,7 +138,7 @@ pub enum Command {
         #[arg(required = true, value_name = "SPEC")]
         specs: Vec<PathBuf>,
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: StateArgs,
         /// Do not ask for confirmation (required without a terminal)
         #[arg(long)]
         auto_approve: bool,
@@ -160,7 +160,7 @@ pub enum Command {
         #[arg(required = true, value_name = "SPEC")]
         specs: Vec<PathBuf>,
         #[command(flatten)]
-        aws: AwsArgs,
+        aws: StateArgs,
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
         format: DriftFormat,
@@ -286,6 +286,14 @@ pub struct AwsArgs {
     /// Send every AWS request to this URL (LocalStack, moto, a test server)
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+}
+
+/// How plan, apply and drift read an account: `AwsArgs`, and whether to reuse what the last run
+/// saw of each room (only they read rooms one by one; inventory and import do not cache).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Call GetRoom for every room instead of reusing the message limits the last run saw for
     /// rooms whose updateTime is unchanged (cache in $CHATLOG_CACHE_DIR, else
     /// $XDG_CACHE_HOME/chatlog or ~/.cache/chatlog)
