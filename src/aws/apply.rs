@@ -149,22 +149,6 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                 let room = resolve(room, arns)?;
                 chat.update_room(arn.clone(), room).await.map_err(aws)?;
             }
-            Operation::DetachRoom { arn } => {
-                let live = chat.get_room(arn.clone()).await.map_err(aws)?;
-                let settings = RoomSettings {
-                    name: live.name,
-                    maximum_message_length: live.maximum_message_length.unwrap_or(500),
-                    maximum_message_rate_per_second: live
-                        .maximum_message_rate_per_second
-                        .unwrap_or(10),
-                    message_review_handler: live
-                        .message_review_handler
-                        .filter(|h| !h.uri.is_empty())
-                        .map(|h| (h.uri, h.fallback_result)),
-                    logging_configurations: Vec::new(),
-                };
-                chat.update_room(arn.clone(), settings).await.map_err(aws)?;
-            }
             Operation::DeleteRoom { arn } => {
                 chat.delete_room(arn.clone()).await.map_err(aws)?;
             }

@@ -92,10 +92,6 @@ pub enum Operation {
         arn: String,
         room: RoomSettings,
     },
-    /// Detaches every logging configuration (before they are deleted).
-    DetachRoom {
-        arn: String,
-    },
     DeleteRoom {
         arn: String,
     },
