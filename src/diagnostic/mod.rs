@@ -41,19 +41,7 @@ pub struct Diagnostic {
 /// Messages are one line in every report, whatever user value they quote (a tag key may hold a
 /// line break): control characters other than tab are written as escapes.
 fn one_line(message: String) -> String {
-    if !message.contains(|c: char| c.is_control() && c != '\t') {
-        return message;
-    }
-    message
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::report::sanitize::printable(&message)
 }
 
 impl Diagnostic {

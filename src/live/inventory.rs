@@ -245,23 +245,16 @@ fn tags_text(tags: &Tags) -> String {
         .join(",")
 }
 
-/// Tag values may hold anything; a terminal must not receive their control characters raw.
-fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
+/// Tag values may hold anything: cells get every control character escaped, so neither a
+/// terminal nor the column alignment receives them raw.
 fn aligned(out: &mut String, rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| printable(c)).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::report::sanitize::one_cell(c))
+                .collect()
+        })
         .collect();
     let columns = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..columns)

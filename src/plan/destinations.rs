@@ -15,6 +15,7 @@
 //! Whether log delivery is granted is decided by `policy::verify`, the same comparison `policy
 //! verify` and drift use.
 
+use crate::report::sanitize::one_cell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -1139,24 +1140,11 @@ pub fn render_preflight(problems: &[Preflight]) -> String {
             "  ! {}/{}: {}\n      fix: {}\n",
             problem.account,
             problem.region,
-            escape(&problem.message),
-            escape(&problem.help)
+            one_cell(&problem.message),
+            one_cell(&problem.help)
         ));
     }
     out
-}
-
-/// Control characters as escapes, so no value from an account reaches a terminal raw.
-fn escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
-mod sanitize;
+pub mod sanitize;
 pub mod sarif;
 
 use serde::Serialize;
