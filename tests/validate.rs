@@ -61,6 +61,7 @@ const EXPECTED: &[(&str, &str, u32, u32)] = &[
     ("CL010-entry-name.yaml", "CL010", 4, 3),
     ("CL011-resource-name.yaml", "CL011", 5, 11),
     ("CL012-bucket-name.yaml", "CL012", 5, 18),
+    ("CL012-s3-naming-rules.yaml", "CL012", 6, 28),
     ("CL013-log-group-aws-prefix.yaml", "CL013", 5, 34),
     ("CL013-log-group-name.yaml", "CL013", 5, 34),
     ("CL014-delivery-stream-name.yaml", "CL014", 5, 33),

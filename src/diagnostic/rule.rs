@@ -1,4 +1,8 @@
 //! The catalog of rules. Ids are stable: a rule may be retired but its id is never reused.
+//!
+//! Retired: CL080, the Terraform AWS provider's cap of 10 on aws_ivschat_room's
+//! `maximum_message_rate_per_second`. hashicorp/aws 6.16.0 (2025-10-09, PR #44572) validates
+//! 1-100 as the IVS Chat API does (aws-facts.md §1(f)), and renders require >= 6.66.0.
 
 use serde::Serialize;
 
@@ -56,7 +60,7 @@ rules! {
     DestinationKind = "CL005", Error, "a destination must be exactly one of s3, cloudwatch_logs, firehose", "ivschat service model, DestinationConfiguration (union)";
     EntryName = "CL010", Error, "an entry key that is not a valid name", "ivschat service model, RoomName / LoggingConfigurationName";
     ResourceName = "CL011", Error, "an invalid room or logging-configuration name", "ivschat service model, RoomName / LoggingConfigurationName: 0-128, [a-zA-Z0-9-_]*";
-    BucketName = "CL012", Error, "an invalid S3 bucket name", "ivschat service model, BucketName: 3-63, [a-z0-9-.]+";
+    BucketName = "CL012", Error, "an invalid S3 bucket name", "ivschat service model, BucketName: 3-63, [a-z0-9-.]+; S3 general-purpose bucket naming rules, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (aws-facts.md §1(j))";
     LogGroupName = "CL013", Error, "an invalid CloudWatch Logs log group name", "ivschat service model, LogGroupName: 1-512, [.-_/#A-Za-z0-9]+; CreateLogGroup: no `aws/` prefix";
     DeliveryStreamName = "CL014", Error, "an invalid Firehose delivery stream name", "ivschat service model, DeliveryStreamName: 1-64, [a-zA-Z0-9_.-]+";
     MessageLength = "CL015", Error, "maximum_message_length out of range", "ivschat service model, RoomMaxMessageLength: 1-500";
@@ -109,7 +113,6 @@ rules! {
     PolicyLookAlike = "CL074", Error, "policy verify: a statement whose Sid starts with AWSLogDelivery but is not shaped like AWS's log-delivery statements", "AWSLogDeliveryAclCheck / AWSLogDeliveryWrite (aws-facts.md §1(c))";
     PolicyDenyBlocks = "CL075", Error, "policy verify: a Deny statement that blocks or may block log delivery", "IAM policy evaluation: an explicit Deny overrides any Allow";
     PolicyNegation = "CL076", Error, "policy verify: NotAction or NotPrincipal in a policy log delivery appends to", "automatic addition fails on NotAction / NotPrincipal (aws-facts.md §1(c), S3)";
-    TfMessageRate = "CL080", Error, "a message rate over 10, which the Terraform AWS provider's aws_ivschat_room refuses", "hashicorp/aws aws_ivschat_room maximum_message_rate_per_second: validated 1-10 (aws-facts.md §1(f), §2)";
     LiveMissing = "CL100", Error, "a resource the spec declares does not exist in the account", "chatlog drift (live)";
     LiveChanged = "CL101", Error, "a live resource differs from the spec", "chatlog drift (live)";
     LiveNotInSpec = "CL102", Error, "a resource chatlog created is no longer in the spec", "chatlog drift (live): chatlog:spec ownership tag";
@@ -123,6 +126,7 @@ rules! {
     LiveDestinationRegion = "CL110", Error, "a bucket in another region than the deployment that logs to it", "IVS Chat logging constraints (seed 000): same AWS region";
     LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging constraints (seed 000): you must own the logging location; S3 bucket names are global";
     LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "aws-facts.md §1(c) (automatic addition fails on NotAction / NotPrincipal), §1(d) (20 KB bucket policies; 10 account-level log policies of 5,120 characters)";
+    LiveDuplicate = "CL113", Error, "two live resources carry this spec's ownership tags for one entry (a create retried after a lost answer)", "chatlog:spec and chatlog:key ownership tags; IVS Chat's CreateRoom and CreateLoggingConfiguration take no idempotency token (service model)";
     FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
     FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";

@@ -11,7 +11,7 @@ use crate::policy::plan;
 use crate::spec::load::Origin;
 use crate::spec::source::{Anchor, Sources};
 
-use super::{Target, cloudformation, terraform};
+use super::{Target, cloudformation};
 
 pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -83,9 +83,6 @@ pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagno
                     .help("split the destinations and logging configurations over several specs, or use `chatlog apply`, which has no stack limits"),
                 );
             }
-        }
-        if targets.contains(&Target::Terraform) {
-            out.extend(terraform::check(dep, sources));
         }
         let policies = plan::for_deployment(dep);
         if policies.account_policies.len() > CWL_ACCOUNT_POLICY_SLOTS {

@@ -13,12 +13,10 @@
 //! `jsonencode()` of the documents in [`crate::policy`], the same ones the policies target and
 //! CloudFormation write.
 
-use crate::diagnostic::{Diagnostic, Rule};
 use crate::model::{Deployment, Destination, DestinationKind, Model, Room, Tags};
 use crate::policy::PolicyDocument;
 use crate::policy::log_delivery::{DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME};
 use crate::policy::plan::{self, DeploymentPolicies};
-use crate::spec::source::{Anchor, Sources};
 
 use super::hcl::{self, Block, Expr, Ident, Item};
 use super::{File, RenderError, deployment_stem};
@@ -720,34 +718,4 @@ fn outputs(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
         ));
     }
     f
-}
-
-/// The provider validates aws_ivschat_room.maximum_message_rate_per_second as 1-10 although the
-/// service allows 100 (aws-facts §1(f), §2).
-pub const TF_MAX_MESSAGE_RATE: u32 = 10;
-
-/// What this target cannot express: each names the limit and the alternative.
-pub fn check(dep: &Deployment, sources: &Sources) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for room in &dep.rooms {
-        if let Some(rate) = room.maximum_message_rate_per_second
-            && rate > TF_MAX_MESSAGE_RATE
-        {
-            let at = room.origin.child("maximum_message_rate_per_second");
-            out.push(
-                Diagnostic::new(
-                    Rule::TfMessageRate,
-                    format!(
-                        "room `{}` allows {rate} messages per second, the Terraform AWS provider accepts at most {TF_MAX_MESSAGE_RATE}",
-                        room.key
-                    ),
-                )
-                .at(sources.locate(at.file, &at.pointer, Anchor::Value))
-                .help(format!(
-                    "aws_ivschat_room validates maximum_message_rate_per_second as 1-{TF_MAX_MESSAGE_RATE} while the IVS Chat API allows 100, so `terraform plan` would reject this file; lower it to {TF_MAX_MESSAGE_RATE}, or create this room with `chatlog apply` (CloudFormation is capped at {TF_MAX_MESSAGE_RATE} too)"
-                )),
-            );
-        }
-    }
-    out
 }

@@ -176,7 +176,16 @@ pub fn region(value: &str) -> Check {
     }
 }
 
-/// BucketName: len 3-63, `[a-z0-9-.]+`.
+/// Prefixes S3 reserves (S3 general-purpose bucket naming rules, aws-facts.md §1(j)).
+const RESERVED_BUCKET_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
+/// Suffixes S3 reserves for access point aliases, Object Lambda access point aliases,
+/// Multi-Region Access Points, directory buckets and table buckets (aws-facts.md §1(j)).
+const RESERVED_BUCKET_SUFFIXES: [&str; 5] =
+    ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/// BucketName: len 3-63, `[a-z0-9-.]+` (ivschat service model), and the rules S3 enforces on
+/// top of it for general-purpose buckets (aws-facts.md §1(j)): a letter or digit at both ends,
+/// no adjacent periods, not an IP address, none of the reserved prefixes and suffixes.
 pub fn bucket_name(value: &str) -> Check {
     length(value, 3, 63, "a bucket name")?;
     charset(
@@ -184,7 +193,31 @@ pub fn bucket_name(value: &str) -> Check {
         |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.',
         "a bucket name",
         "a-z, 0-9, `.` and `-`",
-    )
+    )?;
+    let letter_or_digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !letter_or_digit(value.chars().next()) || !letter_or_digit(value.chars().last()) {
+        return Err("S3 requires a bucket name to begin and end with a letter or digit".to_owned());
+    }
+    if value.contains("..") {
+        return Err("S3 refuses a bucket name with two adjacent periods".to_owned());
+    }
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() == 4 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
+        return Err("S3 refuses a bucket name formatted as an IP address".to_owned());
+    }
+    if let Some(prefix) = RESERVED_BUCKET_PREFIXES
+        .iter()
+        .find(|p| value.starts_with(*p))
+    {
+        return Err(format!("S3 reserves the bucket-name prefix `{prefix}`"));
+    }
+    if let Some(suffix) = RESERVED_BUCKET_SUFFIXES
+        .iter()
+        .find(|s| value.ends_with(*s))
+    {
+        return Err(format!("S3 reserves the bucket-name suffix `{suffix}`"));
+    }
+    Ok(())
 }
 
 /// LogGroupName: len 1-512, `[\.\-_/#A-Za-z0-9]+`.

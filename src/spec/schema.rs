@@ -448,7 +448,9 @@ pub fn rule_help(rule: Rule) -> String {
             "use 1-128 of A-Z, a-z, 0-9, `-` and `_`; the key is also the default AWS name"
         }
         Rule::ResourceName => "use 0-128 of A-Z, a-z, 0-9, `-` and `_`",
-        Rule::BucketName => "use 3-63 of a-z, 0-9, `.` and `-`",
+        Rule::BucketName => {
+            "use 3-63 of a-z, 0-9, `.` and `-`, beginning and ending with a letter or digit, without `..`, not an IP address, and none of S3's reserved prefixes (`xn--`, `sthree-`, `amzn-s3-demo-`) and suffixes (`-s3alias`, `--ol-s3`, `.mrap`, `--x-s3`, `--table-s3`)"
+        }
         Rule::LogGroupName => "use 1-512 of A-Z, a-z, 0-9, `.`, `-`, `_`, `/` and `#`",
         Rule::DeliveryStreamName => "use 1-64 of A-Z, a-z, 0-9, `_`, `.` and `-`",
         Rule::MessageLength => {
