@@ -26,5 +26,5 @@
 pub mod ivschat;
 pub mod moto;
 
-pub use ivschat::{Control, FaultRule, IvsChatServer, RecordedCall, ServerConfig};
+pub use ivschat::{Control, FaultRule, FaultTiming, IvsChatServer, RecordedCall, ServerConfig};
 pub use moto::{MotoServer, fresh_account, s3_client, sdk_config};

@@ -7,16 +7,34 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-/// Answer the next `times` calls of `operation` (every operation when `None`) with `status`
-/// instead of serving them: 429 `ThrottlingException`, 500 `InternalServerException`, 503
-/// `ServiceUnavailableException`; 400, 402, 403, 404 and 409 answer the model's error of that
-/// status.
+/// Answer the next `times` calls of `operation` (every operation when `None`) with `status`:
+/// 429 `ThrottlingException`, 500 `InternalServerException`, 503 `ServiceUnavailableException`;
+/// 400, 402, 403, 404 and 409 answer the model's error of that status. `when` says whether the
+/// call is served first (a lost answer: the write took effect, the caller cannot know).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
     /// An operation name as the model spells it (`GetRoom`), or `None` for every operation.
     pub operation: Option<String>,
     pub status: u16,
     pub times: usize,
+    pub when: FaultTiming,
+}
+
+/// When an injected fault strikes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FaultTiming {
+    /// Instead of serving the call: nothing happens.
+    #[default]
+    Instead,
+    /// After serving the call: its effect stays, the answer is the fault's error, as when a
+    /// gateway times out after the service wrote.
+    AfterEffect,
+    /// After serving the call the connection is closed without an answer, as when a connection
+    /// is cut. `status` is not used.
+    HangUpAfterEffect,
+    /// Not served, yet answered 200 with an empty body: a write the service acknowledged and
+    /// lost, which only reading back reveals. `status` is not used.
+    LostWrite,
 }
 
 impl FaultRule {
@@ -27,6 +45,35 @@ impl FaultRule {
             operation: Some(operation.to_owned()),
             status,
             times,
+            when: FaultTiming::Instead,
+        }
+    }
+
+    /// `times` calls of `operation` served, then answered with `status` (500: the answer of a
+    /// write that took effect is lost).
+    #[must_use]
+    pub fn after_effect(operation: &str, status: u16, times: usize) -> Self {
+        Self {
+            when: FaultTiming::AfterEffect,
+            ..Self::on(operation, status, times)
+        }
+    }
+
+    /// `times` calls of `operation` acknowledged (200, `{}`) without being served.
+    #[must_use]
+    pub fn lost_write(operation: &str, times: usize) -> Self {
+        Self {
+            when: FaultTiming::LostWrite,
+            ..Self::on(operation, 200, times)
+        }
+    }
+
+    /// `times` calls of `operation` served, then the connection closed without an answer.
+    #[must_use]
+    pub fn hang_up_after_effect(operation: &str, times: usize) -> Self {
+        Self {
+            when: FaultTiming::HangUpAfterEffect,
+            ..Self::on(operation, 0, times)
         }
     }
 
@@ -37,6 +84,7 @@ impl FaultRule {
             operation: None,
             status,
             times,
+            when: FaultTiming::Instead,
         }
     }
 }
@@ -49,7 +97,7 @@ pub struct RecordedCall {
     /// The caller's account (from the SigV4 access key) and region (from the SigV4 scope).
     pub account: String,
     pub region: String,
-    /// The HTTP status the server answered.
+    /// The HTTP status the server answered; 0 when it hung up without an answer.
     pub status: u16,
     /// The request's members: the JSON body, plus `resourceArn` (and `tagKeys`) for the tag
     /// operations, whose ARN travels in the path. `Null` if the body was not JSON.
@@ -139,20 +187,20 @@ impl Control {
         self.enforce_tps.load(Ordering::Relaxed)
     }
 
-    /// The status of a fault to answer for `operation`, spending one use of the first rule that
-    /// matches.
-    pub(crate) fn take_fault(&self, operation: &str) -> Option<u16> {
+    /// The fault to answer for `operation` (its status and timing), spending one use of the
+    /// first rule that matches.
+    pub(crate) fn take_fault(&self, operation: &str) -> Option<(u16, FaultTiming)> {
         let mut faults = lock(&self.faults);
         let index = faults.iter().position(|rule| {
             rule.times > 0 && rule.operation.as_deref().is_none_or(|op| op == operation)
         })?;
         let rule = faults.get_mut(index)?;
         rule.times -= 1;
-        let status = rule.status;
+        let fault = (rule.status, rule.when);
         if rule.times == 0 {
             faults.remove(index);
         }
-        Some(status)
+        Some(fault)
     }
 
     pub(crate) fn record(&self, call: RecordedCall) {

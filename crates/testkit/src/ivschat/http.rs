@@ -37,6 +37,7 @@ impl Request {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Response {
+    /// 0: close the connection without an answer (see `hang_up`).
     pub(crate) status: u16,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Vec<u8>,
@@ -49,6 +50,11 @@ impl Response {
             headers: Vec::new(),
             body: Vec::new(),
         }
+    }
+
+    /// No answer at all: the connection is closed, as when it is cut after the request arrived.
+    pub(crate) fn hang_up() -> Self {
+        Self::bare(0)
     }
 
     fn to_bytes(&self, close: bool) -> Vec<u8> {
@@ -143,6 +149,9 @@ where
             .header("connection")
             .is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let response = handler(request).await;
+        if response.status == 0 {
+            return Ok(());
+        }
         write.write_all(&response.to_bytes(close)).await?;
         write.flush().await?;
         if close {

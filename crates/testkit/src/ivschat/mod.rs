@@ -42,7 +42,7 @@ use aws_config::SdkConfig;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use control::{Control, FaultRule, RecordedCall};
+pub use control::{Control, FaultRule, FaultTiming, RecordedCall};
 pub use throttle::tps_limit;
 
 /// How a server behaves. Every field can be left at its default with

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::control::RecordedCall;
+use super::control::{FaultTiming, RecordedCall};
 use super::error::ApiError;
 use super::http::{Request, Response};
 use super::ids::new_id;
@@ -36,7 +36,8 @@ struct Routed {
 }
 
 /// Answers one request: latency first, then an injected fault, the TPS quota, and the
-/// operation; every answer is recorded.
+/// operation (a fault after the effect replaces the answer, or hangs up); every answer is
+/// recorded.
 pub(crate) async fn handle(service: &Service, request: Request) -> Response {
     let caller = caller(request.header("authorization"));
     let routed = route(
@@ -50,8 +51,17 @@ pub(crate) async fn handle(service: &Service, request: Request) -> Response {
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let outcome = answer(service, &caller, &routed, &request.method, &request.path).await;
-    let response = respond(outcome);
+    let fault = service.control.take_fault(routed.operation);
+    let outcome = match fault {
+        Some((status, FaultTiming::Instead)) => Err(ApiError::injected(status)),
+        Some((_, FaultTiming::LostWrite)) => Ok(Reply::Json(json!({}))),
+        _ => answer(service, &caller, &routed, &request.method, &request.path).await,
+    };
+    let response = match fault {
+        Some((status, FaultTiming::AfterEffect)) => respond(Err(ApiError::injected(status))),
+        Some((_, FaultTiming::HangUpAfterEffect)) => Response::hang_up(),
+        _ => respond(outcome),
+    };
     service.control.record(RecordedCall {
         operation: routed.operation.to_owned(),
         account: caller.account,
@@ -69,9 +79,6 @@ async fn answer(
     method: &str,
     path: &str,
 ) -> Result<Reply, ApiError> {
-    if let Some(status) = service.control.take_fault(routed.operation) {
-        return Err(ApiError::injected(status));
-    }
     if routed.operation == "Unknown" {
         return Err(ApiError::unknown_operation(method, path));
     }
