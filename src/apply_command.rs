@@ -326,6 +326,7 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
     }
     let waits = Waits {
         active_timeout: Duration::from_secs(req.wait_timeout),
+        create_attempts: connection(&req.aws.aws).retry.max_attempts(),
         ..Waits::default()
     };
     let mut done_all: Vec<String> = Vec::new();
@@ -357,10 +358,54 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         }
     }
     print(&list("Applied", &done_all))?;
+    let verified = verify(&rt, &req, audit.clone())?;
     if audit.as_ref().is_some_and(|a| a.incomplete()) {
         return Err("applied, but some audit-log records could not be written".to_owned());
     }
-    Ok(CLEAN)
+    Ok(verified)
+}
+
+/// Reads every deployment back and plans again: apply succeeds only when nothing it could change
+/// is left to change (a write acknowledged but lost, a change made meanwhile by someone else).
+/// Blocked changes (resources chatlog does not own, leftovers without --prune) were reported
+/// with the plan and are not apply's to make.
+fn verify(
+    rt: &tokio::runtime::Runtime,
+    req: &ApplyRequest,
+    audit: Option<Arc<AuditLog>>,
+) -> Result<u8, String> {
+    let after = match rt.block_on(plan_all(
+        &req.specs,
+        &req.aws,
+        req.prune,
+        audit,
+        Format::Text,
+        false,
+    ))? {
+        Outcome::Planned(p) => p,
+        Outcome::Invalid => return Ok(FINDINGS),
+    };
+    let changes = after.changes();
+    let left: Vec<String> = plan::execution_order(&changes)
+        .iter()
+        .map(|c| describe_change(c))
+        .collect();
+    if left.is_empty() {
+        print(&format!(
+            "Verified: read back {} deployment{}, the account matches the spec.\n",
+            after.runs.len(),
+            if after.runs.len() == 1 { "" } else { "s" }
+        ))?;
+        return Ok(CLEAN);
+    }
+    print(&list("Still differs after apply (read back)", &left))?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: the account does not match the spec after apply: {} change{} still pending; run `chatlog plan` to see them, then apply again",
+        left.len(),
+        if left.len() == 1 { " is" } else { "s are" }
+    );
+    Ok(FINDINGS)
 }
 
 fn list(title: &str, items: &[String]) -> String {

@@ -168,6 +168,7 @@ mod tests {
             action: Action::Update,
             diffs: Vec::new(),
             blocked: None,
+            duplicate_of: None,
             operations: Vec::new(),
             origin: None,
         }

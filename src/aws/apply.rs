@@ -11,13 +11,21 @@ use super::chat::ChatApi;
 use super::destinations::DestinationApi;
 use super::error::AwsError;
 use super::lex::LexApi;
-use crate::plan::{Change, Operation, RoomSettings, execution_order};
+use crate::live::Tags;
+use crate::plan::{Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG, execution_order};
 
-/// How long a logging configuration may stay CREATING or UPDATING before apply gives up.
+/// How long a logging configuration may stay CREATING or UPDATING before apply gives up, and
+/// how long a create whose answer was lost (or that was throttled) waits before it is looked for
+/// or sent again (doubled each time).
 #[derive(Clone, Copy, Debug)]
 pub struct Waits {
     pub active_timeout: Duration,
     pub poll: Duration,
+    pub retry_pause: Duration,
+    /// How often one create is sent at most, counting the first time (the connection's retry
+    /// attempts, so AWS_MAX_ATTEMPTS counts here too). A create is sent again only when AWS
+    /// throttled it or when it was looked for after a lost answer and not found.
+    pub create_attempts: u32,
 }
 
 impl Default for Waits {
@@ -25,9 +33,14 @@ impl Default for Waits {
         Waits {
             active_timeout: Duration::from_secs(300),
             poll: Duration::from_secs(2),
+            retry_pause: Duration::from_millis(500),
+            create_attempts: 4,
         }
     }
 }
+
+/// The longest pause between two attempts of a create, however often it was tried.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(8);
 
 #[derive(Debug)]
 pub struct ApplyFailure {
@@ -48,8 +61,13 @@ pub fn describe_change(c: &Change) -> String {
         crate::plan::Action::Delete => "delete",
         crate::plan::Action::NoChange => "keep",
     };
+    let of = if c.duplicate_of.is_some() {
+        " duplicate of"
+    } else {
+        ""
+    };
     format!(
-        "{verb} {} {} in {}/{}",
+        "{verb}{of} {} {} in {}/{}",
         c.resource_type, c.key, c.account, c.region
     )
 }
@@ -119,10 +137,23 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                 destination,
                 tags,
             } => {
-                let created = chat
-                    .create_logging_configuration(name.clone(), destination.clone(), tags.clone())
-                    .await
-                    .map_err(aws)?;
+                let created = create_once(
+                    || {
+                        chat.create_logging_configuration(
+                            name.clone(),
+                            destination.clone(),
+                            tags.clone(),
+                        )
+                    },
+                    || async {
+                        let all = chat.list_logging_configurations().await?;
+                        Ok(all
+                            .into_iter()
+                            .find(|c| made_for(&c.tags, tags) && &c.name == name))
+                    },
+                    waits,
+                )
+                .await?;
                 arns.insert(key.clone(), created.arn.clone());
                 wait_active(chat, &created.arn, waits).await?;
             }
@@ -139,18 +170,30 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
             Operation::DeleteLoggingConfiguration { arn } => {
                 chat.delete_logging_configuration(arn.clone())
                     .await
+                    .or_else(gone)
                     .map_err(aws)?;
             }
             Operation::CreateRoom { room, tags, .. } => {
                 let room = resolve(room, arns)?;
-                chat.create_room(room, tags.clone()).await.map_err(aws)?;
+                create_once(
+                    || chat.create_room(room.clone(), tags.clone()),
+                    || async {
+                        let named = chat.rooms_named(room.name.clone()).await?;
+                        Ok(named.into_iter().find(|r| made_for(&r.tags, tags)))
+                    },
+                    waits,
+                )
+                .await?;
             }
             Operation::UpdateRoom { arn, room } => {
                 let room = resolve(room, arns)?;
                 chat.update_room(arn.clone(), room).await.map_err(aws)?;
             }
             Operation::DeleteRoom { arn } => {
-                chat.delete_room(arn.clone()).await.map_err(aws)?;
+                chat.delete_room(arn.clone())
+                    .await
+                    .or_else(gone)
+                    .map_err(aws)?;
             }
             Operation::TagResource { arn, tags } => {
                 chat.tag_resource(arn.clone(), tags.clone())
@@ -171,6 +214,66 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
         }
     }
     Ok(())
+}
+
+/// Whether a live resource carries the ownership tags a create gave it: it is that create's.
+fn made_for(live: &Tags, created_with: &Tags) -> bool {
+    [SPEC_TAG, KEY_TAG].iter().all(|k| {
+        live.get(*k)
+            .is_some_and(|v| created_with.get(*k) == Some(v))
+    })
+}
+
+/// A delete retried by the SDK after a lost answer finds the resource gone: it is done. Updates,
+/// tag calls and deletes are retried by the SDK, since sending them twice leaves the same state.
+fn gone(e: AwsError) -> Result<(), AwsError> {
+    if e.code.as_deref() == Some("ResourceNotFoundException") {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// Makes a resource exactly once through an API without idempotency tokens: `send` is never
+/// retried blindly. After an answer that leaves the outcome unknown (a 5xx, a timeout, a cut
+/// connection), `find` looks for what this create would have made, by its ownership tags, and
+/// adopts it; only when it is not there is the create sent again. A throttled create did nothing
+/// and is sent again after a pause.
+async fn create_once<T, S, SF, F, FF>(send: S, find: F, waits: Waits) -> Result<T, String>
+where
+    S: Fn() -> SF,
+    SF: std::future::Future<Output = Result<T, AwsError>>,
+    F: Fn() -> FF,
+    FF: std::future::Future<Output = Result<Option<T>, AwsError>>,
+{
+    let mut pause = waits.retry_pause;
+    let mut attempt = 1;
+    loop {
+        let error = match send().await {
+            Ok(made) => return Ok(made),
+            Err(e) if e.outcome_unknown || e.throttled() => e,
+            Err(e) => return Err(e.to_string()),
+        };
+        tokio::time::sleep(pause).await;
+        pause = pause.saturating_mul(2).min(MAX_RETRY_PAUSE);
+        if error.outcome_unknown {
+            match find().await {
+                Ok(Some(made)) => return Ok(made),
+                Ok(None) => {}
+                Err(lookup) => {
+                    return Err(format!(
+                        "{error}; whether it took effect is unknown, and looking for it failed: {lookup}. Run apply again: it finds what was made by its chatlog tags and creates nothing twice"
+                    ));
+                }
+            }
+        }
+        if attempt >= waits.create_attempts {
+            return Err(format!(
+                "{error} (sent {attempt} times; each time it was not made)"
+            ));
+        }
+        attempt += 1;
+    }
 }
 
 /// Create and Update answer ACTIVE, but Get shows CREATING or UPDATING until the service is
@@ -200,5 +303,135 @@ async fn wait_active<C: ChatApi>(chat: &C, arn: &str, waits: Waits) -> Result<()
                 tokio::time::sleep(waits.poll).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn error(status: u16, code: &str, outcome_unknown: bool) -> AwsError {
+        AwsError {
+            action: "ivschat:CreateRoom".to_owned(),
+            resource: "r".to_owned(),
+            code: Some(code.to_owned()),
+            status: Some(status),
+            message: "m".to_owned(),
+            outcome_unknown,
+        }
+    }
+
+    const QUICK: Waits = Waits {
+        active_timeout: Duration::from_secs(1),
+        poll: Duration::from_millis(1),
+        retry_pause: Duration::from_millis(1),
+        create_attempts: 4,
+    };
+
+    /// Runs `create_once` against a scripted sequence of answers to `send` and `find`, and
+    /// counts the calls of each.
+    fn run(
+        sends: Vec<Result<&'static str, AwsError>>,
+        finds: Vec<Result<Option<&'static str>, AwsError>>,
+    ) -> (Result<&'static str, String>, usize, usize) {
+        let sent = AtomicUsize::new(0);
+        let looked = AtomicUsize::new(0);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let result = rt.block_on(create_once(
+            || {
+                let i = sent.fetch_add(1, Ordering::SeqCst);
+                let answer = sends.get(i).cloned().unwrap_or(Ok("extra"));
+                async move { answer }
+            },
+            || {
+                let i = looked.fetch_add(1, Ordering::SeqCst);
+                let answer = finds.get(i).cloned().unwrap_or(Ok(None));
+                async move { answer }
+            },
+            QUICK,
+        ));
+        (result, sent.into_inner(), looked.into_inner())
+    }
+
+    #[test]
+    fn a_lost_answer_adopts_what_the_create_made_and_sends_nothing_again() {
+        let (made, sent, looked) = run(
+            vec![Err(error(500, "InternalServerException", true))],
+            vec![Ok(Some("found"))],
+        );
+        assert_eq!((made.unwrap(), sent, looked), ("found", 1, 1));
+    }
+
+    #[test]
+    fn a_lost_answer_with_nothing_made_creates_again() {
+        let (made, sent, looked) = run(
+            vec![
+                Err(error(503, "ServiceUnavailableException", true)),
+                Ok("second"),
+            ],
+            vec![Ok(None)],
+        );
+        assert_eq!((made.unwrap(), sent, looked), ("second", 2, 1));
+    }
+
+    #[test]
+    fn throttling_is_sent_again_without_looking() {
+        let (made, sent, looked) = run(
+            vec![Err(error(429, "ThrottlingException", false)), Ok("made")],
+            vec![],
+        );
+        assert_eq!((made.unwrap(), sent, looked), ("made", 2, 0));
+    }
+
+    #[test]
+    fn a_refusal_is_final_and_a_failed_lookup_never_creates_blindly() {
+        let (refused, sent, _) = run(vec![Err(error(400, "ValidationException", false))], vec![]);
+        assert!(refused.unwrap_err().contains("ValidationException"));
+        assert_eq!(sent, 1);
+        let (unknown, sent, looked) = run(
+            vec![Err(error(500, "InternalServerException", true))],
+            vec![Err(error(500, "InternalServerException", true))],
+        );
+        let message = unknown.unwrap_err();
+        assert!(message.contains("looking for it failed"), "{message}");
+        assert_eq!((sent, looked), (1, 1));
+    }
+
+    #[test]
+    fn attempts_are_bounded() {
+        let lost = || Err(error(500, "InternalServerException", true));
+        let (result, sent, looked) = run(vec![lost(), lost(), lost(), lost(), lost()], vec![]);
+        assert!(result.unwrap_err().contains("sent 4 times"));
+        assert_eq!((sent, looked), (4, 4));
+    }
+
+    #[test]
+    fn only_a_resource_with_both_ownership_tags_of_the_create_is_its_own() {
+        let tags = |pairs: &[(&str, &str)]| -> Tags {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let sent = tags(&[(SPEC_TAG, "s"), (KEY_TAG, "lobby"), ("team", "live")]);
+        assert!(made_for(
+            &tags(&[(SPEC_TAG, "s"), (KEY_TAG, "lobby")]),
+            &sent
+        ));
+        assert!(!made_for(
+            &tags(&[(SPEC_TAG, "s"), (KEY_TAG, "other")]),
+            &sent
+        ));
+        assert!(!made_for(&tags(&[(KEY_TAG, "lobby")]), &sent));
+        assert!(!made_for(
+            &tags(&[(SPEC_TAG, "t"), (KEY_TAG, "lobby")]),
+            &sent
+        ));
     }
 }

@@ -36,12 +36,20 @@ pub trait ChatApi: Clone + Send + Sync + 'static {
         &self,
         on_page: &(dyn Fn(usize) + Send + Sync),
     ) -> impl Future<Output = Result<Vec<LiveRoom>, AwsError>> + Send;
+    /// The rooms named `name` (ListRooms' name filter, all pages): where a create whose answer
+    /// was lost looks for what it may have made.
+    fn rooms_named(
+        &self,
+        name: String,
+    ) -> impl Future<Output = Result<Vec<LiveRoom>, AwsError>> + Send;
     /// One room, with its message limits.
     fn get_room(&self, arn: String) -> impl Future<Output = Result<LiveRoom, AwsError>> + Send;
     fn get_logging_configuration(
         &self,
         arn: String,
     ) -> impl Future<Output = Result<LiveLoggingConfiguration, AwsError>> + Send;
+    /// Sent once, never retried: the API takes no idempotency token, so a retry after a lost
+    /// answer would make a second configuration (see `aws::apply` for what is done instead).
     fn create_logging_configuration(
         &self,
         name: String,
@@ -58,7 +66,8 @@ pub trait ChatApi: Clone + Send + Sync + 'static {
         &self,
         arn: String,
     ) -> impl Future<Output = Result<(), AwsError>> + Send;
-    /// `room.logging_configurations` holds ARNs here.
+    /// `room.logging_configurations` holds ARNs here. Sent once, never retried (as
+    /// `create_logging_configuration`).
     fn create_room(
         &self,
         room: RoomSettings,
@@ -122,6 +131,67 @@ impl SdkChat {
                 response,
             )
             .await
+    }
+
+    /// ListRooms, all pages, optionally filtered by name.
+    async fn rooms_listed(
+        &self,
+        name: Option<String>,
+        on_page: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<Vec<LiveRoom>, AwsError> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
+            if let (Some(n), Value::Object(fields)) = (&name, &mut request) {
+                fields.insert("name".to_owned(), json!(n));
+            }
+            let send = self
+                .client
+                .list_rooms()
+                .max_results(PAGE_SIZE)
+                .set_name(name.clone())
+                .set_next_token(token.take())
+                .send();
+            let page = self
+                .call(
+                    "ListRooms",
+                    &self.region,
+                    true,
+                    request,
+                    send,
+                    |o| json!({"count": o.rooms().len(), "nextToken": o.next_token()}),
+                )
+                .await?;
+            for r in page.rooms() {
+                all.push(LiveRoom {
+                    arn: r.arn().unwrap_or_default().to_owned(),
+                    id: r.id().unwrap_or_default().to_owned(),
+                    name: r.name().unwrap_or_default().to_owned(),
+                    logging_configuration_identifiers: r
+                        .logging_configuration_identifiers()
+                        .to_vec(),
+                    maximum_message_length: None,
+                    maximum_message_rate_per_second: None,
+                    message_review_handler: handler(r.message_review_handler()),
+                    tags: tags(r.tags()),
+                    create_time: time(r.create_time()),
+                    update_time: time(r.update_time()),
+                });
+            }
+            on_page(all.len());
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// The same client, with the SDK's retries off for one call: for creates, which the API
+    /// cannot tell apart from a retry (no idempotency token).
+    fn once() -> aws_sdk_ivschat::config::Builder {
+        aws_sdk_ivschat::config::Builder::default()
+            .retry_config(aws_config::retry::RetryConfig::disabled())
     }
 }
 
@@ -296,48 +366,11 @@ impl ChatApi for SdkChat {
         &self,
         on_page: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<Vec<LiveRoom>, AwsError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
-            let send = self
-                .client
-                .list_rooms()
-                .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
-                .send();
-            let page = self
-                .call(
-                    "ListRooms",
-                    &self.region,
-                    true,
-                    request,
-                    send,
-                    |o| json!({"count": o.rooms().len(), "nextToken": o.next_token()}),
-                )
-                .await?;
-            for r in page.rooms() {
-                all.push(LiveRoom {
-                    arn: r.arn().unwrap_or_default().to_owned(),
-                    id: r.id().unwrap_or_default().to_owned(),
-                    name: r.name().unwrap_or_default().to_owned(),
-                    logging_configuration_identifiers: r
-                        .logging_configuration_identifiers()
-                        .to_vec(),
-                    maximum_message_length: None,
-                    maximum_message_rate_per_second: None,
-                    message_review_handler: handler(r.message_review_handler()),
-                    tags: tags(r.tags()),
-                    create_time: time(r.create_time()),
-                    update_time: time(r.update_time()),
-                });
-            }
-            on_page(all.len());
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(all),
-            }
-        }
+        self.rooms_listed(None, on_page).await
+    }
+
+    async fn rooms_named(&self, name: String) -> Result<Vec<LiveRoom>, AwsError> {
+        self.rooms_listed(Some(name), &|_| ()).await
     }
 
     async fn get_room(&self, arn: String) -> Result<LiveRoom, AwsError> {
@@ -394,6 +427,8 @@ impl ChatApi for SdkChat {
             .name(&name)
             .destination_configuration(destination_configuration(&destination)?)
             .set_tags(Some(hash_tags(tags)))
+            .customize()
+            .config_override(Self::once())
             .send();
         let c = self
             .call(
@@ -469,7 +504,7 @@ impl ChatApi for SdkChat {
         if room.message_review_handler.is_some() {
             builder = builder.message_review_handler(review_handler(&room.message_review_handler));
         }
-        let send = builder.send();
+        let send = builder.customize().config_override(Self::once()).send();
         let r = self
             .call(
                 "CreateRoom",

@@ -136,6 +136,14 @@ impl SdkDestinations {
     }
 }
 
+/// A create whose error `code` says the resource is already there, as the create wanted it.
+fn already_done(result: Result<(), AwsError>, code: &str) -> Result<(), AwsError> {
+    match result {
+        Err(e) if is_code(&e, code) => Ok(()),
+        other => other,
+    }
+}
+
 fn is_code(e: &AwsError, code: &str) -> bool {
     e.code.as_deref() == Some(code)
 }
@@ -798,7 +806,12 @@ impl DestinationApi for SdkDestinations {
     async fn execute(&self, operation: DestinationOperation) -> Result<(), AwsError> {
         match operation {
             DestinationOperation::CreateBucket { bucket, region } => {
-                self.create_bucket(&bucket, &region).await
+                // The SDK retries a create whose answer was lost; the retry finds the bucket
+                // made: done (outside us-east-1 S3 answers so; there it answers 200).
+                already_done(
+                    self.create_bucket(&bucket, &region).await,
+                    "BucketAlreadyOwnedByYou",
+                )
             }
             DestinationOperation::PutPublicAccessBlock { bucket } => {
                 let all = PublicAccessBlock::ALL;
@@ -932,13 +945,17 @@ impl DestinationApi for SdkDestinations {
                     .set_tags(Some(hash_tags(&tags)))
                     .send();
                 let request = json!({"logGroupName": log_group, "tags": tags});
-                self.logs_calls
+                let created = self
+                    .logs_calls
                     .write(
                         call("CreateLogGroup", "logs:CreateLogGroup", &log_group, false),
                         request,
                         send,
                     )
-                    .await
+                    .await;
+                // A retry after a lost answer finds the group made: done. Its tags are the
+                // ones sent, which the verification after apply reads back.
+                already_done(created, "ResourceAlreadyExistsException")
             }
             DestinationOperation::PutRetentionPolicy { log_group, days } => {
                 let send = self
@@ -1066,7 +1083,8 @@ impl DestinationApi for SdkDestinations {
                     .create_service_linked_role()
                     .aws_service_name(&service)
                     .send();
-                self.iam_calls
+                let created = self
+                    .iam_calls
                     .call(
                         call(
                             "CreateServiceLinkedRole",
@@ -1079,7 +1097,13 @@ impl DestinationApi for SdkDestinations {
                         |o| json!({"role": o.role().map(|r| r.role_name())}),
                     )
                     .await
-                    .map(|_| ())
+                    .map(|_| ());
+                // A retry after a lost answer is refused (the role name is taken): the role
+                // being there is what was asked for.
+                if created.is_err() && self.log_delivery_role().await?.is_some() {
+                    return Ok(());
+                }
+                created
             }
         }
     }

@@ -16,6 +16,10 @@ pub struct AwsError {
     pub code: Option<String>,
     pub status: Option<u16>,
     pub message: String,
+    /// Whether the request may have taken effect although it failed: no answer came (a timeout,
+    /// a cut connection, an answer that could not be read) or the answer was a server error.
+    /// A create that fails so must be looked for before it is sent again.
+    pub outcome_unknown: bool,
 }
 
 impl AwsError {
@@ -25,6 +29,14 @@ impl AwsError {
     {
         let status = err.raw_response().map(|r| r.status().as_u16());
         let code = err.code().map(str::to_owned);
+        let outcome_unknown = match &err {
+            // Never sent.
+            SdkError::ConstructionFailure(_) => false,
+            // A 4xx answer is a refusal: nothing was done.
+            SdkError::ServiceError(_) => status.is_none_or(|s| s >= 500),
+            // Timeouts, dispatch failures (the request may have left) and unreadable answers.
+            _ => true,
+        };
         let message = match (&err, err.message()) {
             (SdkError::ServiceError(_), Some(m)) => m.to_owned(),
             _ => DisplayErrorContext(&err).to_string(),
@@ -35,6 +47,7 @@ impl AwsError {
             code,
             status,
             message,
+            outcome_unknown,
         }
     }
 
@@ -47,7 +60,19 @@ impl AwsError {
             code: None,
             status: None,
             message: message.to_string(),
+            outcome_unknown: false,
         }
+    }
+
+    /// AWS refused the call for its rate: nothing was done, and the same call may be sent again.
+    pub fn throttled(&self) -> bool {
+        self.status == Some(429)
+            || self.code.as_deref().is_some_and(|c| {
+                matches!(
+                    c,
+                    "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "SlowDown"
+                )
+            })
     }
 
     pub fn access_denied(&self) -> bool {

@@ -43,6 +43,20 @@ pub fn findings(
             Action::Update => changed(c).help(c.blocked.clone().unwrap_or_else(|| {
                 "run `chatlog apply` to set it back, or change the spec".to_owned()
             })),
+            Action::Delete if c.duplicate_of.is_some() => Diagnostic::new(
+                Rule::LiveDuplicate,
+                format!(
+                    "{} `{}` exists twice in {place}: {} is kept, {} is a duplicate",
+                    c.resource_type,
+                    c.key,
+                    c.duplicate_of.as_deref().unwrap_or_default(),
+                    c.arn.as_deref().unwrap_or_default(),
+                ),
+            )
+            .help(c.blocked.clone().unwrap_or_else(|| {
+                "run `chatlog apply` to delete the duplicate (no --prune needed: it is the spec's own)"
+                    .to_owned()
+            })),
             Action::Delete => Diagnostic::new(
                 Rule::LiveNotInSpec,
                 format!(
@@ -107,7 +121,11 @@ fn foreign_writers(
 ) {
     let ours: Vec<&str> = changes
         .iter()
-        .filter(|c| c.resource_type == CONFIGURATION && c.action != Action::Delete)
+        // A duplicate is the spec's own (CL113), not someone else's writer.
+        .filter(|c| {
+            c.resource_type == CONFIGURATION
+                && (c.action != Action::Delete || c.duplicate_of.is_some())
+        })
         .filter_map(|c| c.arn.as_deref())
         .collect();
     for l in &live.logging_configurations {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{LiveDestination, RegionInventory};
+use crate::plan::{KEY_TAG, SPEC_TAG};
 use crate::spec::constraints::DEFAULT_LOGGING_CONFIGURATION_QUOTA;
 
 #[derive(Debug)]
@@ -88,7 +89,12 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
                     key
                 }
             };
-            let key = unique_key(&mut used_keys, "configuration", &c.name, &c.id);
+            let key = unique_key(
+                &mut used_keys,
+                "configuration",
+                entry_name(&c.tags, &c.name),
+                &c.id,
+            );
             let mut entry = Map::new();
             if key != c.name {
                 entry.insert("name".to_owned(), json!(c.name));
@@ -101,7 +107,7 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
         let mut rooms_of_region: Vec<_> = inv.rooms.iter().collect();
         rooms_of_region.sort_by(|a, b| (&a.name, &a.arn).cmp(&(&b.name, &b.arn)));
         for r in rooms_of_region {
-            let key = unique_key(&mut used_keys, "room", &r.name, &r.id);
+            let key = unique_key(&mut used_keys, "room", entry_name(&r.tags, &r.name), &r.id);
             let mut entry = Map::new();
             if key != r.name {
                 entry.insert("name".to_owned(), json!(r.name));
@@ -145,6 +151,9 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
 
     let mut spec = Map::new();
     spec.insert("version".to_owned(), json!(1));
+    if let Some(owner) = owner(inventories, &mut notes) {
+        spec.insert("name".to_owned(), json!(owner));
+    }
     let mut defaults = Map::new();
     if let Some(a) = single_account {
         defaults.insert("account".to_owned(), json!(a));
@@ -181,7 +190,48 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
     })
 }
 
-/// Tags AWS reserves (`aws:` keys, e.g. CloudFormation's) cannot be written in a spec (CL037).
+/// The entry key a resource chatlog created had in its spec (`chatlog:key`), else its name.
+fn entry_name<'a>(tags: &'a super::Tags, name: &'a str) -> &'a str {
+    tags.get(KEY_TAG).map_or(name, String::as_str)
+}
+
+/// The spec's `name`: the `chatlog:spec` value every resource chatlog created carries, so that
+/// plan takes them as the imported spec's own. None when no resource has one, or they disagree
+/// (then each keeps its tags, and plan matches the rest by name).
+fn owner(inventories: &[RegionInventory], notes: &mut Vec<String>) -> Option<String> {
+    let owners: BTreeSet<&str> = inventories
+        .iter()
+        .flat_map(|inv| {
+            let configurations = inv.logging_configurations.iter().map(|c| &c.tags);
+            configurations.chain(inv.rooms.iter().map(|r| &r.tags))
+        })
+        .filter_map(|tags| tags.get(SPEC_TAG).map(String::as_str))
+        .collect();
+    let mut owners = owners.into_iter();
+    match (owners.next(), owners.next()) {
+        (Some(only), None) if crate::spec::constraints::spec_name(only).is_ok() => {
+            Some(only.to_owned())
+        }
+        (None, _) => None,
+        (Some(first), second) => {
+            notes.push(format!(
+                "resources carry different `{SPEC_TAG}` tags ({}), so the spec has no `name`; plan and apply of this spec leave resources of other specs alone",
+                [Some(first), second]
+                    .into_iter()
+                    .flatten()
+                    .chain(owners)
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            None
+        }
+    }
+}
+
+/// Tags AWS reserves (`aws:` keys, e.g. CloudFormation's) cannot be written in a spec (CL037);
+/// chatlog's ownership tags are not the spec's to write either: they follow from its `name`
+/// and the entry's key.
 fn insert_tags(
     entry: &mut Map<String, Value>,
     tags: &super::Tags,
@@ -190,6 +240,9 @@ fn insert_tags(
 ) {
     let mut kept = Map::new();
     for (k, v) in tags {
+        if k == SPEC_TAG || k == KEY_TAG {
+            continue;
+        }
         if super::is_aws_tag(k) {
             notes.push(format!(
                 "{arn}: tag `{k}` is reserved by AWS and is not written to the spec"
@@ -211,17 +264,23 @@ fn unique_key(
     name: &str,
     disambiguator: &str,
 ) -> String {
+    // A valid key is kept as it is (a `chatlog:key` must come back unchanged); in others, runs of
+    // other characters become one `-`, and none leads or trails: `/aws/vendedlogs/ivs/live` is
+    // `aws-vendedlogs-ivs-live`.
     let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .take(128)
-            .collect()
+        if crate::spec::constraints::entry_key(s).is_ok() {
+            return s.to_owned();
+        }
+        let mut out = String::new();
+        for c in s.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let trimmed = out.trim_end_matches('-');
+        trimmed.chars().take(128).collect()
     };
     let taken = used.entry(section).or_default();
     let base = clean(name);
@@ -350,5 +409,80 @@ mod tests {
             rooms: vec![room("rrrrrrrrrrrr", "r", &["zzzzzzzzzzzz"])],
         };
         assert!(import(&[inv]).unwrap_err().contains("zzzzzzzzzzzz"));
+    }
+
+    #[test]
+    fn what_chatlog_applied_comes_back_under_its_keys_and_name_without_ownership_tags() {
+        let owned = |key: &str| -> Tags {
+            Tags::from([
+                ("chatlog:spec".to_owned(), "chat-prod".to_owned()),
+                ("chatlog:key".to_owned(), key.to_owned()),
+                ("team".to_owned(), "live".to_owned()),
+            ])
+        };
+        let mut tail = config(
+            "aaaaaaaaaaaa",
+            "tail-name",
+            LiveDestination::CloudWatchLogs {
+                log_group_name: "/aws/vendedlogs/ivs/live".to_owned(),
+            },
+        );
+        tail.tags = owned("tail");
+        let mut lobby = room("rrrrrrrrrrrr", "Lobby-Name", &["aaaaaaaaaaaa"]);
+        lobby.tags = owned("lobby");
+        let inv = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![tail],
+            rooms: vec![lobby],
+        };
+        let out = import(&[inv]).unwrap();
+        assert!(!out.text.contains("chatlog:"), "{}", out.text);
+        let doc: Value = serde_saphyr::from_str(&out.text).unwrap();
+        assert_eq!(doc["name"], json!("chat-prod"));
+        assert_eq!(
+            doc["logging_configurations"]["tail"]["name"],
+            json!("tail-name")
+        );
+        assert_eq!(doc["rooms"]["lobby"]["name"], json!("Lobby-Name"));
+        assert_eq!(doc["rooms"]["lobby"]["tags"], json!({"team": "live"}));
+        assert_eq!(
+            doc["destinations"]["aws-vendedlogs-ivs-live"],
+            json!({"cloudwatch_logs": {"log_group": "/aws/vendedlogs/ivs/live"}})
+        );
+    }
+
+    #[test]
+    fn specs_that_disagree_give_no_name_and_say_so() {
+        let mut a = config(
+            "aaaaaaaaaaaa",
+            "a",
+            LiveDestination::S3 {
+                bucket_name: "b-1".to_owned(),
+            },
+        );
+        a.tags = Tags::from([("chatlog:spec".to_owned(), "one".to_owned())]);
+        let mut b = config(
+            "bbbbbbbbbbbb",
+            "b",
+            LiveDestination::S3 {
+                bucket_name: "b-1".to_owned(),
+            },
+        );
+        b.tags = Tags::from([("chatlog:spec".to_owned(), "two".to_owned())]);
+        let inv = RegionInventory {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            logging_configurations: vec![a, b],
+            rooms: vec![],
+        };
+        let out = import(&[inv]).unwrap();
+        let doc: Value = serde_saphyr::from_str(&out.text).unwrap();
+        assert!(doc.get("name").is_none());
+        assert!(
+            out.notes.iter().any(|n| n.contains("`one`, `two`")),
+            "{:?}",
+            out.notes
+        );
     }
 }

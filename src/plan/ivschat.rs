@@ -8,6 +8,7 @@ use super::tags::{self, Owner, owner_of};
 use super::{Action, AttributeDiff, Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG};
 use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
 use crate::model::{Deployment, DestinationKind, LoggingConfiguration, Room};
+use crate::spec::load::Origin;
 
 pub const CONFIGURATION: &str = "AWS::IVSChat::LoggingConfiguration";
 pub const ROOM: &str = "AWS::IVSChat::Room";
@@ -46,6 +47,24 @@ impl Planner<'_> {
         Change::unchanged(self.deployment, resource_type, key)
     }
 
+    /// The deletion of a second live resource made for the spec entry `key`.
+    fn duplicate(
+        &self,
+        resource_type: &'static str,
+        key: &str,
+        origin: &Origin,
+        arn: &str,
+        kept: &str,
+    ) -> Change {
+        Change {
+            arn: Some(arn.to_owned()),
+            action: Action::Delete,
+            duplicate_of: Some(kept.to_owned()),
+            origin: Some(origin.clone()),
+            ..self.change(resource_type, key)
+        }
+    }
+
     /// The deletion of a resource of this spec's that the spec no longer has, under the key
     /// its tag names.
     fn leftover(&self, resource_type: &'static str, tags: &Tags, name: &str, arn: &str) -> Change {
@@ -65,41 +84,68 @@ struct Wanted<'w> {
     name: &'w str,
 }
 
-/// Picks the live resource for a spec entry: ours by tag, else an unowned one by name (one whose
-/// settings already match first). Each live resource is taken once.
-fn pick<'l, T>(
+/// What `pick` found for a spec entry: the live resource, and further live resources that carry
+/// this spec's tags for the same entry (duplicates, to be deleted).
+struct Picked<'l, T> {
+    found: Option<(&'l T, Owner)>,
+    duplicates: Vec<&'l T>,
+}
+
+/// Picks the live resource for a spec entry: ours by tag (of several, the one `keep_first` ranks
+/// lowest; the others are duplicates), else an unowned one by name (one whose settings already
+/// match first). Each live resource is taken once.
+fn pick<'l, T, K: Ord>(
     live: &'l [T],
     taken: &mut BTreeSet<usize>,
     Wanted { owner, key, name }: Wanted<'_>,
     tags_of: impl Fn(&T) -> &Tags,
     name_of: impl Fn(&T) -> &str,
     matches: impl Fn(&T) -> bool,
-) -> Option<(&'l T, Owner)> {
-    let ours = live.iter().enumerate().find(|(i, l)| {
-        !taken.contains(i)
-            && owner_of(tags_of(l), owner) == Owner::Us
-            && tags_of(l).get(KEY_TAG).map(String::as_str) == Some(key)
-    });
-    let found = ours.map(|(i, l)| (i, l, Owner::Us)).or_else(|| {
-        let candidates: Vec<(usize, &T)> = live
-            .iter()
-            .enumerate()
-            .filter(|(i, l)| {
-                !taken.contains(i)
-                    && owner_of(tags_of(l), owner) == Owner::Nobody
-                    && name_of(l) == name
-            })
-            .collect();
-        let exact = candidates.iter().find(|(_, l)| matches(l)).copied();
-        let single = (candidates.len() == 1)
-            .then(|| candidates.first().copied())
-            .flatten();
-        exact.or(single).map(|(i, l)| (i, l, Owner::Nobody))
-    });
-    found.map(|(i, l, o)| {
+    keep_first: impl Fn(&T) -> K,
+) -> Picked<'l, T> {
+    let mut ours: Vec<(usize, &T)> = live
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            !taken.contains(i)
+                && owner_of(tags_of(l), owner) == Owner::Us
+                && tags_of(l).get(KEY_TAG).map(String::as_str) == Some(key)
+        })
+        .collect();
+    ours.sort_by_key(|(_, l)| keep_first(l));
+    taken.extend(ours.iter().map(|(i, _)| *i));
+    let mut ours = ours.into_iter().map(|(_, l)| l);
+    if let Some(kept) = ours.next() {
+        return Picked {
+            found: Some((kept, Owner::Us)),
+            duplicates: ours.collect(),
+        };
+    }
+    let candidates: Vec<(usize, &T)> = live
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            !taken.contains(i) && owner_of(tags_of(l), owner) == Owner::Nobody && name_of(l) == name
+        })
+        .collect();
+    let exact = candidates.iter().find(|(_, l)| matches(l)).copied();
+    let single = (candidates.len() == 1)
+        .then(|| candidates.first().copied())
+        .flatten();
+    let found = exact.or(single).map(|(i, l)| {
         taken.insert(i);
-        (l, o)
-    })
+        (l, Owner::Nobody)
+    });
+    Picked {
+        found,
+        duplicates: Vec::new(),
+    }
+}
+
+/// Of two live resources made for one entry, the older is kept (ISO 8601 times order as text;
+/// one without a time last, then by ARN, so the choice is the same on every run).
+fn age(create_time: Option<&String>, arn: &str) -> (bool, Option<String>, String) {
+    (create_time.is_none(), create_time.cloned(), arn.to_owned())
 }
 
 /// The changes that make one account and region match the deployment. `live` must carry room
@@ -118,11 +164,19 @@ pub fn plan_deployment(
     let mut taken_configurations = BTreeSet::new();
     // Spec key -> live ARN, for the configurations that exist.
     let mut configuration_arns: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut duplicate_configurations = Vec::new();
     for c in &deployment.logging_configurations {
         let Some(destination) = deployment.destination(&c.destination) else {
             continue;
         };
         let wanted = live_destination(&destination.kind);
+        // The configuration rooms use is kept: deleting it would detach them.
+        let unused = |l: &LiveLoggingConfiguration| {
+            !live
+                .rooms
+                .iter()
+                .any(|r| r.logging_configuration_identifiers.contains(&l.arn))
+        };
         let picked = pick(
             &live.logging_configurations,
             &mut taken_configurations,
@@ -134,14 +188,19 @@ pub fn plan_deployment(
             |l| &l.tags,
             |l| &l.name,
             |l| l.destination == wanted && tags::user_tags(&l.tags) == c.tags,
+            |l| (unused(l), age(l.create_time.as_ref(), &l.arn)),
         );
-        if let Some((l, _)) = picked {
+        if let Some((l, _)) = picked.found {
             configuration_arns.insert(&c.key, &l.arn);
+            for d in picked.duplicates {
+                duplicate_configurations.push((c, d, l.arn.clone()));
+            }
         }
-        let change = plan_configuration(&p, c, &wanted, picked);
+        let change = plan_configuration(&p, c, &wanted, picked.found);
         p.changes.push(change);
     }
     let mut taken_rooms = BTreeSet::new();
+    let mut duplicate_rooms: Vec<&str> = Vec::new();
     for r in &deployment.rooms {
         let settings = RoomSettings {
             name: r.name.clone(),
@@ -186,11 +245,32 @@ pub fn plan_deployment(
                         )
                     && tags::user_tags(&l.tags) == r.tags
             },
+            |l| age(l.create_time.as_ref(), &l.arn),
         );
-        let change = plan_room(&p, r, settings, wanted_arns.as_ref(), picked);
+        let change = plan_room(&p, r, settings, wanted_arns.as_ref(), picked.found);
         p.changes.push(change);
+        if let Some((kept, _)) = picked.found {
+            for d in picked.duplicates {
+                let mut change = p.duplicate(ROOM, &r.key, &r.origin, &d.arn, &kept.arn);
+                change
+                    .operations
+                    .push(Operation::DeleteRoom { arn: d.arn.clone() });
+                duplicate_rooms.push(d.arn.as_str());
+                p.changes.push(change);
+            }
+        }
     }
-    plan_leftovers(&mut p, live, &taken_configurations, &taken_rooms, prune);
+    plan_leftovers(
+        &mut p,
+        live,
+        Taken {
+            configurations: &taken_configurations,
+            rooms: &taken_rooms,
+            duplicate_rooms: &duplicate_rooms,
+            duplicate_configurations: &duplicate_configurations,
+        },
+        prune,
+    );
     p.changes
 }
 
@@ -384,18 +464,26 @@ fn finish(p: &Planner<'_>, change: &mut Change, owner: Owner) {
     }
 }
 
-fn plan_leftovers(
-    p: &mut Planner<'_>,
-    live: &RegionInventory,
-    taken_configurations: &BTreeSet<usize>,
-    taken_rooms: &BTreeSet<usize>,
-    prune: bool,
-) {
+/// The live resources the spec's entries account for.
+struct Taken<'t, 'l> {
+    configurations: &'t BTreeSet<usize>,
+    rooms: &'t BTreeSet<usize>,
+    /// ARNs of duplicate rooms, deleted in this apply.
+    duplicate_rooms: &'t [&'l str],
+    /// Duplicate configurations: the spec entry, the duplicate, the ARN of the one kept.
+    duplicate_configurations: &'t [(
+        &'l LoggingConfiguration,
+        &'l LiveLoggingConfiguration,
+        String,
+    )],
+}
+
+fn plan_leftovers(p: &mut Planner<'_>, live: &RegionInventory, taken: Taken<'_, '_>, prune: bool) {
     let leftover_rooms: Vec<&LiveRoom> = live
         .rooms
         .iter()
         .enumerate()
-        .filter(|(i, r)| !taken_rooms.contains(i) && owner_of(&r.tags, p.owner) == Owner::Us)
+        .filter(|(i, r)| !taken.rooms.contains(i) && owner_of(&r.tags, p.owner) == Owner::Us)
         .map(|(_, r)| r)
         .collect();
     for r in &leftover_rooms {
@@ -416,28 +504,42 @@ fn plan_leftovers(
         .iter()
         .enumerate()
         .filter(|(i, r)| {
-            let deleted = prune && leftover_rooms.iter().any(|l| l.arn == r.arn);
-            !taken_rooms.contains(i) && !deleted
+            let deleted = (prune && leftover_rooms.iter().any(|l| l.arn == r.arn))
+                || taken.duplicate_rooms.contains(&r.arn.as_str());
+            !taken.rooms.contains(i) && !deleted
         })
         .map(|(_, r)| r)
         .collect();
+    let users_of = |arn: &str| -> Option<String> {
+        let users: Vec<&str> = staying
+            .iter()
+            .filter(|r| r.logging_configuration_identifiers.iter().any(|a| a == arn))
+            .map(|r| r.arn.as_str())
+            .collect();
+        (!users.is_empty())
+            .then(|| format!("rooms outside the spec still use it: {}", users.join(", ")))
+    };
+    for (c, duplicate, kept) in taken.duplicate_configurations {
+        let mut change = p.duplicate(CONFIGURATION, &c.key, &c.origin, &duplicate.arn, kept);
+        change.blocked = users_of(&duplicate.arn);
+        if change.blocked.is_none() {
+            change
+                .operations
+                .push(Operation::DeleteLoggingConfiguration {
+                    arn: duplicate.arn.clone(),
+                });
+        }
+        p.changes.push(change);
+    }
     for (i, c) in live.logging_configurations.iter().enumerate() {
-        if taken_configurations.contains(&i) || owner_of(&c.tags, p.owner) != Owner::Us {
+        if taken.configurations.contains(&i) || owner_of(&c.tags, p.owner) != Owner::Us {
             continue;
         }
         let mut change = p.leftover(CONFIGURATION, &c.tags, &c.name, &c.arn);
-        let users: Vec<&str> = staying
-            .iter()
-            .filter(|r| r.logging_configuration_identifiers.contains(&c.arn))
-            .map(|r| r.arn.as_str())
-            .collect();
         if !prune {
             change.blocked = Some(NOT_PRUNED.to_owned());
-        } else if !users.is_empty() {
-            change.blocked = Some(format!(
-                "rooms outside the spec still use it: {}",
-                users.join(", ")
-            ));
+        } else if let Some(why) = users_of(&c.arn) {
+            change.blocked = Some(why);
         } else {
             change
                 .operations
@@ -662,5 +764,94 @@ rooms:
             keys: vec!["stale".to_owned()]
         }));
         assert!(room.operations.iter().any(|o| matches!(o, Operation::TagResource { tags, .. } if tags.get("team").map(String::as_str) == Some("live") && tags.len() == 1)));
+    }
+
+    fn with_time(mut inv: RegionInventory) -> RegionInventory {
+        inv.logging_configurations[0].create_time = Some("2026-01-01T00:00:00Z".to_owned());
+        inv.rooms[0].create_time = Some("2026-01-01T00:00:00Z".to_owned());
+        inv
+    }
+
+    #[test]
+    fn a_second_room_for_one_key_is_a_duplicate_deleted_without_prune_and_the_older_is_kept() {
+        let mut inv = with_time(live(owned("archive"), owned("lobby"), 20));
+        let mut newer = inv.rooms[0].clone();
+        newer.arn = "arn:aws:ivschat:us-west-2:111122223333:room/newerNEWERnw".to_owned();
+        newer.create_time = Some("2026-02-01T00:00:00Z".to_owned());
+        // Listed first: the choice must not depend on the listing's order.
+        inv.rooms.insert(0, newer.clone());
+        let changes = plan_deployment(&deployment(), &inv, "s", false);
+        let kept = changes
+            .iter()
+            .find(|c| c.resource_type == ROOM && c.action == Action::NoChange)
+            .unwrap();
+        assert_eq!(kept.arn.as_deref(), Some(ROOM_ARN));
+        let dup = changes.iter().find(|c| c.duplicate_of.is_some()).unwrap();
+        assert_eq!(
+            (
+                dup.key.as_str(),
+                dup.arn.as_deref(),
+                dup.duplicate_of.as_deref()
+            ),
+            ("lobby", Some(newer.arn.as_str()), Some(ROOM_ARN))
+        );
+        assert!(dup.blocked.is_none(), "no --prune needed");
+        assert!(dup.origin.is_some(), "located at the spec entry");
+        assert_eq!(
+            dup.operations,
+            [Operation::DeleteRoom {
+                arn: newer.arn.clone()
+            }]
+        );
+        assert!(
+            crate::plan::text::render_text(&changes, "s")
+                .contains("delete duplicate of AWS::IVSChat::Room lobby")
+        );
+    }
+
+    #[test]
+    fn of_two_configurations_for_one_key_the_one_rooms_use_is_kept() {
+        let mut inv = with_time(live(owned("archive"), owned("lobby"), 20));
+        let mut younger = inv.logging_configurations[0].clone();
+        younger.arn =
+            "arn:aws:ivschat:us-west-2:111122223333:logging-configuration/youngYOUNGyo".to_owned();
+        younger.create_time = Some("2026-03-01T00:00:00Z".to_owned());
+        inv.logging_configurations.push(younger.clone());
+        // The room uses the younger one: it is kept, the older one is the duplicate.
+        inv.rooms[0].logging_configuration_identifiers = vec![younger.arn.clone()];
+        let changes = plan_deployment(&deployment(), &inv, "s", false);
+        let dup = changes.iter().find(|c| c.duplicate_of.is_some()).unwrap();
+        assert_eq!(dup.arn.as_deref(), Some(CFG_ARN));
+        assert_eq!(dup.duplicate_of.as_deref(), Some(younger.arn.as_str()));
+        assert!(dup.blocked.is_none());
+        let order: Vec<(&str, Action)> = super::super::execution_order(&changes)
+            .iter()
+            .map(|c| (c.resource_type, c.action))
+            .collect();
+        assert_eq!(order, [(CONFIGURATION, Action::Delete)]);
+
+        // Both are used (the older by a room outside the spec): the older is kept, the spec's
+        // room moves to it, and the younger one stays while another room outside the spec
+        // still uses it, saying why.
+        let mut foreign = inv.rooms[0].clone();
+        foreign.arn = "arn:aws:ivschat:us-west-2:111122223333:room/foreignFOREI".to_owned();
+        foreign.name = "theirs".to_owned();
+        foreign.tags = tags(&[("team", "other")]);
+        foreign.logging_configuration_identifiers = vec![CFG_ARN.to_owned()];
+        let mut second = foreign.clone();
+        second.arn = "arn:aws:ivschat:us-west-2:111122223333:room/secondSECOND".to_owned();
+        second.logging_configuration_identifiers = vec![younger.arn.clone()];
+        inv.rooms.push(foreign);
+        inv.rooms.push(second.clone());
+        let changes = plan_deployment(&deployment(), &inv, "s", false);
+        let dup = changes.iter().find(|c| c.duplicate_of.is_some()).unwrap();
+        assert_eq!(dup.arn.as_deref(), Some(younger.arn.as_str()));
+        assert!(dup.blocked.as_deref().unwrap().contains(&second.arn));
+        let room = changes.iter().find(|c| c.resource_type == ROOM).unwrap();
+        assert_eq!(
+            room.action,
+            Action::Update,
+            "the spec's room moves to the kept one"
+        );
     }
 }

@@ -136,6 +136,11 @@ pub struct Change {
     pub diffs: Vec<AttributeDiff>,
     /// Why apply will not make this change (the live resource is not chatlog's).
     pub blocked: Option<String>,
+    /// For the deletion of a second live resource that carries this spec's ownership tags for
+    /// the same entry (a create retried after a lost answer, by an older apply or another
+    /// tool): the ARN of the one that is kept. Such a deletion needs no `--prune`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
     pub operations: Vec<Operation>,
     #[serde(skip)]
     pub origin: Option<Origin>,
@@ -153,6 +158,7 @@ impl Change {
             action: Action::NoChange,
             diffs: Vec::new(),
             blocked: None,
+            duplicate_of: None,
             operations: Vec::new(),
             origin: None,
         }

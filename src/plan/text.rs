@@ -59,11 +59,19 @@ pub fn render_text(changes: &[Change], owner: &str) -> String {
             Action::Delete => "delete",
             Action::NoChange => "no change",
         };
-        let _ = write!(out, "  {sign} {verb} {} {}", c.resource_type, c.key);
+        let of = if c.duplicate_of.is_some() {
+            " duplicate of"
+        } else {
+            ""
+        };
+        let _ = write!(out, "  {sign} {verb}{of} {} {}", c.resource_type, c.key);
         if let Some(arn) = &c.arn {
             let _ = write!(out, " ({arn})");
         }
         out.push('\n');
+        if let Some(kept) = &c.duplicate_of {
+            let _ = writeln!(out, "      kept: {kept}");
+        }
         for d in &c.diffs {
             let _ = writeln!(out, "      {}: {} -> {}", d.attribute, d.before, d.after);
         }
