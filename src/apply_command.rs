@@ -6,47 +6,39 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatlog::aws::{
-    AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, describe_change,
-    read_bots, read_destinations, read_region,
-};
+use chatlog::aws::{AuditLog, Waits};
 use chatlog::cli::{DriftFormat, PlanFormat, StateArgs};
+use chatlog::engine::{self, DeploymentPlan, Hooks, ReadFailure, RoomCacheDir, SdkConnector};
 use chatlog::live::RegionInventory;
-use chatlog::live::cache::RoomCache;
-use chatlog::live::destinations::LiveDestinations;
-use chatlog::model::Deployment;
+use chatlog::model::{Deployment, Model};
 use chatlog::plan::{self, Change, Preflight, text};
 use chatlog::report::{self, Format};
 use chatlog::validate::Validation;
 
 use crate::live_command::{connection, runtime};
+use crate::live_view;
 use crate::{CLEAN, FAILURE, FINDINGS, color, print, read_inputs};
 
-struct DeploymentRun {
-    deployment: Deployment,
-    chat: SdkChat,
-    destinations: SdkDestinations,
-    lex: SdkLex,
-    trail: SdkTrail,
-    live: RegionInventory,
-    live_destinations: LiveDestinations,
-    changes: Vec<Change>,
-    /// What stops an apply at this deployment's destinations.
-    preflight: Vec<Preflight>,
-}
+type Plans = Vec<DeploymentPlan<SdkConnector>>;
 
 struct Planned {
     validation: Validation,
+    model: Model,
     owner: String,
-    runs: Vec<DeploymentRun>,
+    connector: SdkConnector,
+    request: engine::Request,
+    plans: Plans,
 }
 
 impl Planned {
     fn changes(&self) -> Vec<Change> {
-        self.runs.iter().flat_map(|r| r.changes.clone()).collect()
+        self.plans.iter().flat_map(|p| p.changes.clone()).collect()
     }
     fn preflight(&self) -> Vec<Preflight> {
-        self.runs.iter().flat_map(|r| r.preflight.clone()).collect()
+        self.plans
+            .iter()
+            .flat_map(|p| p.preflight.clone())
+            .collect()
     }
 }
 
@@ -78,6 +70,26 @@ enum Outcome {
     Invalid,
 }
 
+/// Every deployment that could not be read, one line each.
+fn read_failures(failures: &[ReadFailure]) -> String {
+    let mut out = format!(
+        "{} deployment{} could not be read:",
+        failures.len(),
+        if failures.len() == 1 { "" } else { "s" }
+    );
+    for f in failures {
+        out.push_str(&format!("\n  {}: {}", f.deployment, f.error));
+    }
+    out
+}
+
+/// Progress while reading: a display on a terminal's standard error, nothing elsewhere.
+fn read_progress(what: &str) -> Option<live_view::Display> {
+    std::io::stderr()
+        .is_terminal()
+        .then(|| live_view::Display::new(what))
+}
+
 async fn plan_all(
     specs: &[PathBuf],
     aws: &StateArgs,
@@ -85,6 +97,7 @@ async fn plan_all(
     audit: Option<Arc<AuditLog>>,
     diagnostics_format: Format,
     diagnostics_to_stdout: bool,
+    hooks: &dyn Hooks,
 ) -> Result<Outcome, String> {
     let validation = chatlog::validate::validate(read_inputs(specs)?);
     let Some(model) = validation
@@ -107,82 +120,23 @@ async fn plan_all(
         return Ok(Outcome::Invalid);
     };
     let owner = owner(&validation, specs);
-    let connection = connection(&aws.aws);
-    let mut runs = Vec::new();
-    for deployment in model.deployments {
-        let mut session = connection
-            .session(&deployment.access, &deployment.region)
-            .await
-            .map_err(|e| e.to_string())?;
-        session.audit = audit.clone();
-        let account = session.caller_account().await.map_err(|e| e.to_string())?;
-        if account != deployment.account {
-            return Err(format!(
-                "the credentials for {}/{} are for account {account}: name a profile or role for account {} under `accounts` in the spec, or pass --profile",
-                deployment.account, deployment.region, deployment.account
-            ));
-        }
-        let chat = SdkChat::new(&session, &account);
-        let cache_file = (!aws.no_cache)
-            .then(cache_dir)
-            .flatten()
-            .map(|dir| dir.join(format!("rooms-{account}-{}.json", deployment.region)));
-        let mut cache = cache_file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .map(|text| RoomCache::from_json(&text))
-            .unwrap_or_default();
-        let live = read_region(
-            &chat,
-            &account,
-            &deployment.region,
-            true,
-            &(),
-            Some(&mut cache),
-        )
+    let request = engine::Request {
+        owner: owner.clone(),
+        prune,
+        parallelism: usize::from(aws.parallelism),
+        cache: (!aws.no_cache).then(cache_dir).flatten().map(RoomCacheDir),
+    };
+    let connector = SdkConnector::new(connection(&aws.aws), audit);
+    let plans = engine::plan_all(&model, &request, &connector, hooks)
         .await
-        .map_err(|e| e.to_string())?;
-        if let Some(file) = &cache_file {
-            save_cache(file, &cache);
-        }
-        let destinations = SdkDestinations::new(&session, &account);
-        let live_destinations = read_destinations(&destinations, &deployment)
-            .await
-            .map_err(|e| e.to_string())?;
-        let at_destinations = plan::plan_destinations(&deployment, &live_destinations, &owner);
-        let chat_changes = plan::plan_deployment(&deployment, &live, &owner, prune);
-        let mut changes = at_destinations.changes;
-        if prune {
-            changes.extend(plan::destinations::kept_on_prune(
-                &deployment,
-                &live,
-                &chat_changes,
-            ));
-        }
-        changes.extend(chat_changes);
-        // Lex bots: their roles' policies and their aliases' conversation logs (plan::lex).
-        let lex = SdkLex::new(&session, &account);
-        let live_bots = read_bots(&lex, &deployment)
-            .await
-            .map_err(|e| e.to_string())?;
-        changes.extend(plan::lex::plan_bots(&deployment, &live_bots));
-        let trail = SdkTrail::new(&session, &account);
-        runs.push(DeploymentRun {
-            deployment,
-            chat,
-            destinations,
-            lex,
-            trail,
-            live,
-            live_destinations,
-            changes,
-            preflight: at_destinations.preflight,
-        });
-    }
+        .map_err(|f| read_failures(&f))?;
     Ok(Outcome::Planned(Box::new(Planned {
         validation,
+        model,
         owner,
-        runs,
+        connector,
+        request,
+        plans,
     })))
 }
 
@@ -199,21 +153,6 @@ fn cache_dir() -> Option<PathBuf> {
         .or_else(|| from("HOME").map(|d| d.join(".cache").join("chatlog")))
 }
 
-/// Best effort and atomic: a cache that cannot be written only costs GetRoom calls next time.
-fn save_cache(file: &std::path::Path, cache: &RoomCache) {
-    let Some(dir) = file.parent() else {
-        return;
-    };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let temp = file.with_extension(format!("tmp-{}", std::process::id()));
-    let written = std::fs::write(&temp, cache.to_json()).is_ok();
-    if !written || std::fs::rename(&temp, file).is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-}
-
 pub fn plan(
     specs: Vec<PathBuf>,
     aws: StateArgs,
@@ -221,11 +160,22 @@ pub fn plan(
     format: PlanFormat,
     detailed_exitcode: bool,
 ) -> Result<u8, String> {
-    let planned =
-        match runtime()?.block_on(plan_all(&specs, &aws, prune, None, Format::Text, false))? {
-            Outcome::Planned(p) => p,
-            Outcome::Invalid => return Ok(FINDINGS),
-        };
+    let progress = read_progress("plan");
+    let hooks: &dyn Hooks = progress.as_ref().map_or(&(), |d| d);
+    let outcome = runtime()?.block_on(plan_all(
+        &specs,
+        &aws,
+        prune,
+        None,
+        Format::Text,
+        false,
+        hooks,
+    ));
+    drop(progress);
+    let planned = match outcome? {
+        Outcome::Planned(p) => p,
+        Outcome::Invalid => return Ok(FINDINGS),
+    };
     let changes = planned.changes();
     let preflight = planned.preflight();
     print(&match format {
@@ -265,6 +215,7 @@ pub struct ApplyRequest {
     pub prune: bool,
     pub audit_log: Option<PathBuf>,
     pub wait_timeout: u64,
+    pub format: PlanFormat,
 }
 
 fn confirm() -> Result<bool, String> {
@@ -279,6 +230,29 @@ fn confirm() -> Result<bool, String> {
     Ok(answer.trim() == "yes")
 }
 
+/// How apply shows its events: JSON lines when asked, a display on a terminal, else a line per
+/// finished change on standard error.
+enum View {
+    Json(live_view::JsonLines),
+    Display(live_view::Display),
+    Lines(live_view::Lines),
+}
+
+impl View {
+    fn hooks(&self) -> &dyn Hooks {
+        match self {
+            View::Json(h) => h,
+            View::Display(h) => h,
+            View::Lines(h) => h,
+        }
+    }
+}
+
+/// One JSON line on standard output (apply --format json).
+fn json_line(value: &serde_json::Value) -> Result<(), String> {
+    print(&(serde_json::to_string(value).unwrap_or_default() + "\n"))
+}
+
 pub fn apply(req: ApplyRequest) -> Result<u8, String> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !req.auto_approve && !interactive {
@@ -287,27 +261,48 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
                 .to_owned(),
         );
     }
+    let json = req.format == PlanFormat::Json;
     let audit = match &req.audit_log {
         Some(path) => Some(Arc::new(AuditLog::open(path)?)),
         None => None,
     };
     let rt = runtime()?;
-    let planned = match rt.block_on(plan_all(
+    let reading = if json {
+        Some(View::Json(live_view::JsonLines))
+    } else {
+        read_progress("read").map(View::Display)
+    };
+    let outcome = rt.block_on(plan_all(
         &req.specs,
         &req.aws,
         req.prune,
         audit.clone(),
         Format::Text,
         false,
-    ))? {
+        reading.as_ref().map_or(&(), View::hooks),
+    ));
+    drop(reading);
+    let planned = match outcome? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
     };
     let changes = planned.changes();
-    print(&text::render_text(&changes, &planned.owner))?;
     let preflight = planned.preflight();
+    if json {
+        json_line(&serde_json::json!({
+            "event": "plan",
+            "owner": planned.owner,
+            "changes": changes,
+            "summary": text::summary(&changes),
+            "preflight": preflight,
+        }))?;
+    } else {
+        print(&text::render_text(&changes, &planned.owner))?;
+    }
     if !preflight.is_empty() {
-        print(&plan::destinations::render_preflight(&preflight))?;
+        if !json {
+            print(&plan::destinations::render_preflight(&preflight))?;
+        }
         let _ = writeln!(
             std::io::stderr(),
             "error: apply stopped before any change: fix the {} problem{} at destinations above, then run apply again",
@@ -317,7 +312,9 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         return Ok(FINDINGS);
     }
     if plan::execution_order(&changes).is_empty() {
-        print("Nothing to apply.\n")?;
+        if !json {
+            print("Nothing to apply.\n")?;
+        }
         return Ok(CLEAN);
     }
     if !req.auto_approve && !confirm()? {
@@ -329,83 +326,118 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         create_attempts: connection(&req.aws.aws).retry.max_attempts(),
         ..Waits::default()
     };
-    let mut done_all: Vec<String> = Vec::new();
-    for (i, run) in planned.runs.iter().enumerate() {
-        match rt.block_on(apply_changes(
-            &run.chat,
-            &run.destinations,
-            &run.lex,
-            &run.changes,
-            waits,
-        )) {
-            Ok(done) => done_all.extend(done),
-            Err(failure) => {
-                done_all.extend(failure.done);
-                let mut message = format!("{} failed: {}\n", failure.failed, failure.error);
-                message.push_str(&list("Done", &done_all));
-                let mut not_done = failure.not_done;
-                for later in planned.runs.iter().skip(i + 1) {
-                    not_done.extend(
-                        plan::execution_order(&later.changes)
-                            .iter()
-                            .map(|c| describe_change(c)),
-                    );
-                }
-                message.push_str(&list("Not done", &not_done));
-                message.push_str("Run apply again: it plans from what the account has now.");
-                return Err(message);
-            }
-        }
+    let view = if json {
+        View::Json(live_view::JsonLines)
+    } else if std::io::stderr().is_terminal() {
+        View::Display(live_view::Display::new("apply"))
+    } else {
+        View::Lines(live_view::Lines)
+    };
+    // The display learns the totals it counts down from (the read had a display of its own).
+    for p in planned
+        .plans
+        .iter()
+        .filter(|_| matches!(view, View::Display(_)))
+    {
+        view.hooks().on(engine::Event::Planned {
+            deployment: engine::deployment_id(&p.deployment),
+            pending: plan::execution_order(&p.changes).len(),
+        });
     }
-    print(&list("Applied", &done_all))?;
-    let verified = verify(&rt, &req, audit.clone())?;
+    let outcomes = rt.block_on(engine::apply(
+        &planned.plans,
+        waits,
+        planned.request.parallelism,
+        view.hooks(),
+    ));
+    let all_done = outcomes.iter().all(engine::DeploymentOutcome::succeeded);
+    let verified = if all_done {
+        Some(
+            rt.block_on(engine::verify(
+                &planned.model,
+                &planned.request,
+                &planned.connector,
+                view.hooks(),
+            ))
+            .map_err(|f| format!("applied, but reading back failed: {}", read_failures(&f)))?,
+        )
+    } else {
+        None
+    };
+    drop(view);
+    if json {
+        json_line(&serde_json::json!({"event": "outcome", "deployments": outcomes}))?;
+    } else {
+        print(&outcome_text(&outcomes))?;
+    }
+    if !all_done {
+        let failed: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| !o.succeeded())
+            .map(|o| o.deployment.as_str())
+            .collect();
+        return Err(format!(
+            "apply failed in {}; the other deployments finished. Run apply again: it plans from what the accounts have now",
+            failed.join(", ")
+        ));
+    }
     if audit.as_ref().is_some_and(|a| a.incomplete()) {
         return Err("applied, but some audit-log records could not be written".to_owned());
     }
-    Ok(verified)
-}
-
-/// Reads every deployment back and plans again: apply succeeds only when nothing it could change
-/// is left to change (a write acknowledged but lost, a change made meanwhile by someone else).
-/// Blocked changes (resources chatlog does not own, leftovers without --prune) were reported
-/// with the plan and are not apply's to make.
-fn verify(
-    rt: &tokio::runtime::Runtime,
-    req: &ApplyRequest,
-    audit: Option<Arc<AuditLog>>,
-) -> Result<u8, String> {
-    let after = match rt.block_on(plan_all(
-        &req.specs,
-        &req.aws,
-        req.prune,
-        audit,
-        Format::Text,
-        false,
-    ))? {
-        Outcome::Planned(p) => p,
-        Outcome::Invalid => return Ok(FINDINGS),
-    };
-    let changes = after.changes();
-    let left: Vec<String> = plan::execution_order(&changes)
-        .iter()
-        .map(|c| describe_change(c))
+    let differs: Vec<String> = verified
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(_, d)| d)
         .collect();
-    if left.is_empty() {
-        print(&format!(
-            "Verified: read back {} deployment{}, the account matches the spec.\n",
-            after.runs.len(),
-            if after.runs.len() == 1 { "" } else { "s" }
-        ))?;
+    if differs.is_empty() {
+        if !json {
+            print(&format!(
+                "Verified: read back {} deployment{}, the account matches the spec.\n",
+                planned.plans.len(),
+                if planned.plans.len() == 1 { "" } else { "s" }
+            ))?;
+        }
         return Ok(CLEAN);
     }
-    print(&list("Still differs after apply (read back)", &left))?;
+    if !json {
+        print(&list("Still differs after apply (read back)", &differs))?;
+    }
     let _ = writeln!(
         std::io::stderr(),
         "error: the account does not match the spec after apply: {} change{} still pending; run `chatlog plan` to see them, then apply again",
-        left.len(),
-        if left.len() == 1 { " is" } else { "s are" }
+        differs.len(),
+        if differs.len() == 1 { " is" } else { "s are" }
     );
     Ok(FINDINGS)
+}
+
+/// Per deployment, in the spec's order: what was done, what failed, what was not done.
+fn outcome_text(outcomes: &[engine::DeploymentOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        if o.done.is_empty() && o.failed.is_empty() && o.not_done.is_empty() {
+            continue;
+        }
+        if outcomes.len() > 1 {
+            out.push_str(&format!("{}:\n", o.deployment));
+        }
+        let title = if o.failed.is_empty() {
+            "Applied"
+        } else {
+            "Done"
+        };
+        out.push_str(&list(title, &o.done));
+        if !o.failed.is_empty() {
+            let failed: Vec<String> = o
+                .failed
+                .iter()
+                .map(|(change, error)| format!("{change}: {error}"))
+                .collect();
+            out.push_str(&list("Failed", &failed));
+            out.push_str(&list("Not done", &o.not_done));
+        }
+    }
+    out
 }
 
 fn list(title: &str, items: &[String]) -> String {
@@ -426,19 +458,30 @@ pub fn drift(
 ) -> Result<u8, String> {
     let format = drift_format.report().unwrap_or(Format::Text);
     let rt = runtime()?;
-    let planned = match rt.block_on(plan_all(&specs, &aws, false, None, format, true))? {
+    let progress = read_progress("drift");
+    let outcome = rt.block_on(plan_all(
+        &specs,
+        &aws,
+        false,
+        None,
+        format,
+        true,
+        progress.as_ref().map_or(&(), |d| d),
+    ));
+    drop(progress);
+    let planned = match outcome? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
     };
     let changes = planned.changes();
     let pairs: Vec<(&Deployment, &RegionInventory)> = planned
-        .runs
+        .plans
         .iter()
         .map(|r| (&r.deployment, &r.live))
         .collect();
     let mut diagnostics =
         chatlog::drift::live::findings(&changes, &pairs, &planned.validation.sources);
-    for run in &planned.runs {
+    for run in &planned.plans {
         diagnostics.extend(chatlog::drift::live::destination_findings(
             &run.deployment,
             &run.live_destinations,
@@ -458,11 +501,7 @@ pub fn drift(
         FINDINGS
     };
     if drift_format == DriftFormat::Mermaid {
-        let model = planned
-            .validation
-            .model
-            .as_ref()
-            .ok_or("internal error: a planned spec without a model")?;
+        let model = &planned.model;
         let marks = chatlog::drift::picture::marks(model, &changes);
         let graph = chatlog::graph::build(model, None, &marks).map_err(|e| e.to_string())?;
         print(&chatlog::graph::mermaid::write(&graph))?;
@@ -503,7 +542,7 @@ async fn explanations(
 ) -> Result<Vec<(chatlog::spec::load::Origin, Vec<String>)>, String> {
     use chatlog::aws::TrailApi;
     let mut out = Vec::new();
-    for run in &planned.runs {
+    for run in &planned.plans {
         let pending: Vec<&Change> = run.changes.iter().filter(|c| c.pending()).collect();
         let mut sources: Vec<&'static str> = pending
             .iter()
@@ -514,7 +553,8 @@ async fn explanations(
         let mut events = Vec::new();
         for source in sources {
             events.extend(
-                run.trail
+                run.clients
+                    .trail
                     .writes(source.to_owned())
                     .await
                     .map_err(|e| e.to_string())?,

@@ -151,6 +151,10 @@ pub enum Command {
         /// Seconds to wait for a logging configuration to become ACTIVE
         #[arg(long, default_value_t = 300, value_name = "SECONDS")]
         wait_timeout: u64,
+        /// Output: text (the plan, progress lines or a progress display, the outcome), or json
+        /// (one JSON object per line: the plan, every event as it happens, the outcome)
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
     },
     /// Compare each deployment's account with the specs, read-only, including what log
     /// delivery needs
@@ -226,9 +230,14 @@ const APPLY_HELP: &str = "\
 Only resources tagged chatlog:spec=<the spec's name> are ever changed or deleted; resources of
 the same name without the tag are reported and left alone.
 
+Deployments are applied concurrently (--parallelism); one that fails stops alone, and the
+report says per deployment what was done, what failed and what was not done. After the last
+change apply reads every deployment back and plans again.
+
 Exit codes:
-  0  applied (or nothing to do)
-  1  the spec is invalid
+  0  applied and verified (or nothing to do)
+  1  the spec is invalid, a destination cannot take it (preflight), or reading back after
+     apply shows the account still differs from the spec
   2  usage, I/O or AWS error: the message says what was done and what was not; run apply
      again to continue";
 
@@ -299,6 +308,10 @@ pub struct StateArgs {
     /// $XDG_CACHE_HOME/chatlog or ~/.cache/chatlog)
     #[arg(long)]
     pub no_cache: bool,
+    /// Deployments (account and region pairs) worked on at once; each is paced at its own
+    /// account's and region's quotas
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
 }
 
 const CHECK_HELP: &str = "\

@@ -8,6 +8,8 @@ pub mod aws;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;
+#[cfg(feature = "aws")]
+pub mod engine;
 pub mod explain;
 pub mod graph;
 pub mod init;

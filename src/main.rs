@@ -13,6 +13,8 @@ mod check_command;
 mod graph_command;
 #[cfg(feature = "aws")]
 mod live_command;
+#[cfg(feature = "aws")]
+mod live_view;
 mod render_command;
 mod verify_command;
 
@@ -153,6 +155,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             prune,
             audit_log,
             wait_timeout,
+            format,
         } => apply_command::apply(apply_command::ApplyRequest {
             specs,
             aws,
@@ -160,6 +163,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             prune,
             audit_log,
             wait_timeout,
+            format,
         }),
         #[cfg(feature = "aws")]
         Command::Drift {

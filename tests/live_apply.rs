@@ -331,9 +331,16 @@ fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
     control.inject(FaultRule::on("CreateRoom", 400, 1));
     let (code, out, err) = world.run(&["apply", "--auto-approve"], &spec);
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains("CreateRoom"), "{err}");
-    assert!(err.contains("Done (4)"), "{err}");
-    assert!(err.contains("Not done (1)"), "{err}");
+    assert!(
+        out.contains("Failed (1)") && out.contains("CreateRoom"),
+        "{out}"
+    );
+    assert!(out.contains("Done (4)"), "{out}");
+    assert!(out.contains("Not done (1)"), "{out}");
+    assert!(
+        err.contains(&format!("apply failed in {}/{REGION}", world.account)),
+        "{err}"
+    );
 
     let out = apply(&world, &spec, &[]);
     assert!(out.contains("Applied (2)"), "{out}");
@@ -354,8 +361,9 @@ fn server_errors_beyond_the_retries_stop_apply_and_a_rerun_converges() {
     let dir = fresh_dir("faults");
     let spec = write_spec(&world, &dir, ROOMS);
     let control = world.server.control();
-    // More 503s than attempts, after the configurations: apply gives up in the middle.
-    control.inject(FaultRule::on("CreateRoom", 503, 3));
+    // More 503s than attempts for both rooms (made concurrently), after the configurations:
+    // apply gives up in the middle.
+    control.inject(FaultRule::on("CreateRoom", 503, 6));
     let out = world
         .chatlog()
         .env("AWS_MAX_ATTEMPTS", "3")
@@ -365,14 +373,20 @@ fn server_errors_beyond_the_retries_stop_apply_and_a_rerun_converges() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(err.contains("apply failed in"), "{err}");
     assert!(
-        err.contains("ServiceUnavailable") || err.contains("503"),
-        "{err}"
+        out.contains("ServiceUnavailable") || out.contains("503"),
+        "{out}"
     );
-    assert_eq!(control.count("CreateRoom"), 3, "three attempts, then stop");
+    assert_eq!(
+        control.count("CreateRoom"),
+        6,
+        "three attempts per room, then stop"
+    );
     assert!(
-        err.contains("Done (4)") && err.contains("Not done (1)"),
-        "{err}"
+        out.contains("Done (4)") && out.contains("Failed (2)") && out.contains("Not done (0)"),
+        "{out}"
     );
 
     let out = apply(&world, &spec, &[]);

@@ -251,6 +251,40 @@ fn fit(s: String, alphabet: Alphabet, min: usize, max: usize) -> String {
 
 /// Makes `s` differ from everything in `taken` by appending a number, keeping it within `max`
 /// characters (the alphabets all allow digits).
+/// A bucket name from the model's alphabet made one S3 takes too (chatlog refuses the rest,
+/// CL012): no adjacent periods, a letter or digit at both ends, not an IP address, none of the
+/// reserved prefixes and suffixes. Digits appended by `unique` keep it so.
+fn s3_bucket(raw: String) -> String {
+    let mut s = raw;
+    while s.contains("..") {
+        s = s.replace("..", ".0");
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !edge(s.chars().next()) {
+        s.replace_range(..1, "0");
+    }
+    if !edge(s.chars().last()) {
+        s.pop();
+        s.push('0');
+    }
+    let reserved_start = ["xn--", "sthree-", "amzn-s3-demo-"]
+        .iter()
+        .any(|p| s.starts_with(p));
+    let parts: Vec<&str> = s.split('.').collect();
+    let address = parts.len() == 4 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
+    if reserved_start || address {
+        s = format!("b{}", s.chars().take(61).collect::<String>());
+    }
+    if ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+        .iter()
+        .any(|x| s.ends_with(x))
+    {
+        s.pop();
+        s.push('0');
+    }
+    s
+}
+
 fn unique(s: String, taken: &mut BTreeSet<String>, max: usize) -> String {
     let mut candidate = s.clone();
     let mut n = 0u32;
@@ -427,7 +461,11 @@ fn generate(u: &mut Unstructured<'_>) -> Result<Spec> {
         let p = place(u)?;
         let kind = match u.int_in_range(0..=2u8)? {
             0 => Kind::S3 {
-                bucket: unique(text(u, Alphabet::Bucket, 3, 63)?, &mut resource_names, 63),
+                bucket: unique(
+                    s3_bucket(text(u, Alphabet::Bucket, 3, 63)?),
+                    &mut resource_names,
+                    63,
+                ),
                 create: bool::arbitrary(u)?,
             },
             1 => {

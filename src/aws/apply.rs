@@ -3,8 +3,10 @@
 //! re-plans from the live state and converges, since every step is keyed by ownership tags.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
+use futures_util::{StreamExt as _, stream};
 use tokio::time::Instant;
 
 use super::chat::ChatApi;
@@ -42,16 +44,26 @@ impl Default for Waits {
 /// The longest pause between two attempts of a create, however often it was tried.
 const MAX_RETRY_PAUSE: Duration = Duration::from_secs(8);
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyFailure {
-    /// One line per change completed before the failure.
+    /// One line per change completed before the failure, in execution order.
     pub done: Vec<String>,
-    /// The change that failed, and why.
-    pub failed: String,
-    pub error: String,
+    /// The changes that failed, and why (several when rooms made concurrently fail together).
+    pub failed: Vec<(String, String)>,
     /// Changes not attempted.
     pub not_done: Vec<String>,
 }
+
+/// What happens to a change as apply makes it.
+pub enum ChangeEvent<'a> {
+    Started(&'a Change),
+    Done(&'a Change, Duration),
+    Failed(&'a Change, &'a str, Duration),
+}
+
+/// Rooms made at once within a deployment; the pacer keeps them at the room quota (5 per
+/// second), this only bounds how many wait for it.
+const ROOM_CONCURRENCY: usize = 16;
 
 /// A change as apply's report lists it (done, failed, not done), for every deployment alike.
 pub fn describe_change(c: &Change) -> String {
@@ -72,38 +84,96 @@ pub fn describe_change(c: &Change) -> String {
     )
 }
 
-/// Runs every unblocked change of one deployment. Returns one line per change done.
+/// Runs every unblocked change of one deployment in dependency order; the rooms of one step
+/// concurrently (up to `ROOM_CONCURRENCY`, paced at the quota). Stops at the first failure:
+/// changes already running finish, none is started after it. Returns one line per change done.
 pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
     chat: &C,
     destinations: &D,
     lex: &L,
     changes: &[Change],
     waits: Waits,
+    on: &(dyn Fn(ChangeEvent<'_>) + Send + Sync),
 ) -> Result<Vec<String>, ApplyFailure> {
     // Spec key -> ARN of its logging configuration, known now or once created.
-    let mut arns: BTreeMap<String, String> = changes
-        .iter()
-        .filter(|c| c.resource_type == crate::plan::CONFIGURATION)
-        .filter_map(|c| Some((c.key.clone(), c.arn.clone()?)))
-        .collect();
+    let arns: Mutex<BTreeMap<String, String>> = Mutex::new(
+        changes
+            .iter()
+            .filter(|c| c.resource_type == crate::plan::CONFIGURATION)
+            .filter_map(|c| Some((c.key.clone(), c.arn.clone()?)))
+            .collect(),
+    );
     let ordered = execution_order(changes);
-    let mut done = Vec::new();
-    for (i, change) in ordered.iter().enumerate() {
-        if let Err(error) = run_change(chat, destinations, lex, change, &mut arns, waits).await {
-            return Err(ApplyFailure {
-                done,
-                failed: describe_change(change),
-                error,
-                not_done: ordered
-                    .iter()
-                    .skip(i + 1)
-                    .map(|c| describe_change(c))
-                    .collect(),
-            });
+    let done = Mutex::new(Vec::new());
+    let failed = Mutex::new(Vec::new());
+    // Positions in `ordered` of the changes done or failed.
+    let settled = Mutex::new(Vec::new());
+    let mut next = 0;
+    while let Some(first) = ordered.get(next) {
+        // A step: one change, or every room change of the same kind in a row.
+        let step_len = if first.resource_type == crate::plan::ROOM {
+            ordered
+                .iter()
+                .skip(next)
+                .take_while(|c| c.resource_type == crate::plan::ROOM && c.action == first.action)
+                .count()
+        } else {
+            1
+        };
+        let step = ordered.get(next..next + step_len).unwrap_or_default();
+        let (arns, done, failed, settled) = (&arns, &done, &failed, &settled);
+        stream::iter(step.iter().enumerate())
+            .map(|(i, change)| async move {
+                if !lock(failed).is_empty() {
+                    return;
+                }
+                on(ChangeEvent::Started(change));
+                let started = Instant::now();
+                let result = run_change(chat, destinations, lex, change, arns, waits).await;
+                lock(settled).push(next + i);
+                match result {
+                    Ok(()) => {
+                        on(ChangeEvent::Done(change, started.elapsed()));
+                        lock(done).push((next + i, describe_change(change)));
+                    }
+                    Err(error) => {
+                        on(ChangeEvent::Failed(change, &error, started.elapsed()));
+                        lock(failed).push((describe_change(change), error));
+                    }
+                }
+            })
+            .buffer_unordered(ROOM_CONCURRENCY)
+            .collect::<Vec<()>>()
+            .await;
+        next += step_len;
+        if !lock(failed).is_empty() {
+            break;
         }
-        done.push(describe_change(change));
     }
-    Ok(done)
+    // In execution order, whatever order concurrent rooms finished in.
+    let mut done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    done.sort();
+    let done: Vec<String> = done.into_iter().map(|(_, line)| line).collect();
+    let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    if failed.is_empty() {
+        return Ok(done);
+    }
+    let settled = settled.into_inner().unwrap_or_else(|p| p.into_inner());
+    let not_done = ordered
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !settled.contains(i))
+        .map(|(_, c)| describe_change(c))
+        .collect();
+    Err(ApplyFailure {
+        done,
+        failed,
+        not_done,
+    })
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn resolve(room: &RoomSettings, arns: &BTreeMap<String, String>) -> Result<RoomSettings, String> {
@@ -125,7 +195,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
     destinations: &D,
     lex: &L,
     change: &Change,
-    arns: &mut BTreeMap<String, String>,
+    arns: &Mutex<BTreeMap<String, String>>,
     waits: Waits,
 ) -> Result<(), String> {
     let aws = |e: AwsError| e.to_string();
@@ -154,7 +224,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                     waits,
                 )
                 .await?;
-                arns.insert(key.clone(), created.arn.clone());
+                lock(arns).insert(key.clone(), created.arn.clone());
                 wait_active(chat, &created.arn, waits).await?;
             }
             Operation::UpdateLoggingConfiguration {
@@ -174,7 +244,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                     .map_err(aws)?;
             }
             Operation::CreateRoom { room, tags, .. } => {
-                let room = resolve(room, arns)?;
+                let room = resolve(room, &lock(arns))?;
                 create_once(
                     || chat.create_room(room.clone(), tags.clone()),
                     || async {
@@ -186,7 +256,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                 .await?;
             }
             Operation::UpdateRoom { arn, room } => {
-                let room = resolve(room, arns)?;
+                let room = resolve(room, &lock(arns))?;
                 chat.update_room(arn.clone(), room).await.map_err(aws)?;
             }
             Operation::DeleteRoom { arn } => {

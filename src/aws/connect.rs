@@ -127,6 +127,20 @@ fn custom_endpoint(
 }
 
 impl Session {
+    /// This session with the credentials (and their cache) of another session of the same
+    /// account: one resolution, one AssumeRole, for all of an account's regions.
+    pub fn sharing_credentials_of(mut self, first: &Session) -> Session {
+        let mut builder = self.config.into_builder();
+        if let Some(provider) = first.config.credentials_provider() {
+            builder = builder.credentials_provider(provider);
+        }
+        if let Some(cache) = first.config.identity_cache() {
+            builder = builder.identity_cache(cache);
+        }
+        self.config = builder.build();
+        self
+    }
+
     pub fn ivschat(&self) -> aws_sdk_ivschat::Client {
         let mut b = aws_sdk_ivschat::config::Builder::from(&self.config);
         if let Some(url) = self.endpoints.get("ivschat") {

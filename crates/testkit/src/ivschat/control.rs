@@ -18,6 +18,8 @@ pub struct FaultRule {
     pub status: u16,
     pub times: usize,
     pub when: FaultTiming,
+    /// Only calls signed for this region (every region when `None`).
+    pub region: Option<String>,
 }
 
 /// When an injected fault strikes.
@@ -46,6 +48,16 @@ impl FaultRule {
             status,
             times,
             when: FaultTiming::Instead,
+            region: None,
+        }
+    }
+
+    /// The same fault, only for calls signed for `region` (one deployment of several).
+    #[must_use]
+    pub fn in_region(self, region: &str) -> Self {
+        Self {
+            region: Some(region.to_owned()),
+            ..self
         }
     }
 
@@ -85,6 +97,7 @@ impl FaultRule {
             status,
             times,
             when: FaultTiming::Instead,
+            region: None,
         }
     }
 }
@@ -189,10 +202,12 @@ impl Control {
 
     /// The fault to answer for `operation` (its status and timing), spending one use of the
     /// first rule that matches.
-    pub(crate) fn take_fault(&self, operation: &str) -> Option<(u16, FaultTiming)> {
+    pub(crate) fn take_fault(&self, operation: &str, region: &str) -> Option<(u16, FaultTiming)> {
         let mut faults = lock(&self.faults);
         let index = faults.iter().position(|rule| {
-            rule.times > 0 && rule.operation.as_deref().is_none_or(|op| op == operation)
+            rule.times > 0
+                && rule.operation.as_deref().is_none_or(|op| op == operation)
+                && rule.region.as_deref().is_none_or(|r| r == region)
         })?;
         let rule = faults.get_mut(index)?;
         rule.times -= 1;

@@ -51,7 +51,7 @@ pub(crate) async fn handle(service: &Service, request: Request) -> Response {
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = service.control.take_fault(routed.operation);
+    let fault = service.control.take_fault(routed.operation, &caller.region);
     let outcome = match fault {
         Some((status, FaultTiming::Instead)) => Err(ApiError::injected(status)),
         Some((_, FaultTiming::LostWrite)) => Ok(Reply::Json(json!({}))),
