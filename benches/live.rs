@@ -5,6 +5,11 @@
 //!
 //! `cargo bench --bench live -- [ROOMS] [LATENCY_MS] [WARM_RUNS]` (defaults 1000, 50, 3). Needs
 //! the venv with moto (`scripts/test` makes it). Under `cargo test` it does nothing.
+//!
+//! `cargo bench --bench live -- deployments [ROOMS] [LATENCY_MS] [RUNS]` (e.g. `200 50 3`):
+//! apply from nothing, cold drift and warm drift over 1 and then 8 deployments (regions) of
+//! ROOMS rooms each, medians of RUNS, against the bound the quotas allow per deployment
+//! (ROOMS/5 s for creates and GetRoom, ROOMS/250 s for listing).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -114,12 +119,23 @@ fn run(
     args: &[&str],
     cache: &std::path::Path,
 ) -> Run {
+    run_as(binary, server, moto, ACCOUNT, args, cache)
+}
+
+fn run_as(
+    binary: &std::path::Path,
+    server: &IvsChatServer,
+    moto: &MotoServer,
+    account: &str,
+    args: &[&str],
+    cache: &std::path::Path,
+) -> Run {
     let control = server.control();
     control.clear_calls();
     let start = Instant::now();
     let out = Command::new(binary)
         .args(args)
-        .env("AWS_ACCESS_KEY_ID", ACCOUNT)
+        .env("AWS_ACCESS_KEY_ID", account)
         .env("AWS_SECRET_ACCESS_KEY", "bench")
         .env("AWS_REGION", REGION)
         .env("AWS_ENDPOINT_URL", moto.endpoint())
@@ -185,6 +201,162 @@ fn bound(calls: usize, tps: u32) -> Duration {
     Duration::from_secs_f64(calls.saturating_sub(1) as f64 / f64::from(tps))
 }
 
+/// Regions the multi-deployment runs spread over, one deployment each.
+const DEPLOYMENT_REGIONS: [&str; 8] = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "ca-central-1",
+];
+const LOG_GROUP: &str = "/aws/vendedlogs/ivschat/bench";
+
+/// `deployments` regions of `account`, each with an existing log group, one logging
+/// configuration and `rooms` rooms.
+fn deployments_spec(account: &str, deployments: usize, rooms: usize) -> String {
+    let regions = DEPLOYMENT_REGIONS.iter().take(deployments);
+    let mut s = format!(
+        "version: 1\nname: bench\ndefaults: {{account: \"{account}\", region: us-east-1}}\ndestinations:\n"
+    );
+    for r in regions.clone() {
+        s.push_str(&format!(
+            "  tail-{r}: {{region: {r}, cloudwatch_logs: {{log_group: {LOG_GROUP}}}}}\n"
+        ));
+    }
+    s.push_str("logging_configurations:\n");
+    for r in regions.clone() {
+        s.push_str(&format!("  tail-{r}: {{destination: tail-{r}}}\n"));
+    }
+    s.push_str("rooms:\n");
+    for r in regions {
+        for n in 0..rooms {
+            s.push_str(&format!(
+                "  room-{r}-{n}: {{region: {r}, logging: [tail-{r}], maximum_message_rate_per_second: {}}}\n",
+                1 + n % 100
+            ));
+        }
+    }
+    s
+}
+
+/// A fresh account with the log groups the spec of `deployments` names.
+fn fresh_world(moto: &MotoServer, deployments: usize) -> String {
+    let account = chatlog_testkit::moto::fresh_account();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        for r in DEPLOYMENT_REGIONS.iter().take(deployments) {
+            aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config(&account, r))
+                .create_log_group()
+                .log_group_name(LOG_GROUP)
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    account
+}
+
+fn median(mut walls: Vec<Duration>) -> Duration {
+    walls.sort();
+    walls[walls.len() / 2]
+}
+
+/// Apply from nothing, then drift cold (GetRoom for every room) and warm (the room cache), for
+/// 1 and 8 deployments of `rooms` rooms: each deployment is paced at its own quotas, so 8 should
+/// take about as long as 1.
+fn deployments_bench(
+    binary: &std::path::Path,
+    moto: &MotoServer,
+    latency: Duration,
+    rooms: usize,
+    runs: usize,
+) {
+    for deployments in [1, 8] {
+        let server = IvsChatServer::start_in_background(ServerConfig {
+            moto_endpoint: Some(moto.endpoint().to_owned()),
+            ..ServerConfig::default()
+        })
+        .unwrap();
+        let control = server.control();
+        control.set_latency(latency);
+        control.set_enforce_tps(true);
+        let dir = std::env::temp_dir().join(format!(
+            "chatlog-bench-deployments-{}-{deployments}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let create_bound = bound(rooms, 5);
+        let list_bound = bound(rooms.div_ceil(50), 5);
+        println!(
+            "{deployments} deployment(s) x {rooms} rooms, {}ms latency per call, quotas enforced",
+            latency.as_millis()
+        );
+        let mut applies = Vec::new();
+        let mut last = None;
+        for run_index in 0..runs {
+            let account = fresh_world(moto, deployments);
+            let spec = dir.join(format!("spec-{run_index}.yaml"));
+            std::fs::write(&spec, deployments_spec(&account, deployments, rooms)).unwrap();
+            let cache = dir.join(format!("cache-{run_index}"));
+            let r = run_as(
+                binary,
+                &server,
+                moto,
+                &account,
+                &["apply", "--auto-approve", spec.to_str().unwrap()],
+                &cache,
+            );
+            applies.push(r);
+            last = Some((account, spec, cache));
+        }
+        report(
+            &format!("apply, {deployments} deployment(s) from nothing"),
+            &applies,
+            create_bound,
+        );
+        let (account, spec, cache) = last.unwrap();
+        let spec = spec.to_str().unwrap();
+        let cold: Vec<Run> = (0..runs)
+            .map(|_| {
+                run_as(
+                    binary,
+                    &server,
+                    moto,
+                    &account,
+                    &["drift", "--no-cache", spec],
+                    &cache,
+                )
+            })
+            .collect();
+        report(
+            &format!("drift, cold, {deployments} deployment(s) (GetRoom for every room)"),
+            &cold,
+            create_bound,
+        );
+        // The cache only trusts rooms whose updateTime is at least 30 s old.
+        std::thread::sleep(Duration::from_secs(31));
+        let _ = run_as(binary, &server, moto, &account, &["drift", spec], &cache);
+        let warm: Vec<Run> = (0..runs)
+            .map(|_| run_as(binary, &server, moto, &account, &["drift", spec], &cache))
+            .collect();
+        report(
+            &format!("drift, warm, {deployments} deployment(s)"),
+            &warm,
+            list_bound,
+        );
+        println!(
+            "  medians: apply {:.2}s, cold drift {:.2}s, warm drift {:.2}s",
+            median(applies.iter().map(|r| r.wall).collect()).as_secs_f64(),
+            median(cold.iter().map(|r| r.wall).collect()).as_secs_f64(),
+            median(warm.iter().map(|r| r.wall).collect()).as_secs_f64(),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if !args.iter().any(|a| a == "--bench") {
@@ -197,6 +369,15 @@ fn main() {
     let warm_runs = numbers.get(2).copied().unwrap_or(3) as usize;
 
     let moto = MotoServer::start().unwrap();
+    if args.iter().any(|a| a == "deployments") {
+        let dir = std::env::temp_dir().join(format!("chatlog-bench-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let binary = dir.join("chatlog");
+        std::fs::copy(env!("CARGO_BIN_EXE_chatlog"), &binary).unwrap();
+        deployments_bench(&binary, &moto, latency, rooms, warm_runs);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     // The server writes AWS's log-delivery statements into moto as configurations are created,
     // so the existing buckets are as a real account would have them.
     let server = IvsChatServer::start_in_background(ServerConfig {
