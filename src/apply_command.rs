@@ -358,6 +358,7 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
                 &planned.request,
                 &planned.connector,
                 view.hooks(),
+                &outcomes,
             ))
             .map_err(|f| format!("applied, but reading back failed: {}", read_failures(&f)))?,
         )

@@ -129,6 +129,9 @@ fn apply_from_nothing_then_drift_is_clean_and_a_second_apply_writes_nothing() {
     let control = world.server.control();
     assert_eq!(control.count("CreateLoggingConfiguration"), 2);
     assert_eq!(control.count("CreateRoom"), 2);
+    // Read back after apply: the new rooms as CreateRoom answered them, no GetRoom.
+    assert!(out.contains("Verified: read back 1 deployment"), "{out}");
+    assert_eq!(control.count("GetRoom"), 0);
     // Every configuration was waited for until ACTIVE before the rooms were created.
     let calls = control.calls();
     let first_room = calls

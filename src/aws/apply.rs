@@ -13,7 +13,7 @@ use super::chat::ChatApi;
 use super::destinations::DestinationApi;
 use super::error::AwsError;
 use super::lex::LexApi;
-use crate::live::Tags;
+use crate::live::{LiveRoom, Tags};
 use crate::plan::{Change, KEY_TAG, Operation, RoomSettings, SPEC_TAG, execution_order};
 
 /// How long a logging configuration may stay CREATING or UPDATING before apply gives up, and
@@ -52,6 +52,15 @@ pub struct ApplyFailure {
     pub failed: Vec<(String, String)>,
     /// Changes not attempted.
     pub not_done: Vec<String>,
+}
+
+/// What an apply of one deployment did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// One line per change, in execution order.
+    pub done: Vec<String>,
+    /// The rooms as CreateRoom answered them: reading them back needs no GetRoom.
+    pub answered: Vec<LiveRoom>,
 }
 
 /// What happens to a change as apply makes it.
@@ -94,7 +103,7 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
     changes: &[Change],
     waits: Waits,
     on: &(dyn Fn(ChangeEvent<'_>) + Send + Sync),
-) -> Result<Vec<String>, ApplyFailure> {
+) -> Result<Applied, ApplyFailure> {
     // Spec key -> ARN of its logging configuration, known now or once created.
     let arns: Mutex<BTreeMap<String, String>> = Mutex::new(
         changes
@@ -105,6 +114,7 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
     );
     let ordered = execution_order(changes);
     let done = Mutex::new(Vec::new());
+    let answered = Mutex::new(Vec::new());
     let failed = Mutex::new(Vec::new());
     // Positions in `ordered` of the changes done or failed.
     let settled = Mutex::new(Vec::new());
@@ -122,6 +132,7 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
         };
         let step = ordered.get(next..next + step_len).unwrap_or_default();
         let (arns, done, failed, settled) = (&arns, &done, &failed, &settled);
+        let answered = &answered;
         stream::iter(step.iter().enumerate())
             .map(|(i, change)| async move {
                 if !lock(failed).is_empty() {
@@ -132,8 +143,9 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
                 let result = run_change(chat, destinations, lex, change, arns, waits).await;
                 lock(settled).push(next + i);
                 match result {
-                    Ok(()) => {
+                    Ok(answer) => {
                         on(ChangeEvent::Done(change, started.elapsed()));
+                        lock(answered).extend(answer);
                         lock(done).push((next + i, describe_change(change)));
                     }
                     Err(error) => {
@@ -156,7 +168,10 @@ pub async fn apply_changes<C: ChatApi, D: DestinationApi, L: LexApi>(
     let done: Vec<String> = done.into_iter().map(|(_, line)| line).collect();
     let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
     if failed.is_empty() {
-        return Ok(done);
+        return Ok(Applied {
+            done,
+            answered: answered.into_inner().unwrap_or_else(|p| p.into_inner()),
+        });
     }
     let settled = settled.into_inner().unwrap_or_else(|p| p.into_inner());
     let not_done = ordered
@@ -197,7 +212,8 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
     change: &Change,
     arns: &Mutex<BTreeMap<String, String>>,
     waits: Waits,
-) -> Result<(), String> {
+) -> Result<Option<LiveRoom>, String> {
+    let mut answer = None;
     let aws = |e: AwsError| e.to_string();
     for op in &change.operations {
         match op {
@@ -245,7 +261,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
             }
             Operation::CreateRoom { room, tags, .. } => {
                 let room = resolve(room, &lock(arns))?;
-                create_once(
+                let made = create_once(
                     || chat.create_room(room.clone(), tags.clone()),
                     || async {
                         let named = chat.rooms_named(room.name.clone()).await?;
@@ -254,6 +270,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                     waits,
                 )
                 .await?;
+                answer = Some(made);
             }
             Operation::UpdateRoom { arn, room } => {
                 let room = resolve(room, &lock(arns))?;
@@ -283,7 +300,7 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
             }
         }
     }
-    Ok(())
+    Ok(answer)
 }
 
 /// Whether a live resource carries the ownership tags a create gave it: it is that create's.

@@ -14,7 +14,7 @@ mod pace;
 mod read;
 mod trail;
 
-pub use apply::{ApplyFailure, ChangeEvent, Waits, apply_changes, describe_change};
+pub use apply::{Applied, ApplyFailure, ChangeEvent, Waits, apply_changes, describe_change};
 pub use audit::{AuditLog, Record};
 pub use chat::{ChatApi, SdkChat};
 pub use connect::{Connection, Session};

@@ -5,9 +5,10 @@ use serde::Serialize;
 
 use super::{Connector, DeploymentId, DeploymentPlan, Event, Hooks, concurrently, deployment_id};
 use crate::aws::{ChangeEvent, Waits, apply_changes, describe_change};
+use crate::live::LiveRoom;
 use crate::plan;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DeploymentOutcome {
     pub deployment: DeploymentId,
     /// In execution order.
@@ -15,6 +16,9 @@ pub struct DeploymentOutcome {
     /// The changes that failed and why.
     pub failed: Vec<(String, String)>,
     pub not_done: Vec<String>,
+    /// Rooms as CreateRoom answered them, for reading back without GetRoom.
+    #[serde(skip)]
+    pub answered: Vec<LiveRoom>,
 }
 
 impl DeploymentOutcome {
@@ -65,6 +69,7 @@ async fn apply_one<X: Connector>(
             done: Vec::new(),
             failed: Vec::new(),
             not_done: Vec::new(),
+            answered: Vec::new(),
         };
     }
     let result = apply_changes(
@@ -77,17 +82,19 @@ async fn apply_one<X: Connector>(
     )
     .await;
     match result {
-        Ok(done) => DeploymentOutcome {
+        Ok(applied) => DeploymentOutcome {
             deployment: id,
-            done,
+            done: applied.done,
             failed: Vec::new(),
             not_done: Vec::new(),
+            answered: applied.answered,
         },
         Err(failure) => DeploymentOutcome {
             deployment: id,
             done: failure.done,
             failed: failure.failed,
             not_done: failure.not_done,
+            answered: Vec::new(),
         },
     }
 }

@@ -18,8 +18,8 @@ use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 
 use crate::aws::{read_bots, read_destinations, read_region};
-use crate::live::RegionInventory;
 use crate::live::destinations::LiveDestinations;
+use crate::live::{LiveRoom, RegionInventory};
 use crate::model::{Deployment, Model};
 use crate::plan::{self, Change, Preflight};
 
@@ -75,9 +75,17 @@ pub async fn plan_all<X: Connector>(
     hooks: &dyn Hooks,
 ) -> Result<Vec<DeploymentPlan<X>>, Vec<ReadFailure>> {
     let results = concurrently(request.parallelism, &model.deployments, |d| {
-        plan_one(d, request, connector, hooks)
+        plan_one(d, request, connector, hooks, &[])
     })
     .await;
+    every_read(model, results)
+}
+
+/// The plans, or every deployment that could not be read.
+fn every_read<X: Connector>(
+    model: &Model,
+    results: Vec<Result<DeploymentPlan<X>, String>>,
+) -> Result<Vec<DeploymentPlan<X>>, Vec<ReadFailure>> {
     let mut plans = Vec::new();
     let mut failures = Vec::new();
     for (d, result) in model.deployments.iter().zip(results) {
@@ -118,11 +126,13 @@ where
     .await
 }
 
+/// `trusted`: rooms as a write's answer describes them (see `RoomCache::trust`).
 async fn plan_one<X: Connector>(
     deployment: &Deployment,
     request: &Request,
     connector: &X,
     hooks: &dyn Hooks,
+    trusted: &[LiveRoom],
 ) -> Result<DeploymentPlan<X>, String> {
     let id = deployment_id(deployment);
     let started = Instant::now();
@@ -135,6 +145,9 @@ async fn plan_one<X: Connector>(
         .as_ref()
         .map(|c| c.load(&deployment.account, &deployment.region))
         .unwrap_or_default();
+    for room in trusted {
+        cache.trust(room);
+    }
     let progress = ReadProgress { id: &id, hooks };
     let live = read_region(
         &clients.chat,
@@ -142,7 +155,7 @@ async fn plan_one<X: Connector>(
         &deployment.region,
         true,
         &progress,
-        request.cache.is_some().then_some(&mut cache),
+        (request.cache.is_some() || !trusted.is_empty()).then_some(&mut cache),
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -215,14 +228,26 @@ pub(crate) fn millis(since: Instant) -> u64 {
 }
 
 /// Reads every deployment back after an apply and plans again: what apply could still change,
-/// per deployment, in the model's order (empty lists: the account matches).
+/// per deployment, in the model's order (empty lists: the account matches). The rooms apply
+/// created are taken from CreateRoom's answers while their `updateTime` is unchanged, so a fresh
+/// deployment is read back with its listing, not a GetRoom per room.
 pub async fn verify<X: Connector>(
     model: &Model,
     request: &Request,
     connector: &X,
     hooks: &dyn Hooks,
+    applied: &[DeploymentOutcome],
 ) -> Result<Vec<(DeploymentId, Vec<String>)>, Vec<ReadFailure>> {
-    let plans = plan_all(model, request, connector, &()).await?;
+    let results = concurrently(request.parallelism, &model.deployments, |d| {
+        let id = deployment_id(d);
+        let trusted = applied
+            .iter()
+            .find(|o| o.deployment == id)
+            .map_or(&[][..], |o| o.answered.as_slice());
+        plan_one(d, request, connector, &(), trusted)
+    })
+    .await;
+    let plans = every_read(model, results)?;
     Ok(plans
         .iter()
         .map(|p| {

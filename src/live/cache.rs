@@ -40,6 +40,20 @@ impl RoomCache {
         }
     }
 
+    /// Takes a room as a write's own answer describes it (CreateRoom answers with the room as
+    /// stored), so that reading it back right after needs no GetRoom while its `updateTime` is
+    /// unchanged. Not kept past the next `remember`, which keeps settled rooms only.
+    pub fn trust(&mut self, room: &LiveRoom) {
+        if let (Some(time), Some(length), Some(rate)) = (
+            room.update_time.as_ref(),
+            room.maximum_message_length,
+            room.maximum_message_rate_per_second,
+        ) {
+            self.rooms
+                .insert(room.arn.clone(), (time.clone(), length, rate));
+        }
+    }
+
     /// Remembers the rooms as read now; rooms that are gone are forgotten. A room updated at or
     /// after `settled` (an ISO 8601 UTC time a few seconds before the read) is not remembered:
     /// a second update within the same second would carry the same `updateTime` and be missed.
