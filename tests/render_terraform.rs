@@ -587,3 +587,60 @@ fn checkov_passes_on_every_rendered_module() {
     }
     assert!(modules >= 3);
 }
+
+// ---- terraform fmt ----
+
+/// Every rendered module is as `terraform fmt` writes it: the real formatter (terraform 1.11.4
+/// on these machines, scripts/test insists on it) has nothing to change.
+#[test]
+fn terraform_fmt_leaves_every_rendered_module_unchanged() {
+    let version = Command::new("terraform").arg("version").output();
+    let Ok(version) = version else {
+        panic!(
+            "terraform is not on the PATH: this test needs `terraform fmt` (scripts/test says how to get it)"
+        );
+    };
+    assert!(version.status.success(), "terraform version failed");
+    let mut modules = 0;
+    for (name, files) in rendered_cases() {
+        let dir = scratch(&format!("terraform-fmt-{name}"));
+        lay_out(&dir, &files);
+        let out = Command::new("terraform")
+            .args(["fmt", "-check", "-diff", "-recursive"])
+            .arg(dir.join("terraform"))
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: terraform fmt would change the rendered files:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        modules += files
+            .iter()
+            .filter(|f| f.path.ends_with("/main.tf"))
+            .count();
+    }
+    assert!(modules >= 3, "{modules} modules checked");
+}
+
+#[test]
+fn terraform_fmt_check_catches_a_misaligned_file() {
+    let dir = scratch("terraform-fmt-negative");
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"aws_ivschat_room\" \"r\" {\n  name = \"r\"\n  maximum_message_length = 10\n}\n",
+    )
+    .unwrap();
+    let out = Command::new("terraform")
+        .args(["fmt", "-check"])
+        .arg(&dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("terraform is on the PATH");
+    assert!(
+        !out.status.success(),
+        "fmt -check must refuse unaligned `=`"
+    );
+}
