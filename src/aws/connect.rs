@@ -27,6 +27,9 @@ pub struct Connection {
     /// AWS_ENDPOINT_URL_<SERVICE> variables do that); tests use them.
     pub service_endpoints: BTreeMap<String, String>,
     pub retry: RetryConfig,
+    /// Credentials a library caller hands in, instead of the standard chain's (the command line
+    /// always uses the chain).
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 impl Default for Connection {
@@ -39,6 +42,7 @@ impl Default for Connection {
             // a short burst of 5xx or 429 answers. AWS_MAX_ATTEMPTS overrides the count, as it
             // does for every AWS SDK and the CLI.
             retry: RetryConfig::adaptive().with_max_attempts(max_attempts_from_env().unwrap_or(8)),
+            credentials: None,
         }
     }
 }
@@ -75,6 +79,9 @@ impl Connection {
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
         }
+        if let Some(credentials) = &self.credentials {
+            loader = loader.credentials_provider(credentials.clone());
+        }
         let mut config = loader.load().await;
         if let Some(role) = &access.role_arn {
             let mut provider_config = aws_config::defaults(BehaviorVersion::latest())
@@ -82,6 +89,9 @@ impl Connection {
                 .retry_config(self.retry.clone());
             if let Some(p) = profile {
                 provider_config = provider_config.profile_name(p);
+            }
+            if let Some(credentials) = &self.credentials {
+                provider_config = provider_config.credentials_provider(credentials.clone());
             }
             let sts_endpoint = self
                 .service_endpoints
