@@ -131,7 +131,7 @@ fn the_engine_reads_plans_applies_and_reads_back_as_a_library() {
     // The events: per deployment read, planned, then each change started before it was done.
     let events = hooks.events();
     for id in &ids {
-        let at = |wanted: &dyn Fn(&Event) -> bool| events.iter().position(|e| wanted(e)).unwrap();
+        let at = |wanted: &dyn Fn(&Event) -> bool| events.iter().position(wanted).unwrap();
         let read = at(&|e| matches!(e, Event::ReadDone { deployment, .. } if deployment == id));
         let planned = at(&|e| matches!(e, Event::Planned { deployment, .. } if deployment == id));
         let first_change =
