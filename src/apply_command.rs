@@ -10,7 +10,7 @@ use chatlog::aws::{
     AuditLog, SdkChat, SdkDestinations, SdkLex, SdkTrail, Waits, apply_changes, describe_change,
     read_bots, read_destinations, read_region,
 };
-use chatlog::cli::{DriftFormat, PlanFormat, StateArgs};
+use chatlog::cli::{BaselineArgs, DriftFormat, PlanFormat, StateArgs};
 use chatlog::live::RegionInventory;
 use chatlog::live::cache::RoomCache;
 use chatlog::live::destinations::LiveDestinations;
@@ -124,7 +124,7 @@ async fn plan_all(
         }
         let chat = SdkChat::new(&session, &account);
         let cache_file = (!aws.no_cache)
-            .then(cache_dir)
+            .then(|| aws.cache_dir.clone().or_else(cache_dir))
             .flatten()
             .map(|dir| dir.join(format!("rooms-{account}-{}.json", deployment.region)));
         let mut cache = cache_file
@@ -186,8 +186,8 @@ async fn plan_all(
     })))
 }
 
-/// Where the room cache lives: `$CHATLOG_CACHE_DIR`, `$XDG_CACHE_HOME/chatlog` or
-/// `~/.cache/chatlog`.
+/// Where the room cache lives without `--cache-dir`: `$CHATLOG_CACHE_DIR`,
+/// `$XDG_CACHE_HOME/chatlog` or `~/.cache/chatlog`.
 fn cache_dir() -> Option<PathBuf> {
     let from = |var: &str| {
         std::env::var_os(var)
@@ -378,10 +378,12 @@ pub fn drift(
     aws: StateArgs,
     drift_format: DriftFormat,
     explain: bool,
+    baseline_args: BaselineArgs,
 ) -> Result<u8, String> {
     let format = drift_format.report().unwrap_or(Format::Text);
+    let baseline = crate::baseline_command::load(&baseline_args)?;
     let rt = runtime()?;
-    let planned = match rt.block_on(plan_all(&specs, &aws, false, None, format, true))? {
+    let mut planned = match rt.block_on(plan_all(&specs, &aws, false, None, format, true))? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
     };
@@ -407,7 +409,14 @@ pub fn drift(
         attach_explanations(&mut diagnostics, &explanations, &planned.validation.sources);
     }
     chatlog::diagnostic::sort(&mut diagnostics);
-    let found = if diagnostics.is_empty() {
+    crate::baseline_command::settle(
+        &mut diagnostics,
+        &baseline_args,
+        baseline,
+        &mut planned.validation.sources,
+    )?;
+    // Drift fails on any finding, warnings too, unless a baseline accepts it.
+    let found = if diagnostics.iter().all(|d| d.suppression.is_some()) {
         CLEAN
     } else {
         FINDINGS
