@@ -853,6 +853,15 @@ mod tests {
     use super::*;
     use serde_json::{Value, json};
 
+    #[test]
+    fn a_numbered_label_is_replaced_only_where_it_stands_whole() {
+        let text = "statement 12 and statement 1; statement 1 of policy `p`";
+        assert_eq!(
+            replace_label(text, "statement 1", "statement {S}"),
+            "statement 12 and statement {S}; statement {S} of policy `p`"
+        );
+    }
+
     fn source() -> Source {
         Source {
             partition: "aws".into(),
