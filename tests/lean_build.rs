@@ -112,7 +112,9 @@ fn the_lean_build_renders_byte_for_byte_what_the_full_build_renders() {
         for (target, format) in [("all", "yaml"), ("all", "json"), ("policies", "yaml")] {
             let full_out = dir.join(format!("full-{stem}-{target}-{format}"));
             let lean_out = dir.join(format!("lean-{stem}-{target}-{format}"));
-            let args = ["render", spec, "--target", target, "--format", format, "--out"];
+            let args = [
+                "render", spec, "--target", target, "--format", format, "--out",
+            ];
             let full = chatlog().args(args).arg(&full_out).output().unwrap();
             let lean_args: Vec<&str> = args
                 .iter()
