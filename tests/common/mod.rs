@@ -82,7 +82,9 @@ pub fn fresh_dir(label: &str) -> Fresh {
     )
 }
 
-/// A [`fresh_dir`]: a path that removes its folder when dropped.
+/// A [`fresh_dir`]: a path that removes its folder when dropped. Keep it in a variable for as
+/// long as the folder is used: `fresh_dir(..).join(..)` would remove the folder at once.
+#[must_use = "the folder is removed when this is dropped"]
 pub struct Fresh(tempfile::TempDir);
 
 impl std::ops::Deref for Fresh {
