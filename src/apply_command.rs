@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatlog::aws::{AuditLog, Waits};
-use chatlog::cli::{DriftFormat, PlanFormat, StateArgs};
+use chatlog::cli::{BaselineArgs, DriftFormat, PlanFormat, StateArgs};
 use chatlog::engine::{self, DeploymentPlan, Hooks, ReadFailure, RoomCacheDir, SdkConnector};
 use chatlog::live::RegionInventory;
 use chatlog::model::{Deployment, Model};
@@ -124,7 +124,10 @@ async fn plan_all(
         owner: owner.clone(),
         prune,
         parallelism: usize::from(aws.parallelism),
-        cache: (!aws.no_cache).then(cache_dir).flatten().map(RoomCacheDir),
+        cache: (!aws.no_cache)
+            .then(|| aws.cache_dir.clone().or_else(cache_dir))
+            .flatten()
+            .map(RoomCacheDir),
     };
     let connector = SdkConnector::new(connection(&aws.aws), audit);
     let plans = engine::plan_all(&model, &request, &connector, hooks)
@@ -140,8 +143,8 @@ async fn plan_all(
     })))
 }
 
-/// Where the room cache lives: `$CHATLOG_CACHE_DIR`, `$XDG_CACHE_HOME/chatlog` or
-/// `~/.cache/chatlog`.
+/// Where the room cache lives without `--cache-dir`: `$CHATLOG_CACHE_DIR`,
+/// `$XDG_CACHE_HOME/chatlog` or `~/.cache/chatlog`.
 fn cache_dir() -> Option<PathBuf> {
     let from = |var: &str| {
         std::env::var_os(var)
@@ -456,8 +459,10 @@ pub fn drift(
     aws: StateArgs,
     drift_format: DriftFormat,
     explain: bool,
+    baseline_args: BaselineArgs,
 ) -> Result<u8, String> {
     let format = drift_format.report().unwrap_or(Format::Text);
+    let baseline = crate::baseline_command::load(&baseline_args)?;
     let rt = runtime()?;
     let progress = read_progress("drift");
     let outcome = rt.block_on(plan_all(
@@ -470,7 +475,7 @@ pub fn drift(
         progress.as_ref().map_or(&(), |d| d),
     ));
     drop(progress);
-    let planned = match outcome? {
+    let mut planned = match outcome? {
         Outcome::Planned(p) => p,
         Outcome::Invalid => return Ok(FINDINGS),
     };
@@ -496,7 +501,14 @@ pub fn drift(
         attach_explanations(&mut diagnostics, &explanations, &planned.validation.sources);
     }
     chatlog::diagnostic::sort(&mut diagnostics);
-    let found = if diagnostics.is_empty() {
+    crate::baseline_command::settle(
+        &mut diagnostics,
+        &baseline_args,
+        baseline,
+        &mut planned.validation.sources,
+    )?;
+    // Drift fails on any finding, warnings too, unless a baseline accepts it.
+    let found = if diagnostics.iter().all(|d| d.suppression.is_some()) {
         CLEAN
     } else {
         FINDINGS

@@ -26,8 +26,25 @@ Exit codes (every command):
   1  findings: an invalid spec (or, with --deny-warnings, warnings)
   2  usage, I/O or internal error";
 
+/// What `--version` says: the version, the commit it was built from (build.rs) and whether the
+/// AWS commands are in this build, so a bug report carries all three.
+#[cfg(feature = "aws")]
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("CHATLOG_COMMIT"),
+    "\naws commands: included (plan, apply, drift, inventory, import)"
+);
+#[cfg(not(feature = "aws"))]
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("CHATLOG_COMMIT"),
+    "\naws commands: not in this build (built without the `aws` feature)"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "chatlog", version, about = "Chat logging as code for Amazon IVS Chat", after_help = EXIT_CODES)]
+#[command(name = "chatlog", version, long_version = LONG_VERSION, about = "Chat logging as code for Amazon IVS Chat", after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -172,6 +189,8 @@ pub enum Command {
         /// which address, with which call (LookupEvents; cloudtrail:LookupEvents)
         #[arg(long)]
         explain: bool,
+        #[command(flatten)]
+        baseline: BaselineArgs,
     },
     /// List every logging configuration and room in the account (all pages), read-only
     #[command(after_help = LIVE_HELP)]
@@ -209,7 +228,43 @@ pub enum Command {
         #[arg(default_value = "chatlog.yaml", value_name = "PATH")]
         path: PathBuf,
     },
+    /// Print a shell completion script, generated from these definitions
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff), generated from these definitions: chatlog(1), or with a
+    /// command, its own page, such as `chatlog man policy verify` for chatlog-policy-verify(1)
+    #[command(after_help = MAN_HELP)]
+    Man {
+        /// The command whose page to print; none: the main page
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Install (one of):
+  bash:        chatlog completions bash > ~/.local/share/bash-completion/completions/chatlog
+  zsh:         chatlog completions zsh > \"${fpath[1]}/_chatlog\"
+  fish:        chatlog completions fish > ~/.config/fish/completions/chatlog.fish
+  powershell:  chatlog completions powershell >> $PROFILE
+  elvish:      chatlog completions elvish >> ~/.config/elvish/rc.elv
+
+Exit codes:
+  0  printed
+  2  usage or I/O error";
+
+const MAN_HELP: &str = "\
+Read one with `chatlog man | man -l -`, or install the pages:
+  chatlog man > /usr/local/share/man/man1/chatlog.1
+  chatlog man drift > /usr/local/share/man/man1/chatlog-drift.1
+
+Exit codes:
+  0  printed
+  2  usage or I/O error (a command chatlog does not have)";
 
 const LIVE_HELP: &str = "\
 Credentials come from the standard chain (environment, --profile, SSO, instance roles);
@@ -243,9 +298,9 @@ Exit codes:
 
 const DRIFT_HELP: &str = "\
 Exit codes:
-  0  the accounts match the specs
-  1  drift found (or an invalid spec)
-  2  usage, I/O or AWS error";
+  0  the accounts match the specs (or --baseline accepts every finding)
+  1  drift found, an expired or stale baseline entry (or an invalid spec)
+  2  usage, I/O or AWS error, a malformed baseline (with its line and column)";
 
 /// `drift` reports in every shared format, or as the spec's picture with the drift marked on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -286,6 +341,23 @@ pub enum PlanFormat {
     Json,
 }
 
+/// Findings a team has accepted for now (`drift`, `policy verify`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BaselineArgs {
+    /// Accept the findings FILE lists: they are still reported, marked as suppressed, but do not
+    /// fail the run; its entries past their `expires` date (CL120) or matching no finding
+    /// (CL121) are findings
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's findings to FILE as a baseline to start from (entries of --baseline
+    /// keep their reason), then report as it accepts them; never replaces a file unless --force
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Let --write-baseline replace an existing file
+    #[arg(long, requires = "write_baseline")]
+    pub force: bool,
+}
+
 /// How live commands reach AWS.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AwsArgs {
@@ -304,7 +376,7 @@ pub struct StateArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Call GetRoom for every room instead of reusing the message limits the last run saw for
-    /// rooms whose updateTime is unchanged (cache in $CHATLOG_CACHE_DIR, else
+    /// rooms whose updateTime is unchanged (cache in --cache-dir, else $CHATLOG_CACHE_DIR, else
     /// $XDG_CACHE_HOME/chatlog or ~/.cache/chatlog)
     #[arg(long)]
     pub no_cache: bool,
@@ -312,6 +384,10 @@ pub struct StateArgs {
     /// account's and region's quotas
     #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+    /// Keep the room cache in DIR instead (beats $CHATLOG_CACHE_DIR); a CI job that keeps DIR
+    /// between runs (actions/cache) skips GetRoom for every room that did not change
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 const CHECK_HELP: &str = "\
@@ -401,6 +477,8 @@ pub enum PolicyCommand {
         /// Report format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        #[command(flatten)]
+        baseline: BaselineArgs,
     },
 }
 
@@ -408,9 +486,10 @@ const VERIFY_HELP: &str = "\
 Exit codes:
   0  every policy grants what log delivery needs, and no more
   1  findings: a statement missing, narrower, broader, a look-alike, a blocking Deny,
-     NotAction/NotPrincipal (or an invalid spec)
-  2  usage or I/O error: an unreadable or unparsable policy (with file, line and column), a
-     bucket the spec does not log to";
+     NotAction/NotPrincipal, an expired or stale baseline entry (or an invalid spec);
+     findings --baseline accepts do not count
+  2  usage or I/O error: an unreadable or unparsable policy or baseline (with file, line and
+     column), a bucket the spec does not log to";
 
 /// `NAME=FILE`: a name and the file that belongs to it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod baseline;
 pub mod cli;
 pub mod diagnostic;
 pub mod drift;

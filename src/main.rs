@@ -5,10 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 #[cfg(feature = "aws")]
 mod apply_command;
+mod baseline_command;
 mod check_command;
 mod graph_command;
 #[cfg(feature = "aws")]
@@ -116,11 +117,13 @@ fn run(cli: Cli) -> Result<u8, String> {
             bucket_policies,
             logs_policies,
             format,
+            baseline,
         }) => verify_command::verify(verify_command::VerifyRequest {
             specs,
             bucket_policies,
             logs_policies,
             format,
+            baseline,
         }),
         Command::Schema => {
             print(SCHEMA_TEXT)?;
@@ -171,14 +174,26 @@ fn run(cli: Cli) -> Result<u8, String> {
             aws,
             format,
             explain,
-        } => apply_command::drift(specs, aws, format, explain),
+            baseline,
+        } => apply_command::drift(specs, aws, format, explain, baseline),
         #[cfg(not(feature = "aws"))]
         Command::Inventory { .. }
         | Command::Import { .. }
         | Command::Plan { .. }
         | Command::Apply { .. }
-        | Command::Drift { .. } => {
-            Err("this chatlog was built without the `aws` feature".to_owned())
+        | Command::Drift { .. } => Err(
+            "this chatlog was built without the AWS commands (`--no-default-features`): use a release binary, or build with the `aws` feature"
+                .to_owned(),
+        ),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "chatlog", &mut script);
+            print(&String::from_utf8_lossy(&script))?;
+            Ok(CLEAN)
+        }
+        Command::Man { command } => {
+            print(&man_page(&command)?)?;
+            Ok(CLEAN)
         }
         Command::Init { path } => {
             chatlog::init::write_starter(&path).map_err(|e| e.to_string())?;
@@ -191,6 +206,41 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(CLEAN)
         }
     }
+}
+
+/// The man page of `chatlog` or of one of its commands (`["policy", "verify"]`), in roff.
+fn man_page(path: &[String]) -> Result<String, String> {
+    let mut command = Cli::command();
+    // Building gives each subcommand its display name (`chatlog-policy-verify`), the page title.
+    command.build();
+    for word in path {
+        let known: Vec<String> = command
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .filter(|name| name != "help")
+            .collect();
+        command = command.find_subcommand(word).cloned().ok_or_else(|| {
+            let hint = chatlog::suggest::did_you_mean(word, known.iter().map(String::as_str))
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            format!(
+                "`{}` has no command `{word}`{hint} (its commands: {})",
+                command.get_display_name().unwrap_or("chatlog"),
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+        })?;
+    }
+    let mut page = Vec::new();
+    // A command's page is titled with the version too, as chatlog(1) is.
+    let command = command.version(env!("CARGO_PKG_VERSION"));
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| format!("cannot render the man page: {e}"))?;
+    Ok(String::from_utf8_lossy(&page).into_owned())
 }
 
 pub(crate) fn read_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, String> {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chatlog::cli::NamedFile;
+use chatlog::cli::{BaselineArgs, NamedFile};
 use chatlog::diagnostic::{self, Diagnostic};
 use chatlog::policy::verify::{self, Kind, PolicyFile};
 use chatlog::report::{self, Format};
@@ -17,6 +17,7 @@ pub struct VerifyRequest {
     pub bucket_policies: Vec<NamedFile>,
     pub logs_policies: Vec<PathBuf>,
     pub format: Format,
+    pub baseline: BaselineArgs,
 }
 
 fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, String> {
@@ -38,6 +39,7 @@ fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, String> {
 }
 
 pub fn verify(req: VerifyRequest) -> Result<u8, String> {
+    let baseline = crate::baseline_command::load(&req.baseline)?;
     let mut validation = chatlog::validate::validate(read_inputs(&req.specs)?);
     let stdout_color = color(&std::io::stdout());
     let Some(model) = validation.model.as_ref() else {
@@ -91,6 +93,7 @@ pub fn verify(req: VerifyRequest) -> Result<u8, String> {
         files.extend(logs);
     }
     diagnostic::sort(&mut found);
+    crate::baseline_command::settle(&mut found, &req.baseline, baseline, &mut validation.sources)?;
     let mut summary = validation.summary.clone();
     summary.files += files.len();
     for file in files {
@@ -104,7 +107,7 @@ pub fn verify(req: VerifyRequest) -> Result<u8, String> {
         stdout_color,
     );
     print(&text)?;
-    Ok(if found.iter().any(Diagnostic::is_error) {
+    Ok(if found.iter().any(Diagnostic::fails) {
         FINDINGS
     } else {
         CLEAN

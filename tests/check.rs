@@ -13,7 +13,7 @@ use common::chatlog;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn rendered_dir(spec: &str) -> PathBuf {
+fn rendered_dir(spec: &str) -> common::Fresh {
     let dir = common::fresh_dir("check");
     chatlog()
         .args(["render", spec, "--out"])
@@ -51,11 +51,9 @@ fn freshly_rendered_files_are_in_sync_for_every_example() {
     let mut in_sync = 0;
     for example in common::examples() {
         let spec = example.to_str().unwrap();
-        let dir = std::env::temp_dir().join(format!(
-            "chatlog-check-ex-{}-{}",
-            std::process::id(),
-            example.file_stem().unwrap().to_string_lossy()
-        ));
+        let guard = common::fresh_dir("check-ex");
+        // A folder render creates itself, inside one that is removed when the test ends.
+        let dir = guard.join(example.file_stem().unwrap());
         let rendered = chatlog()
             .args(["render", spec, "--out"])
             .arg(&dir)

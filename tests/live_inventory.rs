@@ -249,7 +249,8 @@ fn throttling_and_server_errors_are_retried() {
     control.inject(FaultRule::on("ListRooms", 429, 2));
     control.inject(FaultRule::on("ListLoggingConfigurations", 503, 2));
     control.inject(FaultRule::on("GetRoom", 500, 1));
-    let spec = fresh_dir("import-faults").join("spec.yaml");
+    let dir = fresh_dir("import-faults");
+    let spec = dir.join("spec.yaml");
     import_to(&world, &spec);
     let calls = control.calls();
     let statuses = |op: &str| -> Vec<u16> {
@@ -348,7 +349,8 @@ fn an_imported_spec_planned_against_the_same_account_shows_no_change() {
     world.create_room("lobby", &[archive], None);
     world.create_room("quiet", &[], Some((1, 1)));
 
-    let spec = fresh_dir("import-plan").join("imported.yaml");
+    let dir = fresh_dir("import-plan");
+    let spec = dir.join("imported.yaml");
     import_to(&world, &spec);
     let control = world.server.control();
     control.clear_calls();

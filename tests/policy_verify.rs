@@ -356,7 +356,7 @@ fn findings_in_aws_cli_exports_point_into_the_embedded_document() {
     ));
 }
 
-fn render_policies(spec: &str) -> PathBuf {
+fn render_policies(spec: &str) -> common::Fresh {
     let dir = common::fresh_dir("verify-render");
     chatlog()
         .args(["render", spec, "--target", "policies", "--out"])

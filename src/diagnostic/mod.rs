@@ -36,6 +36,49 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// A multi-line body shown after the diagnostic, such as a unified diff.
     pub detail: Option<String>,
+    /// What the finding is about, for baselines (see [`crate::baseline`]).
+    pub subject: Option<Subject>,
+    /// Set when a baseline accepts the finding: it is still shown, but does not fail the run.
+    pub suppression: Option<Suppression>,
+}
+
+/// What a finding is about, named so that the name survives reformatting and reordering of the
+/// spec and of the policies: no line numbers, no positions in a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// `account/region`, or empty when the finding is not about one deployment.
+    pub deployment: String,
+    /// The resource: `AWS::IVSChat::Room lobby`, `bucket acme-archive`.
+    pub resource: String,
+    /// What is wrong with it, without positions: the message, or for a message that names a
+    /// statement by its number, the message with the statement spelled out.
+    pub key: String,
+}
+
+/// A baseline entry that accepts a finding, as the reports show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub reason: String,
+    pub accepted_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The baseline file that accepts it.
+    pub baseline: String,
+}
+
+impl Suppression {
+    /// One line for text reports and SARIF's justification.
+    pub fn justification(&self) -> String {
+        let until = self
+            .expires
+            .as_deref()
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
+        format!(
+            "{} (accepted by {}{until}; {})",
+            self.reason, self.accepted_by, self.baseline
+        )
+    }
 }
 
 /// Messages are one line in every report, whatever user value they quote (a tag key may hold a
@@ -54,6 +97,8 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             detail: None,
+            subject: None,
+            suppression: None,
         }
     }
 
@@ -77,8 +122,23 @@ impl Diagnostic {
         self
     }
 
+    /// Names what the finding is about; its key is the message.
+    pub fn about(mut self, deployment: impl Into<String>, resource: impl Into<String>) -> Self {
+        self.subject = Some(Subject {
+            deployment: deployment.into(),
+            resource: resource.into(),
+            key: self.message.clone(),
+        });
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// An error no baseline accepts: what fails a run.
+    pub fn fails(&self) -> bool {
+        self.is_error() && self.suppression.is_none()
     }
 }
 

@@ -127,6 +127,8 @@ rules! {
     LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging constraints (seed 000): you must own the logging location; S3 bucket names are global";
     LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "aws-facts.md §1(c) (automatic addition fails on NotAction / NotPrincipal), §1(d) (20 KB bucket policies; 10 account-level log policies of 5,120 characters)";
     LiveDuplicate = "CL113", Error, "two live resources carry this spec's ownership tags for one entry (a create retried after a lost answer)", "chatlog:spec and chatlog:key ownership tags; IVS Chat's CreateRoom and CreateLoggingConfiguration take no idempotency token (service model)";
+    BaselineExpired = "CL120", Error, "a baseline entry past its expiry date: the finding it accepted fails the run again", "chatlog baseline (--baseline): `expires`";
+    BaselineStale = "CL121", Error, "a baseline entry that matches no finding any more: the finding was fixed or changed", "chatlog baseline (--baseline): entries must match a finding of the run";
     FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
     FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";

@@ -68,7 +68,10 @@ pub fn findings(
             )
             .help("run `chatlog apply --prune` to delete it, or add it back to the spec"),
         };
-        out.push(d.at(locate(sources, c.origin.as_ref())));
+        out.push(
+            d.at(locate(sources, c.origin.as_ref()))
+                .about(place, resource(c)),
+        );
     }
     for (deployment, live) in deployments {
         not_active(deployment, live, changes, sources, &mut out);
@@ -107,7 +110,8 @@ fn not_active(
                     "check that the destination exists and lets log delivery write; then run `chatlog apply`"
                 } else {
                     "it is still changing; run drift again in a minute"
-                }),
+                })
+                .about(format!("{}/{}", c.account, c.region), resource(c)),
             );
         }
     }
@@ -145,10 +149,19 @@ fn foreign_writers(
                         l.name, l.arn, d.key
                     ),
                 )
-                .help("add it to the spec, or delete it if nobody needs it: its messages mix with the spec's"),
+                .help("add it to the spec, or delete it if nobody needs it: its messages mix with the spec's")
+                .about(
+                    format!("{}/{}", deployment.account, deployment.region),
+                    format!("{CONFIGURATION} {}", l.name),
+                ),
             );
         }
     }
+}
+
+/// How a baseline names a change's resource: its type and its key in the spec.
+fn resource(c: &Change) -> String {
+    format!("{} {}", c.resource_type, c.key)
 }
 
 fn locate(sources: &Sources, origin: Option<&Origin>) -> Option<Location> {
@@ -179,6 +192,10 @@ pub fn destination_findings(
             Diagnostic::new(rule, p.message.clone())
                 .at(locate(sources, p.origin.as_ref()))
                 .help(p.help.clone())
+                .about(
+                    format!("{}/{}", p.account, p.region),
+                    format!("destination {}", p.destination),
+                )
         })
         .collect();
     let unusable: BTreeSet<&str> = preflight
@@ -196,7 +213,8 @@ pub fn destination_findings(
             continue;
         }
         let at_destination = needs.get(&d.key).map_or(&[][..], Vec::as_slice);
-        for finding in policy_findings(live, &log_documents, d, at_destination, sources) {
+        let place = format!("{}/{}", deployment.account, deployment.region);
+        for finding in policy_findings(live, &log_documents, d, at_destination, sources, &place) {
             if seen.insert((finding.rule, finding.message.clone())) {
                 judged.insert(d.key.clone());
                 out.push(finding);
@@ -222,7 +240,10 @@ pub fn destination_findings(
                 && created.contains(c.key.as_str()))
     }) {
         if let Some(d) = change_finding(c, &judged, any_log_finding) {
-            out.push(d.at(locate(sources, c.origin.as_ref())));
+            out.push(
+                d.at(locate(sources, c.origin.as_ref()))
+                    .about(format!("{}/{}", c.account, c.region), resource(c)),
+            );
         }
     }
     // A blocked change (a managed-looking destination without this spec's tags) is reported
@@ -237,7 +258,8 @@ pub fn destination_findings(
         out.push(
             changed(c)
                 .at(locate(sources, c.origin.as_ref()))
-                .help(c.blocked.clone().unwrap_or_default()),
+                .help(c.blocked.clone().unwrap_or_default())
+                .about(format!("{}/{}", c.account, c.region), resource(c)),
         );
     }
     out
@@ -316,7 +338,9 @@ fn policy_findings(
     d: &Destination,
     needs: &[Need],
     sources: &Sources,
+    place: &str,
 ) -> Vec<Diagnostic> {
+    let subject = format!("destination {}", d.key);
     let (what, documents): (&str, Result<Cow<'_, [Document]>, String>) = match &d.kind {
         DestinationKind::S3 { bucket } => {
             let Some(BucketState::Owned(owned)) = live.bucket(bucket).map(|b| &b.state) else {
@@ -351,7 +375,8 @@ fn policy_findings(
             return vec![
                 Diagnostic::new(Rule::LiveDeliveryBlocked, message)
                     .at(at)
-                    .help("chatlog reads policies as `policy verify` does; fix the policy so that it parses"),
+                    .help("chatlog reads policies as `policy verify` does; fix the policy so that it parses")
+                    .about(place, subject),
             ];
         }
     };
@@ -372,12 +397,19 @@ fn policy_findings(
                     v.help.clone().unwrap_or_default()
                 ),
             };
-            Diagnostic::new(
+            // The key spells out statements without Sid, as `policy verify` names them.
+            let key = v.subject.as_ref().map_or(v.message.as_str(), |s| s.key.as_str());
+            let mut finding = Diagnostic::new(
                 rule,
                 format!("{what}: {} ({} in `policy verify`)", v.message, v.rule.id()),
             )
             .at(at.clone())
             .help(help)
+            .about(place, subject.clone());
+            if let Some(s) = finding.subject.as_mut() {
+                s.key = format!("{what}: {key} ({} in `policy verify`)", v.rule.id());
+            }
+            finding
         })
         .collect()
 }

@@ -203,7 +203,63 @@ pub fn verify(needs: &[Need], documents: &[Document]) -> Vec<Diagnostic> {
         let j = judged.remove(&i).unwrap_or_default();
         out.extend(report(l, &j, kind));
     }
+    name_subjects(&mut out, needs, &all);
     crate::diagnostic::sort(&mut out);
+    out
+}
+
+/// Names what each finding is about, for baselines: the deployment and the bucket (or the log
+/// resource policies), and the message with statements without Sid spelled out rather than
+/// numbered, so that reordering a policy's statements keeps the name.
+fn name_subjects(out: &mut [Diagnostic], needs: &[Need], all: &[&Located]) {
+    let deployments: BTreeSet<String> = needs
+        .iter()
+        .map(|n| format!("{}/{}", n.source.account, n.source.region))
+        .collect();
+    let deployment = match (deployments.first(), deployments.len()) {
+        (Some(only), 1) => only.clone(),
+        _ => String::new(),
+    };
+    let resource = match needs.first().map(|n| &n.target) {
+        Some(Target::Bucket(bucket)) => format!("bucket {bucket}"),
+        _ => "CloudWatch Logs resource policies".to_owned(),
+    };
+    // Longest labels first: "statement 12" must not be read as "statement 1" and a `2`.
+    let mut labels: Vec<(&str, &str)> = all
+        .iter()
+        .map(|l| (l.label.as_str(), l.identity.as_str()))
+        .filter(|(label, identity)| label != identity)
+        .collect();
+    labels.sort_by_key(|(label, _)| std::cmp::Reverse(label.len()));
+    for d in out.iter_mut() {
+        let mut key = d.message.clone();
+        for (label, identity) in &labels {
+            key = replace_label(&key, label, identity);
+        }
+        d.subject = Some(crate::diagnostic::Subject {
+            deployment: deployment.clone(),
+            resource: resource.clone(),
+            key,
+        });
+    }
+}
+
+/// Replaces `label` where it stands as a whole label (not followed by another digit).
+fn replace_label(text: &str, label: &str, identity: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(label) {
+        let (before, from) = rest.split_at(at);
+        let after = from.get(label.len()..).unwrap_or_default();
+        out.push_str(before);
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push_str(label);
+        } else {
+            out.push_str(identity);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
     out
 }
 
@@ -796,6 +852,15 @@ mod tests {
 
     use super::*;
     use serde_json::{Value, json};
+
+    #[test]
+    fn a_numbered_label_is_replaced_only_where_it_stands_whole() {
+        let text = "statement 12 and statement 1; statement 1 of policy `p`";
+        assert_eq!(
+            replace_label(text, "statement 1", "statement {S}"),
+            "statement 12 and statement {S}; statement {S} of policy `p`"
+        );
+    }
 
     fn source() -> Source {
         Source {

@@ -5,13 +5,20 @@ use crate::diagnostic::{Diagnostic, Severity};
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        // An accepted finding stays visible as a notice, which does not read as a failure.
+        let command = match (d.severity, &d.suppression) {
+            (_, Some(_)) => "notice",
+            (Severity::Error, None) => "error",
+            (Severity::Warning, None) => "warning",
+        };
+        let suffix = if d.suppression.is_some() {
+            " (suppressed)"
+        } else {
+            ""
         };
         let mut properties = vec![format!(
             "title={}",
-            property(&format!("chatlog {}", d.rule.id()))
+            property(&format!("chatlog {}{suffix}", d.rule.id()))
         )];
         if let Some(l) = &d.location {
             properties.insert(
@@ -28,6 +35,10 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
+        }
+        if let Some(s) = &d.suppression {
+            message.push_str("\nsuppressed: ");
+            message.push_str(&s.justification());
         }
         out.push_str(&format!(
             "::{command} {}::{}\n",

@@ -39,15 +39,21 @@ pub fn render(
         render_one(&mut out, d, sources, style);
         out.push('\n');
     }
-    let errors = diagnostics
+    let errors = diagnostics.iter().filter(|d| d.fails()).count();
+    let suppressed = diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.suppression.is_some())
         .count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics.len() - errors - suppressed;
+    let accepted = if suppressed > 0 {
+        format!(", {suppressed} suppressed by the baseline")
+    } else {
+        String::new()
+    };
     if errors == 0 {
         let _ = writeln!(
             out,
-            "{}: {}, {}, {}, {} in {}{}",
+            "{}: {}, {}, {}, {} in {}{}{accepted}",
             style.paint("1;32", "valid"),
             plural(summary.rooms, "room"),
             plural(summary.logging_configurations, "logging configuration"),
@@ -63,7 +69,7 @@ pub fn render(
     } else {
         let _ = writeln!(
             out,
-            "{}: {}{}",
+            "{}: {}{}{accepted}",
             style.severity(Severity::Error, "invalid"),
             plural(errors, "error"),
             if warnings > 0 {
@@ -90,10 +96,16 @@ fn plural(n: usize, word: &str) -> String {
 
 fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style) {
     let head = format!("{}[{}]", d.severity.as_str(), d.rule.id());
+    // An accepted finding keeps its severity and rule but is marked, and not painted red.
+    let head = if d.suppression.is_some() {
+        style.paint("2", &format!("{head} (suppressed)"))
+    } else {
+        style.severity(d.severity, &head)
+    };
     let _ = writeln!(
         out,
         "{}: {}",
-        style.severity(d.severity, &head),
+        head,
         style.paint("1", &printable(&d.message))
     );
     let gutter = d
@@ -157,6 +169,14 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
             "{gutter} = {}: {}",
             style.paint("1", "help"),
             printable(help)
+        );
+    }
+    if let Some(s) = &d.suppression {
+        let _ = writeln!(
+            out,
+            "{gutter} = {}: {}",
+            style.paint("1", "suppressed"),
+            printable(&s.justification())
         );
     }
 }

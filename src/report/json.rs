@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Location, Related, Severity};
+use crate::diagnostic::{Diagnostic, Location, Related, Severity, Suppression};
 
 use super::Summary;
 
@@ -26,11 +26,14 @@ struct Item<'a> {
     related: &'a [Related],
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
+    /// The baseline entry that accepts the finding: shown, but not failing the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<&'a Suppression>,
 }
 
 pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
     let report = Report {
-        valid: !diagnostics.iter().any(Diagnostic::is_error),
+        valid: !diagnostics.iter().any(Diagnostic::fails),
         summary,
         diagnostics: diagnostics
             .iter()
@@ -42,6 +45,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                 help: d.help.as_deref(),
                 related: &d.related,
                 detail: d.detail.as_deref(),
+                suppressed: d.suppression.as_ref(),
             })
             .collect(),
     };

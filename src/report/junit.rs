@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
@@ -14,10 +14,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
             .or_default()
             .push(d);
     }
-    let failures = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let failures = diagnostics.iter().filter(|d| d.fails()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -30,10 +27,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         out.push_str("  </testsuite>\n");
     }
     for (file, items) in by_file {
-        let file_failures = items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let file_failures = items.iter().filter(|d| d.fails()).count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{file_failures}\">",
@@ -51,15 +45,16 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
                 escape(&name),
                 escape(file)
             );
-            let kind = if d.severity == Severity::Error {
-                "failure"
-            } else {
-                "skipped"
-            };
+            // A finding a baseline accepts is skipped, as a warning is: seen, not failed.
+            let kind = if d.fails() { "failure" } else { "skipped" };
             let mut body = d.message.clone();
             if let Some(help) = &d.help {
                 body.push_str("\nhelp: ");
                 body.push_str(help);
+            }
+            if let Some(s) = &d.suppression {
+                body.push_str("\nsuppressed: ");
+                body.push_str(&s.justification());
             }
             let _ = writeln!(
                 out,

@@ -63,6 +63,18 @@ fn result(d: &Diagnostic, rules: &[Rule]) -> Value {
         "level": level(d.severity),
         "message": { "text": text },
     });
+    // SARIF's own place for an accepted finding: an external suppression (the baseline file)
+    // with the reason as its justification; viewers list it apart from open results.
+    if let (Some(s), Some(map)) = (&d.suppression, result.as_object_mut()) {
+        map.insert(
+            "suppressions".into(),
+            json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": s.justification(),
+            }]),
+        );
+    }
     if let (Some(location), Some(map)) = (&d.location, result.as_object_mut()) {
         map.insert("locations".into(), json!([physical(location, None)]));
         if !d.related.is_empty() {

@@ -71,12 +71,37 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A new, empty directory under the system temp dir, unique to this process and moment.
-pub fn fresh_dir(label: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("chatlog-{label}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir is writable");
-    dir
+/// A new, empty directory under the system temp dir, removed when the value is dropped: at the
+/// end of the test, and also when it fails (a panic unwinds through the drop).
+pub fn fresh_dir(label: &str) -> Fresh {
+    Fresh(
+        tempfile::Builder::new()
+            .prefix(&format!("chatlog-{label}-"))
+            .tempdir()
+            .expect("temp dir is writable"),
+    )
+}
+
+/// A [`fresh_dir`]: a path that removes its folder when dropped. Keep it in a variable for as
+/// long as the folder is used: `fresh_dir(..).join(..)` would remove the folder at once.
+#[must_use = "the folder is removed when this is dropped"]
+pub struct Fresh(tempfile::TempDir);
+
+impl std::ops::Deref for Fresh {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Fresh {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Fresh {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.path().as_os_str()
+    }
 }

@@ -20,6 +20,8 @@ pub struct World {
     pub moto: &'static MotoServer,
     pub account: String,
     pub runtime: tokio::runtime::Runtime,
+    /// The room cache of this world's runs (CHATLOG_CACHE_DIR), removed with the world.
+    pub cache: tempfile::TempDir,
 }
 
 impl World {
@@ -32,6 +34,10 @@ impl World {
             moto,
             account: fresh_account(),
             runtime,
+            cache: tempfile::Builder::new()
+                .prefix("chatlog-cache-")
+                .tempdir()
+                .unwrap(),
         }
     }
 
@@ -90,10 +96,7 @@ impl World {
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env(
-                "CHATLOG_CACHE_DIR",
-                std::env::temp_dir().join(format!("chatlog-cache-{}", self.account)),
-            );
+            .env("CHATLOG_CACHE_DIR", self.cache.path());
         cmd
     }
 

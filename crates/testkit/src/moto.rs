@@ -160,6 +160,10 @@ impl MotoServer {
             log,
         };
         server.wait_until_listening(port)?;
+        // The shared server lives in a static, which is never dropped: the log is removed now
+        // (moto keeps writing to its open file), or every test process would leave one behind.
+        // It only served to explain a start that failed.
+        let _ = std::fs::remove_file(&server.log);
         Ok(server)
     }
 

@@ -34,6 +34,9 @@ pub struct Located {
     pub statement: Statement,
     /// "statement `Sid`", or "statement 2" without a Sid, plus the policy name when there is one.
     pub label: String,
+    /// The label with a statement without Sid spelled out instead of numbered, so that baselines
+    /// still know it when the policy's statements are reordered or reformatted.
+    pub identity: String,
     pub location: Location,
 }
 
@@ -524,23 +527,56 @@ impl File<'_> {
                     "fix the statement; chatlog reads the IAM policy grammar",
                 )
             })?;
-            let mut label = match &statement.sid {
-                Some(sid) if !sid.is_empty() => format!("statement `{sid}`"),
-                _ => format!("statement {}", number + 1),
+            let (mut label, mut identity) = match &statement.sid {
+                Some(sid) if !sid.is_empty() => {
+                    (format!("statement `{sid}`"), format!("statement `{sid}`"))
+                }
+                _ => (
+                    format!("statement {}", number + 1),
+                    format!("statement {}", canonical(item)),
+                ),
             };
             if let Some(name) = name {
                 label.push_str(&format!(" of policy `{name}`"));
+                identity.push_str(&format!(" of policy `{name}`"));
             }
             statements.push(Located {
                 location: frame.locate(&pointer, false),
                 statement,
                 label,
+                identity,
             });
         }
         Ok(Document {
             statements,
             anchor: frame.locate("/Statement", true),
         })
+    }
+}
+
+/// Compact JSON with every object's keys sorted: the same text however the statement was
+/// formatted or its keys ordered.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> = keys
+                .into_iter()
+                .map(|k| {
+                    let v = map.get(k).map(canonical).unwrap_or_default();
+                    format!("{}:{v}", Value::String(k.clone()))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => {
+            format!(
+                "[{}]",
+                items.iter().map(canonical).collect::<Vec<_>>().join(",")
+            )
+        }
+        other => other.to_string(),
     }
 }
 
