@@ -338,8 +338,14 @@ fn a_failure_mid_apply_says_what_was_done_and_a_rerun_converges() {
         out.contains("Failed (1)") && out.contains("CreateRoom"),
         "{out}"
     );
-    assert!(out.contains("Done (4)"), "{out}");
-    assert!(out.contains("Not done (1)"), "{out}");
+    // The other room is made at the same time as the failing one: done, or not started when
+    // the failure came first. Every change is accounted for once.
+    let count = |title: &str| -> usize {
+        let at = out.find(&format!("{title} (")).unwrap() + title.len() + 2;
+        out[at..].split(')').next().unwrap().parse().unwrap()
+    };
+    assert!(count("Done") >= 4, "{out}");
+    assert_eq!(count("Done") + count("Not done"), 5, "{out}");
     assert!(
         err.contains(&format!("apply failed in {}/{REGION}", world.account)),
         "{err}"
