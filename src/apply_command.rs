@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cli::{BaselineArgs, DriftFormat, PlanFormat, StateArgs};
 use chatlog::aws::{AuditLog, Waits};
-use chatlog::cli::{BaselineArgs, DriftFormat, PlanFormat, StateArgs};
 use chatlog::engine::{self, DeploymentPlan, Hooks, ReadFailure, RoomCacheDir, SdkConnector};
 use chatlog::live::RegionInventory;
 use chatlog::model::{Deployment, Model};

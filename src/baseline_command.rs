@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::cli::BaselineArgs;
 use chatlog::baseline::{self, Baseline, Date};
-use chatlog::cli::BaselineArgs;
 use chatlog::diagnostic::Diagnostic;
 use chatlog::spec::source::Sources;
 

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::report::Format;
-
 const RENDER_HELP: &str = "\
 Exit codes:
   0  rendered (warnings may have been printed)
@@ -202,7 +200,7 @@ pub enum Command {
         regions: Vec<String>,
         /// Output format
         #[arg(long, value_enum, default_value = "table")]
-        format: crate::live::inventory::InventoryFormat,
+        format: InventoryFormat,
     },
     /// Write a spec from what the account has: rooms, logging configurations, and their
     /// destinations as existing (read-only towards AWS)
@@ -321,13 +319,13 @@ pub enum DriftFormat {
 
 impl DriftFormat {
     /// The shared report format, for all but the picture.
-    pub fn report(self) -> Option<Format> {
+    pub fn report(self) -> Option<chatlog::report::Format> {
         match self {
-            DriftFormat::Text => Some(Format::Text),
-            DriftFormat::Json => Some(Format::Json),
-            DriftFormat::Sarif => Some(Format::Sarif),
-            DriftFormat::Junit => Some(Format::Junit),
-            DriftFormat::Github => Some(Format::Github),
+            DriftFormat::Text => Some(chatlog::report::Format::Text),
+            DriftFormat::Json => Some(chatlog::report::Format::Json),
+            DriftFormat::Sarif => Some(chatlog::report::Format::Sarif),
+            DriftFormat::Junit => Some(chatlog::report::Format::Junit),
+            DriftFormat::Github => Some(chatlog::report::Format::Github),
             DriftFormat::Mermaid => None,
         }
     }
@@ -512,8 +510,8 @@ impl NamedFile {
 
 impl RenderTarget {
     /// The render targets this choice stands for.
-    pub fn targets(self) -> Vec<crate::render::Target> {
-        use crate::render::Target;
+    pub fn targets(self) -> Vec<chatlog::render::Target> {
+        use chatlog::render::Target;
         match self {
             RenderTarget::All => vec![
                 Target::CloudFormation,
@@ -530,10 +528,63 @@ impl RenderTarget {
 }
 
 impl TemplateFormat {
-    pub fn to_render(self) -> crate::render::TemplateFormat {
+    pub fn to_render(self) -> chatlog::render::TemplateFormat {
         match self {
-            TemplateFormat::Yaml => crate::render::TemplateFormat::Yaml,
-            TemplateFormat::Json => crate::render::TemplateFormat::Json,
+            TemplateFormat::Yaml => chatlog::render::TemplateFormat::Yaml,
+            TemplateFormat::Json => chatlog::render::TemplateFormat::Json,
+        }
+    }
+}
+
+/// Report formats as the command line spells them; the library's `report::Format` knows
+/// nothing of clap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, with source snippets
+    Text,
+    /// One JSON document
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
+    /// JUnit XML, for CI test reports
+    Junit,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+}
+
+impl From<Format> for chatlog::report::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Text => chatlog::report::Format::Text,
+            Format::Json => chatlog::report::Format::Json,
+            Format::Sarif => chatlog::report::Format::Sarif,
+            Format::Junit => chatlog::report::Format::Junit,
+            Format::Github => chatlog::report::Format::Github,
+        }
+    }
+}
+
+/// Inventory formats as the command line spells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    /// Aligned columns for a terminal.
+    Table,
+    /// One JSON document: `{"logging_configurations": [...], "rooms": [...]}`.
+    Json,
+    /// One JSON object per line, each with a `resource` field.
+    Jsonl,
+    /// RFC 4180 CSV with a `resource` column; cells of the other kind are empty.
+    Csv,
+}
+
+impl From<InventoryFormat> for chatlog::live::inventory::InventoryFormat {
+    fn from(f: InventoryFormat) -> Self {
+        use chatlog::live::inventory::InventoryFormat as Library;
+        match f {
+            InventoryFormat::Table => Library::Table,
+            InventoryFormat::Json => Library::Json,
+            InventoryFormat::Jsonl => Library::Jsonl,
+            InventoryFormat::Csv => Library::Csv,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chatlog::cli::GraphFormat;
+use crate::cli::GraphFormat;
 use chatlog::graph::{self, DeploymentFilter, Marks};
 use chatlog::report::{self, Format};
 

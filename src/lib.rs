@@ -6,7 +6,6 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod baseline;
-pub mod cli;
 pub mod diagnostic;
 pub mod drift;
 #[cfg(feature = "aws")]

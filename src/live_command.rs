@@ -4,8 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use crate::cli::AwsArgs;
 use chatlog::aws::{Connection, Progress, SdkChat, read_region};
-use chatlog::cli::AwsArgs;
 use chatlog::live::inventory::{self, InventoryFormat};
 use chatlog::live::{RegionInventory, import};
 use chatlog::model::Access;

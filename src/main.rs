@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser};
 mod apply_command;
 mod baseline_command;
 mod check_command;
+mod cli;
 mod graph_command;
 #[cfg(feature = "aws")]
 mod live_command;
@@ -19,7 +20,7 @@ mod live_view;
 mod render_command;
 mod verify_command;
 
-use chatlog::cli::{Cli, Command, PolicyCommand};
+use crate::cli::{Cli, Command, PolicyCommand};
 use chatlog::report;
 use chatlog::spec::load::Input;
 use chatlog::spec::schema::SCHEMA_TEXT;
@@ -50,7 +51,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             let inputs = read_inputs(&specs)?;
             let validation = chatlog::validate::validate(inputs);
             let text = report::render(
-                format,
+                format.into(),
                 &validation.diagnostics,
                 &validation.sources,
                 &validation.summary,
@@ -71,7 +72,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             against,
             targets: target.targets(),
             template_format: template_format.to_render(),
-            format,
+            format: format.into(),
         }),
         Command::Render {
             specs,
@@ -84,7 +85,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             target,
             out,
             format,
-            diagnostics_format,
+            diagnostics_format: diagnostics_format.into(),
         }),
         Command::Graph {
             specs,
@@ -97,7 +98,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             format,
             deployment,
             out,
-            diagnostics_format,
+            diagnostics_format: diagnostics_format.into(),
         }),
         Command::Policy(PolicyCommand::Merge {
             specs,
@@ -110,7 +111,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             bucket,
             into,
             write,
-            diagnostics_format,
+            diagnostics_format: diagnostics_format.into(),
         }),
         Command::Policy(PolicyCommand::Verify {
             specs,
@@ -122,7 +123,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             specs,
             bucket_policies,
             logs_policies,
-            format,
+            format: format.into(),
             baseline,
         }),
         Command::Schema => {
@@ -134,7 +135,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             aws,
             regions,
             format,
-        } => live_command::inventory(aws, regions, format),
+        } => live_command::inventory(aws, regions, format.into()),
         #[cfg(feature = "aws")]
         Command::Import {
             aws,

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chatlog::cli::{RenderTarget, TemplateFormat};
+use crate::cli::{RenderTarget, TemplateFormat};
 use chatlog::diagnostic;
 use chatlog::policy::merge::{self, MergeError};
 use chatlog::render::{self, Target};

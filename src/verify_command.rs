@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chatlog::cli::{BaselineArgs, NamedFile};
+use crate::cli::{BaselineArgs, NamedFile};
 use chatlog::diagnostic::{self, Diagnostic};
 use chatlog::policy::verify::{self, Kind, PolicyFile};
 use chatlog::report::{self, Format};

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InventoryFormat {
     /// Aligned columns for a terminal.
     Table,

@@ -20,7 +20,7 @@ pub struct Summary {
     pub rooms: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable, with source snippets
     Text,
