@@ -48,7 +48,7 @@ fn extension(format: TemplateFormat) -> &'static str {
 
 fn serialize(path: &str, value: &Value, format: TemplateFormat) -> Result<String, RenderError> {
     match format {
-        TemplateFormat::Yaml => to_yaml(path, value),
+        TemplateFormat::Yaml => Ok(to_yaml(value)),
         TemplateFormat::Json => to_json(path, value),
     }
 }

@@ -8,6 +8,7 @@ pub mod policies;
 mod rules;
 pub mod terraform;
 pub mod write;
+mod yaml;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
@@ -145,10 +146,9 @@ pub(crate) fn to_json<T: serde::Serialize>(path: &str, value: &T) -> Result<Stri
         .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
 }
 
-/// YAML through serde-saphyr: strings that YAML 1.1 readers (CloudFormation) would read as
-/// something else are quoted, and no block scalars, so every value stays on its own line.
-pub(crate) fn to_yaml<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
-    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
-    serde_saphyr::to_string_with_options(value, options)
-        .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
+/// YAML as serde-saphyr writes it (see [`yaml`]): strings that YAML 1.1 readers
+/// (CloudFormation) would read as something else are quoted, and no block scalars, so every
+/// value stays on its own line.
+pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
+    yaml::to_string(value)
 }
