@@ -33,10 +33,17 @@ pub fn render(model: &Model, format: TemplateFormat) -> Result<Vec<File>, Render
     for dep in &model.deployments {
         files.extend(render_deployment(dep, format)?);
     }
-    if let Some(a) = &model.audit {
-        files.push(audit::render(a, format)?);
-    }
+    files.extend(render_audit(model, format)?);
     Ok(files)
+}
+
+/// The audit trail's template, if the spec has an `audit` section.
+pub fn render_audit(model: &Model, format: TemplateFormat) -> Result<Vec<File>, RenderError> {
+    model
+        .audit
+        .iter()
+        .map(|a| audit::render(a, format))
+        .collect()
 }
 
 fn extension(format: TemplateFormat) -> &'static str {
@@ -103,19 +110,20 @@ pub fn render_deployment(
 
     // Split: the base stack (destinations, policies, logging configurations; exports the
     // configuration ARNs) first, then room stacks that import them.
-    let mut chunks: Vec<Vec<&Room>> = Vec::new();
-    for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
-        chunks.extend(fit_rooms(dep, rooms.iter().collect(), format)?);
-    }
-    let width = chunks.len().to_string().len().max(3);
+    let (chunks, room_texts) = match whole_chunks(dep, &policies, &stem, format)? {
+        Some(done) => done,
+        None => {
+            let mut chunks: Vec<Vec<&Room>> = Vec::new();
+            for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
+                chunks.extend(fit_rooms(dep, rooms.iter().collect(), format)?);
+            }
+            let order = deploy_order(&stem, ext, chunks.len());
+            let texts = room_texts(dep, &policies, &chunks, &order, format)?;
+            (chunks, texts)
+        }
+    };
+    let order = deploy_order(&stem, ext, chunks.len());
     let base_path = format!("cloudformation/{stem}.{ext}");
-    let room_paths: Vec<String> = (1..=chunks.len())
-        .map(|i| format!("cloudformation/{stem}-rooms-{i:0width$}.{ext}"))
-        .collect();
-    let order: Vec<String> = std::iter::once(base_path.clone())
-        .chain(room_paths.iter().cloned())
-        .collect();
-
     let base = base_resources(dep, &policies, true);
     let base_template = template(
         dep,
@@ -146,9 +154,7 @@ pub fn render_deployment(
         path: base_path,
         contents: text,
     }];
-    for (i, (rooms, path)) in chunks.iter().zip(room_paths).enumerate() {
-        let value = room_template(dep, &policies, rooms, i + 2, &order);
-        let text = serialize(&path, &value, format)?;
+    for (text, path) in room_texts.into_iter().zip(order.into_iter().skip(1)) {
         if text.len() > CFN_MAX_TEMPLATE_BYTES {
             return Err(RenderError::TooLarge(
                 path,
@@ -162,6 +168,62 @@ pub fn render_deployment(
         });
     }
     Ok(files)
+}
+
+/// The paths of a split deployment's templates, base first, as its templates list them.
+fn deploy_order(stem: &str, ext: &str, room_templates: usize) -> Vec<String> {
+    let width = room_templates.to_string().len().max(3);
+    std::iter::once(format!("cloudformation/{stem}.{ext}"))
+        .chain(
+            (1..=room_templates).map(|i| format!("cloudformation/{stem}-rooms-{i:0width$}.{ext}")),
+        )
+        .collect()
+}
+
+/// The room templates of `chunks`, parts 2 onwards.
+fn room_texts(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    chunks: &[Vec<&Room>],
+    order: &[String],
+    format: TemplateFormat,
+) -> Result<Vec<String>, RenderError> {
+    chunks
+        .iter()
+        .zip(order.iter().skip(1))
+        .enumerate()
+        .map(|(i, (rooms, path))| {
+            serialize(
+                path,
+                &room_template(dep, policies, rooms, i + 2, order),
+                format,
+            )
+        })
+        .collect()
+}
+
+/// The room templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms fits, which is what
+/// [`fit_rooms`] would find without rendering each chunk a second time to measure it: a chunk
+/// whose final text (deploy order included) passes its test passes it without the order too.
+/// `None` when some chunk might need halving.
+fn whole_chunks<'a>(
+    dep: &'a Deployment,
+    policies: &DeploymentPolicies<'_>,
+    stem: &str,
+    format: TemplateFormat,
+) -> Result<Option<(Vec<Vec<&'a Room>>, Vec<String>)>, RenderError> {
+    let chunks: Vec<Vec<&Room>> = dep
+        .rooms
+        .chunks(CFN_MAX_OUTPUTS)
+        .map(|c| c.iter().collect())
+        .collect();
+    let order = deploy_order(stem, extension(format), chunks.len());
+    let texts = room_texts(dep, policies, &chunks, &order, format)?;
+    let fits = chunks
+        .iter()
+        .zip(&texts)
+        .all(|(rooms, text)| rooms.len() < 2 || text.len() + 4_096 <= CFN_MAX_TEMPLATE_BYTES);
+    Ok(fits.then_some((chunks, texts)))
 }
 
 /// Splits a chunk of rooms in halves until each half's template is under 1 MB (only huge tags
