@@ -202,6 +202,9 @@ fn room_texts(
         .collect()
 }
 
+/// Rooms split over room templates, and the templates' text.
+type Chunks<'a> = (Vec<Vec<&'a Room>>, Vec<String>);
+
 /// The room templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms fits, which is what
 /// [`fit_rooms`] would find without rendering each chunk a second time to measure it: a chunk
 /// whose final text (deploy order included) passes its test passes it without the order too.
@@ -211,7 +214,7 @@ fn whole_chunks<'a>(
     policies: &DeploymentPolicies<'_>,
     stem: &str,
     format: TemplateFormat,
-) -> Result<Option<(Vec<Vec<&'a Room>>, Vec<String>)>, RenderError> {
+) -> Result<Option<Chunks<'a>>, RenderError> {
     let chunks: Vec<Vec<&Room>> = dep
         .rooms
         .chunks(CFN_MAX_OUTPUTS)

@@ -245,11 +245,7 @@ fn plain_key_slow(s: &str) -> bool {
         return false;
     }
     match bytes.first() {
-        Some(b'-' | b'?') => {
-            if bytes.get(1).is_none_or(u8::is_ascii_whitespace) {
-                return false;
-            }
-        }
+        Some(b'-' | b'?') if bytes.get(1).is_none_or(u8::is_ascii_whitespace) => return false,
         Some(
             b',' | b':' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>'
             | b'\'' | b'"' | b'%' | b'@' | b'`',
