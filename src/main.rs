@@ -22,6 +22,7 @@ use chatlog::spec::load::Input;
 use chatlog::spec::schema::SCHEMA_TEXT;
 
 // Rendering a large spec is mostly small allocations; mimalloc halves their cost (issue 17).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

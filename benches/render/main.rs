@@ -30,6 +30,7 @@ use chatlog::render::{self, Target, TemplateFormat};
 use chatlog::spec::load::Input;
 
 // The allocator the binary uses, so the figures are the binary's.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
