@@ -422,7 +422,7 @@ fn metadata(dep: &Deployment, policies: &DeploymentPolicies<'_>, order: &[String
 /// empty delimiter gives back the exact spec value.
 pub fn literal(s: &str) -> Value {
     if !s.contains("${") {
-        return json!(s);
+        return Value::String(s.to_owned());
     }
     let pieces: Vec<&str> = s.split("${").collect();
     let last = pieces.len().saturating_sub(1);
@@ -444,7 +444,7 @@ fn tags(tags: &Tags) -> Option<Value> {
     }
     Some(Value::Array(
         tags.iter()
-            .map(|(k, v)| json!({"Key": literal(k), "Value": literal(v)}))
+            .map(|(k, v)| object([("Key", literal(k)), ("Value", literal(v))]))
             .collect(),
     ))
 }
@@ -736,29 +736,61 @@ fn arn_output_id(logical_id: &str) -> String {
     format!("{logical_id}Arn")
 }
 
+/// `{key: value, ...}` without the `json!` macro's trip through serde: rooms are most of a
+/// large template.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in entries {
+        m.insert(k.to_owned(), v);
+    }
+    Value::Object(m)
+}
+
+/// `{"Fn::GetAtt": [logical_id, "Arn"]}`.
+fn get_att_arn(logical_id: &str) -> Value {
+    object([(
+        "Fn::GetAtt",
+        Value::Array(vec![Value::from(logical_id), Value::from("Arn")]),
+    )])
+}
+
+/// A room's reference to a logging configuration's ARN.
+fn configuration_arn(key: &str, reference: Reference) -> Value {
+    let id = crate::model::logical_id("LoggingConfiguration", key);
+    match reference {
+        Reference::GetAtt => get_att_arn(&id),
+        Reference::Import => {
+            json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{BASE_STACK_PARAMETER}}}-{}", arn_output_id(&id))}})
+        }
+    }
+}
+
 fn add_rooms(resources: &mut Map<String, Value>, rooms: &[&Room], reference: Reference) {
+    // The rooms of a template share a few configurations: each reference is built once.
+    let mut arns: Vec<(&str, Value)> = Vec::new();
     for room in rooms {
         let mut props = Map::new();
-        props.insert("Name".into(), json!(room.name));
+        props.insert("Name".into(), Value::String(room.name.clone()));
         if !room.logging.is_empty() {
-            let ids: Vec<Value> = room
-                .logging
-                .iter()
-                .map(|key| {
-                    let id = crate::model::logical_id("LoggingConfiguration", key);
-                    match reference {
-                        Reference::GetAtt => json!({"Fn::GetAtt": [id, "Arn"]}),
-                        Reference::Import => json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{BASE_STACK_PARAMETER}}}-{}", arn_output_id(&id))}}),
+            let mut ids = Vec::with_capacity(room.logging.len());
+            for key in &room.logging {
+                let arn = match arns.iter().find(|(k, _)| k == key) {
+                    Some((_, arn)) => arn.clone(),
+                    None => {
+                        let arn = configuration_arn(key, reference);
+                        arns.push((key, arn.clone()));
+                        arn
                     }
-                })
-                .collect();
+                };
+                ids.push(arn);
+            }
             props.insert("LoggingConfigurationIdentifiers".into(), Value::Array(ids));
         }
         if let Some(n) = room.maximum_message_length {
-            props.insert("MaximumMessageLength".into(), json!(n));
+            props.insert("MaximumMessageLength".into(), Value::from(n));
         }
         if let Some(n) = room.maximum_message_rate_per_second {
-            props.insert("MaximumMessageRatePerSecond".into(), json!(n));
+            props.insert("MaximumMessageRatePerSecond".into(), Value::from(n));
         }
         if let Some(h) = &room.message_review_handler {
             props.insert(
@@ -771,7 +803,10 @@ fn add_rooms(resources: &mut Map<String, Value>, rooms: &[&Room], reference: Ref
         }
         resources.insert(
             room.logical_id.clone(),
-            json!({"Type": "AWS::IVSChat::Room", "Properties": Value::Object(props)}),
+            object([
+                ("Type", Value::from("AWS::IVSChat::Room")),
+                ("Properties", Value::Object(props)),
+            ]),
         );
     }
 }
@@ -800,10 +835,13 @@ fn outputs_of(
     for r in rooms {
         o.insert(
             arn_output_id(&r.logical_id),
-            json!({
-                "Description": format!("ARN of room `{}`", r.key),
-                "Value": {"Fn::GetAtt": [r.logical_id, "Arn"]},
-            }),
+            object([
+                (
+                    "Description",
+                    Value::String(format!("ARN of room `{}`", r.key)),
+                ),
+                ("Value", get_att_arn(&r.logical_id)),
+            ]),
         );
     }
     o
