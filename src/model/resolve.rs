@@ -39,6 +39,12 @@ struct Placement {
     region_from: Origin,
 }
 
+impl Placement {
+    fn same_place(&self, other: &Placement) -> bool {
+        self.account == other.account && self.region == other.region
+    }
+}
+
 struct Resolver<'a> {
     spec: &'a Spec,
     sources: &'a Sources,
@@ -326,6 +332,9 @@ impl<'a> Resolver<'a> {
         other: &Placement,
         other_origin: Option<&Origin>,
     ) {
+        if mine.same_place(other) {
+            return;
+        }
         let at = self.at(primary, Anchor::Value);
         if mine.region != other.region {
             let message = format!(
@@ -382,10 +391,17 @@ impl<'a> Resolver<'a> {
                 None,
             );
             for (i, reference) in room.logging.iter().enumerate() {
+                // Every key of the map is a valid entry key, so a reference that is not one is
+                // simply not found.
+                let known = spec.logging_configurations.contains_key(reference.as_str());
+                if let (true, Some(mine), Some((theirs, _))) =
+                    (known, &placement, configurations.get(reference))
+                    && mine.same_place(theirs)
+                {
+                    // The common case, decided without building the diagnostics' locations.
+                    continue;
+                }
                 let at = entry.origin.child("logging").child(&i.to_string());
-                let known = types::EntryKey::try_from(reference.clone())
-                    .ok()
-                    .is_some_and(|k| spec.logging_configurations.contains_key(&k));
                 if !known {
                     let names = spec
                         .logging_configurations
@@ -429,8 +445,13 @@ impl<'a> Resolver<'a> {
 
     /// Merged tags (defaults under the resource's own) must still fit the limits.
     fn check_tags(&mut self, what: &str, origin: &Origin, own: &SpecTags) {
-        let merged = merged_tags(self.spec, own);
-        if let Err(message) = c::tag_count(merged.len()) {
+        let defaults = &self.spec.defaults.tags;
+        let merged = defaults.len()
+            + own
+                .iter()
+                .filter(|(k, _)| !defaults.contains_key(k.as_str()))
+                .count();
+        if let Err(message) = c::tag_count(merged) {
             let at = if own.is_empty() {
                 None
             } else {
@@ -440,10 +461,7 @@ impl<'a> Resolver<'a> {
             self.push(
                 Diagnostic::new(
                     Rule::TooManyTags,
-                    format!(
-                        "{what} has {} tags with `defaults.tags` merged in",
-                        merged.len()
-                    ),
+                    format!("{what} has {merged} tags with `defaults.tags` merged in"),
                 )
                 .at(at)
                 .help(format!("{message}; drop tags here or in `defaults.tags`")),

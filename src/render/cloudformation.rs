@@ -33,10 +33,17 @@ pub fn render(model: &Model, format: TemplateFormat) -> Result<Vec<File>, Render
     for dep in &model.deployments {
         files.extend(render_deployment(dep, format)?);
     }
-    if let Some(a) = &model.audit {
-        files.push(audit::render(a, format)?);
-    }
+    files.extend(render_audit(model, format)?);
     Ok(files)
+}
+
+/// The audit trail's template, if the spec has an `audit` section.
+pub fn render_audit(model: &Model, format: TemplateFormat) -> Result<Vec<File>, RenderError> {
+    model
+        .audit
+        .iter()
+        .map(|a| audit::render(a, format))
+        .collect()
 }
 
 fn extension(format: TemplateFormat) -> &'static str {
@@ -48,7 +55,7 @@ fn extension(format: TemplateFormat) -> &'static str {
 
 fn serialize(path: &str, value: &Value, format: TemplateFormat) -> Result<String, RenderError> {
     match format {
-        TemplateFormat::Yaml => to_yaml(path, value),
+        TemplateFormat::Yaml => Ok(to_yaml(value)),
         TemplateFormat::Json => to_json(path, value),
     }
 }
@@ -103,19 +110,20 @@ pub fn render_deployment(
 
     // Split: the base stack (destinations, policies, logging configurations; exports the
     // configuration ARNs) first, then room stacks that import them.
-    let mut chunks: Vec<Vec<&Room>> = Vec::new();
-    for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
-        chunks.extend(fit_rooms(dep, rooms.iter().collect(), format)?);
-    }
-    let width = chunks.len().to_string().len().max(3);
+    let (chunks, room_texts) = match whole_chunks(dep, &policies, &stem, format)? {
+        Some(done) => done,
+        None => {
+            let mut chunks: Vec<Vec<&Room>> = Vec::new();
+            for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
+                chunks.extend(fit_rooms(dep, rooms.iter().collect(), format)?);
+            }
+            let order = deploy_order(&stem, ext, chunks.len());
+            let texts = room_texts(dep, &policies, &chunks, &order, format)?;
+            (chunks, texts)
+        }
+    };
+    let order = deploy_order(&stem, ext, chunks.len());
     let base_path = format!("cloudformation/{stem}.{ext}");
-    let room_paths: Vec<String> = (1..=chunks.len())
-        .map(|i| format!("cloudformation/{stem}-rooms-{i:0width$}.{ext}"))
-        .collect();
-    let order: Vec<String> = std::iter::once(base_path.clone())
-        .chain(room_paths.iter().cloned())
-        .collect();
-
     let base = base_resources(dep, &policies, true);
     let base_template = template(
         dep,
@@ -146,9 +154,7 @@ pub fn render_deployment(
         path: base_path,
         contents: text,
     }];
-    for (i, (rooms, path)) in chunks.iter().zip(room_paths).enumerate() {
-        let value = room_template(dep, &policies, rooms, i + 2, &order);
-        let text = serialize(&path, &value, format)?;
+    for (text, path) in room_texts.into_iter().zip(order.into_iter().skip(1)) {
         if text.len() > CFN_MAX_TEMPLATE_BYTES {
             return Err(RenderError::TooLarge(
                 path,
@@ -162,6 +168,65 @@ pub fn render_deployment(
         });
     }
     Ok(files)
+}
+
+/// The paths of a split deployment's templates, base first, as its templates list them.
+fn deploy_order(stem: &str, ext: &str, room_templates: usize) -> Vec<String> {
+    let width = room_templates.to_string().len().max(3);
+    std::iter::once(format!("cloudformation/{stem}.{ext}"))
+        .chain(
+            (1..=room_templates).map(|i| format!("cloudformation/{stem}-rooms-{i:0width$}.{ext}")),
+        )
+        .collect()
+}
+
+/// The room templates of `chunks`, parts 2 onwards.
+fn room_texts(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    chunks: &[Vec<&Room>],
+    order: &[String],
+    format: TemplateFormat,
+) -> Result<Vec<String>, RenderError> {
+    chunks
+        .iter()
+        .zip(order.iter().skip(1))
+        .enumerate()
+        .map(|(i, (rooms, path))| {
+            serialize(
+                path,
+                &room_template(dep, policies, rooms, i + 2, order),
+                format,
+            )
+        })
+        .collect()
+}
+
+/// Rooms split over room templates, and the templates' text.
+type Chunks<'a> = (Vec<Vec<&'a Room>>, Vec<String>);
+
+/// The room templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms fits, which is what
+/// [`fit_rooms`] would find without rendering each chunk a second time to measure it: a chunk
+/// whose final text (deploy order included) passes its test passes it without the order too.
+/// `None` when some chunk might need halving.
+fn whole_chunks<'a>(
+    dep: &'a Deployment,
+    policies: &DeploymentPolicies<'_>,
+    stem: &str,
+    format: TemplateFormat,
+) -> Result<Option<Chunks<'a>>, RenderError> {
+    let chunks: Vec<Vec<&Room>> = dep
+        .rooms
+        .chunks(CFN_MAX_OUTPUTS)
+        .map(|c| c.iter().collect())
+        .collect();
+    let order = deploy_order(stem, extension(format), chunks.len());
+    let texts = room_texts(dep, policies, &chunks, &order, format)?;
+    let fits = chunks
+        .iter()
+        .zip(&texts)
+        .all(|(rooms, text)| rooms.len() < 2 || text.len() + 4_096 <= CFN_MAX_TEMPLATE_BYTES);
+    Ok(fits.then_some((chunks, texts)))
 }
 
 /// Splits a chunk of rooms in halves until each half's template is under 1 MB (only huge tags
@@ -357,7 +422,7 @@ fn metadata(dep: &Deployment, policies: &DeploymentPolicies<'_>, order: &[String
 /// empty delimiter gives back the exact spec value.
 pub fn literal(s: &str) -> Value {
     if !s.contains("${") {
-        return json!(s);
+        return Value::String(s.to_owned());
     }
     let pieces: Vec<&str> = s.split("${").collect();
     let last = pieces.len().saturating_sub(1);
@@ -379,7 +444,7 @@ fn tags(tags: &Tags) -> Option<Value> {
     }
     Some(Value::Array(
         tags.iter()
-            .map(|(k, v)| json!({"Key": literal(k), "Value": literal(v)}))
+            .map(|(k, v)| object([("Key", literal(k)), ("Value", literal(v))]))
             .collect(),
     ))
 }
@@ -671,29 +736,61 @@ fn arn_output_id(logical_id: &str) -> String {
     format!("{logical_id}Arn")
 }
 
+/// `{key: value, ...}` without the `json!` macro's trip through serde: rooms are most of a
+/// large template.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in entries {
+        m.insert(k.to_owned(), v);
+    }
+    Value::Object(m)
+}
+
+/// `{"Fn::GetAtt": [logical_id, "Arn"]}`.
+fn get_att_arn(logical_id: &str) -> Value {
+    object([(
+        "Fn::GetAtt",
+        Value::Array(vec![Value::from(logical_id), Value::from("Arn")]),
+    )])
+}
+
+/// A room's reference to a logging configuration's ARN.
+fn configuration_arn(key: &str, reference: Reference) -> Value {
+    let id = crate::model::logical_id("LoggingConfiguration", key);
+    match reference {
+        Reference::GetAtt => get_att_arn(&id),
+        Reference::Import => {
+            json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{BASE_STACK_PARAMETER}}}-{}", arn_output_id(&id))}})
+        }
+    }
+}
+
 fn add_rooms(resources: &mut Map<String, Value>, rooms: &[&Room], reference: Reference) {
+    // The rooms of a template share a few configurations: each reference is built once.
+    let mut arns: Vec<(&str, Value)> = Vec::new();
     for room in rooms {
         let mut props = Map::new();
-        props.insert("Name".into(), json!(room.name));
+        props.insert("Name".into(), Value::String(room.name.clone()));
         if !room.logging.is_empty() {
-            let ids: Vec<Value> = room
-                .logging
-                .iter()
-                .map(|key| {
-                    let id = crate::model::logical_id("LoggingConfiguration", key);
-                    match reference {
-                        Reference::GetAtt => json!({"Fn::GetAtt": [id, "Arn"]}),
-                        Reference::Import => json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{BASE_STACK_PARAMETER}}}-{}", arn_output_id(&id))}}),
+            let mut ids = Vec::with_capacity(room.logging.len());
+            for key in &room.logging {
+                let arn = match arns.iter().find(|(k, _)| k == key) {
+                    Some((_, arn)) => arn.clone(),
+                    None => {
+                        let arn = configuration_arn(key, reference);
+                        arns.push((key, arn.clone()));
+                        arn
                     }
-                })
-                .collect();
+                };
+                ids.push(arn);
+            }
             props.insert("LoggingConfigurationIdentifiers".into(), Value::Array(ids));
         }
         if let Some(n) = room.maximum_message_length {
-            props.insert("MaximumMessageLength".into(), json!(n));
+            props.insert("MaximumMessageLength".into(), Value::from(n));
         }
         if let Some(n) = room.maximum_message_rate_per_second {
-            props.insert("MaximumMessageRatePerSecond".into(), json!(n));
+            props.insert("MaximumMessageRatePerSecond".into(), Value::from(n));
         }
         if let Some(h) = &room.message_review_handler {
             props.insert(
@@ -706,7 +803,10 @@ fn add_rooms(resources: &mut Map<String, Value>, rooms: &[&Room], reference: Ref
         }
         resources.insert(
             room.logical_id.clone(),
-            json!({"Type": "AWS::IVSChat::Room", "Properties": Value::Object(props)}),
+            object([
+                ("Type", Value::from("AWS::IVSChat::Room")),
+                ("Properties", Value::Object(props)),
+            ]),
         );
     }
 }
@@ -735,10 +835,13 @@ fn outputs_of(
     for r in rooms {
         o.insert(
             arn_output_id(&r.logical_id),
-            json!({
-                "Description": format!("ARN of room `{}`", r.key),
-                "Value": {"Fn::GetAtt": [r.logical_id, "Arn"]},
-            }),
+            object([
+                (
+                    "Description",
+                    Value::String(format!("ARN of room `{}`", r.key)),
+                ),
+                ("Value", get_att_arn(&r.logical_id)),
+            ]),
         );
     }
     o

@@ -4,13 +4,15 @@
 
 pub mod cloudformation;
 pub mod hcl;
+mod jobs;
 pub mod policies;
 mod rules;
 pub mod terraform;
 pub mod write;
+mod yaml;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Model;
+use crate::model::{Deployment, Model};
 use crate::spec::source::Sources;
 
 pub use rules::check;
@@ -88,20 +90,53 @@ pub fn render(
             files: Vec::new(),
         });
     }
-    let mut files = Vec::new();
     let mut targets = targets.to_vec();
     targets.sort_unstable();
     targets.dedup();
+    // Each target's deployments are independent of each other and of the other targets: they
+    // are rendered on every core, and the first error in this (sequential) order wins.
+    let mut parts = Vec::new();
     for t in targets {
         match t {
-            Target::CloudFormation => files.extend(cloudformation::render(model, format)?),
-            Target::Graph => files.push(graph_file(model)?),
-            Target::Policies => files.extend(policies::render(model)?),
-            Target::Terraform => files.extend(terraform::render(model)?),
+            Target::CloudFormation | Target::Terraform => {
+                parts.extend(model.deployments.iter().map(|d| Part::Deployment(t, d)));
+                parts.push(Part::Rest(t));
+            }
+            Target::Graph | Target::Policies => parts.push(Part::Rest(t)),
         }
+    }
+    let rendered = jobs::map(&parts, |part| part.render(model, format));
+    let mut files = Vec::new();
+    for part in rendered {
+        files.extend(part?);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Rendered { diagnostics, files })
+}
+
+/// A piece of a render that depends on no other.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// A target's files for one deployment.
+    Deployment(Target, &'a Deployment),
+    /// A target's files that are not per deployment (all of them for policies and the graph).
+    Rest(Target),
+}
+
+impl Part<'_> {
+    fn render(self, model: &Model, format: TemplateFormat) -> Result<Vec<File>, RenderError> {
+        match self {
+            Part::Deployment(Target::CloudFormation, d) => {
+                cloudformation::render_deployment(d, format)
+            }
+            Part::Deployment(Target::Terraform, d) => Ok(terraform::render_deployment(d)),
+            Part::Deployment(..) => Ok(Vec::new()),
+            Part::Rest(Target::CloudFormation) => cloudformation::render_audit(model, format),
+            Part::Rest(Target::Terraform) => Ok(terraform::render_audit(model)),
+            Part::Rest(Target::Graph) => Ok(vec![graph_file(model)?]),
+            Part::Rest(Target::Policies) => policies::render(model),
+        }
+    }
 }
 
 /// Renders a validated spec: its own diagnostics and the target rules' together, sorted, and no
@@ -145,10 +180,9 @@ pub(crate) fn to_json<T: serde::Serialize>(path: &str, value: &T) -> Result<Stri
         .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
 }
 
-/// YAML through serde-saphyr: strings that YAML 1.1 readers (CloudFormation) would read as
-/// something else are quoted, and no block scalars, so every value stays on its own line.
-pub(crate) fn to_yaml<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
-    let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
-    serde_saphyr::to_string_with_options(value, options)
-        .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
+/// YAML as serde-saphyr writes it (see [`yaml`]): strings that YAML 1.1 readers
+/// (CloudFormation) would read as something else are quoted, and no block scalars, so every
+/// value stays on its own line.
+pub(crate) fn to_yaml(value: &serde_json::Value) -> String {
+    yaml::to_string(value)
 }

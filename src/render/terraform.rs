@@ -94,10 +94,13 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
     for dep in &model.deployments {
         files.extend(render_deployment(dep));
     }
-    if let Some(a) = &model.audit {
-        files.extend(audit::render(a));
-    }
+    files.extend(render_audit(model));
     Ok(files)
+}
+
+/// The audit trail's module, if the spec has an `audit` section.
+pub fn render_audit(model: &Model) -> Vec<File> {
+    model.audit.iter().flat_map(audit::render).collect()
 }
 
 pub fn render_deployment(dep: &Deployment) -> Vec<File> {

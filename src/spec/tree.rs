@@ -3,7 +3,7 @@
 //! diagnostics can point at a line and column.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -168,30 +168,49 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Appends `/segment`, escaped as a JSON pointer segment (RFC 6901).
+fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// The plain value of `node`, and the position of every node under it in `out`. `pointer` is
+/// the node's own JSON pointer, one buffer for the whole walk: each child appends its segment
+/// and cuts it off again, so only the positions' keys are allocated.
 fn flatten(
     node: Spanned<Node>,
-    pointer: &str,
+    pointer: &mut String,
     key: Option<Pos>,
     source: &str,
-    out: &mut BTreeMap<String, NodePos>,
+    out: &mut Vec<(String, NodePos)>,
 ) -> Result<Value, SyntaxError> {
     if let Some(value) = Pos::from_location(&node.referenced) {
-        out.insert(pointer.to_owned(), NodePos { value, key });
+        out.push((pointer.clone(), NodePos { value, key }));
     }
+    let parent = pointer.len();
     Ok(match node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(b),
         Node::Number(n) => Value::Number(n),
         Node::String(s) => Value::String(s),
-        Node::Seq(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| flatten(item, &format!("{pointer}/{i}"), None, source, out))
-                .collect::<Result<_, _>>()?,
-        ),
+        Node::Seq(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let _ = write!(pointer, "/{i}");
+                let value = flatten(item, pointer, None, source, out);
+                pointer.truncate(parent);
+                values.push(value?);
+            }
+            Value::Array(values)
+        }
         Node::Map(entries) => {
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(entries.len());
             for (k, v) in entries {
                 let key_pos = Pos::from_location(&k.referenced);
                 let text = key_text(k, source);
@@ -203,9 +222,10 @@ fn flatten(
                         pos: key_pos,
                     });
                 }
-                let child = format!("{pointer}/{}", escape_segment(&text));
-                let value = flatten(v, &child, key_pos, source, out)?;
-                map.insert(text, value);
+                push_segment(pointer, &text);
+                let value = flatten(v, pointer, key_pos, source, out);
+                pointer.truncate(parent);
+                map.insert(text, value?);
             }
             Value::Object(map)
         }
@@ -261,7 +281,11 @@ pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
             pos,
         }
     })?;
-    let mut positions = BTreeMap::new();
-    let value = flatten(root, "", None, text, &mut positions)?;
-    Ok(Tree { value, positions })
+    let mut positions = Vec::new();
+    let value = flatten(root, &mut String::new(), None, text, &mut positions)?;
+    // Built in one go from the walk's list: far cheaper than an insert per node (issue 17).
+    Ok(Tree {
+        value,
+        positions: positions.into_iter().collect(),
+    })
 }

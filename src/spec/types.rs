@@ -32,6 +32,12 @@ macro_rules! checked_string {
                 &self.0
             }
         }
+        // Ordered and hashed as its text, so maps keyed by it can be searched with a `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)

@@ -1,0 +1,339 @@
+//! Benchmark (not a test): validate and render generated specs (see `spec.rs`), the work of
+//! `chatlog validate`, `render` and `check` without the reading of the spec file.
+//!
+//! ```text
+//! cargo bench --bench render                          500, 5,000 and 50,000 rooms, every case
+//! cargo bench --bench render -- 50000 --case all      some sizes, some cases
+//! cargo bench --bench render -- --runs 7 --deployments 5
+//! ```
+//!
+//! Cases: `validate`; `cloudformation`, `terraform`, `policies`, `graph` and `all` (validate and
+//! render in memory, YAML templates); `write` (all targets rendered and written to a temporary
+//! `--out`, as `render` does); `check` (all targets rendered and compared with the files `write`
+//! left, as `check` does). Each case runs in a child process of its own (this binary again), so
+//! the peak memory printed (VmHWM, the resident high-water mark, spec text included) is that
+//! case's alone. Times are medians of the runs, wall clock.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chatlog::render::{self, Target, TemplateFormat};
+use chatlog::spec::load::Input;
+
+// The allocator the binary uses, so the figures are the binary's.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SIZES: [usize; 3] = [500, 5_000, 50_000];
+const CASES: [&str; 8] = [
+    "validate",
+    "cloudformation",
+    "terraform",
+    "policies",
+    "graph",
+    "all",
+    "write",
+    "check",
+];
+const ALL: [Target; 4] = [
+    Target::CloudFormation,
+    Target::Graph,
+    Target::Policies,
+    Target::Terraform,
+];
+
+fn targets(case: &str) -> &'static [Target] {
+    match case {
+        "validate" => &[],
+        "cloudformation" => &[Target::CloudFormation],
+        "terraform" => &[Target::Terraform],
+        "policies" => &[Target::Policies],
+        "graph" => &[Target::Graph],
+        "all" | "write" | "check" => &ALL,
+        other => panic!("unknown case `{other}`; cases: {}", CASES.join(", ")),
+    }
+}
+
+/// What one run produced, to show that every run did the same work.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Shape {
+    files: usize,
+    bytes: usize,
+}
+
+/// One run of a case: validate, render, then write or compare.
+fn run(case: &str, text: &str, dir: &Path) -> Shape {
+    let validation = chatlog::validate::validate(vec![Input {
+        name: "bench.yaml".into(),
+        bytes: text.as_bytes().to_vec(),
+    }]);
+    assert!(
+        !validation.has_errors(),
+        "{:?}",
+        validation.diagnostics.first()
+    );
+    if case == "validate" {
+        return Shape::default();
+    }
+    let rendered =
+        render::render_validated(&validation, targets(case), TemplateFormat::Yaml).unwrap();
+    assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics.first());
+    match case {
+        "write" => {
+            render::write::write_outputs(dir, &ALL, &rendered.files).unwrap();
+        }
+        "check" => {
+            let existing = read_owned(dir);
+            let found = chatlog::drift::files::compare(&rendered.files, &existing, "out");
+            assert!(found.is_empty(), "{:?}", found.first());
+        }
+        _ => {}
+    }
+    Shape {
+        files: rendered.files.len(),
+        bytes: rendered.files.iter().map(|f| f.contents.len()).sum(),
+    }
+}
+
+/// The target folders under `dir`, as `check` reads them.
+fn read_owned(dir: &Path) -> chatlog::drift::files::Existing {
+    fn walk(path: &Path, relative: &str, out: &mut chatlog::drift::files::Existing) {
+        for entry in std::fs::read_dir(path).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == render::write::MARKER {
+                continue;
+            }
+            let child = format!("{relative}/{name}");
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &child, out);
+            } else {
+                out.insert(child, std::fs::read_to_string(entry.path()).ok());
+            }
+        }
+    }
+    let mut out = chatlog::drift::files::Existing::new();
+    for t in ALL {
+        let folder = dir.join(t.folder());
+        if folder.is_dir() {
+            walk(&folder, t.folder(), &mut out);
+        }
+    }
+    out
+}
+
+/// Resident high-water mark of this process, in KiB.
+fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// CPU time of this process so far (user and system, every thread), in seconds: on a machine
+/// shared with other work it says what a run cost when the wall clock says how long it waited.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+/// The child: runs one case and prints one `RESULT` line for the parent.
+fn child(case: &str, rooms: usize, deployments: usize, runs: usize, dir: &Path) {
+    let text = spec::spec(rooms, deployments);
+    let mut times = Vec::new();
+    let mut cpu = Vec::new();
+    let mut shape = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let cpu_start = cpu_seconds();
+        let s = run(case, &text, dir);
+        times.push(start.elapsed());
+        cpu.push(Duration::from_secs_f64(cpu_seconds() - cpu_start));
+        assert!(shape.is_none_or(|first| first == s), "runs differ");
+        shape = Some(s);
+    }
+    let shape = shape.unwrap_or_default();
+    let all: Vec<String> = times
+        .iter()
+        .map(|t| format!("{:.3}", t.as_secs_f64()))
+        .collect();
+    println!(
+        "RESULT {} {} {} {} {} {}",
+        median(&times).as_secs_f64(),
+        median(&cpu).as_secs_f64(),
+        peak_kib(),
+        shape.files,
+        shape.bytes,
+        all.join(",")
+    );
+}
+
+struct Measured {
+    seconds: f64,
+    cpu: f64,
+    peak_mib: f64,
+}
+
+fn measure(
+    case: &str,
+    rooms: usize,
+    deployments: usize,
+    runs: usize,
+    dir: &Path,
+) -> Option<Measured> {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--child", case])
+        .arg(rooms.to_string())
+        .arg(deployments.to_string())
+        .arg(runs.to_string())
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
+        eprintln!(
+            "{case} at {rooms} rooms failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return None;
+    };
+    let fields: Vec<&str> = line.split(' ').collect();
+    let seconds: f64 = fields[0].parse().unwrap();
+    let cpu: f64 = fields[1].parse().unwrap();
+    let peak_kib: f64 = fields[2].parse().unwrap();
+    println!(
+        "{rooms:>6} rooms  {case:<14} median {seconds:>7.3} s (cpu {cpu:.2} s)  peak {:>6.1} MiB  {:>5} files {:>7} KiB  runs [{}]",
+        peak_kib / 1024.0,
+        fields[3],
+        fields[4].parse::<usize>().unwrap() / 1024,
+        fields[5]
+    );
+    Some(Measured {
+        seconds,
+        cpu,
+        peak_mib: peak_kib / 1024.0,
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, case, rooms, deployments, runs, dir] = args.as_slice()
+        && flag == "--child"
+    {
+        child(
+            case,
+            rooms.parse().unwrap(),
+            deployments.parse().unwrap(),
+            runs.parse().unwrap(),
+            Path::new(dir),
+        );
+        return;
+    }
+
+    let mut sizes = Vec::new();
+    let mut cases = Vec::new();
+    let mut runs = None;
+    let mut deployments = 5;
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        match a.as_str() {
+            // cargo bench passes --bench to harness = false targets.
+            "--bench" => {}
+            "--case" => cases.push(rest.next().expect("--case NAME").clone()),
+            "--runs" => runs = Some(rest.next().expect("--runs N").parse().unwrap()),
+            "--deployments" => deployments = rest.next().expect("--deployments N").parse().unwrap(),
+            n => sizes.push(n.parse::<usize>().expect("a number of rooms")),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = SIZES.to_vec();
+    }
+    if cases.is_empty() {
+        cases = CASES.iter().map(|c| (*c).to_owned()).collect();
+    }
+    for c in &cases {
+        targets(c);
+    }
+
+    let scratch: PathBuf =
+        std::env::temp_dir().join(format!("chatlog-bench-{}", std::process::id()));
+    let mut table: Vec<(usize, Vec<Option<Measured>>)> = Vec::new();
+    for &rooms in &sizes {
+        let dir = scratch.join(rooms.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        // `check` compares with what `write` leaves; without `write` in the list, write first.
+        if cases.iter().any(|c| c == "check") && !cases.iter().any(|c| c == "write") {
+            measure("write", rooms, deployments, 1, &dir);
+        }
+        let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
+        let row = cases
+            .iter()
+            .map(|c| measure(c, rooms, deployments, runs, &dir))
+            .collect();
+        table.push((rooms, row));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    println!(
+        "\nmedian wall time, median CPU time and peak memory ({deployments} deployments, YAML templates)"
+    );
+    print!("{:>7}", "rooms");
+    for c in &cases {
+        print!(" | {c:>26}");
+    }
+    println!();
+    for (rooms, row) in &table {
+        print!("{rooms:>7}");
+        for m in row {
+            match m {
+                Some(m) => print!(
+                    " | {:>6.3} s {:>5.2} cpu {:>4.0} MiB",
+                    m.seconds, m.cpu, m.peak_mib
+                ),
+                None => print!(" | {:>26}", "failed"),
+            }
+        }
+        println!();
+    }
+    let at = |n: usize| table.iter().find(|(r, _)| *r == n).map(|(_, row)| row);
+    if let (Some(small), Some(large)) = (at(5_000), at(50_000)) {
+        print!("{:>7}", "growth");
+        for (s, l) in small.iter().zip(large) {
+            match (s, l) {
+                (Some(s), Some(l)) => print!(
+                    " | {:>6.1}x {:>8.1}x cpu    ",
+                    l.seconds / s.seconds,
+                    l.cpu / s.cpu.max(0.01)
+                ),
+                _ => print!(" | {:>26}", "-"),
+            }
+        }
+        println!("   (time, 5,000 -> 50,000 rooms)");
+    }
+}
