@@ -270,6 +270,12 @@ fn main() {
             n => sizes.push(n.parse::<usize>().expect("a number of rooms")),
         }
     }
+    // Under `cargo test` (no --bench) only a smoke run of the smallest size: the bench's code
+    // is exercised, the suite does not spend minutes timing a debug build.
+    if !args.iter().any(|a| a == "--bench") && sizes.is_empty() {
+        sizes = vec![SIZES[0]];
+        runs = runs.or(Some(1));
+    }
     if sizes.is_empty() {
         sizes = SIZES.to_vec();
     }
