@@ -233,6 +233,7 @@ fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
             NodeKind::Destination { managed: true } => ("cylinder", "managed"),
             NodeKind::Destination { managed: false } => ("cylinder", "existing"),
             NodeKind::Bot => ("hexagon", "bot"),
+            NodeKind::Target => ("lean_right", "target"),
         };
         let class = if node.marks.is_empty() {
             class

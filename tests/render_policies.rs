@@ -66,7 +66,8 @@ fn parliament(dir: &std::path::Path) -> Vec<Value> {
     findings
 }
 
-/// parliament (default auditors, every severity) on every policy document of every case.
+/// parliament (default auditors, every severity) on every policy document of every case; a
+/// stack set's as one target account gets them.
 ///
 /// One finding is accepted on the deployer policies, and only there: whoever deploys a spec that
 /// creates a bucket must be able to write that bucket's policy (the AWS::S3::BucketPolicy
@@ -98,11 +99,14 @@ fn parliament_finds_nothing_in_any_policy_document() {
             } else {
                 &resources
             };
-            std::fs::write(
-                dir.join(format!("{name}__{file}")),
-                serde_json::to_string_pretty(&doc).unwrap(),
-            )
-            .unwrap();
+            let mut text = serde_json::to_string_pretty(&doc).unwrap();
+            // A stack set's documents name each target account `{account}`: checked as one
+            // target gets them.
+            if file.contains("stack-sets") {
+                assert!(text.contains("{account}"), "{file}");
+                text = text.replace("{account}", "444455556666");
+            }
+            std::fs::write(dir.join(format!("{name}__{file}")), text).unwrap();
             n += 1;
         }
     }

@@ -103,6 +103,16 @@ const EXPECTED: &[(&str, &str, u32, u32)] = &[
     ("CL052-adopt-without-create.yaml", "CL052", 7, 7),
     ("CL050-unused-configuration.yaml", "CL050", 6, 3),
     ("CL051-unused-destination.yaml", "CL051", 4, 3),
+    ("CL130-stack-set-name.yaml", "CL130", 4, 3),
+    ("CL131-self-managed-ou.yaml", "CL131", 11, 9),
+    ("CL132-ou-id.yaml", "CL132", 8, 32),
+    ("CL133-self-managed-roles.yaml", "CL133", 7, 5),
+    ("CL134-management-account.yaml", "CL134", 9, 36),
+    ("CL135-region-without-ivschat.yaml", "CL135", 9, 30),
+    ("CL136-bucket-without-account.yaml", "CL136", 12, 15),
+    ("CL138-collision.yaml", "CL138", 17, 7),
+    ("CL139-operation.yaml", "CL139", 10, 5),
+    ("CL140-existing-bucket.yaml", "CL140", 12, 9),
 ];
 
 #[test]

@@ -75,6 +75,9 @@ fn node_line(node: &Node) -> String {
         NodeKind::Bot => {
             "shape=hexagon, style=\"filled\", fillcolor=\"#f3e5f5\", color=\"#6a1b9a\""
         }
+        NodeKind::Target => {
+            "shape=parallelogram, style=\"filled\", fillcolor=\"#ede7f6\", color=\"#4527a0\""
+        }
     };
     let mut lines = node.lines.clone();
     lines.extend(node.marks.iter().map(Mark::line));

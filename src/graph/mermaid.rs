@@ -34,6 +34,10 @@ const CLASS_DEFS: &[(&str, &str)] = &[
 /// picture stays as it was.
 const BOT_CLASS_DEF: (&str, &str) = ("bot", "fill:#f3e5f5,stroke:#6a1b9a,color:#4a148c");
 
+/// The style of a stack set's targets (OUs or accounts, and regions), only in pictures that have
+/// a stack set.
+const TARGET_CLASS_DEF: (&str, &str) = ("target", "fill:#ede7f6,stroke:#4527a0,color:#311b92");
+
 const DRIFT_LINK: &str = "stroke:#c62828,stroke-width:3px,color:#b71c1c";
 
 pub fn write(graph: &Graph) -> String {
@@ -86,6 +90,15 @@ pub fn write(graph: &Graph) -> String {
         let (name, style) = BOT_CLASS_DEF;
         out.push_str(&format!("  classDef {name} {style}\n"));
     }
+    let has_targets = graph
+        .clusters
+        .iter()
+        .flat_map(|c| &c.nodes)
+        .any(|n| n.kind == NodeKind::Target);
+    if has_targets {
+        let (name, style) = TARGET_CLASS_DEF;
+        out.push_str(&format!("  classDef {name} {style}\n"));
+    }
     if !drifted_links.is_empty() {
         out.push_str(&format!(
             "  linkStyle {} {DRIFT_LINK}\n",
@@ -102,6 +115,7 @@ fn node_line(node: &Node) -> String {
         NodeKind::Destination { managed: true } => ("[(", ")]", "managed"),
         NodeKind::Destination { managed: false } => ("[(", ")]", "existing"),
         NodeKind::Bot => ("{{", "}}", "bot"),
+        NodeKind::Target => ("[/", "/]", "target"),
     };
     let class = if node.marks.is_empty() {
         class

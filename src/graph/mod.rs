@@ -58,6 +58,8 @@ pub enum NodeKind {
     },
     /// A Lex V2 bot alias whose conversation logs go to destinations of the deployment.
     Bot,
+    /// A stack set's targets (OUs or accounts) or one of its target regions.
+    Target,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -337,7 +339,134 @@ pub fn build(
             nodes,
         });
     }
+    // A picture of one deployment leaves the stack sets out: they are not in one account.
+    if only.is_none() {
+        for set in &model.stack_sets {
+            stack_set_cluster(&mut graph, set);
+        }
+    }
     Ok(graph)
+}
+
+/// A stack set as OU (or accounts) -> regions -> the baseline every target gets. Node ids are
+/// prefixed with the stack set's own, so they never meet a deployment's.
+fn stack_set_cluster(graph: &mut Graph, set: &crate::model::StackSet) {
+    let prefix = logical_id("StackSet", &set.key);
+    let id = |inner: &str| format!("{prefix}{inner}");
+    let dep = &set.member;
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for (i, t) in set.targets.iter().enumerate() {
+        let target_id = id(&format!("Target{}", i + 1));
+        let mut lines = Vec::new();
+        if !t.organizational_units.is_empty() {
+            lines.push(format!("OUs {}", t.organizational_units.join(", ")));
+        }
+        if !t.accounts.is_empty() {
+            let how = match t.account_filter {
+                Some(f) => format!("accounts ({})", f.as_api().to_lowercase()),
+                None => "accounts".to_owned(),
+            };
+            lines.push(format!("{how} {}", t.accounts.join(", ")));
+        }
+        nodes.push(Node {
+            id: target_id.clone(),
+            kind: NodeKind::Target,
+            lines,
+            marks: Vec::new(),
+        });
+        for region in &t.regions {
+            let region_id = id(&logical_id("Region", region));
+            if !nodes.iter().any(|n| n.id == region_id) {
+                nodes.push(Node {
+                    id: region_id.clone(),
+                    kind: NodeKind::Target,
+                    lines: vec![format!("region {region}")],
+                    marks: Vec::new(),
+                });
+            }
+            edges.push(Edge {
+                from: target_id.clone(),
+                to: region_id,
+                marks: Vec::new(),
+            });
+        }
+    }
+    // Each region gets the baseline: drawn as an edge to each logging configuration, which
+    // rooms (those of the stack set and those applications create) attach to.
+    let region_ids: Vec<String> = set
+        .regions()
+        .iter()
+        .map(|r| id(&logical_id("Region", r)))
+        .collect();
+    for room in &dep.rooms {
+        nodes.push(Node {
+            id: id(&room.logical_id),
+            kind: NodeKind::Room,
+            lines: named("room", &room.key, &room.name),
+            marks: Vec::new(),
+        });
+    }
+    for config in &dep.logging_configurations {
+        nodes.push(Node {
+            id: id(&config.logical_id),
+            kind: NodeKind::LoggingConfiguration,
+            lines: named("logging configuration", &config.key, &config.name),
+            marks: Vec::new(),
+        });
+        for r in &region_ids {
+            edges.push(Edge {
+                from: r.clone(),
+                to: id(&config.logical_id),
+                marks: Vec::new(),
+            });
+        }
+    }
+    let policies = plan::for_deployment(dep);
+    for d in &dep.destinations {
+        let mut lines = destination_lines(d, &policies, false);
+        for line in &mut lines {
+            *line = line
+                .replace(crate::model::stack_set::ACCOUNT, "{account}")
+                .replace(crate::model::stack_set::REGION, "{region}")
+                .replace(crate::model::stack_set::PARTITION, "{partition}");
+        }
+        nodes.push(Node {
+            id: id(&d.logical_id),
+            kind: NodeKind::Destination { managed: d.managed },
+            lines,
+            marks: Vec::new(),
+        });
+    }
+    for room in &dep.rooms {
+        for key in &room.logging {
+            if let Some(config) = dep.logging_configuration(key) {
+                edges.push(Edge {
+                    from: id(&room.logical_id),
+                    to: id(&config.logical_id),
+                    marks: Vec::new(),
+                });
+            }
+        }
+    }
+    for config in &dep.logging_configurations {
+        if let Some(d) = dep.destination(&config.destination) {
+            edges.push(Edge {
+                from: id(&config.logical_id),
+                to: id(&d.logical_id),
+                marks: Vec::new(),
+            });
+        }
+    }
+    graph.clusters.push(Cluster {
+        id: prefix,
+        label: format!(
+            "stack set {} (administrator {} / {})",
+            set.name, set.administrator.account, set.administrator.region
+        ),
+        nodes,
+    });
+    graph.edges.extend(edges);
 }
 
 fn has_element(dep: &Deployment, element: &Element) -> bool {

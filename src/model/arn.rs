@@ -6,7 +6,10 @@ use super::DestinationKind;
 /// The partition of a region. IVS Chat itself is only in `aws` (its model hard-codes the
 /// partition in ARN patterns), but destinations in other partitions get the right ARN anyway.
 pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
+    // A stack set's member template names no region: its partition is the target's own.
+    if region == super::stack_set::REGION {
+        super::stack_set::PARTITION
+    } else if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"

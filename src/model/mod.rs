@@ -5,10 +5,12 @@
 mod arn;
 mod logical_id;
 mod resolve;
+pub mod stack_set;
 
 pub use arn::partition;
 pub use logical_id::logical_id;
 pub use resolve::resolve;
+pub use stack_set::StackSet;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +27,8 @@ pub struct Model {
     pub deployments: Vec<Deployment>,
     /// The CloudTrail trail of the `audit` section, if the spec has one.
     pub audit: Option<Audit>,
+    /// Sorted by key.
+    pub stack_sets: Vec<StackSet>,
 }
 
 #[derive(Clone, Debug)]

@@ -19,6 +19,7 @@ use super::{
 
 mod audit;
 mod lex;
+mod stack_set;
 
 /// Destinations the spec's bots need that it does not declare: the log groups and buckets of
 /// Lex V1 settings (existing resources, keyed `BOT.text` / `BOT.audio`, which no spec key can be).
@@ -59,7 +60,8 @@ pub fn resolve(spec: &Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic
         sources,
         diagnostics: Vec::new(),
     };
-    let model = r.run();
+    let mut model = r.run();
+    model.stack_sets = stack_set::resolve(spec, sources, &model.deployments, &mut r.diagnostics);
     let has_errors = r.diagnostics.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(model) }, r.diagnostics)
 }
@@ -746,6 +748,7 @@ impl<'a> Resolver<'a> {
             name: self.spec.name.as_ref().map(|(n, _)| n.to_string()),
             deployments,
             audit: None,
+            stack_sets: Vec::new(),
         }
     }
 

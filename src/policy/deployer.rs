@@ -388,6 +388,79 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
             )),
         );
     }
+    out.extend(stack_set_statements(model));
+    out
+}
+
+/// StackSet operations chatlog runs in each administrator account and region
+/// (aws-facts.md §1(k): the API calls of `apply`, `plan` and `drift`; AWS's service authorization
+/// reference for CloudFormation lists stackset, stackset-target and type as their resources).
+/// No DeleteStackSet: chatlog never deletes a stack set.
+const STACK_SET_ACTIONS: [&str; 10] = [
+    "cloudformation:CreateStackInstances",
+    "cloudformation:DeleteStackInstances",
+    "cloudformation:DescribeStackInstance",
+    "cloudformation:DescribeStackSet",
+    "cloudformation:DescribeStackSetOperation",
+    "cloudformation:DetectStackSetDrift",
+    "cloudformation:ListStackInstances",
+    "cloudformation:ListStackSetOperationResults",
+    "cloudformation:UpdateStackInstances",
+    "cloudformation:UpdateStackSet",
+];
+
+fn stack_set_statements(model: &Model) -> Vec<Statement> {
+    if model.stack_sets.is_empty() {
+        return Vec::new();
+    }
+    let mut resources = BTreeSet::new();
+    let mut roles = BTreeSet::new();
+    for set in &model.stack_sets {
+        let (p, r, a) = (
+            partition(&set.administrator.region),
+            &set.administrator.region,
+            &set.administrator.account,
+        );
+        resources.insert(format!(
+            "arn:{p}:cloudformation:{r}:{a}:stackset/{}:*",
+            set.name
+        ));
+        // Instance operations also name their targets and the member's resource types, which
+        // are known by the target only.
+        resources.insert(format!("arn:{p}:cloudformation:{r}:{a}:stackset-target/*"));
+        resources.insert(format!("arn:{p}:cloudformation:{r}:{a}:type/resource/*"));
+        if let Some(role) = &set.administration_role_arn {
+            roles.insert(role.clone());
+        }
+    }
+    let mut out = vec![
+        // CreateStackSet takes no resource ARN: the stack set does not exist yet.
+        Statement::allow(
+            "CreateStackSets",
+            Strings::one("cloudformation:CreateStackSet"),
+            Strings::one("*"),
+        ),
+        Statement::allow(
+            "StackSets",
+            Strings::many(STACK_SET_ACTIONS),
+            Strings::Many(sorted(resources)),
+        ),
+    ];
+    if !roles.is_empty() {
+        // Self-managed: CloudFormation assumes the administration role the stack set names.
+        out.push(
+            Statement::allow(
+                "StackSetAdministrationRole",
+                Strings::one("iam:PassRole"),
+                Strings::Many(sorted(roles)),
+            )
+            .condition(Conditions::new().with(
+                "StringEquals",
+                "iam:PassedToService",
+                Strings::one("cloudformation.amazonaws.com"),
+            )),
+        );
+    }
     out
 }
 

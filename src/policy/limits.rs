@@ -28,6 +28,9 @@ pub const IAM_MANAGED_POLICY_MAX_CHARS: usize = 6_144;
 pub const CFN_MAX_RESOURCES: usize = 500;
 pub const CFN_MAX_OUTPUTS: usize = 200;
 pub const CFN_MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// A stack set's TemplateBody: at most 51,200 bytes inline; beyond, only TemplateURL (S3, 1 MB)
+/// (aws-facts §1(k); aws-cloudformation-stackset.json TemplateBody maxLength).
+pub const CFN_MAX_TEMPLATE_BODY_BYTES: usize = 51_200;
 /// CloudFormation: template description at most 1,024 bytes (aws-facts §1(d)).
 pub const CFN_MAX_DESCRIPTION_BYTES: usize = 1_024;
 /// AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 in CloudFormation, 1-100 in the API

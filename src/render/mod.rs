@@ -7,6 +7,7 @@ pub mod hcl;
 mod jobs;
 pub mod policies;
 mod rules;
+pub mod stack_sets;
 pub mod terraform;
 pub mod write;
 mod yaml;
@@ -131,8 +132,16 @@ impl Part<'_> {
             }
             Part::Deployment(Target::Terraform, d) => Ok(terraform::render_deployment(d)),
             Part::Deployment(..) => Ok(Vec::new()),
-            Part::Rest(Target::CloudFormation) => cloudformation::render_audit(model, format),
-            Part::Rest(Target::Terraform) => Ok(terraform::render_audit(model)),
+            Part::Rest(Target::CloudFormation) => {
+                let mut files = cloudformation::render_audit(model, format)?;
+                files.extend(stack_sets::render(model, format)?);
+                Ok(files)
+            }
+            Part::Rest(Target::Terraform) => {
+                let mut files = terraform::render_audit(model);
+                files.extend(stack_sets::terraform::render(model));
+                Ok(files)
+            }
             Part::Rest(Target::Graph) => Ok(vec![graph_file(model)?]),
             Part::Rest(Target::Policies) => policies::render(model),
         }

@@ -10,6 +10,8 @@
 //! policies/<account>-<region>/firehose-<key>.json        service-linked role and stream tag
 //! policies/<account>-<region>/lex-role-<bot>.json        what a Lex bot's role needs for its logs
 //! policies/<account>-<region>/lex-settings-<bot>.json    the alias's conversation-log settings
+//! policies/stack-sets/<name>/<region>/s3-<key>.json ...  what a stack set's member writes in
+//!                                                every target account, with `{account}`
 //! policies/<account>-<region>/cloudtrail-bucket.json     the audit trail's bucket policy (created
 //!                                                bucket) or CloudTrail's statements to merge
 //! ```
@@ -111,6 +113,9 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
             S3_BUCKET_POLICY_MAX_BYTES,
         )?);
     }
+    for set in &model.stack_sets {
+        files.extend(member_policies(set)?);
+    }
     for dep in &model.deployments {
         let dir = format!("policies/{}", deployment_stem(&dep.account, &dep.region));
         let policies = plan::for_deployment(dep);
@@ -168,6 +173,49 @@ pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
                 contents: to_json(&path, &requirements)?,
                 path,
             });
+        }
+    }
+    Ok(files)
+}
+
+/// `policies/stack-sets/<name>/<region>/`: the policies the member template writes in every
+/// target account of a region, with the account as `{account}` (in the template, `Fn::Sub` of
+/// AWS::AccountId). The partition is the administrator's, which every target region shares
+/// (CL135).
+fn member_policies(set: &crate::model::StackSet) -> Result<Vec<File>, RenderError> {
+    use crate::model::stack_set::{ACCOUNT, PARTITION, REGION};
+    let policies = plan::for_deployment(&set.member);
+    let mut files = Vec::new();
+    for region in set.regions() {
+        let dir = format!("policies/stack-sets/{}/{region}", set.name);
+        let there = |file: File| File {
+            contents: file
+                .contents
+                .replace(ACCOUNT, "{account}")
+                .replace(REGION, region)
+                .replace(PARTITION, partition(&set.administrator.region)),
+            path: file.path,
+        };
+        for b in &policies.buckets {
+            files.push(there(document(
+                format!("{dir}/s3-{}.json", b.destination.key),
+                &b.document,
+                S3_BUCKET_POLICY_MAX_BYTES,
+            )?));
+        }
+        for g in &policies.log_groups {
+            files.push(there(document(
+                format!("{dir}/logs-{}.json", g.destination.key),
+                &g.document,
+                CWL_LOG_GROUP_POLICY_MAX_BYTES,
+            )?));
+        }
+        for p in &policies.account_policies {
+            files.push(there(document(
+                format!("{dir}/logs-account-{}.json", p.name),
+                &p.document,
+                CWL_ACCOUNT_POLICY_MAX_CHARS,
+            )?));
         }
     }
     Ok(files)

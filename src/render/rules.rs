@@ -16,6 +16,9 @@ use super::{Target, cloudformation};
 pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let cfn = targets.contains(&Target::CloudFormation);
+    if cfn || targets.contains(&Target::Terraform) {
+        out.extend(super::stack_sets::check(model, sources));
+    }
     for dep in &model.deployments {
         if cfn {
             for room in &dep.rooms {

@@ -604,3 +604,132 @@ pub fn trail_prefix(value: &str) -> Check {
     }
     Ok(())
 }
+
+/// A stack set's name: AWS::CloudFormation::StackSet StackSetName, `^[a-zA-Z][a-zA-Z0-9\-]{0,127}$`
+/// (cfn-schemas/aws-cloudformation-stackset.json, aws-facts.md §1(k)).
+pub fn stack_set_name(value: &str) -> Check {
+    length(value, 1, 128, "a stack set name")?;
+    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err("a stack set name must begin with a letter".to_owned());
+    }
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || c == '-',
+        "a stack set name",
+        "A-Z, a-z, 0-9 and `-`",
+    )
+}
+
+/// An organizational unit or organization root id as StackSets' DeploymentTargets takes it:
+/// `^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$` (aws-cloudformation-stackset.json).
+pub fn organizational_unit_id(value: &str) -> Check {
+    let lower_digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    let ok = match value.strip_prefix("ou-") {
+        Some(rest) => rest
+            .split_once('-')
+            .is_some_and(|(root, ou)| lower_digits(root, 4, 32) && lower_digits(ou, 8, 32)),
+        None => value
+            .strip_prefix("r-")
+            .is_some_and(|root| lower_digits(root, 4, 32)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("expected an OU id `ou-xxxx-xxxxxxxx` or a root id `r-xxxx` (lowercase letters and digits)".to_owned())
+    }
+}
+
+/// ExecutionRoleName: 1-64 of `[a-zA-Z_0-9+=,.@/-]` (aws-cloudformation-stackset.json).
+pub fn role_name(value: &str) -> Check {
+    length(value, 1, 64, "a role name")?;
+    charset(
+        value,
+        |c| c.is_ascii_alphanumeric() || "_+=,.@/-".contains(c),
+        "a role name",
+        "A-Z, a-z, 0-9 and `_+=,.@/-`",
+    )
+}
+
+/// The placeholders a stack set's names may hold: each target's own account id and region,
+/// which the member template takes from `AWS::AccountId` and `AWS::Region` (aws-facts.md §1(k)).
+pub const PLACEHOLDERS: [&str; 2] = ["{account}", "{region}"];
+
+/// A name that may hold `{account}` and `{region}`: outside them, only `allowed` characters. Its
+/// length and the name's own rules are checked semantically, on the longest expansion.
+fn templated(
+    value: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+    what: &str,
+    set: &str,
+) -> Check {
+    // Unexpanded, a name is never longer than expanded (a placeholder is shorter than any
+    // account id or region): over the limit here is over it everywhere.
+    length(value, 1, max, what)?;
+    let mut rest = value;
+    while let Some(open) = rest.find('{') {
+        let (head, tail) = rest.split_at(open);
+        charset(head, &allowed, what, set)?;
+        let Some(placeholder) = PLACEHOLDERS.iter().find(|p| tail.starts_with(*p)) else {
+            return Err(format!(
+                "{what} may only hold the placeholders `{{account}}` and `{{region}}`"
+            ));
+        };
+        rest = tail.get(placeholder.len()..).unwrap_or_default();
+    }
+    charset(rest, allowed, what, set)
+}
+
+pub fn templated_bucket_name(value: &str) -> Check {
+    templated(
+        value,
+        63,
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.',
+        "a bucket name",
+        "a-z, 0-9, `.` and `-`",
+    )
+}
+
+pub fn templated_log_group_name(value: &str) -> Check {
+    templated(
+        value,
+        512,
+        |c| c.is_ascii_alphanumeric() || ".-_/#".contains(c),
+        "a log group name",
+        "A-Z, a-z, 0-9, `.`, `-`, `_`, `/` and `#`",
+    )
+}
+
+pub fn templated_delivery_stream_name(value: &str) -> Check {
+    templated(
+        value,
+        64,
+        |c| c.is_ascii_alphanumeric() || "_.-".contains(c),
+        "a delivery stream name",
+        "A-Z, a-z, 0-9, `_`, `.` and `-`",
+    )
+}
+
+/// A name with its placeholders replaced.
+pub fn expand(value: &str, account: &str, region: &str) -> String {
+    value
+        .replace("{account}", account)
+        .replace("{region}", region)
+}
+
+/// StackSetOperationPreferences percentages: 0-100 (aws-cloudformation-stackset.json).
+pub fn percentage(value: i64) -> Check {
+    range(value, (0, 100), "a percentage")
+}
+
+/// FailureToleranceCount >= 0, MaxConcurrentCount >= 1 (aws-cloudformation-stackset.json).
+pub fn failure_tolerance_count(value: i64) -> Check {
+    range(value, (0, i64::from(u32::MAX)), "failure_tolerance_count")
+}
+pub fn max_concurrent_count(value: i64) -> Check {
+    range(value, (1, i64::from(u32::MAX)), "max_concurrent_count")
+}

@@ -9,7 +9,7 @@ use super::source::{Anchor, FileId, SourceFile, Sources};
 use super::tree::{self, Tree};
 use super::types::{
     AccountAccess, AccountId, Audit, Bot, Destination, EntryKey, LoggingConfiguration, Quota,
-    Region, Room, SpecFile, SpecName, TagKey, TagValue,
+    Region, Room, SpecFile, SpecName, StackSet, TagKey, TagValue,
 };
 
 /// Where something was written: a file and the JSON pointer of the node.
@@ -56,6 +56,7 @@ pub struct Spec {
     pub rooms: BTreeMap<EntryKey, Entry<Room>>,
     pub bots: BTreeMap<EntryKey, Entry<Bot>>,
     pub audit: Option<Entry<Audit>>,
+    pub stack_sets: BTreeMap<EntryKey, Entry<StackSet>>,
 }
 
 /// The largest spec file read, in bytes, matching the parser's budget of 64 MiB of scalar text:
@@ -481,6 +482,14 @@ fn merge(
             parsed.bots,
             &root.child("bots"),
             "bot",
+            diagnostics,
+        );
+        insert_all(
+            sources,
+            &mut spec.stack_sets,
+            parsed.stack_sets,
+            &root.child("stack_sets"),
+            "stack set",
             diagnostics,
         );
         if let Some(audit) = parsed.audit {

@@ -159,6 +159,30 @@ checked_int!(MessageLength, c::message_length);
 checked_int!(MessageRate, c::message_rate);
 checked_int!(RetentionDays, c::retention_days);
 checked_int!(QuotaValue, c::quota_value);
+checked_string!(
+    /// A CloudFormation stack set's name.
+    StackSetName, c::stack_set_name
+);
+checked_string!(
+    /// An AWS Organizations OU id or root id, a stack set's deployment target.
+    OrganizationalUnitId, c::organizational_unit_id
+);
+checked_string!(
+    /// An IAM role's name (a stack set's execution role).
+    RoleName, c::role_name
+);
+checked_string!(
+    /// A bucket name that may hold `{account}` and `{region}` (a stack set's).
+    TemplatedBucketName, c::templated_bucket_name
+);
+checked_string!(TemplatedLogGroupName, c::templated_log_group_name);
+checked_string!(
+    TemplatedDeliveryStreamName,
+    c::templated_delivery_stream_name
+);
+checked_int!(Percentage, c::percentage);
+checked_int!(FailureToleranceCount, c::failure_tolerance_count);
+checked_int!(MaxConcurrentCount, c::max_concurrent_count);
 
 /// Tags of one resource (at most 50 per map; the merged count is checked semantically).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,6 +257,8 @@ pub struct SpecFile {
     #[serde(default)]
     pub bots: BTreeMap<EntryKey, Bot>,
     pub audit: Option<Audit>,
+    #[serde(default)]
+    pub stack_sets: BTreeMap<EntryKey, StackSet>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -506,6 +532,274 @@ pub struct Audit {
     pub multi_region: Option<bool>,
     pub account: Option<AccountId>,
     pub region: Option<Region>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// A baseline that CloudFormation StackSets rolls out to every account of some OUs (or some
+/// accounts) in some regions: the same destinations, logging configurations and rooms in each,
+/// named with each target's own `{account}` and `{region}` (aws-facts.md §1(k)).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackSet {
+    /// The stack set's name (default: its key).
+    pub name: Option<StackSetName>,
+    pub administrator: Administrator,
+    pub permission_model: PermissionModel,
+    /// Self-managed: the role in the administrator account that CloudFormation assumes.
+    pub administration_role_arn: Option<RoleArn>,
+    /// Self-managed: the role in every target account that the administration role assumes.
+    pub execution_role_name: Option<RoleName>,
+    /// The organization's management account, when the administrator is a delegated one: a
+    /// service-managed stack set never deploys to it.
+    pub management_account: Option<AccountId>,
+    #[serde(deserialize_with = "non_empty")]
+    pub targets: Vec<StackSetTarget>,
+    pub auto_deployment: Option<AutoDeployment>,
+    #[serde(default)]
+    pub operation: OperationPreferences,
+    #[serde(default)]
+    pub destinations: BTreeMap<EntryKey, MemberDestination>,
+    #[serde(default)]
+    pub logging_configurations: BTreeMap<EntryKey, MemberLoggingConfiguration>,
+    #[serde(default)]
+    pub rooms: BTreeMap<EntryKey, MemberRoom>,
+    /// Tags of the stack set, which CloudFormation also puts on the stacks and their resources.
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// The account (the organization's management account or a delegated administrator) and region
+/// that own the stack set.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Administrator {
+    pub account: AccountId,
+    pub region: Region,
+    /// A delegated administrator calls with `CallAs: DELEGATED_ADMIN`.
+    #[serde(default)]
+    pub delegated_admin: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionModel {
+    ServiceManaged,
+    SelfManaged,
+}
+
+impl PermissionModel {
+    /// As the CloudFormation API spells it.
+    pub fn as_api(self) -> &'static str {
+        match self {
+            PermissionModel::ServiceManaged => "SERVICE_MANAGED",
+            PermissionModel::SelfManaged => "SELF_MANAGED",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackSetTarget {
+    #[serde(default, deserialize_with = "unique")]
+    pub organizational_units: Vec<OrganizationalUnitId>,
+    #[serde(default, deserialize_with = "unique")]
+    pub accounts: Vec<AccountId>,
+    /// Service-managed, with both OUs and accounts: how the accounts narrow or widen the OUs.
+    pub account_filter: Option<AccountFilter>,
+    #[serde(deserialize_with = "non_empty_unique")]
+    pub regions: Vec<Region>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountFilter {
+    Intersection,
+    Difference,
+    Union,
+}
+
+impl AccountFilter {
+    pub fn as_api(self) -> &'static str {
+        match self {
+            AccountFilter::Intersection => "INTERSECTION",
+            AccountFilter::Difference => "DIFFERENCE",
+            AccountFilter::Union => "UNION",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoDeployment {
+    pub enabled: bool,
+    #[serde(default)]
+    pub retain_stacks_on_account_removal: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationPreferences {
+    pub max_concurrent_percentage: Option<Percentage>,
+    pub max_concurrent_count: Option<MaxConcurrentCount>,
+    pub failure_tolerance_percentage: Option<Percentage>,
+    pub failure_tolerance_count: Option<FailureToleranceCount>,
+    pub region_concurrency: Option<RegionConcurrency>,
+    #[serde(default, deserialize_with = "unique")]
+    pub region_order: Vec<Region>,
+    pub concurrency_mode: Option<ConcurrencyMode>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionConcurrency {
+    Parallel,
+    Sequential,
+}
+
+impl RegionConcurrency {
+    pub fn as_api(self) -> &'static str {
+        match self {
+            RegionConcurrency::Parallel => "PARALLEL",
+            RegionConcurrency::Sequential => "SEQUENTIAL",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcurrencyMode {
+    StrictFailureTolerance,
+    SoftFailureTolerance,
+}
+
+impl ConcurrencyMode {
+    pub fn as_api(self) -> &'static str {
+        match self {
+            ConcurrencyMode::StrictFailureTolerance => "STRICT_FAILURE_TOLERANCE",
+            ConcurrencyMode::SoftFailureTolerance => "SOFT_FAILURE_TOLERANCE",
+        }
+    }
+}
+
+fn non_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    let list = Vec::<T>::deserialize(d)?;
+    if list.is_empty() {
+        return Err(serde::de::Error::custom("the list may not be empty"));
+    }
+    Ok(list)
+}
+
+fn unique<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Ord>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    let list = Vec::<T>::deserialize(d)?;
+    let distinct: std::collections::BTreeSet<&T> = list.iter().collect();
+    if distinct.len() != list.len() {
+        return Err(serde::de::Error::custom("the list names an item twice"));
+    }
+    Ok(list)
+}
+
+fn non_empty_unique<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Ord>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    let list = unique(d)?;
+    if list.is_empty() {
+        return Err(serde::de::Error::custom("the list may not be empty"));
+    }
+    Ok(list)
+}
+
+/// A destination of a stack set's member template: in every target account and region, so it
+/// names no account or region of its own, and its names may hold `{account}` and `{region}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMemberDestination {
+    s3: Option<MemberS3>,
+    cloudwatch_logs: Option<MemberCloudWatchLogs>,
+    firehose: Option<MemberFirehose>,
+    #[serde(default)]
+    tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RawMemberDestination")]
+pub struct MemberDestination {
+    pub kind: MemberDestinationKind,
+    pub tags: Tags,
+}
+
+impl TryFrom<RawMemberDestination> for MemberDestination {
+    type Error = String;
+    fn try_from(raw: RawMemberDestination) -> Result<Self, String> {
+        let kind = match (raw.s3, raw.cloudwatch_logs, raw.firehose) {
+            (Some(s3), None, None) => MemberDestinationKind::S3(s3),
+            (None, Some(cw), None) => MemberDestinationKind::CloudWatchLogs(cw),
+            (None, None, Some(fh)) => MemberDestinationKind::Firehose(fh),
+            _ => {
+                return Err(
+                    "a destination needs exactly one of `s3`, `cloudwatch_logs`, `firehose`".into(),
+                );
+            }
+        };
+        Ok(MemberDestination {
+            kind,
+            tags: raw.tags,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberDestinationKind {
+    S3(MemberS3),
+    CloudWatchLogs(MemberCloudWatchLogs),
+    Firehose(MemberFirehose),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberS3 {
+    pub bucket: TemplatedBucketName,
+    #[serde(default)]
+    pub create: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberCloudWatchLogs {
+    pub log_group: TemplatedLogGroupName,
+    #[serde(default)]
+    pub create: bool,
+    pub retention_days: Option<RetentionDays>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFirehose {
+    pub delivery_stream: TemplatedDeliveryStreamName,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLoggingConfiguration {
+    pub destination: String,
+    pub name: Option<ResourceName>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoom {
+    pub name: Option<ResourceName>,
+    #[serde(default, deserialize_with = "logging_list")]
+    pub logging: Vec<String>,
+    pub maximum_message_length: Option<MessageLength>,
+    pub maximum_message_rate_per_second: Option<MessageRate>,
+    pub message_review_handler: Option<MessageReviewHandler>,
     #[serde(default)]
     pub tags: Tags,
 }
