@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::{BaselineArgs, DriftFormat, PlanFormat, StateArgs};
-use chatlog::aws::{AuditLog, Waits};
+use chatlog::aws::{AuditLog, OperationWaits, Waits};
+use chatlog::engine::stack_sets::{ProgressLines, StackSetRun};
 use chatlog::engine::{self, DeploymentPlan, Hooks, ReadFailure, RoomCacheDir, SdkConnector};
 use chatlog::live::RegionInventory;
 use chatlog::model::{Deployment, Model};
@@ -28,6 +29,23 @@ struct Planned {
     connector: SdkConnector,
     request: engine::Request,
     plans: Plans,
+    /// The spec's stack sets, read in their administrator accounts and planned.
+    stack_sets: Vec<StackSetRun>,
+}
+
+impl Planned {
+    fn stack_set_plans(&self) -> Vec<plan::stack_sets::StackSetPlan> {
+        self.stack_sets.iter().map(|r| r.plan.clone()).collect()
+    }
+    fn stack_sets_pending(&self) -> bool {
+        self.stack_sets.iter().any(|r| r.plan.pending())
+    }
+    fn foreign_stack_sets(&self) -> Vec<String> {
+        self.stack_sets
+            .iter()
+            .filter_map(|r| r.plan.foreign.clone())
+            .collect()
+    }
 }
 
 impl Planned {
@@ -133,6 +151,10 @@ async fn plan_all(
     let plans = engine::plan_all(&model, &request, &connector, hooks)
         .await
         .map_err(|f| read_failures(&f))?;
+    let stack_sets =
+        engine::stack_sets::plan(&model, &connection(&aws.aws), OperationWaits::default())
+            .await
+            .map_err(|e| format!("reading the stack sets failed: {e}"))?;
     Ok(Outcome::Planned(Box::new(Planned {
         validation,
         model,
@@ -140,6 +162,7 @@ async fn plan_all(
         connector,
         request,
         plans,
+        stack_sets,
     })))
 }
 
@@ -181,20 +204,23 @@ pub fn plan(
     };
     let changes = planned.changes();
     let preflight = planned.preflight();
+    let stack_sets = planned.stack_set_plans();
     print(&match format {
         PlanFormat::Text => {
             text::render_text(&changes, &planned.owner)
+                + &plan::stack_sets::render_text(&stack_sets)
                 + &plan::destinations::render_preflight(&preflight)
         }
-        PlanFormat::Json => {
-            with_preflight(&text::render_json(&changes, &planned.owner), &preflight)
-        }
+        PlanFormat::Json => with_stack_sets(
+            &with_preflight(&text::render_json(&changes, &planned.owner), &preflight),
+            &stack_sets,
+        ),
     })?;
-    if !preflight.is_empty() {
+    if !preflight.is_empty() || !planned.foreign_stack_sets().is_empty() {
         // The account cannot take the spec as it is: a finding, as an invalid spec is.
         return Ok(FINDINGS);
     }
-    let pending = changes.iter().any(Change::pending);
+    let pending = changes.iter().any(Change::pending) || planned.stack_sets_pending();
     Ok(if detailed_exitcode && pending {
         FINDINGS
     } else {
@@ -208,6 +234,18 @@ fn with_preflight(plan_json: &str, preflight: &[Preflight]) -> String {
         return plan_json.to_owned();
     };
     doc.insert("preflight".to_owned(), serde_json::json!(preflight));
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The plan's JSON document with the stack sets' plans added (only when the spec has some).
+fn with_stack_sets(plan_json: &str, stack_sets: &[plan::stack_sets::StackSetPlan]) -> String {
+    if stack_sets.is_empty() {
+        return plan_json.to_owned();
+    }
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str(plan_json) else {
+        return plan_json.to_owned();
+    };
+    doc.insert("stack_sets".to_owned(), serde_json::json!(stack_sets));
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
@@ -298,9 +336,11 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
             "changes": changes,
             "summary": text::summary(&changes),
             "preflight": preflight,
+            "stack_sets": planned.stack_set_plans(),
         }))?;
     } else {
         print(&text::render_text(&changes, &planned.owner))?;
+        print(&plan::stack_sets::render_text(&planned.stack_set_plans()))?;
     }
     if !preflight.is_empty() {
         if !json {
@@ -314,7 +354,11 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         );
         return Ok(FINDINGS);
     }
-    if plan::execution_order(&changes).is_empty() {
+    let foreign = planned.foreign_stack_sets();
+    if plan::execution_order(&changes).is_empty() && !planned.stack_sets_pending() {
+        if !foreign.is_empty() {
+            return Err(foreign_error(&foreign));
+        }
         if !json {
             print("Nothing to apply.\n")?;
         }
@@ -369,10 +413,51 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         None
     };
     drop(view);
+    // Stack sets after the deployments: their operations run in CloudFormation, and a
+    // deployment's own failure should not wait behind a rollout to a whole organization.
+    let set_outcomes = if all_done && planned.stack_sets_pending() {
+        rt.block_on(engine::stack_sets::apply(
+            &planned.stack_sets,
+            &ProgressLines,
+        ))
+    } else {
+        Vec::new()
+    };
     if json {
-        json_line(&serde_json::json!({"event": "outcome", "deployments": outcomes}))?;
+        json_line(
+            &serde_json::json!({"event": "outcome", "deployments": outcomes, "stack_sets": set_outcomes}),
+        )?;
     } else {
         print(&outcome_text(&outcomes))?;
+        print(&stack_set_outcome_text(&set_outcomes))?;
+    }
+    let failed_sets: Vec<String> = set_outcomes
+        .iter()
+        .filter(|o| !o.succeeded())
+        .map(|o| {
+            let mut line = format!(
+                "stack set {} ({}): {}",
+                o.stack_set,
+                o.administrator,
+                o.error.as_deref().unwrap_or("failed")
+            );
+            for f in &o.failures {
+                line.push_str(&format!(
+                    "; {} in account {} in {}: {}",
+                    f.status, f.account, f.region, f.reason
+                ));
+            }
+            line
+        })
+        .collect();
+    if !failed_sets.is_empty() {
+        return Err(format!(
+            "apply failed: {}. Run apply again once the cause is fixed: it plans from what CloudFormation has now",
+            failed_sets.join("; ")
+        ));
+    }
+    if !foreign.is_empty() {
+        return Err(foreign_error(&foreign));
     }
     if !all_done {
         let failed: Vec<&str> = outcomes
@@ -388,17 +473,33 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
     if audit.as_ref().is_some_and(|a| a.incomplete()) {
         return Err("applied, but some audit-log records could not be written".to_owned());
     }
-    let differs: Vec<String> = verified
+    let mut differs: Vec<String> = verified
         .unwrap_or_default()
         .into_iter()
         .flat_map(|(_, d)| d)
         .collect();
+    if !planned.stack_sets.is_empty() {
+        differs.extend(
+            rt.block_on(engine::stack_sets::verify(
+                &planned.model,
+                &connection(&req.aws.aws),
+                OperationWaits::default(),
+            ))
+            .map_err(|e| format!("applied, but reading the stack sets back failed: {e}"))?,
+        );
+    }
     if differs.is_empty() {
         if !json {
+            let sets = planned.stack_sets.len();
             print(&format!(
-                "Verified: read back {} deployment{}, the account matches the spec.\n",
+                "Verified: read back {} deployment{}{}, the account matches the spec.\n",
                 planned.plans.len(),
-                if planned.plans.len() == 1 { "" } else { "s" }
+                if planned.plans.len() == 1 { "" } else { "s" },
+                if sets == 0 {
+                    String::new()
+                } else {
+                    format!(" and {sets} stack set{}", if sets == 1 { "" } else { "s" })
+                }
             ))?;
         }
         return Ok(CLEAN);
@@ -413,6 +514,32 @@ pub fn apply(req: ApplyRequest) -> Result<u8, String> {
         if differs.len() == 1 { " is" } else { "s are" }
     );
     Ok(FINDINGS)
+}
+
+fn foreign_error(foreign: &[String]) -> String {
+    format!(
+        "{}; chatlog never changes a stack set it did not create: rename the spec's stack set (`name`) or settle the other one yourself",
+        foreign.join("; ")
+    )
+}
+
+fn stack_set_outcome_text(outcomes: &[engine::stack_sets::StackSetOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        for d in &o.done {
+            out.push_str(&format!(
+                "  done: stack set {} ({}): {d}\n",
+                o.stack_set, o.administrator
+            ));
+        }
+        for f in &o.failures {
+            out.push_str(&format!(
+                "  failed: stack set {} in account {} in {}: {} {}\n",
+                o.stack_set, f.account, f.region, f.status, f.reason
+            ));
+        }
+    }
+    out
 }
 
 /// Per deployment, in the spec's order: what was done, what failed, what was not done.
@@ -496,6 +623,14 @@ pub fn drift(
             &planned.validation.sources,
         ));
     }
+    diagnostics.extend(
+        rt.block_on(engine::stack_sets::drift(
+            &planned.stack_sets,
+            &planned.validation.sources,
+            &ProgressLines,
+        ))
+        .map_err(|e| format!("checking the stack sets failed: {e}"))?,
+    );
     if explain {
         let explanations = rt.block_on(explanations(&planned))?;
         attach_explanations(&mut diagnostics, &explanations, &planned.validation.sources);

@@ -210,6 +210,14 @@ impl Session {
         aws_sdk_lexmodelsv2::Client::from_conf(b.build())
     }
 
+    pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
+        let mut b = aws_sdk_cloudformation::config::Builder::from(&self.config);
+        if let Some(url) = self.endpoints.get("cloudformation") {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_cloudformation::Client::from_conf(b.build())
+    }
+
     pub fn sts(&self) -> aws_sdk_sts::Client {
         let mut b = aws_sdk_sts::config::Builder::from(&self.config);
         if let Some(url) = self.endpoints.get("sts") {

@@ -12,6 +12,7 @@ mod error;
 mod lex;
 mod pace;
 mod read;
+mod stack_sets;
 mod trail;
 
 pub use apply::{Applied, ApplyFailure, ChangeEvent, Waits, apply_changes, describe_change};
@@ -23,4 +24,5 @@ pub use error::AwsError;
 pub use lex::{LexApi, SdkLex, read_bots};
 pub use pace::{Pacer, transactions_per_second};
 pub use read::{Progress, read_region};
+pub use stack_sets::{OperationProgress, OperationWaits, SdkStackSets};
 pub use trail::{SdkTrail, TrailApi};

@@ -10,6 +10,7 @@ mod apply;
 mod cache;
 mod connect;
 mod events;
+pub mod stack_sets;
 
 use std::future::Future;
 use std::time::Instant;

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod destinations;
 pub mod import;
 pub mod inventory;
+pub mod stack_set;
 
 use std::collections::BTreeMap;
 

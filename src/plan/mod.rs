@@ -10,6 +10,7 @@
 pub mod destinations;
 mod ivschat;
 pub mod lex;
+pub mod stack_sets;
 mod tags;
 pub mod text;
 

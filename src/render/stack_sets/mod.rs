@@ -23,7 +23,7 @@ use crate::spec::source::{Anchor, Sources};
 use super::cloudformation::{self, FORMAT_VERSION, GENERATED};
 use super::{File, RenderError, TemplateFormat};
 
-pub use administrator::stack_set_template;
+pub use administrator::{capabilities, description, stack_set_template};
 
 /// `cloudformation/stack-sets/<name>/`.
 pub fn folder(set: &StackSet) -> String {
