@@ -372,6 +372,12 @@ fn rendered(dir: &Path) -> (Vec<String>, Vec<String>) {
     let mut logs = Vec::new();
     for p in common::files_under(&dir.join("policies")) {
         let name = p.file_name().unwrap().to_str().unwrap();
+        // A stack set's member policies name each target `{account}`: `policy verify` checks
+        // one deployment's live policies, and the members are checked as templates instead
+        // (tests/stack_sets.rs, cfn-lint, checkov, parliament).
+        if p.components().any(|c| c.as_os_str() == "stack-sets") {
+            continue;
+        }
         if name.starts_with("s3-") {
             let doc: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
             let bucket = doc["Statement"][0]["Resource"]
