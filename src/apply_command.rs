@@ -147,14 +147,18 @@ async fn plan_all(
             .flatten()
             .map(RoomCacheDir),
     };
-    let connector = SdkConnector::new(connection(&aws.aws), audit);
+    let connector = SdkConnector::new(connection(&aws.aws), audit.clone());
     let plans = engine::plan_all(&model, &request, &connector, hooks)
         .await
         .map_err(|f| read_failures(&f))?;
-    let stack_sets =
-        engine::stack_sets::plan(&model, &connection(&aws.aws), OperationWaits::default())
-            .await
-            .map_err(|e| format!("reading the stack sets failed: {e}"))?;
+    let stack_sets = engine::stack_sets::plan(
+        &model,
+        &connection(&aws.aws),
+        OperationWaits::default(),
+        audit.clone(),
+    )
+    .await
+    .map_err(|e| format!("reading the stack sets failed: {e}"))?;
     Ok(Outcome::Planned(Box::new(Planned {
         validation,
         model,

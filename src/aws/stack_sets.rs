@@ -13,6 +13,11 @@ use aws_sdk_cloudformation::types::{
     PermissionModels, RegionConcurrencyType, StackSetOperationPreferences, Tag,
 };
 
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::audit::{AuditLog, Record};
 use super::error::AwsError;
 use crate::live::stack_set::{InstanceFailure, LiveInstance, LiveStackSet, OperationOutcome};
 use crate::model::StackSet;
@@ -51,6 +56,8 @@ pub struct SdkStackSets {
     client: Client,
     region: String,
     pub waits: OperationWaits,
+    /// `apply --audit-log`: every call that changes a stack set is recorded.
+    pub audit: Option<Arc<AuditLog>>,
 }
 
 const IN_PROGRESS: &str = "OperationInProgressException";
@@ -61,7 +68,43 @@ impl SdkStackSets {
             client,
             region: region.to_owned(),
             waits: OperationWaits::default(),
+            audit: None,
         }
+    }
+
+    /// Records a call that changes the stack set (its operation id, or its error).
+    fn record<T>(
+        &self,
+        set: &StackSet,
+        event: &str,
+        request: Value,
+        result: &Result<T, AwsError>,
+        operation: impl Fn(&T) -> Option<String>,
+    ) {
+        let Some(audit) = &self.audit else {
+            return;
+        };
+        let (response, error_code, error_message) = match result {
+            Ok(out) => (json!({"operationId": operation(out)}), None, None),
+            Err(e) => (Value::Null, e.code.clone(), Some(e.message.clone())),
+        };
+        let mut request = request;
+        if let Value::Object(m) = &mut request {
+            m.insert("stackSetName".to_owned(), json!(set.name));
+            m.insert("callAs".to_owned(), json!(set.call_as()));
+        }
+        audit.write(Record {
+            event_source: "cloudformation.amazonaws.com",
+            event_name: event,
+            region: &self.region,
+            account: &set.administrator.account,
+            read_only: false,
+            request,
+            response,
+            error_code,
+            error_message,
+            request_id: None,
+        });
     }
 
     fn call_as(set: &StackSet) -> CallAs {
@@ -208,7 +251,8 @@ impl SdkStackSets {
         description: &str,
     ) -> Result<(), AwsError> {
         let token = request_token(&[&set.spec_name, &set.key, &set.name, body]);
-        self.client
+        let result = self
+            .client
             .create_stack_set()
             .stack_set_name(&set.name)
             .description(description)
@@ -221,11 +265,18 @@ impl SdkStackSets {
             .set_capabilities(Some(Self::capabilities(set)))
             .set_tags(Some(Self::tags(set)))
             .managed_execution(ManagedExecution::builder().active(true).build())
-            .client_request_token(token)
+            .client_request_token(&token)
             .send()
             .await
-            .map_err(|e| AwsError::from_sdk("cloudformation:CreateStackSet", &set.name, e))?;
-        Ok(())
+            .map_err(|e| AwsError::from_sdk("cloudformation:CreateStackSet", &set.name, e));
+        self.record(
+            set,
+            "CreateStackSet",
+            json!({"permissionModel": set.permission_model.as_api(), "clientRequestToken": token, "templateBodyBytes": body.len()}),
+            &result,
+            |o| o.stack_set_id().map(str::to_owned),
+        );
+        result.map(|_| ())
     }
 
     pub async fn update(
@@ -235,7 +286,7 @@ impl SdkStackSets {
         description: &str,
         progress: &dyn OperationProgress,
     ) -> Result<OperationOutcome, AwsError> {
-        let op = self
+        let sent = self
             .when_free(set, "UpdateStackSet", progress, || {
                 self.client
                     .update_stack_set()
@@ -252,10 +303,15 @@ impl SdkStackSets {
                     .set_operation_preferences(Self::preferences(set))
                     .send()
             })
-            .await?
-            .operation_id()
-            .unwrap_or_default()
-            .to_owned();
+            .await;
+        self.record(
+            set,
+            "UpdateStackSet",
+            json!({"templateBodyBytes": body.len()}),
+            &sent,
+            |o| o.operation_id().map(str::to_owned),
+        );
+        let op = sent?.operation_id().unwrap_or_default().to_owned();
         self.wait(set, &op, progress).await
     }
 
@@ -278,7 +334,7 @@ impl SdkStackSets {
         regions: &[String],
         progress: &dyn OperationProgress,
     ) -> Result<OperationOutcome, AwsError> {
-        let op = self
+        let sent = self
             .when_free(set, "CreateStackInstances", progress, || {
                 self.client
                     .create_stack_instances()
@@ -292,10 +348,15 @@ impl SdkStackSets {
                     .set_operation_preferences(Self::preferences(set))
                     .send()
             })
-            .await?
-            .operation_id()
-            .unwrap_or_default()
-            .to_owned();
+            .await;
+        self.record(
+            set,
+            "CreateStackInstances",
+            json!({"organizationalUnitIds": ous, "accounts": accounts, "accountFilterType": filter, "regions": regions}),
+            &sent,
+            |o| o.operation_id().map(str::to_owned),
+        );
+        let op = sent?.operation_id().unwrap_or_default().to_owned();
         self.wait(set, &op, progress).await
     }
 
@@ -307,7 +368,7 @@ impl SdkStackSets {
         regions: &[String],
         progress: &dyn OperationProgress,
     ) -> Result<OperationOutcome, AwsError> {
-        let op = self
+        let sent = self
             .when_free(set, "DeleteStackInstances", progress, || {
                 self.client
                     .delete_stack_instances()
@@ -322,10 +383,15 @@ impl SdkStackSets {
                     .set_operation_preferences(Self::preferences(set))
                     .send()
             })
-            .await?
-            .operation_id()
-            .unwrap_or_default()
-            .to_owned();
+            .await;
+        self.record(
+            set,
+            "DeleteStackInstances",
+            json!({"organizationalUnitIds": ous, "accounts": accounts, "regions": regions, "retainStacks": false}),
+            &sent,
+            |o| o.operation_id().map(str::to_owned),
+        );
+        let op = sent?.operation_id().unwrap_or_default().to_owned();
         self.wait(set, &op, progress).await
     }
 

@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use futures_util::future::join_all;
 
-use crate::aws::{AwsError, Connection, OperationProgress, OperationWaits, SdkStackSets};
+use crate::aws::{AuditLog, AwsError, Connection, OperationProgress, OperationWaits, SdkStackSets};
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::live::stack_set::InstanceFailure;
 use crate::model::{Model, StackSet};
@@ -31,12 +33,13 @@ pub async fn plan(
     model: &Model,
     connection: &Connection,
     waits: OperationWaits,
+    audit: Option<Arc<AuditLog>>,
 ) -> Result<Vec<StackSetRun>, AwsError> {
     let runs = join_all(
         model
             .stack_sets
             .iter()
-            .map(|set| plan_one(set, connection, waits)),
+            .map(|set| plan_one(set, connection, waits, audit.clone())),
     )
     .await;
     runs.into_iter().collect()
@@ -46,6 +49,7 @@ async fn plan_one(
     set: &StackSet,
     connection: &Connection,
     waits: OperationWaits,
+    audit: Option<Arc<AuditLog>>,
 ) -> Result<StackSetRun, AwsError> {
     let region = &set.administrator.region;
     let session = connection.session(&set.member.access, region).await?;
@@ -62,6 +66,7 @@ async fn plan_one(
     }
     let mut client = SdkStackSets::new(session.cloudformation(), region);
     client.waits = waits;
+    client.audit = audit;
     let body = member_body(set);
     let description = description(set);
     let live = client.describe(set).await?;
@@ -178,7 +183,7 @@ pub async fn verify(
     connection: &Connection,
     waits: OperationWaits,
 ) -> Result<Vec<String>, AwsError> {
-    let runs = plan(model, connection, waits).await?;
+    let runs = plan(model, connection, waits, None).await?;
     Ok(runs
         .iter()
         .flat_map(|r| {
