@@ -315,7 +315,16 @@ fn drift_reports_drifted_instances_at_the_stack_sets_line() {
     );
 
     let drifted = org.targets[0].clone();
-    proxy.faults.lock().unwrap().drifted = vec![drifted.clone()];
+    let log_group = chatlog::model::logical_id("Destination", "tail");
+    {
+        let mut f = proxy.faults.lock().unwrap();
+        f.drifted = vec![drifted.clone()];
+        f.resource_drifts = vec![(
+            log_group.clone(),
+            "AWS::Logs::LogGroup".to_owned(),
+            "/RetentionInDays".to_owned(),
+        )];
+    }
     let (code, out, err) = org.run(Some(&proxy), &["drift", "--format", "json"], &spec);
     assert_eq!(code, 1, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -325,7 +334,27 @@ fn drift_reports_drifted_instances_at_the_stack_sets_line() {
         .iter()
         .filter(|d| d["rule"] == "CL142")
         .collect();
-    assert_eq!(found.len(), 1, "{out}");
-    assert!(found[0]["message"].as_str().unwrap().contains(&drifted));
-    assert_eq!(found[0]["location"]["line"], 4, "{}", found[0]);
+    assert_eq!(
+        found.len(),
+        2,
+        "the instance and its drifted resource: {out}"
+    );
+    let instance = found
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("has drifted"))
+        .unwrap();
+    assert!(instance["message"].as_str().unwrap().contains(&drifted));
+    assert_eq!(instance["location"]["line"], 4, "{instance}");
+    // The resource at the line of the member entry it was made from.
+    let resource = found
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains(&log_group))
+        .unwrap();
+    assert!(
+        resource["message"]
+            .as_str()
+            .unwrap()
+            .contains("/RetentionInDays")
+    );
+    assert_eq!(resource["location"]["line"], 13, "{resource}");
 }

@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 
 use super::audit::{AuditLog, Record};
 use super::error::AwsError;
-use crate::live::stack_set::{InstanceFailure, LiveInstance, LiveStackSet, OperationOutcome};
+use crate::live::stack_set::{
+    InstanceFailure, LiveInstance, LiveStackSet, OperationOutcome, ResourceDrift,
+};
 use crate::model::StackSet;
 use crate::plan::stack_sets::desired_tags;
 
@@ -414,6 +416,60 @@ impl SdkStackSets {
             .unwrap_or_default()
             .to_owned();
         self.wait(set, &op, progress).await
+    }
+
+    /// The resources of one instance that a drift detection found MODIFIED or DELETED.
+    pub async fn resource_drifts(
+        &self,
+        set: &StackSet,
+        account: &str,
+        region: &str,
+        operation_id: &str,
+    ) -> Result<Vec<ResourceDrift>, AwsError> {
+        use aws_sdk_cloudformation::types::StackResourceDriftStatus;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_stack_instance_resource_drifts()
+                .stack_set_name(&set.name)
+                .stack_instance_account(account)
+                .stack_instance_region(region)
+                .operation_id(operation_id)
+                .call_as(Self::call_as(set))
+                .stack_instance_resource_drift_statuses(StackResourceDriftStatus::Modified)
+                .stack_instance_resource_drift_statuses(StackResourceDriftStatus::Deleted)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::from_sdk(
+                        "cloudformation:ListStackInstanceResourceDrifts",
+                        &set.name,
+                        e,
+                    )
+                })?;
+            for d in page.summaries() {
+                out.push(ResourceDrift {
+                    logical_id: d.logical_resource_id().unwrap_or_default().to_owned(),
+                    resource_type: d.resource_type().unwrap_or_default().to_owned(),
+                    status: d
+                        .stack_resource_drift_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    properties: d
+                        .property_differences()
+                        .iter()
+                        .filter_map(|p| p.property_path().map(str::to_owned))
+                        .collect(),
+                });
+            }
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(out),
+            }
+        }
     }
 
     /// Sends a call, and sends it again while another operation of the stack set runs.

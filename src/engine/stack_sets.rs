@@ -248,17 +248,51 @@ pub async fn drift(
         }
         for i in run.client.instances(&run.set).await? {
             if i.drift_status.as_deref() == Some("DRIFTED") {
+                let resources = run
+                    .client
+                    .resource_drifts(&run.set, &i.account, &i.region, &op.operation_id)
+                    .await?;
                 out.push(
                     Diagnostic::new(
                         Rule::LiveStackSetDrift,
                         format!(
-                            "the instance of stack set `{}` in account `{}` in `{}` has drifted: its resources differ from the member template",
-                            run.set.name, i.account, i.region
+                            "the instance of stack set `{}` in account `{}` in `{}` has drifted: {} resource{} differ{} from the member template",
+                            run.set.name,
+                            i.account,
+                            i.region,
+                            resources.len(),
+                            if resources.len() == 1 { "" } else { "s" },
+                            if resources.len() == 1 { "s" } else { "" },
                         ),
                     )
                     .at(at.clone())
-                    .help("someone changed the member's resources in that account; `chatlog apply` updates the stack set, or fix the resources by hand"),
+                    .help("someone changed the member's resources in that account; `chatlog apply` of a changed member updates them, or fix them by hand"),
                 );
+                // Each drifted resource at the line of the member entry it was made from.
+                for r in &resources {
+                    let entry = member_origin(&run.set, &r.logical_id).unwrap_or(o);
+                    let props = if r.properties.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", r.properties.join(", "))
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            Rule::LiveStackSetDrift,
+                            format!(
+                                "stack set `{}`, account `{}` in `{}`: {} `{}` is {}{props}",
+                                run.set.name,
+                                i.account,
+                                i.region,
+                                r.resource_type,
+                                r.logical_id,
+                                r.status
+                            ),
+                        )
+                        .at(sources.locate(entry.file, &entry.pointer, Anchor::Key))
+                        .help("the resource in that account differs from the member template"),
+                    );
+                }
             } else if i.status != "CURRENT" {
                 out.push(
                     Diagnostic::new(
@@ -284,6 +318,32 @@ pub async fn drift(
         }
     }
     Ok(out)
+}
+
+/// The member entry a resource of the member template was made from: its own logical id, or one
+/// derived from it (a bucket's policy, a logging configuration's SSM parameter).
+fn member_origin<'a>(set: &'a StackSet, logical_id: &str) -> Option<&'a crate::spec::load::Origin> {
+    let m = &set.member;
+    m.destinations
+        .iter()
+        .find(|d| logical_id.starts_with(&d.logical_id))
+        .map(|d| &d.origin)
+        .or_else(|| {
+            m.logging_configurations
+                .iter()
+                .find(|c| {
+                    logical_id == c.logical_id
+                        || logical_id
+                            == crate::model::logical_id("LoggingConfigurationParameter", &c.key)
+                })
+                .map(|c| &c.origin)
+        })
+        .or_else(|| {
+            m.rooms
+                .iter()
+                .find(|r| r.logical_id == logical_id)
+                .map(|r| &r.origin)
+        })
 }
 
 /// Progress lines on stderr while operations run (never on stdout, which carries the report).

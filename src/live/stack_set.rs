@@ -55,3 +55,15 @@ pub struct InstanceFailure {
     pub status: String,
     pub reason: String,
 }
+
+/// A resource of a drifted stack instance that differs from the member template
+/// (ListStackInstanceResourceDrifts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// MODIFIED or DELETED.
+    pub status: String,
+    /// The property paths that differ.
+    pub properties: Vec<String>,
+}

@@ -5,6 +5,7 @@
 //!   has SUCCEEDED, and ListStackInstances then reports the chosen instances DRIFTED.
 //! - OperationInProgressException: the next N calls of an action are refused with it, as
 //!   CloudFormation refuses a second operation while one runs.
+//! - ListStackInstanceResourceDrifts (not in moto either): the resources set in `Faults`.
 //! - A failing instance: operations are reported FAILED, and the chosen account's result with a
 //!   reason, as ListStackSetOperationResults reports one.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -23,6 +24,9 @@ pub struct Faults {
     pub failing_account: Option<String>,
     /// Accounts whose instances drift detection reports DRIFTED.
     pub drifted: Vec<String>,
+    /// The resources ListStackInstanceResourceDrifts reports for a drifted instance:
+    /// (logical id, resource type, property path).
+    pub resource_drifts: Vec<(String, String, String)>,
     /// Actions seen, in order.
     pub seen: Vec<String>,
 }
@@ -123,6 +127,16 @@ fn handle(moto: &str, state: &Mutex<Faults>, req: &Request) -> Answer {
                 "<StackSetOperation><OperationId>{DRIFT_OPERATION}</OperationId><Action>DETECT_DRIFT</Action><Status>SUCCEEDED</Status></StackSetOperation>"
             ),
         );
+    }
+    if action == "ListStackInstanceResourceDrifts" {
+        let members: String = f
+            .resource_drifts
+            .iter()
+            .map(|(id, ty, path)| {
+                format!("<member><StackId>proxy</StackId><LogicalResourceId>{id}</LogicalResourceId><ResourceType>{ty}</ResourceType><StackResourceDriftStatus>MODIFIED</StackResourceDriftStatus><PropertyDifferences><member><PropertyPath>{path}</PropertyPath><ExpectedValue>a</ExpectedValue><ActualValue>b</ActualValue><DifferenceType>NOT_EQUAL</DifferenceType></member></PropertyDifferences><Timestamp>2026-12-03T00:00:00Z</Timestamp></member>")
+            })
+            .collect();
+        return xml(&action, &format!("<Summaries>{members}</Summaries>"));
     }
     let failing = f.failing_account.clone();
     let drifted = f.drifted.clone();
