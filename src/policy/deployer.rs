@@ -396,13 +396,14 @@ pub fn deployer_statements(model: &Model) -> Vec<Statement> {
 /// (aws-facts.md §1(k): the API calls of `apply`, `plan` and `drift`; AWS's service authorization
 /// reference for CloudFormation lists stackset, stackset-target and type as their resources).
 /// No DeleteStackSet: chatlog never deletes a stack set.
-const STACK_SET_ACTIONS: [&str; 10] = [
+const STACK_SET_ACTIONS: [&str; 11] = [
     "cloudformation:CreateStackInstances",
     "cloudformation:DeleteStackInstances",
     "cloudformation:DescribeStackInstance",
     "cloudformation:DescribeStackSet",
     "cloudformation:DescribeStackSetOperation",
     "cloudformation:DetectStackSetDrift",
+    "cloudformation:ListStackInstanceResourceDrifts",
     "cloudformation:ListStackInstances",
     "cloudformation:ListStackSetOperationResults",
     "cloudformation:UpdateStackInstances",
