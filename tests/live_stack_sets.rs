@@ -358,3 +358,101 @@ fn drift_reports_drifted_instances_at_the_stack_sets_line() {
     );
     assert_eq!(resource["location"]["line"], 13, "{resource}");
 }
+
+/// An organization in moto (as the administrator, its management account): a root, one OU and
+/// two member accounts in it. Returns the OU id and the accounts.
+fn organization(org: &Org) -> (String, Vec<String>) {
+    let script = r#"
+import boto3, json, sys
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1",
+          aws_access_key_id=sys.argv[2], aws_secret_access_key="secret")
+o = boto3.client("organizations", **kw)
+o.create_organization(FeatureSet="ALL")
+root = o.list_roots()["Roots"][0]["Id"]
+ou = o.create_organizational_unit(ParentId=root, Name="games")["OrganizationalUnit"]["Id"]
+accounts = []
+for n in ("a", "b"):
+    a = o.create_account(Email=n + "@example.com", AccountName=n)["CreateAccountStatus"]["AccountId"]
+    o.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ou)
+    accounts.append(a)
+print(json.dumps({"ou": ou, "accounts": accounts}))
+"#;
+    let out = std::process::Command::new(common::venv_tool("python"))
+        .args(["-c", script, org.world.moto.endpoint(), org.admin()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let accounts = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    (v["ou"].as_str().unwrap().to_owned(), accounts)
+}
+
+#[test]
+fn a_service_managed_stack_set_reaches_every_account_of_its_ou() {
+    let org = Org::new();
+    let (ou, accounts) = organization(&org);
+    let proxy = CfnProxy::start(org.world.moto.endpoint());
+    proxy.faults.lock().unwrap().organizational_units =
+        accounts.iter().map(|a| (a.clone(), ou.clone())).collect();
+    let admin = org.admin().to_owned();
+    let spec = org.dir.path().join("service.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"version: 1
+name: org-{admin}
+stack_sets:
+  baseline:
+    administrator: {{ account: "{admin}", region: {REGION} }}
+    permission_model: service_managed
+    targets:
+      - organizational_units: [{ou}]
+        regions: [{REGION}]
+    auto_deployment: {{ enabled: true, retain_stacks_on_account_removal: true }}
+    operation: {{ max_concurrent_percentage: 50, failure_tolerance_count: 0 }}
+    destinations:
+      tail: {{ cloudwatch_logs: {{ log_group: "/chat/{{account}}/tail", create: true }} }}
+"#
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = org.run(Some(&proxy), &["apply", "--auto-approve"], &spec);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("add instances for OUs {ou} in {REGION}")),
+        "{out}"
+    );
+    assert!(
+        out.contains("and 1 stack set, the account matches the spec"),
+        "{out}"
+    );
+    // Every account of the OU got the baseline, named for itself.
+    let mut instances = org.instances();
+    instances.sort();
+    let mut want: Vec<(String, String)> = accounts
+        .iter()
+        .map(|a| (a.clone(), REGION.to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(instances, want);
+    for a in &accounts {
+        assert!(
+            org.log_groups(a, REGION)
+                .iter()
+                .any(|(n, _)| *n == format!("/chat/{a}/tail")),
+            "{a}"
+        );
+    }
+    let (code, out, err) = org.run(Some(&proxy), &["apply", "--auto-approve"], &spec);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Nothing to apply."), "{out}");
+}

@@ -108,12 +108,19 @@ pub fn plan(
     if live.tags != desired_tags(set) {
         differs.push("the tags".to_owned());
     }
-    if live.administration_role_arn.is_some()
+    // Service-managed stack sets use the roles StackSets makes; what is reported for them is not
+    // the spec's to compare.
+    let self_managed = set.permission_model == PermissionModel::SelfManaged;
+    if self_managed
+        && live.administration_role_arn.is_some()
         && live.administration_role_arn != set.administration_role_arn
     {
         differs.push("the administration role".to_owned());
     }
-    if live.execution_role_name.is_some() && live.execution_role_name != set.execution_role_name {
+    if self_managed
+        && live.execution_role_name.is_some()
+        && live.execution_role_name != set.execution_role_name
+    {
         differs.push("the execution role".to_owned());
     }
     if let (Some((enabled, retain)), Some(auto)) = (live.auto_deployment, set.auto_deployment)

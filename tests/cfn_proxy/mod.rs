@@ -6,6 +6,8 @@
 //! - OperationInProgressException: the next N calls of an action are refused with it, as
 //!   CloudFormation refuses a second operation while one runs.
 //! - ListStackInstanceResourceDrifts (not in moto either): the resources set in `Faults`.
+//! - OrganizationalUnitId in ListStackInstances, which moto leaves out for service-managed
+//!   instances.
 //! - A failing instance: operations are reported FAILED, and the chosen account's result with a
 //!   reason, as ListStackSetOperationResults reports one.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -27,6 +29,9 @@ pub struct Faults {
     /// The resources ListStackInstanceResourceDrifts reports for a drifted instance:
     /// (logical id, resource type, property path).
     pub resource_drifts: Vec<(String, String, String)>,
+    /// (account, OU): moto's ListStackInstances leaves out OrganizationalUnitId, which
+    /// CloudFormation reports for service-managed instances; the proxy adds it.
+    pub organizational_units: Vec<(String, String)>,
     /// Actions seen, in order.
     pub seen: Vec<String>,
 }
@@ -138,6 +143,7 @@ fn handle(moto: &str, state: &Mutex<Faults>, req: &Request) -> Answer {
             .collect();
         return xml(&action, &format!("<Summaries>{members}</Summaries>"));
     }
+    let units = f.organizational_units.clone();
     let failing = f.failing_account.clone();
     let drifted = f.drifted.clone();
     drop(f);
@@ -159,6 +165,15 @@ fn handle(moto: &str, state: &Mutex<Faults>, req: &Request) -> Answer {
                 );
                 answer.body = format!("{head}{tail}");
             }
+        }
+    }
+    if action == "ListStackInstances" {
+        for (account, ou) in &units {
+            let needle = format!("<Account>{account}</Account>");
+            answer.body = answer.body.replace(
+                &needle,
+                &format!("{needle}<OrganizationalUnitId>{ou}</OrganizationalUnitId>"),
+            );
         }
     }
     if action == "ListStackInstances" && !drifted.is_empty() {
