@@ -60,7 +60,7 @@ rules! {
     DestinationKind = "CL005", Error, "a destination must be exactly one of s3, cloudwatch_logs, firehose", "ivschat service model, DestinationConfiguration (union)";
     EntryName = "CL010", Error, "an entry key that is not a valid name", "ivschat service model, RoomName / LoggingConfigurationName";
     ResourceName = "CL011", Error, "an invalid room or logging-configuration name", "ivschat service model, RoomName / LoggingConfigurationName: 0-128, [a-zA-Z0-9-_]*";
-    BucketName = "CL012", Error, "an invalid S3 bucket name", "ivschat service model, BucketName: 3-63, [a-z0-9-.]+; S3 general-purpose bucket naming rules, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html (aws-facts.md §1(j))";
+    BucketName = "CL012", Error, "an invalid S3 bucket name", "ivschat service model, BucketName: 3-63, [a-z0-9-.]+; S3 general-purpose bucket naming rules, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html";
     LogGroupName = "CL013", Error, "an invalid CloudWatch Logs log group name", "ivschat service model, LogGroupName: 1-512, [.-_/#A-Za-z0-9]+; CreateLogGroup: no `aws/` prefix";
     DeliveryStreamName = "CL014", Error, "an invalid Firehose delivery stream name", "ivschat service model, DeliveryStreamName: 1-64, [a-zA-Z0-9_.-]+";
     MessageLength = "CL015", Error, "maximum_message_length out of range", "ivschat service model, RoomMaxMessageLength: 1-500";
@@ -69,20 +69,20 @@ rules! {
     FallbackResult = "CL018", Error, "a fallback_result other than ALLOW or DENY", "ivschat service model, FallbackResult";
     AccountId = "CL019", Error, "an account id that is not 12 digits", "AWS account identifiers";
     RegionFormat = "CL020", Error, "a region that is not a region code", "AWS region codes";
-    RegionNotOffered = "CL021", Warning, "a region where IVS Chat is not offered", "botocore endpoints.json, ivschat (aws-facts.md §1(a))";
+    RegionNotOffered = "CL021", Warning, "a region where IVS Chat is not offered", "Amazon IVS endpoints (ivschat), https://docs.aws.amazon.com/general/latest/gr/ivs.html";
     RetentionDays = "CL022", Error, "a log retention CloudWatch Logs does not accept", "AWS::Logs::LogGroup RetentionInDays";
     RetentionWithoutCreate = "CL023", Error, "retention_days on a log group chatlog does not create", "chatlog: only managed destinations are configured";
-    RoleArn = "CL024", Error, "an invalid IAM role ARN", "Lex V2 model roleArn pattern; IAM role names: 64 characters (aws-facts.md §1(d), §1(g))";
+    RoleArn = "CL024", Error, "an invalid IAM role ARN", "Lex V2 CreateBot roleArn, https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CreateBot.html; IAM role names: 64 characters, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
     ProfileName = "CL025", Error, "an empty profile name or one with control characters", "AWS shared config files (line-based)";
     RoleAccount = "CL026", Error, "a role to assume that is in another account than the one it is for", "chatlog spec: resources are created in the assumed role's account";
     SpecName = "CL027", Error, "an invalid spec name", "chatlog spec: the chatlog:spec tag value, 1-128 of A-Z a-z 0-9 _.:/=+@-";
-    LexId = "CL028", Error, "an invalid Lex V2 bot id or alias id", "lexv2-models botId / botAliasId: 10 of [0-9a-zA-Z] (aws-facts.md §1(g), §1(e))";
-    KmsKeyArn = "CL029", Error, "an invalid KMS key ARN", "lex-models kmsKeyArn pattern; lexv2-models kmsKeyArn: 20-2048 (aws-facts.md §1(g))";
+    LexId = "CL028", Error, "an invalid Lex V2 bot id or alias id", "Lex V2 botId / botAliasId: 10 of [0-9a-zA-Z], https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CreateBotAlias.html";
+    KmsKeyArn = "CL029", Error, "an invalid KMS key ARN", "Lex kmsKeyArn: 20-2048, https://docs.aws.amazon.com/lexv2/latest/APIReference/API_S3BucketLogDestination.html";
     UnknownReference = "CL030", Error, "a reference to a name the spec does not define", "chatlog spec";
     TooManyLoggingConfigurations = "CL031", Error, "more than 3 logging configurations on a room", "ivschat service model, LoggingConfigurationIdentifierList: 0-3";
     DuplicateLoggingConfiguration = "CL032", Error, "a logging configuration listed twice on a room", "ivschat service model (a set of identifiers)";
-    RegionMismatch = "CL033", Error, "a room, its logging configurations and their destinations in different regions", "IVS Chat logging constraints (seed 000): same AWS region";
-    AccountMismatch = "CL034", Error, "a destination owned by another account than the resources that use it", "IVS Chat logging constraints (seed 000): you must own the logging location";
+    RegionMismatch = "CL033", Error, "a room, its logging configurations and their destinations in different regions", "IVS Chat logging, https://docs.aws.amazon.com/ivs/latest/ChatUserGuide/chat-logging.html: same AWS region";
+    AccountMismatch = "CL034", Error, "a destination owned by another account than the resources that use it", "IVS Chat logging, https://docs.aws.amazon.com/ivs/latest/ChatUserGuide/chat-logging.html: you must own the logging location";
     LoggingConfigurationQuota = "CL035", Error, "more logging configurations in an account and region than the quota allows", "IVS Chat service quotas: 10 logging configurations per account per region (adjustable)";
     TooManyTags = "CL036", Error, "more than 50 tags on a resource", "ivschat service model, Tags: at most 50";
     TagKey = "CL037", Error, "an invalid tag key", "ivschat service model, TagKey: 1-128; `aws:` is reserved";
@@ -90,42 +90,42 @@ rules! {
     DefinedTwice = "CL039", Error, "a name or default defined in two places", "chatlog spec (files are merged)";
     NoPlacement = "CL040", Error, "a resource without an account or region", "chatlog spec";
     SameDestinationTwice = "CL041", Error, "two destinations for the same bucket, log group or stream", "chatlog spec";
-    BotAlias = "CL042", Error, "a bot that does not name exactly one alias: `alias_id` (it exists) or `alias` (the spec owns it)", "lexv2-models CreateBotAlias / UpdateBotAlias (aws-facts.md §1(g))";
-    BotAliasField = "CL043", Error, "an invalid alias name, bot version or alias description", "lexv2-models botAliasName: 1-100, ^([0-9a-zA-Z][_-]?)+$; botVersion: 1-5, ^[0-9]+$; AWS::Lex::BotAlias Description: at most 200 (aws-facts.md §1(g), §1(e))";
-    LogPrefix = "CL044", Error, "a Lex log prefix over 1024 characters or with control characters", "lexv2-models logPrefix: at most 1024 (aws-facts.md §1(g), §1(e))";
-    BotLogKind = "CL045", Error, "a bot's text logs to something other than CloudWatch Logs, or audio logs to something other than S3", "Lex: text logs go to a CloudWatch Logs log group, audio logs to an S3 bucket (aws-facts.md §1(g))";
-    BotPlacement = "CL046", Error, "a bot's log group, bucket or role in another region or account than the bot", "Lex conversation logs: the log group and bucket in the bot's region and your account (seed 004; aws-facts.md §1(g))";
-    LexV1Settings = "CL047", Error, "Lex V1 conversationLogs that cannot be carried over: an invalid entry, a log type twice, a KMS key on text logs, V1 and V2 settings together, a role other than role_arn", "lex-models PutBotAlias conversationLogs (aws-facts.md §1(g))";
-    LexV1Translated = "CL048", Warning, "Lex V1 conversationLogs translated to Lex V2 conversation-log settings", "Lex V1 end of support 2025-09-15; AWS's V1-to-V2 migration does not carry conversation-log settings (aws-facts.md §1(g))";
-    AuditTrail = "CL049", Error, "an invalid CloudTrail trail name or key prefix", "AWS::CloudTrail::Trail TrailName: 3-128, alphanumeric at both ends; S3KeyPrefix: at most 200 (aws-facts.md §1(e))";
+    BotAlias = "CL042", Error, "a bot that does not name exactly one alias: `alias_id` (it exists) or `alias` (the spec owns it)", "Lex V2 CreateBotAlias / UpdateBotAlias, https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CreateBotAlias.html";
+    BotAliasField = "CL043", Error, "an invalid alias name, bot version or alias description", "Lex V2 botAliasName: 1-100, ^([0-9a-zA-Z][_-]?)+$; botVersion: 1-5, ^[0-9]+$, https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CreateBotAlias.html; AWS::Lex::BotAlias Description: at most 200, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-botalias.html";
+    LogPrefix = "CL044", Error, "a Lex log prefix over 1024 characters or with control characters", "Lex V2 logPrefix: at most 1024, https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CloudWatchLogGroupLogDestination.html";
+    BotLogKind = "CL045", Error, "a bot's text logs to something other than CloudWatch Logs, or audio logs to something other than S3", "Lex: text logs go to a CloudWatch Logs log group, audio logs to an S3 bucket, https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-policies.html";
+    BotPlacement = "CL046", Error, "a bot's log group, bucket or role in another region or account than the bot", "Lex conversation logs: the log group and bucket in the bot's region and your account, https://docs.aws.amazon.com/lexv2/latest/dg/conversation-logs-policies.html";
+    LexV1Settings = "CL047", Error, "Lex V1 conversationLogs that cannot be carried over: an invalid entry, a log type twice, a KMS key on text logs, V1 and V2 settings together, a role other than role_arn", "Lex V1 PutBotAlias conversationLogs, https://docs.aws.amazon.com/lex/latest/dg/conversation-logs-policies.html";
+    LexV1Translated = "CL048", Warning, "Lex V1 conversationLogs translated to Lex V2 conversation-log settings", "Lex V1 end of support 2025-09-15, https://docs.aws.amazon.com/lex/latest/dg/conversation-logs-policies.html; AWS's V1-to-V2 migration does not carry conversation-log settings";
+    AuditTrail = "CL049", Error, "an invalid CloudTrail trail name or key prefix", "AWS::CloudTrail::Trail TrailName: 3-128, alphanumeric at both ends; S3KeyPrefix: at most 200, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudtrail-trail.html";
     AdoptWithoutCreate = "CL052", Error, "`adopt: true` on a destination without `create: true`", "chatlog spec: adopting makes the destination managed";
     UnusedLoggingConfiguration = "CL050", Warning, "a logging configuration no room uses", "chatlog spec";
     UnusedDestination = "CL051", Warning, "a destination no logging configuration uses", "chatlog spec";
-    CfnMessageRate = "CL060", Error, "a message rate over 10, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 (cfn-lint 1.58.0 schema; aws-facts.md §1(e), §2)";
-    CfnEmptyRoomTagValue = "CL061", Error, "an empty tag value on a room, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room Tag Value: minLength 1 (cfn-lint 1.58.0 schema; aws-facts.md §2)";
-    CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs: 10 account-level resource policies per region, 5,120 characters each (aws-facts.md §1(d))";
-    CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation: 500 resources and 200 outputs per template (aws-facts.md §1(d))";
-    CfnSelectiveLogging = "CL064", Error, "selective logging on a bot alias CloudFormation creates, which AWS::Lex::BotAlias cannot set", "AWS::Lex::BotAlias has no SelectiveLoggingEnabled while the API has it (aws-facts.md §1(e), §1(g))";
-    PolicyStatementMissing = "CL070", Error, "policy verify: a statement log delivery needs is missing", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
-    PolicyStatementNarrower = "CL071", Error, "policy verify: a statement meant for log delivery grants less than it needs (an action, a resource, a condition that rules it out)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
-    PolicyStatementBroader = "CL072", Error, "policy verify: a statement grants log delivery more than it needs (wildcard action or principal, resources beyond the log prefix, looser conditions)", "vended-logs V1 bucket and log-group statements (aws-facts.md §1(c))";
-    PolicyConfusedDeputy = "CL073", Error, "policy verify: a statement lets log delivery in without aws:SourceAccount and aws:SourceArn conditions", "aws:SourceAccount / aws:SourceArn in every log-delivery statement (aws-facts.md §1(c))";
-    PolicyLookAlike = "CL074", Error, "policy verify: a statement whose Sid starts with AWSLogDelivery but is not shaped like AWS's log-delivery statements", "AWSLogDeliveryAclCheck / AWSLogDeliveryWrite (aws-facts.md §1(c))";
+    CfnMessageRate = "CL060", Error, "a message rate over 10, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room MaximumMessageRatePerSecond: 1-10 (the resource schema, as cfn-lint 1.58.0 ships it), https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ivschat-room.html";
+    CfnEmptyRoomTagValue = "CL061", Error, "an empty tag value on a room, which CloudFormation's AWS::IVSChat::Room refuses", "AWS::IVSChat::Room Tag Value: minLength 1 (the resource schema, as cfn-lint 1.58.0 ships it), https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-room-tag.html";
+    CwlAccountPolicySlots = "CL062", Error, "existing log groups that need more account-level CloudWatch Logs resource policies than a region has", "CloudWatch Logs PutResourcePolicy: 10 resource policies per region, 5,120 characters each, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html";
+    CfnBaseStackTooLarge = "CL063", Error, "more destinations and logging configurations in one deployment than one CloudFormation stack holds", "CloudFormation quotas: 500 resources and 200 outputs per template, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html";
+    CfnSelectiveLogging = "CL064", Error, "selective logging on a bot alias CloudFormation creates, which AWS::Lex::BotAlias cannot set", "AWS::Lex::BotAlias has no SelectiveLoggingEnabled (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lex-botalias.html) while the API has it (https://docs.aws.amazon.com/lexv2/latest/APIReference/API_CreateBotAlias.html)";
+    PolicyStatementMissing = "CL070", Error, "policy verify: a statement log delivery needs is missing", "the bucket and log-group statements of log delivery, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
+    PolicyStatementNarrower = "CL071", Error, "policy verify: a statement meant for log delivery grants less than it needs (an action, a resource, a condition that rules it out)", "the bucket and log-group statements of log delivery, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
+    PolicyStatementBroader = "CL072", Error, "policy verify: a statement grants log delivery more than it needs (wildcard action or principal, resources beyond the log prefix, looser conditions)", "the bucket and log-group statements of log delivery, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
+    PolicyConfusedDeputy = "CL073", Error, "policy verify: a statement lets log delivery in without aws:SourceAccount and aws:SourceArn conditions", "aws:SourceAccount / aws:SourceArn in every log-delivery statement, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
+    PolicyLookAlike = "CL074", Error, "policy verify: a statement whose Sid starts with AWSLogDelivery but is not shaped like AWS's log-delivery statements", "AWSLogDeliveryAclCheck / AWSLogDeliveryWrite, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
     PolicyDenyBlocks = "CL075", Error, "policy verify: a Deny statement that blocks or may block log delivery", "IAM policy evaluation: an explicit Deny overrides any Allow";
-    PolicyNegation = "CL076", Error, "policy verify: NotAction or NotPrincipal in a policy log delivery appends to", "automatic addition fails on NotAction / NotPrincipal (aws-facts.md §1(c), S3)";
+    PolicyNegation = "CL076", Error, "policy verify: NotAction or NotPrincipal in a policy log delivery appends to", "log delivery cannot add its statements to a policy with NotAction / NotPrincipal, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html";
     LiveMissing = "CL100", Error, "a resource the spec declares does not exist in the account", "chatlog drift (live)";
     LiveChanged = "CL101", Error, "a live resource differs from the spec", "chatlog drift (live)";
     LiveNotInSpec = "CL102", Error, "a resource chatlog created is no longer in the spec", "chatlog drift (live): chatlog:spec ownership tag";
-    LiveNotActive = "CL103", Error, "a logging configuration that is not ACTIVE", "ivschat LoggingConfigurationState (aws-facts.md §1(a))";
+    LiveNotActive = "CL103", Error, "a logging configuration that is not ACTIVE", "IVS Chat LoggingConfiguration state, https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_LoggingConfiguration.html";
     LiveForeignWriter = "CL104", Warning, "a logging configuration outside the spec writes to one of the spec's destinations", "chatlog drift (live)";
-    LiveDeliveryBlocked = "CL105", Error, "a live bucket policy or log resource policy does not let log delivery write: a statement missing or narrower, a Deny in its way, NotAction or NotPrincipal", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL070, CL071, CL075, CL076)";
-    LiveDeliveryBroader = "CL106", Error, "a live bucket policy or log resource policy grants log delivery more than it needs, without confused-deputy conditions, or under a look-alike Sid", "vended-logs V1 statements (aws-facts.md §1(c)), compared as `policy verify` compares them (CL072, CL073, CL074)";
-    LiveServiceLinkedRoleMissing = "CL107", Error, "log delivery's service-linked role (AWSServiceRoleForLogDelivery) is missing while the spec logs to Firehose", "Firehose destinations: log delivery writes through that role (aws-facts.md §1(c))";
-    LiveStreamTagMissing = "CL108", Error, "a Firehose destination stream without the tag LogDeliveryEnabled=true", "the service-linked role may only write to streams with that tag (aws-facts.md §1(c))";
+    LiveDeliveryBlocked = "CL105", Error, "a live bucket policy or log resource policy does not let log delivery write: a statement missing or narrower, a Deny in its way, NotAction or NotPrincipal", "the statements of log delivery, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html, compared as `policy verify` compares them (CL070, CL071, CL075, CL076)";
+    LiveDeliveryBroader = "CL106", Error, "a live bucket policy or log resource policy grants log delivery more than it needs, without confused-deputy conditions, or under a look-alike Sid", "the statements of log delivery, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html, compared as `policy verify` compares them (CL072, CL073, CL074)";
+    LiveServiceLinkedRoleMissing = "CL107", Error, "log delivery's service-linked role (AWSServiceRoleForLogDelivery) is missing while the spec logs to Firehose", "Firehose destinations: log delivery writes through that role, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-vended-logs-permissions.html";
+    LiveStreamTagMissing = "CL108", Error, "a Firehose destination stream without the tag LogDeliveryEnabled=true", "the service-linked role may only write to streams with that tag, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-vended-logs-permissions.html";
     LiveDestinationMissing = "CL109", Error, "an existing destination (a bucket, log group or stream the spec does not create) does not exist", "IVS Chat cannot log to a destination that does not exist";
-    LiveDestinationRegion = "CL110", Error, "a bucket in another region than the deployment that logs to it", "IVS Chat logging constraints (seed 000): same AWS region";
-    LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging constraints (seed 000): you must own the logging location; S3 bucket names are global";
-    LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "aws-facts.md §1(c) (automatic addition fails on NotAction / NotPrincipal), §1(d) (20 KB bucket policies; 10 account-level log policies of 5,120 characters)";
+    LiveDestinationRegion = "CL110", Error, "a bucket in another region than the deployment that logs to it", "IVS Chat logging, https://docs.aws.amazon.com/ivs/latest/ChatUserGuide/chat-logging.html: same AWS region";
+    LiveDestinationOwner = "CL111", Error, "a bucket another account owns (for a bucket the spec creates: its name is taken)", "IVS Chat logging, https://docs.aws.amazon.com/ivs/latest/ChatUserGuide/chat-logging.html: you must own the logging location; S3 bucket names are global";
+    LivePolicyNotMergeable = "CL112", Error, "log delivery's statements cannot be added to a live policy: NotAction or NotPrincipal, a statement of the same Sid that still falls short, over a size limit, or no free account-level policy slot", "log delivery cannot add its statements to a policy with NotAction / NotPrincipal, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html; bucket policies are at most 20 KB, https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html; 10 resource policies of 5,120 characters per region, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html";
     LiveDuplicate = "CL113", Error, "two live resources carry this spec's ownership tags for one entry (a create retried after a lost answer)", "chatlog:spec and chatlog:key ownership tags; IVS Chat's CreateRoom and CreateLoggingConfiguration take no idempotency token (service model)";
     BaselineExpired = "CL120", Error, "a baseline entry past its expiry date: the finding it accepted fails the run again", "chatlog baseline (--baseline): `expires`";
     BaselineStale = "CL121", Error, "a baseline entry that matches no finding any more: the finding was fixed or changed", "chatlog baseline (--baseline): entries must match a finding of the run";
@@ -146,4 +146,23 @@ rules! {
     FileMissing = "CL090", Error, "a rendered file is missing from the directory", "chatlog check";
     FileChanged = "CL091", Error, "a committed file differs from what the spec renders", "chatlog check";
     FileStale = "CL092", Error, "a file in a folder chatlog owns that the spec no longer renders", "chatlog check";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+
+    /// A rule's source reaches users (help, `explain`, SARIF): it names public documents, never
+    /// the project's own reference notes, which users do not have.
+    #[test]
+    fn no_rule_source_cites_a_file_users_do_not_have() {
+        for rule in Rule::ALL {
+            let source = rule.source();
+            assert!(
+                !source.contains("aws-facts") && !source.contains("seed 0"),
+                "{}: {source}",
+                rule.id()
+            );
+        }
+    }
 }

@@ -35,7 +35,7 @@ impl MergeError {
                 "extract the document first: `aws s3api get-bucket-policy --bucket NAME --query Policy --output text`"
             }
             MergeError::Negated(..) => {
-                "AWS's own append fails on `NotAction` and `NotPrincipal` too (aws-facts §1(c)); rewrite that statement with `Action` / `Principal`, then merge"
+                "AWS's own append fails on `NotAction` and `NotPrincipal` too; rewrite that statement with `Action` / `Principal`, then merge"
             }
             MergeError::Conflict(_) => {
                 "rename or remove that statement; chatlog only extends statements it recognizes"
