@@ -528,8 +528,6 @@ pub fn write(diagnostics: &[Diagnostic], previous: Option<&Baseline>, today: Dat
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
     use super::*;
 
     fn date(text: &str) -> Date {

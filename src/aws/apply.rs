@@ -395,7 +395,6 @@ async fn wait_active<C: ChatApi>(chat: &C, arn: &str, waits: Waits) -> Result<()
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;

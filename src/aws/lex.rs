@@ -422,8 +422,6 @@ impl LexApi for SdkLex {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use super::*;
 
     #[test]

@@ -101,7 +101,6 @@ fn unified(actual: &str, expected: &str, shown: &str) -> (u32, String) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     fn file(path: &str, contents: &str) -> File {

@@ -112,8 +112,6 @@ pub fn marks(model: &Model, changes: &[Change]) -> Marks {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use super::*;
     use crate::plan::destinations::{BUCKET, LOG_GROUP};
     use crate::plan::lex::ROLE_POLICY;

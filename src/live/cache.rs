@@ -82,7 +82,6 @@ impl RoomCache {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn room(time: &str, rate: Option<u32>) -> LiveRoom {

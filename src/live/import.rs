@@ -309,7 +309,6 @@ fn unique_key(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::live::{LiveLoggingConfiguration, LiveRoom, Tags};
 

@@ -282,7 +282,6 @@ fn aligned(out: &mut String, rows: &[Vec<String>]) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn sample() -> Vec<RegionInventory> {

@@ -551,7 +551,6 @@ fn plan_leftovers(p: &mut Planner<'_>, live: &RegionInventory, taken: Taken<'_, 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::live::LiveReviewHandler;
     use crate::plan::test_support::tags;

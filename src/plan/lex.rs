@@ -180,8 +180,6 @@ fn plan_alias(dep: &Deployment, bot: &Bot, live: Option<&LiveBot>) -> Change {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
-
     use serde_json::json;
 
     use super::*;

@@ -202,8 +202,6 @@ pub use ivschat::{CONFIGURATION, ROOM, live_destination};
 /// Specs for the tests of the planners and of what reads their plans.
 #[cfg(test)]
 pub(crate) mod test_support {
-    #![allow(clippy::unwrap_used, clippy::panic)]
-
     use crate::live::Tags;
     use crate::model::{Deployment, Model};
     use crate::spec::load::Input;

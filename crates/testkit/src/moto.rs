@@ -287,7 +287,6 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -195,8 +195,6 @@ pub fn eval_all<'a>(tests: &'a [Test], request: &Request<'_>) -> (Truth, Vec<(&'
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
     use super::*;
     use crate::policy::normalize::statement;
     use serde_json::json;

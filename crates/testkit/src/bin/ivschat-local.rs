@@ -130,7 +130,6 @@ async fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn args(text: &str) -> Vec<String> {

@@ -281,7 +281,6 @@ where
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     async fn parse(raw: &[u8]) -> (io::Result<Option<Request>>, Vec<u8>) {

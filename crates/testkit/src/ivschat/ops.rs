@@ -667,7 +667,6 @@ fn page_json(member: &str, items: Vec<Value>, next: Option<String>) -> Value {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -59,7 +59,6 @@ impl Throttle {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     #[test]
