@@ -56,7 +56,7 @@ pub fn parse_event(record: &str) -> Option<TrailEvent> {
                 identity
                     .and_then(|i| i.get(k))
                     .and_then(Value::as_str)
-                    .unwrap_or("?")
+                    .unwrap_or("unknown")
                     .to_owned()
             };
             format!("{} {}", part("type"), part("principalId"))
@@ -151,8 +151,6 @@ pub fn detail(lines: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
     use serde_json::json;
 
     use super::*;

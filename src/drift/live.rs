@@ -59,12 +59,16 @@ pub fn findings(
             })),
             Action::Delete => Diagnostic::new(
                 Rule::LiveNotInSpec,
-                format!(
-                    "{} `{}` ({}) carries this spec's ownership tag but is not in the spec",
-                    c.resource_type,
-                    c.key,
-                    c.arn.as_deref().unwrap_or("?")
-                ),
+                match c.arn.as_deref() {
+                    Some(arn) => format!(
+                        "{} `{}` (`{arn}`) carries this spec's ownership tag but is not in the spec",
+                        c.resource_type, c.key
+                    ),
+                    None => format!(
+                        "{} `{}` carries this spec's ownership tag but is not in the spec",
+                        c.resource_type, c.key
+                    ),
+                },
             )
             .help("run `chatlog apply --prune` to delete it, or add it back to the spec"),
         };
@@ -416,8 +420,6 @@ fn policy_findings(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
     use super::*;
     use crate::live::{LiveDestination, LiveLoggingConfiguration, Tags};
 

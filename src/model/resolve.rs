@@ -765,10 +765,12 @@ impl<'a> Resolver<'a> {
                 found.push(
                     Diagnostic::new(
                         Rule::RoleAccount,
-                        format!(
-                            "role `{role}` is in account {}, not in {account}",
-                            role_account.unwrap_or("?")
-                        ),
+                        match role_account {
+                            Some(other) => {
+                                format!("role `{role}` is in account {other}, not in {account}")
+                            }
+                            None => format!("role `{role}` names no account, not {account}"),
+                        },
                     )
                     .at(self.at(&origin, Anchor::Value))
                     .help(format!(

@@ -276,11 +276,16 @@ impl<'a> Resolver<'a> {
                 self.push(
                     Diagnostic::new(
                         Rule::BotPlacement,
-                        format!(
-                            "{what} is in account `{}` but its role `{role}` is in account `{}`",
-                            p.account,
-                            account.unwrap_or("?")
-                        ),
+                        match account {
+                            Some(other) => format!(
+                                "{what} is in account `{}` but its role `{role}` is in account `{other}`",
+                                p.account
+                            ),
+                            None => format!(
+                                "{what} is in account `{}` but its role `{role}` names no account",
+                                p.account
+                            ),
+                        },
                     )
                     .at(self.at(&origin, Anchor::Value))
                     .related(
