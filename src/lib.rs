@@ -1,7 +1,8 @@
 //! chatlog: chat logging as code for Amazon IVS Chat.
 //!
 //! The core is pure: [`spec`] reads documents into a merged spec, [`model`] checks it and
-//! resolves the desired state. Files and AWS stay at the edges (the binary).
+//! resolves the desired state, [`render`] and [`policy`] make documents of it. Files and AWS
+//! stay at the edges: [`files`] writes what the binary asks for, [`aws`] talks to AWS.
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -11,6 +12,7 @@ pub mod drift;
 #[cfg(feature = "aws")]
 pub mod engine;
 pub mod explain;
+pub mod files;
 pub mod graph;
 pub mod init;
 pub mod live;

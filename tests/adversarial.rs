@@ -17,7 +17,7 @@ mod readback;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use chatlog::render::write::{self, WriteError};
+use chatlog::files::{self as write, WriteError};
 use chatlog::render::{File, Target};
 use common::{chatlog, files_under, fresh_dir, root};
 use readback::Readback;

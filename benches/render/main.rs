@@ -90,7 +90,7 @@ fn run(case: &str, text: &str, dir: &Path) -> Shape {
     assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics.first());
     match case {
         "write" => {
-            render::write::write_outputs(dir, &ALL, &rendered.files).unwrap();
+            chatlog::files::write_outputs(dir, &ALL, &rendered.files).unwrap();
         }
         "check" => {
             let existing = read_owned(dir);
@@ -111,7 +111,7 @@ fn read_owned(dir: &Path) -> chatlog::drift::files::Existing {
         for entry in std::fs::read_dir(path).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name == render::write::MARKER {
+            if name == chatlog::files::MARKER {
                 continue;
             }
             let child = format!("{relative}/{name}");

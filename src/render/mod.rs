@@ -1,5 +1,5 @@
 //! Rendering the model into files: one module per target. Pure: rendering returns
-//! `(relative path, contents)` pairs and only the CLI writes them (through [`write`]). Output is
+//! `(relative path, contents)` pairs and only the CLI writes them (through [`crate::files`]). Output is
 //! deterministic: the same spec gives byte-identical files.
 
 pub mod cloudformation;
@@ -9,7 +9,6 @@ pub mod policies;
 mod rules;
 pub mod stack_sets;
 pub mod terraform;
-pub mod write;
 mod yaml;
 
 use crate::diagnostic::Diagnostic;

@@ -1,51 +1,71 @@
-//! The `graph` command (binary side): read the specs, build the picture through the pure
-//! library, print it or write it to `--out` (only over a file chatlog wrote), choose the exit code.
+//! `chatlog graph`: read the specs, build the picture through the pure library, print it or
+//! write it to `--out` (only over a file chatlog wrote), choose the exit code.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::GraphFormat;
 use chatlog::graph::{self, DeploymentFilter, Marks};
-use chatlog::report::{self, Format};
 
-use crate::{CLEAN, FINDINGS, color, print, read_inputs};
+use crate::args::{DiagnosticsFormat, SpecFiles};
+use crate::io::{print, read_inputs};
+use crate::{CLEAN, FINDINGS};
 
-pub struct GraphRequest {
-    pub specs: Vec<PathBuf>,
-    pub format: GraphFormat,
-    pub deployment: Option<String>,
-    pub out: Option<PathBuf>,
-    pub diagnostics_format: Format,
+pub const HELP: &str = "\
+Exit codes:
+  0  drawn
+  1  the spec is invalid; nothing is drawn
+  2  usage or I/O error (an unknown --deployment, --out names a file chatlog did not write)";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    spec: SpecFiles,
+    /// Picture format
+    #[arg(long, value_enum, default_value = "mermaid")]
+    format: GraphFormat,
+    /// Draw only this deployment
+    #[arg(long, value_name = "ACCOUNT/REGION")]
+    deployment: Option<String>,
+    /// Write to FILE (atomically) instead of printing; only replaces a file chatlog wrote
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    diagnostics: DiagnosticsFormat,
 }
 
-pub fn graph(req: GraphRequest) -> Result<u8, String> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub draws it in Markdown)
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`)
+    Dot,
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
     // A malformed filter is a usage error before any file is read.
-    let only: Option<DeploymentFilter> = req
+    let only: Option<DeploymentFilter> = args
         .deployment
         .as_deref()
         .map(str::parse)
         .transpose()
         .map_err(|e: graph::GraphError| e.to_string())?;
-    let validation = chatlog::validate::validate(read_inputs(&req.specs)?);
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     if !validation.diagnostics.is_empty() {
-        let text = report::render(
-            req.diagnostics_format,
+        super::report_to_stderr(
+            &validation,
             &validation.diagnostics,
-            &validation.sources,
-            &validation.summary,
-            color(&std::io::stderr()),
+            args.diagnostics.diagnostics_format,
         );
-        let _ = std::io::stderr().write_all(text.as_bytes());
     }
     let Some(model) = validation.model.as_ref() else {
         return Ok(FINDINGS);
     };
     let picture = graph::build(model, only.as_ref(), &Marks::new()).map_err(|e| e.to_string())?;
-    let text = match req.format {
+    let text = match args.format {
         GraphFormat::Mermaid => graph::mermaid::write(&picture),
         GraphFormat::Dot => graph::dot::write(&picture),
     };
-    match &req.out {
+    match &args.out {
         None => print(&text)?,
         Some(path) => write_out(path, &text)?,
     }
@@ -76,7 +96,7 @@ fn write_out(path: &Path, text: &str) -> Result<(), String> {
             }
         }
     }
-    chatlog::render::write::write_file_atomic(path, text).map_err(|e| e.to_string())?;
+    chatlog::files::write_file_atomic(path, text).map_err(|e| e.to_string())?;
     let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     Ok(())
 }

@@ -1,16 +1,15 @@
-//! `--baseline` and `--write-baseline` (binary side) for `drift` and `policy verify`: read the
+//! `--baseline` and `--write-baseline` for `drift` and `policy verify`: read the
 //! baseline file and the clock, write the new baseline, and leave judging to
 //! [`chatlog::baseline`].
 
 use std::io::Write;
-use std::path::Path;
 
-use crate::cli::BaselineArgs;
+use crate::args::BaselineArgs;
 use chatlog::baseline::{self, Baseline, Date};
 use chatlog::diagnostic::Diagnostic;
 use chatlog::spec::source::Sources;
 
-use crate::io_reason;
+use crate::io::{io_reason, write_new};
 
 /// Today in UTC, for expiry dates.
 fn today() -> Date {
@@ -62,7 +61,7 @@ pub fn settle(
     let in_force = match &args.write_baseline {
         Some(path) => {
             let text = baseline::write(diagnostics, loaded.as_ref(), today);
-            write_file(path, &text, args.force)?;
+            write_new(path, &text, args.force)?;
             let entries = text.matches("\n  - rule:").count();
             let _ = writeln!(
                 std::io::stderr(),
@@ -83,38 +82,4 @@ pub fn settle(
         sources.push(b.source);
     }
     Ok(())
-}
-
-/// Written beside the target and moved into place, so a failure never leaves half a file.
-/// Without `force` the move is a hard link, which fails rather than replace a file that
-/// appeared since `load` looked.
-fn write_file(path: &Path, text: &str, force: bool) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| format!("`{}` is not a file name", path.display()))?;
-    let temp = dir.join(format!(
-        ".{}.chatlog-tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let cannot =
-        |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), io_reason(&e));
-    std::fs::write(&temp, text).map_err(cannot)?;
-    let moved = if force {
-        std::fs::rename(&temp, path)
-    } else {
-        std::fs::hard_link(&temp, path).and_then(|()| std::fs::remove_file(&temp))
-    };
-    moved.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("`{}` appeared meanwhile; not replaced", path.display())
-        } else {
-            cannot(e)
-        }
-    })
 }

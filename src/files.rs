@@ -1,5 +1,7 @@
-//! Writing rendered files. `render --out DIR` owns DIR's target folders (`cloudformation/`,
-//! `policies/`): each is built completely in a temporary folder inside DIR and then swapped in
+//! The library's one edge to the file system: writing rendered files. The pure core (spec,
+//! model, render, policy) never touches a file; the binary writes through here.
+//!
+//! `render --out DIR` owns DIR's target folders (`cloudformation/`, `policies/`): each is built completely in a temporary folder inside DIR and then swapped in
 //! with renames, so a reader sees the old set or the new set, never half of each, and files the
 //! spec no longer produces disappear. Nothing is written outside DIR: every path is checked to
 //! be plain relative components under a target folder.
@@ -8,7 +10,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{File, Target};
+use crate::render::{File, Target};
 
 /// Marks a folder as written by chatlog, so chatlog never replaces a folder it did not write.
 pub const MARKER: &str = ".chatlog";

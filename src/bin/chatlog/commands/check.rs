@@ -1,43 +1,61 @@
-//! The `check` command (binary side): render in memory, read the committed files of the folders
-//! chatlog owns under `--against`, compare, report. Never writes.
+//! `chatlog check`: render in memory, read the committed files of the folders chatlog owns
+//! under `--against`, compare, report. Never writes.
 
 use std::path::{Path, PathBuf};
 
 use chatlog::diagnostic;
 use chatlog::drift::files::{self, Existing};
 use chatlog::render::{self, Target};
-use chatlog::report::{self, Format};
 
-use crate::{CLEAN, FINDINGS, color, print, read_inputs};
+use crate::args::{Format, RenderTarget, SpecFiles, TemplateFormat};
+use crate::io::{color, print, read_inputs};
+use crate::{CLEAN, FINDINGS};
 
-pub struct CheckRequest {
-    pub specs: Vec<PathBuf>,
-    pub against: PathBuf,
-    pub targets: Vec<Target>,
-    pub template_format: render::TemplateFormat,
-    pub format: Format,
+pub const HELP: &str = "\
+Exit codes:
+  0  the committed files match the specs
+  1  findings: a file missing, changed, or no longer rendered (or an invalid spec)
+  2  usage, I/O or internal error";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    spec: SpecFiles,
+    /// The folder the files were rendered into (`render --out`)
+    #[arg(long, value_name = "DIR")]
+    against: PathBuf,
+    /// Which target folders to compare
+    #[arg(long, value_enum, default_value = "all")]
+    target: RenderTarget,
+    /// Template format the files were rendered in
+    #[arg(long, value_enum, default_value = "yaml")]
+    template_format: TemplateFormat,
+    /// Report format
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
-pub fn check(req: CheckRequest) -> Result<u8, String> {
-    if !req.against.is_dir() {
+pub fn run(args: Args) -> Result<u8, String> {
+    let targets = args.target.targets();
+    if !args.against.is_dir() {
         return Err(format!(
             "`{}` is not a directory of rendered files",
-            req.against.display()
+            args.against.display()
         ));
     }
-    let validation = chatlog::validate::validate(read_inputs(&req.specs)?);
-    let rendered = render::render_validated(&validation, &req.targets, req.template_format)
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
+    let rendered = render::render_validated(&validation, &targets, args.template_format.into())
         .map_err(|e| format!("internal error: {e}"))?;
     let rendered_cleanly = !rendered.has_errors();
     let mut diagnostics = rendered.diagnostics;
     if rendered_cleanly {
-        let existing = read_owned(&req.against, &req.targets)?;
-        let shown = req.against.display().to_string();
+        let existing = read_owned(&args.against, &targets)?;
+        let shown = args.against.display().to_string();
         diagnostics.extend(files::compare(&rendered.files, &existing, &shown));
         diagnostic::sort(&mut diagnostics);
     }
-    let text = report::render(
-        req.format,
+    let text = chatlog::report::render(
+        args.format.into(),
         &diagnostics,
         &validation.sources,
         &validation.summary,
@@ -74,7 +92,7 @@ fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), String> {
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         // The writer's ownership marker is not a rendered file.
-        if relative.matches('/').count() == 0 && name == render::write::MARKER {
+        if relative.matches('/').count() == 0 && name == chatlog::files::MARKER {
             continue;
         }
         let child = format!("{relative}/{name}");

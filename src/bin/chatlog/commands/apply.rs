@@ -1,0 +1,393 @@
+//! `chatlog apply`: plan, confirm, change each deployment's account (and the stack sets) to
+//! match the spec, read everything back and say whether it matches.
+
+use std::path::PathBuf;
+#[cfg(feature = "aws")]
+use std::{
+    io::{BufRead, IsTerminal, Write},
+    sync::Arc,
+    time::Duration,
+};
+
+#[cfg(feature = "aws")]
+use chatlog::aws::{AuditLog, OperationWaits, Waits};
+#[cfg(feature = "aws")]
+use chatlog::engine::{self, Hooks, stack_sets::ProgressLines};
+#[cfg(feature = "aws")]
+use chatlog::plan::{self, text};
+#[cfg(feature = "aws")]
+use chatlog::report::Format;
+
+#[cfg(feature = "aws")]
+use super::live::{Outcome, connection, list, plan_all, read_failures, read_progress, runtime};
+use crate::args::{PlanFormat, SpecFiles, StateArgs};
+#[cfg(feature = "aws")]
+use crate::io::print;
+#[cfg(feature = "aws")]
+use crate::view;
+#[cfg(feature = "aws")]
+use crate::{CLEAN, FAILURE, FINDINGS};
+
+pub const HELP: &str = "\
+Only resources tagged chatlog:spec=<the spec's name> are ever changed or deleted; resources of
+the same name without the tag are reported and left alone.
+
+Deployments are applied concurrently (--parallelism); one that fails stops alone, and the
+report says per deployment what was done, what failed and what was not done. After the last
+change apply reads every deployment back and plans again.
+
+Exit codes:
+  0  applied and verified (or nothing to do)
+  1  the spec is invalid, a destination cannot take it (preflight), or reading back after
+     apply shows the account still differs from the spec
+  2  usage, I/O or AWS error: the message says what was done and what was not; run apply
+     again to continue";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    spec: SpecFiles,
+    #[command(flatten)]
+    aws: StateArgs,
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long)]
+    auto_approve: bool,
+    /// Delete resources this spec created that it no longer declares
+    #[arg(long)]
+    prune: bool,
+    /// Append one CloudTrail-shaped JSON line per API call to FILE
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
+    /// Seconds to wait for a logging configuration to become ACTIVE
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    wait_timeout: u64,
+    /// Output: text (the plan, progress lines or a progress display, the outcome), or json
+    /// (one JSON object per line: the plan, every event as it happens, the outcome)
+    #[arg(long, value_enum, default_value = "text")]
+    format: PlanFormat,
+}
+
+#[cfg(not(feature = "aws"))]
+pub fn run(_: Args) -> Result<u8, String> {
+    super::without_aws()
+}
+
+#[cfg(feature = "aws")]
+fn confirm() -> Result<bool, String> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Apply these changes? Only `yes` is accepted: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    Ok(answer.trim() == "yes")
+}
+
+/// How apply shows its events: JSON lines when asked, a display on a terminal, else a line per
+/// finished change on standard error.
+#[cfg(feature = "aws")]
+enum View {
+    Json(view::JsonLines),
+    Display(view::Display),
+    Lines(view::Lines),
+}
+
+#[cfg(feature = "aws")]
+impl View {
+    fn hooks(&self) -> &dyn Hooks {
+        match self {
+            View::Json(h) => h,
+            View::Display(h) => h,
+            View::Lines(h) => h,
+        }
+    }
+}
+
+/// One JSON line on standard output (apply --format json).
+#[cfg(feature = "aws")]
+fn json_line(value: &serde_json::Value) -> Result<(), String> {
+    print(&(serde_json::to_string(value).unwrap_or_default() + "\n"))
+}
+
+#[cfg(feature = "aws")]
+pub fn run(req: Args) -> Result<u8, String> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !req.auto_approve && !interactive {
+        return Err(
+            "apply needs confirmation, and there is no terminal to ask on: pass --auto-approve"
+                .to_owned(),
+        );
+    }
+    let json = req.format == PlanFormat::Json;
+    let audit = match &req.audit_log {
+        Some(path) => Some(Arc::new(AuditLog::open(path)?)),
+        None => None,
+    };
+    let rt = runtime()?;
+    let reading = if json {
+        Some(View::Json(view::JsonLines))
+    } else {
+        read_progress("read").map(View::Display)
+    };
+    let outcome = rt.block_on(plan_all(
+        &req.spec.specs,
+        &req.aws,
+        req.prune,
+        audit.clone(),
+        Format::Text,
+        false,
+        reading.as_ref().map_or(&(), View::hooks),
+    ));
+    drop(reading);
+    let planned = match outcome? {
+        Outcome::Planned(p) => p,
+        Outcome::Invalid => return Ok(FINDINGS),
+    };
+    let changes = planned.changes();
+    let preflight = planned.preflight();
+    if json {
+        json_line(&serde_json::json!({
+            "event": "plan",
+            "owner": planned.owner,
+            "changes": changes,
+            "summary": text::summary(&changes),
+            "preflight": preflight,
+            "stack_sets": planned.stack_set_plans(),
+        }))?;
+    } else {
+        print(&text::render_text(&changes, &planned.owner))?;
+        print(&plan::stack_sets::render_text(&planned.stack_set_plans()))?;
+    }
+    if !preflight.is_empty() {
+        if !json {
+            print(&plan::destinations::render_preflight(&preflight))?;
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: apply stopped before any change: fix the {} problem{} at destinations above, then run apply again",
+            preflight.len(),
+            if preflight.len() == 1 { "" } else { "s" }
+        );
+        return Ok(FINDINGS);
+    }
+    let foreign = planned.foreign_stack_sets();
+    if plan::execution_order(&changes).is_empty() && !planned.stack_sets_pending() {
+        if !foreign.is_empty() {
+            return Err(foreign_error(&foreign));
+        }
+        if !json {
+            print("Nothing to apply.\n")?;
+        }
+        return Ok(CLEAN);
+    }
+    if !req.auto_approve && !confirm()? {
+        print("Not applied.\n")?;
+        return Ok(FAILURE);
+    }
+    let waits = Waits {
+        active_timeout: Duration::from_secs(req.wait_timeout),
+        create_attempts: connection(&req.aws.aws).retry.max_attempts(),
+        ..Waits::default()
+    };
+    let view = if json {
+        View::Json(view::JsonLines)
+    } else if std::io::stderr().is_terminal() {
+        View::Display(view::Display::new("apply"))
+    } else {
+        View::Lines(view::Lines)
+    };
+    // The display learns the totals it counts down from (the read had a display of its own).
+    for p in planned
+        .plans
+        .iter()
+        .filter(|_| matches!(view, View::Display(_)))
+    {
+        view.hooks().on(engine::Event::Planned {
+            deployment: engine::deployment_id(&p.deployment),
+            pending: plan::execution_order(&p.changes).len(),
+        });
+    }
+    let outcomes = rt.block_on(engine::apply(
+        &planned.plans,
+        waits,
+        planned.request.parallelism,
+        view.hooks(),
+    ));
+    let all_done = outcomes.iter().all(engine::DeploymentOutcome::succeeded);
+    let verified = if all_done {
+        Some(
+            rt.block_on(engine::verify(
+                &planned.model,
+                &planned.request,
+                &planned.connector,
+                view.hooks(),
+                &outcomes,
+            ))
+            .map_err(|f| format!("applied, but reading back failed: {}", read_failures(&f)))?,
+        )
+    } else {
+        None
+    };
+    drop(view);
+    // Stack sets after the deployments: their operations run in CloudFormation, and a
+    // deployment's own failure should not wait behind a rollout to a whole organization.
+    let set_outcomes = if all_done && planned.stack_sets_pending() {
+        rt.block_on(engine::stack_sets::apply(
+            &planned.stack_sets,
+            &ProgressLines,
+        ))
+    } else {
+        Vec::new()
+    };
+    if json {
+        json_line(
+            &serde_json::json!({"event": "outcome", "deployments": outcomes, "stack_sets": set_outcomes}),
+        )?;
+    } else {
+        print(&outcome_text(&outcomes))?;
+        print(&stack_set_outcome_text(&set_outcomes))?;
+    }
+    let failed_sets: Vec<String> = set_outcomes
+        .iter()
+        .filter(|o| !o.succeeded())
+        .map(|o| {
+            let mut line = format!(
+                "stack set {} ({}): {}",
+                o.stack_set,
+                o.administrator,
+                o.error.as_deref().unwrap_or("failed")
+            );
+            for f in &o.failures {
+                line.push_str(&format!(
+                    "; {} in account {} in {}: {}",
+                    f.status, f.account, f.region, f.reason
+                ));
+            }
+            line
+        })
+        .collect();
+    if !failed_sets.is_empty() {
+        return Err(format!(
+            "apply failed: {}. Run apply again once the cause is fixed: it plans from what CloudFormation has now",
+            failed_sets.join("; ")
+        ));
+    }
+    if !foreign.is_empty() {
+        return Err(foreign_error(&foreign));
+    }
+    if !all_done {
+        let failed: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| !o.succeeded())
+            .map(|o| o.deployment.as_str())
+            .collect();
+        return Err(format!(
+            "apply failed in {}; the other deployments finished. Run apply again: it plans from what the accounts have now",
+            failed.join(", ")
+        ));
+    }
+    if audit.as_ref().is_some_and(|a| a.incomplete()) {
+        return Err("applied, but some audit-log records could not be written".to_owned());
+    }
+    let mut differs: Vec<String> = verified
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(_, d)| d)
+        .collect();
+    if !planned.stack_sets.is_empty() {
+        differs.extend(
+            rt.block_on(engine::stack_sets::verify(
+                &planned.model,
+                &connection(&req.aws.aws),
+                OperationWaits::default(),
+            ))
+            .map_err(|e| format!("applied, but reading the stack sets back failed: {e}"))?,
+        );
+    }
+    if differs.is_empty() {
+        if !json {
+            let sets = planned.stack_sets.len();
+            print(&format!(
+                "Verified: read back {} deployment{}{}, the account matches the spec.\n",
+                planned.plans.len(),
+                if planned.plans.len() == 1 { "" } else { "s" },
+                if sets == 0 {
+                    String::new()
+                } else {
+                    format!(" and {sets} stack set{}", if sets == 1 { "" } else { "s" })
+                }
+            ))?;
+        }
+        return Ok(CLEAN);
+    }
+    if !json {
+        print(&list("Still differs after apply (read back)", &differs))?;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: the account does not match the spec after apply: {} change{} still pending; run `chatlog plan` to see them, then apply again",
+        differs.len(),
+        if differs.len() == 1 { " is" } else { "s are" }
+    );
+    Ok(FINDINGS)
+}
+
+#[cfg(feature = "aws")]
+fn foreign_error(foreign: &[String]) -> String {
+    format!(
+        "{}; chatlog never changes a stack set it did not create: rename the spec's stack set (`name`) or settle the other one yourself",
+        foreign.join("; ")
+    )
+}
+
+#[cfg(feature = "aws")]
+fn stack_set_outcome_text(outcomes: &[engine::stack_sets::StackSetOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        for d in &o.done {
+            out.push_str(&format!(
+                "  done: stack set {} ({}): {d}\n",
+                o.stack_set, o.administrator
+            ));
+        }
+        for f in &o.failures {
+            out.push_str(&format!(
+                "  failed: stack set {} in account {} in {}: {} {}\n",
+                o.stack_set, f.account, f.region, f.status, f.reason
+            ));
+        }
+    }
+    out
+}
+
+/// Per deployment, in the spec's order: what was done, what failed, what was not done.
+#[cfg(feature = "aws")]
+fn outcome_text(outcomes: &[engine::DeploymentOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        if o.done.is_empty() && o.failed.is_empty() && o.not_done.is_empty() {
+            continue;
+        }
+        if outcomes.len() > 1 {
+            out.push_str(&format!("{}:\n", o.deployment));
+        }
+        let title = if o.failed.is_empty() {
+            "Applied"
+        } else {
+            "Done"
+        };
+        out.push_str(&list(title, &o.done));
+        if !o.failed.is_empty() {
+            let failed: Vec<String> = o
+                .failed
+                .iter()
+                .map(|(change, error)| format!("{change}: {error}"))
+                .collect();
+            out.push_str(&list("Failed", &failed));
+            out.push_str(&list("Not done", &o.not_done));
+        }
+    }
+    out
+}

@@ -1,0 +1,65 @@
+//! `chatlog render`: validate, render the chosen targets through the pure library, write them
+//! through the atomic folder writer.
+
+use std::path::PathBuf;
+
+use chatlog::render::{self, Target};
+
+use crate::args::{DiagnosticsFormat, RenderTarget, SpecFiles, TemplateFormat};
+use crate::io::{eprint, read_inputs};
+use crate::{CLEAN, FINDINGS};
+
+pub const HELP: &str = "\
+Exit codes:
+  0  rendered (warnings may have been printed)
+  1  the spec is invalid or asks for something a target cannot express; nothing is written
+  2  usage, I/O or internal error; nothing is replaced";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    spec: SpecFiles,
+    /// What to render
+    #[arg(long, value_enum, default_value = "all")]
+    target: RenderTarget,
+    /// Output folder; chatlog owns its `cloudformation/`, `graph/`, `policies/` and
+    /// `terraform/` subfolders and replaces them as a whole
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Template format (policy documents are always JSON)
+    #[arg(long, value_enum, default_value = "yaml")]
+    format: TemplateFormat,
+    #[command(flatten)]
+    diagnostics: DiagnosticsFormat,
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
+    let targets: Vec<Target> = args.target.targets();
+    let rendered = render::render_validated(&validation, &targets, args.format.into())
+        .map_err(|e| format!("internal error: {e}"))?;
+    if !rendered.diagnostics.is_empty() {
+        super::report_to_stderr(
+            &validation,
+            &rendered.diagnostics,
+            args.diagnostics.diagnostics_format,
+        );
+    }
+    if rendered.has_errors() {
+        return Ok(FINDINGS);
+    }
+    let folders = chatlog::files::write_outputs(&args.out, &targets, &rendered.files)
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+    eprint(&format!(
+        "rendered {} {} into {}\n",
+        rendered.files.len(),
+        if rendered.files.len() == 1 {
+            "file"
+        } else {
+            "files"
+        },
+        names.join(", ")
+    ));
+    Ok(CLEAN)
+}

@@ -1,0 +1,12 @@
+//! `chatlog schema`: the spec's JSON Schema, for editors and other tools.
+
+use crate::CLEAN;
+use crate::io::print;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_: Args) -> Result<u8, String> {
+    print(chatlog::spec::schema::SCHEMA_TEXT)?;
+    Ok(CLEAN)
+}

@@ -1,0 +1,105 @@
+//! The binary's edge to files and the terminal: reading specs, printing, and writing the files
+//! a command produces (always beside the target and moved into place).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chatlog::spec::load::Input;
+
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = read_spec(path)?;
+            Ok(Input {
+                name: path.display().to_string(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+fn read_spec(path: &Path) -> Result<Vec<u8>, String> {
+    if path.is_dir() {
+        return Err(format!(
+            "`{}` is a directory; give spec files",
+            path.display()
+        ));
+    }
+    // One byte past the loader's limit is enough for it to refuse the file: a huge file (or
+    // /dev/zero) is never read whole.
+    read_at_most(path, chatlog::spec::load::MAX_SPEC_BYTES)
+}
+
+/// A file's bytes, reading one byte past `limit` at most so that the caller can refuse it.
+pub fn read_at_most(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut bytes))
+        .map(|_| bytes)
+        .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Color only when `stream` is a terminal, and never with NO_COLOR set (https://no-color.org).
+pub fn color(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn print(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`chatlog ... | head`) is not the tool failing.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write output: {e}")),
+    }
+}
+
+/// To standard error, where a failed write has nowhere left to be reported.
+pub fn eprint(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Writes a file the user asked for by name (`import --out`, `--write-baseline`): beside the
+/// target first and moved into place, so a failure never leaves half a file. Without `force` the
+/// move is a hard link, which fails rather than replace a file that appeared since the command
+/// looked.
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("`{}` is not a file name", path.display()))?;
+    let temp = dir.join(format!(
+        ".{}.chatlog-tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let cannot =
+        |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), io_reason(&e));
+    std::fs::write(&temp, text).map_err(cannot)?;
+    let moved = if force {
+        std::fs::rename(&temp, path)
+    } else {
+        std::fs::hard_link(&temp, path).and_then(|()| std::fs::remove_file(&temp))
+    };
+    moved.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("`{}` appeared meanwhile; not replaced", path.display())
+        } else {
+            cannot(e)
+        }
+    })
+}
