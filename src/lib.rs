@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod spec;
 pub mod suggest;
 pub mod validate;

@@ -198,13 +198,13 @@ fn fixture_reports_match_snapshots() {
     let settings = common::snapshots();
     for (name, ..) in EXPECTED {
         let v = run_files(&[&fixture(&format!("invalid/{name}"))]);
-        let human = report::human::render(
+        let human = report::diagnostics::human::render(
             &v.diagnostics,
             &v.sources,
             &v.summary,
-            &report::human::Style { color: false },
+            &report::diagnostics::human::Style { color: false },
         );
-        let json = report::json::render(&v.diagnostics, &v.summary);
+        let json = report::diagnostics::json::render(&v.diagnostics, &v.summary);
         settings.bind(|| {
             insta::assert_snapshot!(format!("validate__{name}.human"), human);
             insta::assert_snapshot!(format!("validate__{name}.json"), json);
@@ -343,11 +343,11 @@ fn hostile_bytes_get_diagnostics_not_panics() {
         format!("{header}rooms:\n  \"a\\u001b[31m\": {{}}\n  b\0: {{}}\n").as_bytes(),
     );
     assert!(v.has_errors());
-    let text = report::human::render(
+    let text = report::diagnostics::human::render(
         &v.diagnostics,
         &v.sources,
         &v.summary,
-        &report::human::Style { color: false },
+        &report::diagnostics::human::Style { color: false },
     );
     assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text}");
 

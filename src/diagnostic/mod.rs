@@ -84,7 +84,7 @@ impl Suppression {
 /// Messages are one line in every report, whatever user value they quote (a tag key may hold a
 /// line break): control characters other than tab are written as escapes.
 fn one_line(message: String) -> String {
-    crate::report::sanitize::printable(&message)
+    crate::sanitize::printable(&message)
 }
 
 impl Diagnostic {

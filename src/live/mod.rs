@@ -4,7 +4,6 @@
 pub mod cache;
 pub mod destinations;
 pub mod import;
-pub mod inventory;
 pub mod stack_set;
 
 use std::collections::BTreeMap;

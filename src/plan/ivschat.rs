@@ -803,7 +803,7 @@ rooms:
             }]
         );
         assert!(
-            crate::plan::text::render_text(&changes, "s")
+            crate::report::plan::render_text(&changes, "s")
                 .contains("delete duplicate of AWS::IVSChat::Room lobby")
         );
     }

@@ -12,7 +12,6 @@ mod ivschat;
 pub mod lex;
 pub mod stack_sets;
 mod tags;
-pub mod text;
 
 use serde::Serialize;
 use serde_json::Value;

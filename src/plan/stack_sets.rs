@@ -223,37 +223,6 @@ fn instance_steps(set: &StackSet, instances: &[LiveInstance]) -> Vec<Step> {
     steps
 }
 
-/// One line per step, for `plan` and `apply`.
-pub fn render_text(plans: &[StackSetPlan]) -> String {
-    let mut out = String::new();
-    for p in plans {
-        if let Some(why) = &p.foreign {
-            out.push_str(&format!(
-                "  ! stack set {} ({}): not changed: {why}\n",
-                p.name, p.administrator
-            ));
-            continue;
-        }
-        for s in &p.steps {
-            out.push_str(&format!(
-                "  {} stack set {} ({}): {}\n",
-                match s {
-                    Step::Create | Step::AddInstances { .. } => "+",
-                    Step::Update { .. } => "~",
-                    Step::RemoveInstances { .. } => "-",
-                },
-                p.name,
-                p.administrator,
-                describe(s)
-            ));
-        }
-    }
-    if out.is_empty() {
-        return out;
-    }
-    format!("Stack sets:\n{out}")
-}
-
 pub fn describe(step: &Step) -> String {
     let targets = |ous: &[String], accounts: &[String]| {
         let mut parts = Vec::new();

@@ -88,11 +88,11 @@ pub fn diagnostics_text(v: &Validation, rendered: &Rendered) -> String {
     let mut diagnostics = v.diagnostics.clone();
     diagnostics.extend(rendered.diagnostics.iter().cloned());
     chatlog::diagnostic::sort(&mut diagnostics);
-    chatlog::report::human::render(
+    chatlog::report::diagnostics::human::render(
         &diagnostics,
         &v.sources,
         &v.summary,
-        &chatlog::report::human::Style { color: false },
+        &chatlog::report::diagnostics::human::Style { color: false },
     )
 }
 

@@ -3,61 +3,10 @@
 
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use chatlog::engine::{Event, Hooks};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-/// `HH:MM:SS` in UTC, for log lines.
-fn clock(now: SystemTime) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) % 86_400;
-    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-/// "create AWS::IVSChat::Room lobby in A/R" as it reads once done.
-fn past(change: &str) -> String {
-    let (verb, rest) = change.split_once(' ').unwrap_or((change, ""));
-    let done = match verb {
-        "create" => "created",
-        "update" => "updated",
-        "delete" => "deleted",
-        other => other,
-    };
-    format!("{done} {rest}")
-}
-
-fn seconds(ms: u64) -> String {
-    format!("{:.1} s", Duration::from_millis(ms).as_secs_f64())
-}
-
-/// The line a log shows for an event, if any: finished changes and reads, failures.
-pub fn line(event: &Event, now: SystemTime) -> Option<String> {
-    let at = clock(now);
-    Some(match event {
-        Event::ReadDone {
-            deployment,
-            rooms,
-            logging_configurations,
-            elapsed_ms,
-        } => format!(
-            "{at} read {deployment}: {rooms} rooms, {logging_configurations} logging configurations ({})",
-            seconds(*elapsed_ms)
-        ),
-        Event::ChangeDone {
-            change, elapsed_ms, ..
-        } => format!("{at} {} ({})", past(change), seconds(*elapsed_ms)),
-        Event::ChangeFailed {
-            change,
-            error,
-            elapsed_ms,
-            ..
-        } => format!(
-            "{at} failed to {change} ({}): {error}",
-            seconds(*elapsed_ms)
-        ),
-        _ => return None,
-    })
-}
 
 /// One line per finished change (and read) on standard error, as it happens: CI logs show
 /// progress while standard output keeps the deterministic report.
@@ -65,7 +14,7 @@ pub struct Lines;
 
 impl Hooks for Lines {
     fn on(&self, event: Event) {
-        if let Some(text) = line(&event, SystemTime::now()) {
+        if let Some(text) = chatlog::report::events::line(&event, SystemTime::now()) {
             let _ = writeln!(std::io::stderr(), "{text}");
         }
     }
@@ -185,30 +134,5 @@ impl Hooks for Display {
 impl Drop for Display {
     fn drop(&mut self) {
         let _ = self.bars.clear();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_finished_change_reads_as_a_timestamped_line_in_the_past_tense() {
-        let at = UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 12 * 3600 + 4 * 60 + 5);
-        let event = Event::ChangeDone {
-            deployment: "111122223333/us-west-2".to_owned(),
-            change: "create AWS::IVSChat::Room lobby in 111122223333/us-west-2".to_owned(),
-            operations: 1,
-            elapsed_ms: 420,
-        };
-        assert_eq!(
-            line(&event, at).as_deref(),
-            Some("12:04:05 created AWS::IVSChat::Room lobby in 111122223333/us-west-2 (0.4 s)")
-        );
-        let started = Event::ChangeStarted {
-            deployment: "d".to_owned(),
-            change: "c".to_owned(),
-        };
-        assert_eq!(line(&started, at), None);
     }
 }

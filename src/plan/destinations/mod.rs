@@ -21,7 +21,6 @@ mod s3;
 #[cfg(test)]
 mod tests;
 
-use crate::report::sanitize::one_cell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -515,29 +514,6 @@ pub fn kept_on_prune(
             )),
             ..Change::unchanged(deployment, resource_type, name)
         });
-    }
-    out
-}
-
-/// Preflight problems as a person reads them, after the plan.
-pub fn render_preflight(problems: &[Preflight]) -> String {
-    if problems.is_empty() {
-        return String::new();
-    }
-    let mut out = format!(
-        "Apply cannot go ahead ({} problem{} at destinations; nothing is changed until they are fixed):\n",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for problem in problems {
-        // Quoted values come from the account: JSON-escaped, as the plan prints them.
-        out.push_str(&format!(
-            "  ! {}/{}: {}\n      fix: {}\n",
-            problem.account,
-            problem.region,
-            one_cell(&problem.message),
-            one_cell(&problem.help)
-        ));
     }
     out
 }

@@ -676,19 +676,3 @@ fn prune_keeps_the_buckets_of_deleted_configurations_and_says_so() {
     );
     assert!(kept[0].operations.is_empty());
 }
-
-#[test]
-fn preflight_text_escapes_values_from_the_account() {
-    let text = render_preflight(&[Preflight {
-        account: ACCOUNT.to_owned(),
-        region: REGION.to_owned(),
-        destination: "x".to_owned(),
-        problem: Problem::Missing,
-        message: "bucket `a\u{1b}[2Jb` does not exist".to_owned(),
-        help: "h".to_owned(),
-        origin: None,
-    }]);
-    assert!(!text.contains('\u{1b}'), "{text}");
-    assert!(text.contains("\\u{1b}"), "{text}");
-    assert!(render_preflight(&[]).is_empty());
-}

@@ -14,12 +14,12 @@ use chatlog::aws::{AuditLog, OperationWaits, Waits};
 #[cfg(feature = "aws")]
 use chatlog::engine::{self, Hooks, stack_sets::ProgressLines};
 #[cfg(feature = "aws")]
-use chatlog::plan::{self, text};
+use chatlog::plan;
 #[cfg(feature = "aws")]
-use chatlog::report::Format;
+use chatlog::report::{self, Format};
 
 #[cfg(feature = "aws")]
-use super::live::{Outcome, connection, list, plan_all, read_failures, read_progress, runtime};
+use super::live::{Outcome, connection, plan_all, read_failures, read_progress, runtime};
 use crate::args::{PlanFormat, SpecFiles, StateArgs};
 #[cfg(feature = "aws")]
 use crate::io::print;
@@ -152,17 +152,17 @@ pub fn run(req: Args) -> Result<u8, String> {
             "event": "plan",
             "owner": planned.owner,
             "changes": changes,
-            "summary": text::summary(&changes),
+            "summary": report::plan::summary(&changes),
             "preflight": preflight,
             "stack_sets": planned.stack_set_plans(),
         }))?;
     } else {
-        print(&text::render_text(&changes, &planned.owner))?;
-        print(&plan::stack_sets::render_text(&planned.stack_set_plans()))?;
+        print(&report::plan::render_text(&changes, &planned.owner))?;
+        print(&report::plan::stack_sets_text(&planned.stack_set_plans()))?;
     }
     if !preflight.is_empty() {
         if !json {
-            print(&plan::destinations::render_preflight(&preflight))?;
+            print(&report::preflight::render(&preflight))?;
         }
         let _ = writeln!(
             std::io::stderr(),
@@ -246,8 +246,8 @@ pub fn run(req: Args) -> Result<u8, String> {
             &serde_json::json!({"event": "outcome", "deployments": outcomes, "stack_sets": set_outcomes}),
         )?;
     } else {
-        print(&outcome_text(&outcomes))?;
-        print(&stack_set_outcome_text(&set_outcomes))?;
+        print(&report::apply::deployments_text(&outcomes))?;
+        print(&report::apply::stack_sets_text(&set_outcomes))?;
     }
     let failed_sets: Vec<String> = set_outcomes
         .iter()
@@ -323,7 +323,10 @@ pub fn run(req: Args) -> Result<u8, String> {
         return Ok(CLEAN);
     }
     if !json {
-        print(&list("Still differs after apply (read back)", &differs))?;
+        print(&report::apply::list(
+            "Still differs after apply (read back)",
+            &differs,
+        ))?;
     }
     let _ = writeln!(
         std::io::stderr(),
@@ -340,54 +343,4 @@ fn foreign_error(foreign: &[String]) -> String {
         "{}; chatlog never changes a stack set it did not create: rename the spec's stack set (`name`) or settle the other one yourself",
         foreign.join("; ")
     )
-}
-
-#[cfg(feature = "aws")]
-fn stack_set_outcome_text(outcomes: &[engine::stack_sets::StackSetOutcome]) -> String {
-    let mut out = String::new();
-    for o in outcomes {
-        for d in &o.done {
-            out.push_str(&format!(
-                "  done: stack set {} ({}): {d}\n",
-                o.stack_set, o.administrator
-            ));
-        }
-        for f in &o.failures {
-            out.push_str(&format!(
-                "  failed: stack set {} in account {} in {}: {} {}\n",
-                o.stack_set, f.account, f.region, f.status, f.reason
-            ));
-        }
-    }
-    out
-}
-
-/// Per deployment, in the spec's order: what was done, what failed, what was not done.
-#[cfg(feature = "aws")]
-fn outcome_text(outcomes: &[engine::DeploymentOutcome]) -> String {
-    let mut out = String::new();
-    for o in outcomes {
-        if o.done.is_empty() && o.failed.is_empty() && o.not_done.is_empty() {
-            continue;
-        }
-        if outcomes.len() > 1 {
-            out.push_str(&format!("{}:\n", o.deployment));
-        }
-        let title = if o.failed.is_empty() {
-            "Applied"
-        } else {
-            "Done"
-        };
-        out.push_str(&list(title, &o.done));
-        if !o.failed.is_empty() {
-            let failed: Vec<String> = o
-                .failed
-                .iter()
-                .map(|(change, error)| format!("{change}: {error}"))
-                .collect();
-            out.push_str(&list("Failed", &failed));
-            out.push_str(&list("Not done", &o.not_done));
-        }
-    }
-    out
 }

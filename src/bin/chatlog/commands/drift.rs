@@ -60,6 +60,7 @@ pub enum DriftFormat {
     Mermaid,
 }
 
+#[cfg(feature = "aws")]
 impl DriftFormat {
     /// The shared report format, for all but the picture.
     fn report(self) -> Option<chatlog::report::Format> {

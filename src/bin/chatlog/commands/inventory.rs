@@ -39,9 +39,9 @@ pub enum InventoryFormat {
 }
 
 #[cfg(feature = "aws")]
-impl From<InventoryFormat> for chatlog::live::inventory::InventoryFormat {
+impl From<InventoryFormat> for chatlog::report::inventory::InventoryFormat {
     fn from(f: InventoryFormat) -> Self {
-        use chatlog::live::inventory::InventoryFormat as Library;
+        use chatlog::report::inventory::InventoryFormat as Library;
         match f {
             InventoryFormat::Table => Library::Table,
             InventoryFormat::Json => Library::Json,
@@ -60,7 +60,7 @@ pub fn run(_: Args) -> Result<u8, String> {
 pub fn run(args: Args) -> Result<u8, String> {
     use super::live::{read_all, runtime};
     let inventories = runtime()?.block_on(read_all(&args.aws, &args.regions, false))?;
-    crate::io::print(&chatlog::live::inventory::render(
+    crate::io::print(&chatlog::report::inventory::render(
         &inventories,
         args.format.into(),
     ))?;

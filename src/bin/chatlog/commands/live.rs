@@ -258,13 +258,3 @@ fn cache_dir() -> Option<PathBuf> {
         .or_else(|| from("XDG_CACHE_HOME").map(|d| d.join("chatlog")))
         .or_else(|| from("HOME").map(|d| d.join(".cache").join("chatlog")))
 }
-
-pub fn list(title: &str, items: &[String]) -> String {
-    let mut out = format!("{title} ({}):\n", items.len());
-    for item in items {
-        out.push_str("  ");
-        out.push_str(item);
-        out.push('\n');
-    }
-    out
-}

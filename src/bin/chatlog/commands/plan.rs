@@ -34,8 +34,8 @@ pub fn run(_: Args) -> Result<u8, String> {
 #[cfg(feature = "aws")]
 pub fn run(args: Args) -> Result<u8, String> {
     use chatlog::engine::Hooks;
-    use chatlog::plan::{self, Change, text};
-    use chatlog::report::Format;
+    use chatlog::plan::Change;
+    use chatlog::report::{self, Format};
 
     use super::live::{Outcome, plan_all, read_progress, runtime};
     use crate::io::print;
@@ -62,12 +62,15 @@ pub fn run(args: Args) -> Result<u8, String> {
     let stack_sets = planned.stack_set_plans();
     print(&match args.format {
         PlanFormat::Text => {
-            text::render_text(&changes, &planned.owner)
-                + &plan::stack_sets::render_text(&stack_sets)
-                + &plan::destinations::render_preflight(&preflight)
+            report::plan::render_text(&changes, &planned.owner)
+                + &report::plan::stack_sets_text(&stack_sets)
+                + &report::preflight::render(&preflight)
         }
         PlanFormat::Json => with_stack_sets(
-            &with_preflight(&text::render_json(&changes, &planned.owner), &preflight),
+            &with_preflight(
+                &report::plan::render_json(&changes, &planned.owner),
+                &preflight,
+            ),
             &stack_sets,
         ),
     })?;

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::spec::source::Sources;
 
 use super::Summary;
-use super::sanitize::printable;
+use crate::sanitize::printable;
 
 pub struct Style {
     pub color: bool,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
+use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveRoom, RegionInventory, Tags};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InventoryFormat {
@@ -250,11 +250,7 @@ fn tags_text(tags: &Tags) -> String {
 fn aligned(out: &mut String, rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| crate::report::sanitize::one_cell(c))
-                .collect()
-        })
+        .map(|r| r.iter().map(|c| crate::sanitize::one_cell(c)).collect())
         .collect();
     let columns = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..columns)

@@ -1,10 +1,12 @@
-//! The plan as a person reads it, and as JSON for tools.
+//! The plan as a person reads it, and as JSON for tools: the changes of every deployment, then
+//! the stack sets' steps.
 
 use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{Action, Change};
+use crate::plan::stack_sets::{StackSetPlan, Step, describe};
+use crate::plan::{Action, Change};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
@@ -103,4 +105,35 @@ pub fn render_json(changes: &[Change], owner: &str) -> String {
         "summary": summary(changes),
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// One line per step, for `plan` and `apply`.
+pub fn stack_sets_text(plans: &[StackSetPlan]) -> String {
+    let mut out = String::new();
+    for p in plans {
+        if let Some(why) = &p.foreign {
+            out.push_str(&format!(
+                "  ! stack set {} ({}): not changed: {why}\n",
+                p.name, p.administrator
+            ));
+            continue;
+        }
+        for s in &p.steps {
+            out.push_str(&format!(
+                "  {} stack set {} ({}): {}\n",
+                match s {
+                    Step::Create | Step::AddInstances { .. } => "+",
+                    Step::Update { .. } => "~",
+                    Step::RemoveInstances { .. } => "-",
+                },
+                p.name,
+                p.administrator,
+                describe(s)
+            ));
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("Stack sets:\n{out}")
 }
