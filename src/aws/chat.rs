@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use aws_sdk_ivschat::config::http::HttpResponse;
 use aws_sdk_ivschat::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ivschat::operation::RequestId;
+use aws_sdk_ivschat::operation::list_logging_configurations::ListLoggingConfigurationsOutput;
+use aws_sdk_ivschat::operation::list_rooms::ListRoomsOutput;
 use aws_sdk_ivschat::types::{
     CloudWatchLogsDestinationConfiguration, DestinationConfiguration, FallbackResult,
     FirehoseDestinationConfiguration, MessageReviewHandler, S3DestinationConfiguration,
@@ -18,6 +20,7 @@ use serde_json::{Value, json};
 
 use super::calls::{Calls, call};
 use super::error::AwsError;
+use super::pages::collect_all;
 use crate::live::{LiveDestination, LiveLoggingConfiguration, LiveReviewHandler, LiveRoom, Tags};
 use crate::plan::RoomSettings;
 
@@ -139,9 +142,7 @@ impl SdkChat {
         name: Option<String>,
         on_page: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<Vec<LiveRoom>, AwsError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let fetch = |token: Option<String>| {
             let mut request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
             if let (Some(n), Value::Object(fields)) = (&name, &mut request) {
                 fields.insert("name".to_owned(), json!(n));
@@ -151,40 +152,41 @@ impl SdkChat {
                 .list_rooms()
                 .max_results(PAGE_SIZE)
                 .set_name(name.clone())
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send();
-            let page = self
-                .call(
-                    "ListRooms",
-                    &self.region,
-                    true,
-                    request,
-                    send,
-                    |o| json!({"count": o.rooms().len(), "nextToken": o.next_token()}),
-                )
-                .await?;
-            for r in page.rooms() {
-                all.push(LiveRoom {
-                    arn: r.arn().unwrap_or_default().to_owned(),
-                    id: r.id().unwrap_or_default().to_owned(),
-                    name: r.name().unwrap_or_default().to_owned(),
-                    logging_configuration_identifiers: r
-                        .logging_configuration_identifiers()
-                        .to_vec(),
-                    maximum_message_length: None,
-                    maximum_message_rate_per_second: None,
-                    message_review_handler: handler(r.message_review_handler()),
-                    tags: tags(r.tags()),
-                    create_time: time(r.create_time()),
-                    update_time: time(r.update_time()),
-                });
-            }
-            on_page(all.len());
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(all),
-            }
-        }
+            self.call(
+                "ListRooms",
+                &self.region,
+                true,
+                request,
+                send,
+                |o| json!({"count": o.rooms().len(), "nextToken": o.next_token()}),
+            )
+        };
+        collect_all(
+            fetch,
+            |p: &ListRoomsOutput| p.next_token(),
+            |page, all| {
+                for r in page.rooms() {
+                    all.push(LiveRoom {
+                        arn: r.arn().unwrap_or_default().to_owned(),
+                        id: r.id().unwrap_or_default().to_owned(),
+                        name: r.name().unwrap_or_default().to_owned(),
+                        logging_configuration_identifiers: r
+                            .logging_configuration_identifiers()
+                            .to_vec(),
+                        maximum_message_length: None,
+                        maximum_message_rate_per_second: None,
+                        message_review_handler: handler(r.message_review_handler()),
+                        tags: tags(r.tags()),
+                        create_time: time(r.create_time()),
+                        update_time: time(r.update_time()),
+                    });
+                }
+                on_page(all.len());
+            },
+        )
+        .await
     }
 
     /// The same client, with the SDK's retries off for one call: for creates, which the API
@@ -337,29 +339,29 @@ macro_rules! room_of {
 
 impl ChatApi for SdkChat {
     async fn list_logging_configurations(&self) -> Result<Vec<LiveLoggingConfiguration>, AwsError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
-            let send = self
-                .client
-                .list_logging_configurations()
-                .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
-                .send();
-            let page = self
-                .call("ListLoggingConfigurations", &self.region, true, request, send, |o| {
-                    json!({"count": o.logging_configurations().len(), "nextToken": o.next_token()})
-                })
-                .await?;
-            for c in page.logging_configurations() {
-                all.push(configuration_of!(c));
-            }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(all),
-            }
-        }
+        let fetch =
+            |token: Option<String>| {
+                let request = json!({"maxResults": PAGE_SIZE, "nextToken": token});
+                let send = self
+                    .client
+                    .list_logging_configurations()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send();
+                self.call("ListLoggingConfigurations", &self.region, true, request, send, |o| {
+                json!({"count": o.logging_configurations().len(), "nextToken": o.next_token()})
+            })
+            };
+        collect_all(
+            fetch,
+            |p: &ListLoggingConfigurationsOutput| p.next_token(),
+            |page, all| {
+                for c in page.logging_configurations() {
+                    all.push(configuration_of!(c));
+                }
+            },
+        )
+        .await
     }
 
     async fn list_rooms(

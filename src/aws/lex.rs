@@ -5,6 +5,9 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::ops::ControlFlow;
+
+use aws_sdk_lexmodelsv2::operation::list_bot_aliases::ListBotAliasesOutput;
 
 use aws_sdk_lexmodelsv2::types::{
     AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
@@ -15,6 +18,7 @@ use serde_json::{Map, Value, json};
 use super::calls::{Calls, call};
 use super::connect::Session;
 use super::error::AwsError;
+use super::pages::paginate;
 use crate::model::{BotAlias, Deployment};
 use crate::plan::lex::{LexOperation, LiveAlias, LiveBot};
 use crate::policy::lex::role_policy_name;
@@ -286,42 +290,38 @@ impl LexApi for SdkLex {
         bot_id: String,
         name: String,
     ) -> Result<Option<LiveAlias>, AwsError> {
-        let mut token: Option<String> = None;
-        loop {
-            let result = self
-                .lex_calls
-                .call(
-                    call("ListBotAliases", "lex:ListBotAliases", &bot_id, true),
-                    json!({"botId": bot_id, "nextToken": token}),
-                    self.lex
-                        .list_bot_aliases()
-                        .bot_id(&bot_id)
-                        .set_next_token(token.clone())
-                        .send(),
-                    |o| json!({"botAliasSummaries": o.bot_alias_summaries().len()}),
-                )
-                .await;
-            let out = match result {
-                Ok(out) => out,
-                Err(e) if is_not_found(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            let found = out
+        let fetch = |token: Option<String>| {
+            self.lex_calls.call(
+                call("ListBotAliases", "lex:ListBotAliases", &bot_id, true),
+                json!({"botId": bot_id, "nextToken": token}),
+                self.lex
+                    .list_bot_aliases()
+                    .bot_id(&bot_id)
+                    .set_next_token(token)
+                    .send(),
+                |o| json!({"botAliasSummaries": o.bot_alias_summaries().len()}),
+            )
+        };
+        let found = paginate(
+            fetch,
+            |o: &ListBotAliasesOutput| o.next_token(),
+            |out| match out
                 .bot_alias_summaries()
                 .iter()
                 .find(|s| s.bot_alias_name() == Some(name.as_str()))
-                .and_then(|s| s.bot_alias_id().map(str::to_owned));
-            if let Some(id) = found {
-                return self.alias_by_id(bot_id, id).await;
-            }
-            // An empty token ends the listing, as for every other List call.
-            token = out
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if token.is_none() {
-                return Ok(None);
-            }
+                .and_then(|s| s.bot_alias_id().map(str::to_owned))
+            {
+                Some(id) => ControlFlow::Break(id),
+                None => ControlFlow::Continue(()),
+            },
+        )
+        .await;
+        match found {
+            Ok(Some(id)) => self.alias_by_id(bot_id, id).await,
+            Ok(None) => Ok(None),
+            // The bot itself is gone: it has no aliases.
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

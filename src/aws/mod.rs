@@ -11,6 +11,7 @@ mod destinations;
 mod error;
 mod lex;
 mod pace;
+mod pages;
 mod read;
 mod stack_sets;
 mod trail;

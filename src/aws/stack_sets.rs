@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::error::ProvideErrorMetadata;
+use aws_sdk_cloudformation::operation::list_stack_instance_resource_drifts::ListStackInstanceResourceDriftsOutput;
+use aws_sdk_cloudformation::operation::list_stack_instances::ListStackInstancesOutput;
+use aws_sdk_cloudformation::operation::list_stack_set_operation_results::ListStackSetOperationResultsOutput;
 use aws_sdk_cloudformation::types::{
     AccountFilterType, AutoDeployment, CallAs, Capability, DeploymentTargets, ManagedExecution,
     PermissionModels, RegionConcurrencyType, StackSetOperationPreferences, Tag,
@@ -19,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::audit::{AuditLog, Record};
 use super::error::AwsError;
+use super::pages::collect_all;
 use crate::live::stack_set::{
     InstanceFailure, LiveInstance, LiveStackSet, OperationOutcome, ResourceDrift,
 };
@@ -159,38 +163,40 @@ impl SdkStackSets {
     }
 
     pub async fn instances(&self, set: &StackSet) -> Result<Vec<LiveInstance>, AwsError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
+        let fetch = |token: Option<String>| {
+            let send = self
                 .client
                 .list_stack_instances()
                 .stack_set_name(&set.name)
                 .call_as(Self::call_as(set))
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| {
+                .set_next_token(token)
+                .send();
+            async move {
+                send.await.map_err(|e| {
                     AwsError::from_sdk("cloudformation:ListStackInstances", &set.name, e)
-                })?;
-            for i in page.summaries() {
-                all.push(LiveInstance {
-                    account: i.account().unwrap_or_default().to_owned(),
-                    region: i.region().unwrap_or_default().to_owned(),
-                    organizational_unit: i.organizational_unit_id().map(str::to_owned),
-                    status: i
-                        .status()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    status_reason: i.status_reason().map(str::to_owned),
-                    drift_status: i.drift_status().map(|d| d.as_str().to_owned()),
-                });
+                })
             }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(all),
-            }
-        }
+        };
+        collect_all(
+            fetch,
+            |p: &ListStackInstancesOutput| p.next_token(),
+            |page, all| {
+                for i in page.summaries() {
+                    all.push(LiveInstance {
+                        account: i.account().unwrap_or_default().to_owned(),
+                        region: i.region().unwrap_or_default().to_owned(),
+                        organizational_unit: i.organizational_unit_id().map(str::to_owned),
+                        status: i
+                            .status()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        status_reason: i.status_reason().map(str::to_owned),
+                        drift_status: i.drift_status().map(|d| d.as_str().to_owned()),
+                    });
+                }
+            },
+        )
+        .await
     }
 
     fn tags(set: &StackSet) -> Vec<Tag> {
@@ -427,10 +433,8 @@ impl SdkStackSets {
         operation_id: &str,
     ) -> Result<Vec<ResourceDrift>, AwsError> {
         use aws_sdk_cloudformation::types::StackResourceDriftStatus;
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
+        let fetch = |token: Option<String>| {
+            let send = self
                 .client
                 .list_stack_instance_resource_drifts()
                 .stack_set_name(&set.name)
@@ -440,36 +444,40 @@ impl SdkStackSets {
                 .call_as(Self::call_as(set))
                 .stack_instance_resource_drift_statuses(StackResourceDriftStatus::Modified)
                 .stack_instance_resource_drift_statuses(StackResourceDriftStatus::Deleted)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| {
+                .set_next_token(token)
+                .send();
+            async move {
+                send.await.map_err(|e| {
                     AwsError::from_sdk(
                         "cloudformation:ListStackInstanceResourceDrifts",
                         &set.name,
                         e,
                     )
-                })?;
-            for d in page.summaries() {
-                out.push(ResourceDrift {
-                    logical_id: d.logical_resource_id().unwrap_or_default().to_owned(),
-                    resource_type: d.resource_type().unwrap_or_default().to_owned(),
-                    status: d
-                        .stack_resource_drift_status()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    properties: d
-                        .property_differences()
-                        .iter()
-                        .filter_map(|p| p.property_path().map(str::to_owned))
-                        .collect(),
-                });
+                })
             }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(out),
-            }
-        }
+        };
+        collect_all(
+            fetch,
+            |p: &ListStackInstanceResourceDriftsOutput| p.next_token(),
+            |page, out| {
+                for d in page.summaries() {
+                    out.push(ResourceDrift {
+                        logical_id: d.logical_resource_id().unwrap_or_default().to_owned(),
+                        resource_type: d.resource_type().unwrap_or_default().to_owned(),
+                        status: d
+                            .stack_resource_drift_status()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        properties: d
+                            .property_differences()
+                            .iter()
+                            .filter_map(|p| p.property_path().map(str::to_owned))
+                            .collect(),
+                    });
+                }
+            },
+        )
+        .await
     }
 
     /// Sends a call, and sends it again while another operation of the stack set runs.
@@ -594,40 +602,42 @@ impl SdkStackSets {
         set: &StackSet,
         operation_id: &str,
     ) -> Result<Vec<InstanceFailure>, AwsError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
+        let fetch = |token: Option<String>| {
+            let send = self
                 .client
                 .list_stack_set_operation_results()
                 .stack_set_name(&set.name)
                 .operation_id(operation_id)
                 .call_as(Self::call_as(set))
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| {
+                .set_next_token(token)
+                .send();
+            async move {
+                send.await.map_err(|e| {
                     AwsError::from_sdk("cloudformation:ListStackSetOperationResults", &set.name, e)
-                })?;
-            for r in page.summaries() {
-                let status = r
-                    .status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default();
-                if status != "SUCCEEDED" {
-                    out.push(InstanceFailure {
-                        account: r.account().unwrap_or_default().to_owned(),
-                        region: r.region().unwrap_or_default().to_owned(),
-                        status,
-                        reason: r.status_reason().unwrap_or_default().to_owned(),
-                    });
+                })
+            }
+        };
+        collect_all(
+            fetch,
+            |p: &ListStackSetOperationResultsOutput| p.next_token(),
+            |page, out| {
+                for r in page.summaries() {
+                    let status = r
+                        .status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default();
+                    if status != "SUCCEEDED" {
+                        out.push(InstanceFailure {
+                            account: r.account().unwrap_or_default().to_owned(),
+                            region: r.region().unwrap_or_default().to_owned(),
+                            status,
+                            reason: r.status_reason().unwrap_or_default().to_owned(),
+                        });
+                    }
                 }
-            }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(out),
-            }
-        }
+            },
+        )
+        .await
     }
 
     pub fn region(&self) -> &str {

@@ -3,6 +3,9 @@
 //! so the source is the attribute and writes are picked out here.
 
 use std::future::Future;
+use std::ops::ControlFlow;
+
+use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput;
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use serde_json::json;
@@ -10,6 +13,7 @@ use serde_json::json;
 use super::calls::{Calls, call};
 use super::connect::Session;
 use super::error::AwsError;
+use super::pages::paginate;
 use crate::explain::{TrailEvent, parse_event};
 
 /// LookupEvents returns at most 50 events per page; 20 pages bound one source's history to the
@@ -46,44 +50,46 @@ impl TrailApi for SdkTrail {
             .attribute_value(&event_source)
             .build()
             .map_err(|e| AwsError::local("cloudtrail:LookupEvents", &event_source, e))?;
+        let fetch = |token: Option<String>| {
+            self.calls.call(
+                call(
+                    "LookupEvents",
+                    "cloudtrail:LookupEvents",
+                    &event_source,
+                    true,
+                ),
+                json!({"lookupAttributes": [{"attributeKey": "EventSource", "attributeValue": event_source}], "nextToken": token}),
+                self.client
+                    .lookup_events()
+                    .lookup_attributes(attribute.clone())
+                    .max_results(50)
+                    .set_next_token(token)
+                    .send(),
+                |o| json!({"events": o.events().len()}),
+            )
+        };
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .calls
-                .call(
-                    call(
-                        "LookupEvents",
-                        "cloudtrail:LookupEvents",
-                        &event_source,
-                        true,
-                    ),
-                    json!({"lookupAttributes": [{"attributeKey": "EventSource", "attributeValue": event_source}], "nextToken": token}),
-                    self.client
-                        .lookup_events()
-                        .lookup_attributes(attribute.clone())
-                        .max_results(50)
-                        .set_next_token(token.clone())
-                        .send(),
-                    |o| json!({"events": o.events().len()}),
-                )
-                .await?;
-            out.extend(
-                page.events()
-                    .iter()
-                    .filter_map(|e| e.cloud_trail_event())
-                    .filter_map(parse_event)
-                    .filter(|e| !e.read_only),
-            );
-            // An empty token ends the listing, as for every other List call.
-            token = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+        let mut pages = 0;
+        paginate(
+            fetch,
+            |p: &LookupEventsOutput| p.next_token(),
+            |page| {
+                out.extend(
+                    page.events()
+                        .iter()
+                        .filter_map(|e| e.cloud_trail_event())
+                        .filter_map(parse_event)
+                        .filter(|e| !e.read_only),
+                );
+                pages += 1;
+                if pages < MAX_PAGES {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            },
+        )
+        .await?;
         Ok(out)
     }
 }

@@ -1,6 +1,11 @@
 //! CloudWatch Logs: a log group, its log-group-level policy and tags, the region's
 //! account-level resource policies, and the log group operations.
 
+use std::ops::ControlFlow;
+
+use crate::aws::pages::{collect_all, paginate};
+use aws_sdk_cloudwatchlogs::operation::describe_log_groups::DescribeLogGroupsOutput;
+use aws_sdk_cloudwatchlogs::operation::describe_resource_policies::DescribeResourcePoliciesOutput;
 use aws_sdk_cloudwatchlogs::types::PolicyScope;
 use serde_json::{Value, json};
 
@@ -60,8 +65,7 @@ impl SdkDestinations {
 
     /// The log group of exactly that name: its ARN (without `:*`) and retention.
     async fn find_log_group(&self, name: &str) -> Result<Option<(String, Option<u32>)>, AwsError> {
-        let mut token: Option<String> = None;
-        loop {
+        let fetch = |token: Option<String>| {
             let request =
                 json!({"logGroupNamePrefix": name, "limit": LOGS_PAGE, "nextToken": token});
             let send = self
@@ -69,36 +73,39 @@ impl SdkDestinations {
                 .describe_log_groups()
                 .log_group_name_prefix(name)
                 .limit(LOGS_PAGE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send();
-            let out = self
-                .logs_calls
-                .call(
-                    call("DescribeLogGroups", "logs:DescribeLogGroups", name, true),
-                    request,
-                    send,
-                    |o| json!({"count": o.log_groups().len(), "nextToken": o.next_token()}),
-                )
-                .await?;
-            // A prefix query: only the exact name counts.
-            if let Some(g) = out
-                .log_groups()
-                .iter()
-                .find(|g| g.log_group_name() == Some(name))
-            {
-                let arn = g
-                    .log_group_arn()
-                    .map(str::to_owned)
-                    .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_owned()))
-                    .unwrap_or_default();
-                let retention = g.retention_in_days().and_then(|d| u32::try_from(d).ok());
-                return Ok(Some((arn, retention)));
-            }
-            match out.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(None),
-            }
-        }
+            self.logs_calls.call(
+                call("DescribeLogGroups", "logs:DescribeLogGroups", name, true),
+                request,
+                send,
+                |o| json!({"count": o.log_groups().len(), "nextToken": o.next_token()}),
+            )
+        };
+        paginate(
+            fetch,
+            |o: &DescribeLogGroupsOutput| o.next_token(),
+            |out| {
+                // A prefix query: only the exact name counts.
+                match out
+                    .log_groups()
+                    .iter()
+                    .find(|g| g.log_group_name() == Some(name))
+                {
+                    Some(g) => {
+                        let arn = g
+                            .log_group_arn()
+                            .map(str::to_owned)
+                            .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_owned()))
+                            .unwrap_or_default();
+                        let retention = g.retention_in_days().and_then(|d| u32::try_from(d).ok());
+                        ControlFlow::Break((arn, retention))
+                    }
+                    None => ControlFlow::Continue(()),
+                }
+            },
+        )
+        .await
     }
 
     async fn log_group_tags(&self, arn: &str) -> Result<Tags, AwsError> {
@@ -125,41 +132,37 @@ impl SdkDestinations {
         &self,
         scope: Option<&str>,
     ) -> Result<Vec<aws_sdk_cloudwatchlogs::types::ResourcePolicy>, AwsError> {
-        let mut all = Vec::new();
-        let mut token: Option<String> = None;
         let resource = scope.unwrap_or(&self.region);
-        loop {
+        let fetch = |token: Option<String>| {
             let request = json!({"resourceArn": scope, "policyScope": scope.map(|_| "RESOURCE"), "limit": LOGS_PAGE, "nextToken": token});
             let mut builder = self
                 .logs
                 .describe_resource_policies()
                 .limit(LOGS_PAGE)
-                .set_next_token(token.take());
+                .set_next_token(token);
             if let Some(arn) = scope {
                 builder = builder
                     .resource_arn(arn)
                     .policy_scope(PolicyScope::Resource);
             }
-            let out = self
-                .logs_calls
-                .call(
-                    call(
-                        "DescribeResourcePolicies",
-                        "logs:DescribeResourcePolicies",
-                        resource,
-                        true,
-                    ),
-                    request,
-                    builder.send(),
-                    |o| json!({"count": o.resource_policies().len(), "nextToken": o.next_token()}),
-                )
-                .await?;
-            all.extend(out.resource_policies().iter().cloned());
-            match out.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(all),
-            }
-        }
+            self.logs_calls.call(
+                call(
+                    "DescribeResourcePolicies",
+                    "logs:DescribeResourcePolicies",
+                    resource,
+                    true,
+                ),
+                request,
+                builder.send(),
+                |o| json!({"count": o.resource_policies().len(), "nextToken": o.next_token()}),
+            )
+        };
+        collect_all(
+            fetch,
+            |o: &DescribeResourcePoliciesOutput| o.next_token(),
+            |out, all| all.extend(out.resource_policies().iter().cloned()),
+        )
+        .await
     }
 
     async fn log_group_policy(&self, arn: &str) -> Result<Option<LogPolicy>, AwsError> {

@@ -1,6 +1,10 @@
 //! S3: a bucket as the deployment's account sees it (HeadBucket with ExpectedBucketOwner, the
 //! account's bucket list, its location, policy, settings and tags), and the bucket operations.
 
+use std::ops::ControlFlow;
+
+use crate::aws::pages::paginate;
+use aws_sdk_s3::operation::list_buckets::ListBucketsOutput;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, ObjectOwnership, OwnershipControls,
     OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
@@ -92,8 +96,7 @@ impl SdkDestinations {
     /// Whether the account's own bucket list has the bucket (ListBuckets lists only the
     /// caller's buckets), and the region S3 names for it there.
     async fn listed_bucket(&self, name: &str) -> Result<Option<Option<String>>, AwsError> {
-        let mut token: Option<String> = None;
-        loop {
+        let fetch = |token: Option<String>| {
             let request =
                 json!({"prefix": name, "maxBuckets": BUCKETS_PAGE, "continuationToken": token});
             let send = self
@@ -101,25 +104,24 @@ impl SdkDestinations {
                 .list_buckets()
                 .prefix(name)
                 .max_buckets(BUCKETS_PAGE)
-                .set_continuation_token(token.take())
+                .set_continuation_token(token)
                 .send();
-            let out = self
-                .s3_calls
-                .call(
-                    call("ListBuckets", "s3:ListAllMyBuckets", name, true),
-                    request,
-                    send,
-                    |o| json!({"count": o.buckets().len()}),
-                )
-                .await?;
-            if let Some(b) = out.buckets().iter().find(|b| b.name() == Some(name)) {
-                return Ok(Some(b.bucket_region().map(str::to_owned)));
-            }
-            match out.continuation_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(None),
-            }
-        }
+            self.s3_calls.call(
+                call("ListBuckets", "s3:ListAllMyBuckets", name, true),
+                request,
+                send,
+                |o| json!({"count": o.buckets().len()}),
+            )
+        };
+        paginate(
+            fetch,
+            |o: &ListBucketsOutput| o.continuation_token(),
+            |out| match out.buckets().iter().find(|b| b.name() == Some(name)) {
+                Some(b) => ControlFlow::Break(b.bucket_region().map(str::to_owned)),
+                None => ControlFlow::Continue(()),
+            },
+        )
+        .await
     }
 
     async fn bucket_location(&self, name: &str) -> Result<String, AwsError> {
