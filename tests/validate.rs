@@ -161,11 +161,12 @@ fn each_fixture_reports_its_rule_at_its_position() {
 fn every_rule_has_a_fixture() {
     let covered: BTreeSet<&str> = EXPECTED.iter().map(|(_, rule, _, _)| *rule).collect();
     // CL039 needs two files; `names_defined_in_two_files_name_both_places` covers it. Ids from
-    // CL060 on are render-target rules, proven by the render tests.
+    // CL060 on are render-target rules, proven by the render tests. CL000 is chatlog's own
+    // failure, which no spec can cause.
     let missing: Vec<&str> = Rule::ALL
         .iter()
         .map(|r| r.id())
-        .filter(|id| *id < "CL060" && !covered.contains(id) && *id != "CL039")
+        .filter(|id| *id < "CL060" && !covered.contains(id) && *id != "CL039" && *id != "CL000")
         .collect();
     assert!(missing.is_empty(), "rules without a fixture: {missing:?}");
     let on_disk: BTreeSet<String> = std::fs::read_dir(fixture("invalid"))

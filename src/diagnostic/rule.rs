@@ -53,6 +53,7 @@ macro_rules! rules {
 }
 
 rules! {
+    Internal = "CL000", Error, "chatlog itself failed (a bug, not a problem of the spec)", "not a rule of the spec: report it with the file that caused it";
     Syntax = "CL001", Error, "the file is not valid YAML or JSON", "YAML 1.2 / RFC 8259";
     Schema = "CL002", Error, "a value has the wrong type or a required key is missing", "schemas/chatlog.schema.json";
     UnknownKey = "CL003", Error, "a key the spec format does not have", "schemas/chatlog.schema.json";

@@ -190,7 +190,7 @@ fn read_one(
             // The schema accepted what the types refuse: a bug in chatlog, reported as such.
             diagnostics.push(
                 Diagnostic::new(
-                    Rule::Schema,
+                    Rule::Internal,
                     format!("internal error: the schema and the spec types disagree: {e}"),
                 )
                 .at(sources.file_start(file))

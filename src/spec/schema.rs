@@ -42,7 +42,7 @@ pub fn check(sources: &Sources, file: FileId, value: &Value) -> Vec<Diagnostic> 
         Ok(c) => c,
         Err(e) => {
             return vec![Diagnostic::new(
-                Rule::Schema,
+                Rule::Internal,
                 format!("internal error: the bundled schema does not compile: {e}"),
             )];
         }
