@@ -127,6 +127,8 @@ impl fmt::Display for BaselineError {
     }
 }
 
+impl std::error::Error for BaselineError {}
+
 /// What the fingerprint is made of: the subject a producer named, or for findings without one
 /// (spec diagnostics), the spec entry's JSON pointer, which names it by key, not by line.
 fn subject(d: &Diagnostic) -> Subject {

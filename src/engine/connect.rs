@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
+use super::EngineError;
 use crate::aws::{
-    AuditLog, ChatApi, Connection, DestinationApi, LexApi, SdkChat, SdkDestinations, SdkLex,
-    SdkTrail, Session, TrailApi,
+    AuditLog, AwsError, ChatApi, Connection, DestinationApi, LexApi, SdkChat, SdkDestinations,
+    SdkLex, SdkTrail, Session, TrailApi,
 };
 use crate::model::Deployment;
 
@@ -40,7 +41,7 @@ pub trait Connector: Send + Sync + Sized {
     fn connect(
         &self,
         deployment: &Deployment,
-    ) -> impl Future<Output = Result<ClientsOf<Self>, String>> + Send;
+    ) -> impl Future<Output = Result<ClientsOf<Self>, EngineError>> + Send;
 }
 
 /// The SDK clients, from the standard credential chain (or the spec's `accounts` entry). Each
@@ -64,21 +65,19 @@ impl SdkConnector {
         }
     }
 
-    async fn session(&self, deployment: &Deployment) -> Result<Session, String> {
+    async fn session(&self, deployment: &Deployment) -> Result<Session, AwsError> {
         let mut accounts = self.accounts.lock().await;
         let session = match accounts.get(&deployment.account) {
             Some(first) => self
                 .connection
                 .session(&deployment.access, &deployment.region)
-                .await
-                .map_err(|e| e.to_string())?
+                .await?
                 .sharing_credentials_of(first),
             None => {
                 let session = self
                     .connection
                     .session(&deployment.access, &deployment.region)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
                 accounts.insert(deployment.account.clone(), session.clone());
                 session
             }
@@ -96,15 +95,16 @@ impl Connector for SdkConnector {
     async fn connect(
         &self,
         deployment: &Deployment,
-    ) -> Result<Clients<SdkChat, SdkDestinations, SdkLex, SdkTrail>, String> {
+    ) -> Result<Clients<SdkChat, SdkDestinations, SdkLex, SdkTrail>, EngineError> {
         let mut session = self.session(deployment).await?;
         session.audit = self.audit.clone();
-        let account = session.caller_account().await.map_err(|e| e.to_string())?;
+        let account = session.caller_account().await?;
         if account != deployment.account {
-            return Err(format!(
-                "the credentials for {}/{} are for account {account}: name a profile or role for account {} under `accounts` in the spec, or pass --profile",
-                deployment.account, deployment.region, deployment.account
-            ));
+            return Err(EngineError::WrongAccount {
+                deployment: super::deployment_id(deployment),
+                expected: deployment.account.clone(),
+                actual: account,
+            });
         }
         Ok(Clients {
             chat: SdkChat::new(&session, &account),

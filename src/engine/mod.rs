@@ -9,6 +9,7 @@
 mod apply;
 mod cache;
 mod connect;
+mod error;
 mod events;
 pub mod stack_sets;
 
@@ -27,6 +28,7 @@ use crate::plan::{self, Change, Preflight};
 pub use apply::{DeploymentOutcome, apply};
 pub use cache::RoomCacheDir;
 pub use connect::{Clients, ClientsOf, Connector, SdkConnector};
+pub use error::EngineError;
 pub use events::{DeploymentId, Event, Hooks, Recorded};
 
 /// Deployments worked on at once when the caller does not say.
@@ -60,7 +62,7 @@ pub struct DeploymentPlan<X: Connector> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadFailure {
     pub deployment: DeploymentId,
-    pub error: String,
+    pub error: EngineError,
 }
 
 pub fn deployment_id(d: &Deployment) -> DeploymentId {
@@ -85,7 +87,7 @@ pub async fn plan_all<X: Connector>(
 /// The plans, or every deployment that could not be read.
 fn every_read<X: Connector>(
     model: &Model,
-    results: Vec<Result<DeploymentPlan<X>, String>>,
+    results: Vec<Result<DeploymentPlan<X>, EngineError>>,
 ) -> Result<Vec<DeploymentPlan<X>>, Vec<ReadFailure>> {
     let mut plans = Vec::new();
     let mut failures = Vec::new();
@@ -134,7 +136,7 @@ async fn plan_one<X: Connector>(
     connector: &X,
     hooks: &dyn Hooks,
     trusted: &[LiveRoom],
-) -> Result<DeploymentPlan<X>, String> {
+) -> Result<DeploymentPlan<X>, EngineError> {
     let id = deployment_id(deployment);
     let started = Instant::now();
     hooks.on(Event::ReadStarted {
@@ -158,17 +160,12 @@ async fn plan_one<X: Connector>(
         &progress,
         (request.cache.is_some() || !trusted.is_empty()).then_some(&mut cache),
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     if let Some(dir) = &request.cache {
         dir.save(&deployment.account, &deployment.region, &cache);
     }
-    let live_destinations = read_destinations(&clients.destinations, deployment)
-        .await
-        .map_err(|e| e.to_string())?;
-    let live_bots = read_bots(&clients.lex, deployment)
-        .await
-        .map_err(|e| e.to_string())?;
+    let live_destinations = read_destinations(&clients.destinations, deployment).await?;
+    let live_bots = read_bots(&clients.lex, deployment).await?;
     hooks.on(Event::ReadDone {
         deployment: id.clone(),
         rooms: live.rooms.len(),

@@ -9,6 +9,7 @@ use chatlog::baseline::{self, Baseline, Date};
 use chatlog::diagnostic::Diagnostic;
 use chatlog::spec::source::Sources;
 
+use crate::error::CliError;
 use crate::io::{io_reason, write_new};
 
 /// Today in UTC, for expiry dates.
@@ -22,30 +23,30 @@ fn today() -> Date {
 /// Reads `--baseline` before any other work, so that a malformed file fails the run at once
 /// (exit 2, with its line and column), and refuses a `--write-baseline` that would replace a
 /// file without `--force`.
-pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>, String> {
+pub fn load(args: &BaselineArgs) -> Result<Option<Baseline>, CliError> {
     if let Some(path) = args
         .write_baseline
         .as_ref()
         .filter(|p| p.exists() && !args.force)
     {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "`{}` exists; pass --force to replace it, or choose another --write-baseline",
             path.display()
-        ));
+        )));
     }
     let Some(path) = &args.baseline else {
         return Ok(None);
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
+        CliError::Io(format!(
             "cannot read baseline `{}`: {}",
             path.display(),
             io_reason(&e)
-        )
+        ))
     })?;
     baseline::parse(&path.display().to_string(), &text)
         .map(Some)
-        .map_err(|e| e.to_string())
+        .map_err(CliError::from)
 }
 
 /// Writes `--write-baseline` from the run's findings (keeping the reasons of `--baseline`),
@@ -56,7 +57,7 @@ pub fn settle(
     args: &BaselineArgs,
     loaded: Option<Baseline>,
     sources: &mut Sources,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let today = today();
     let in_force = match &args.write_baseline {
         Some(path) => {
@@ -71,7 +72,7 @@ pub fn settle(
             );
             Some(
                 baseline::parse(&path.display().to_string(), &text)
-                    .map_err(|e| format!("internal error: the written baseline {e}"))?,
+                    .map_err(|e| CliError::Internal(format!("the written baseline {e}")))?,
             )
         }
         None => loaded,

@@ -4,9 +4,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::CliError;
 use chatlog::spec::load::Input;
 
-pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, CliError> {
     paths
         .iter()
         .map(|path| {
@@ -19,12 +20,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
         .collect()
 }
 
-fn read_spec(path: &Path) -> Result<Vec<u8>, String> {
+fn read_spec(path: &Path) -> Result<Vec<u8>, CliError> {
     if path.is_dir() {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "`{}` is a directory; give spec files",
             path.display()
-        ));
+        )));
     }
     // One byte past the loader's limit is enough for it to refuse the file: a huge file (or
     // /dev/zero) is never read whole.
@@ -32,13 +33,19 @@ fn read_spec(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// A file's bytes, reading one byte past `limit` at most so that the caller can refuse it.
-pub fn read_at_most(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
+pub fn read_at_most(path: &Path, limit: usize) -> Result<Vec<u8>, CliError> {
     let limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut bytes))
         .map(|_| bytes)
-        .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
+        .map_err(|e| {
+            CliError::Io(format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {
@@ -54,13 +61,13 @@ pub fn color(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-pub fn print(text: &str) -> Result<(), String> {
+pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (`chatlog ... | head`) is not the tool failing.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write output: {e}")),
+        Err(e) => Err(CliError::Io(format!("cannot write output: {e}"))),
     }
 }
 
@@ -73,21 +80,26 @@ pub fn eprint(text: &str) {
 /// target first and moved into place, so a failure never leaves half a file. Without `force` the
 /// move is a hard link, which fails rather than replace a file that appeared since the command
 /// looked.
-pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), String> {
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), CliError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
-        .ok_or_else(|| format!("`{}` is not a file name", path.display()))?;
+        .ok_or_else(|| CliError::Usage(format!("`{}` is not a file name", path.display())))?;
     let temp = dir.join(format!(
         ".{}.chatlog-tmp-{}",
         name.to_string_lossy(),
         std::process::id()
     ));
-    let cannot =
-        |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), io_reason(&e));
+    let cannot = |e: std::io::Error| {
+        CliError::Io(format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    };
     std::fs::write(&temp, text).map_err(cannot)?;
     let moved = if force {
         std::fs::rename(&temp, path)
@@ -97,7 +109,10 @@ pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), String> {
     moved.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("`{}` appeared meanwhile; not replaced", path.display())
+            CliError::Usage(format!(
+                "`{}` appeared meanwhile; not replaced",
+                path.display()
+            ))
         } else {
             cannot(e)
         }

@@ -11,12 +11,14 @@ mod args;
 mod baseline;
 mod cli;
 mod commands;
+mod error;
 mod io;
 #[cfg(feature = "aws")]
 mod view;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 use crate::commands::*;
+use crate::error::CliError;
 
 // Rendering a large spec is mostly small allocations; mimalloc halves their cost (issue 17).
 #[cfg(feature = "mimalloc")]
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn run(command: Command) -> Result<u8, String> {
+fn run(command: Command) -> Result<u8, CliError> {
     match command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema::run(args),

@@ -72,6 +72,8 @@ impl fmt::Display for ReadError {
     }
 }
 
+impl std::error::Error for ReadError {}
+
 /// The largest file read. Far above any real export (a bucket policy is at most 20 KB; a
 /// log-group-level policy 51,200 bytes, aws-facts §1(d)), low enough that `/dev/zero` or a
 /// wrong file fails fast.

@@ -21,6 +21,7 @@ use chatlog::report::{self, Format};
 #[cfg(feature = "aws")]
 use super::live::{Outcome, connection, plan_all, read_failures, read_progress, runtime};
 use crate::args::{PlanFormat, SpecFiles, StateArgs};
+use crate::error::CliError;
 #[cfg(feature = "aws")]
 use crate::io::print;
 #[cfg(feature = "aws")]
@@ -68,12 +69,12 @@ pub struct Args {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Args) -> Result<u8, String> {
+pub fn run(_: Args) -> Result<u8, CliError> {
     super::without_aws()
 }
 
 #[cfg(feature = "aws")]
-fn confirm() -> Result<bool, String> {
+fn confirm() -> Result<bool, CliError> {
     let mut err = std::io::stderr();
     let _ = write!(err, "Apply these changes? Only `yes` is accepted: ");
     let _ = err.flush();
@@ -81,7 +82,7 @@ fn confirm() -> Result<bool, String> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| format!("cannot read the answer: {e}"))?;
+        .map_err(|e| CliError::Io(format!("cannot read the answer: {e}")))?;
     Ok(answer.trim() == "yes")
 }
 
@@ -107,22 +108,22 @@ impl View {
 
 /// One JSON line on standard output (apply --format json).
 #[cfg(feature = "aws")]
-fn json_line(value: &serde_json::Value) -> Result<(), String> {
+fn json_line(value: &serde_json::Value) -> Result<(), CliError> {
     print(&(serde_json::to_string(value).unwrap_or_default() + "\n"))
 }
 
 #[cfg(feature = "aws")]
-pub fn run(req: Args) -> Result<u8, String> {
+pub fn run(req: Args) -> Result<u8, CliError> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !req.auto_approve && !interactive {
-        return Err(
+        return Err(CliError::Usage(
             "apply needs confirmation, and there is no terminal to ask on: pass --auto-approve"
                 .to_owned(),
-        );
+        ));
     }
     let json = req.format == PlanFormat::Json;
     let audit = match &req.audit_log {
-        Some(path) => Some(Arc::new(AuditLog::open(path)?)),
+        Some(path) => Some(Arc::new(AuditLog::open(path).map_err(CliError::Io)?)),
         None => None,
     };
     let rt = runtime()?;
@@ -175,7 +176,7 @@ pub fn run(req: Args) -> Result<u8, String> {
     let foreign = planned.foreign_stack_sets();
     if plan::execution_order(&changes).is_empty() && !planned.stack_sets_pending() {
         if !foreign.is_empty() {
-            return Err(foreign_error(&foreign));
+            return Err(CliError::Live(foreign_error(&foreign)));
         }
         if !json {
             print("Nothing to apply.\n")?;
@@ -225,7 +226,12 @@ pub fn run(req: Args) -> Result<u8, String> {
                 view.hooks(),
                 &outcomes,
             ))
-            .map_err(|f| format!("applied, but reading back failed: {}", read_failures(&f)))?,
+            .map_err(|f| {
+                CliError::Live(format!(
+                    "applied, but reading back failed: {}",
+                    read_failures(&f)
+                ))
+            })?,
         )
     } else {
         None
@@ -269,13 +275,13 @@ pub fn run(req: Args) -> Result<u8, String> {
         })
         .collect();
     if !failed_sets.is_empty() {
-        return Err(format!(
+        return Err(CliError::Live(format!(
             "apply failed: {}. Run apply again once the cause is fixed: it plans from what CloudFormation has now",
             failed_sets.join("; ")
-        ));
+        )));
     }
     if !foreign.is_empty() {
-        return Err(foreign_error(&foreign));
+        return Err(CliError::Live(foreign_error(&foreign)));
     }
     if !all_done {
         let failed: Vec<&str> = outcomes
@@ -283,13 +289,15 @@ pub fn run(req: Args) -> Result<u8, String> {
             .filter(|o| !o.succeeded())
             .map(|o| o.deployment.as_str())
             .collect();
-        return Err(format!(
+        return Err(CliError::Live(format!(
             "apply failed in {}; the other deployments finished. Run apply again: it plans from what the accounts have now",
             failed.join(", ")
-        ));
+        )));
     }
     if audit.as_ref().is_some_and(|a| a.incomplete()) {
-        return Err("applied, but some audit-log records could not be written".to_owned());
+        return Err(CliError::Live(
+            "applied, but some audit-log records could not be written".to_owned(),
+        ));
     }
     let mut differs: Vec<String> = verified
         .unwrap_or_default()
@@ -303,7 +311,11 @@ pub fn run(req: Args) -> Result<u8, String> {
                 &connection(&req.aws.aws),
                 OperationWaits::default(),
             ))
-            .map_err(|e| format!("applied, but reading the stack sets back failed: {e}"))?,
+            .map_err(|e| {
+                CliError::Live(format!(
+                    "applied, but reading the stack sets back failed: {e}"
+                ))
+            })?,
         );
     }
     if differs.is_empty() {

@@ -8,6 +8,7 @@ use chatlog::drift::files::{self, Existing};
 use chatlog::render::{self, Target};
 
 use crate::args::{Format, RenderTarget, SpecFiles, TemplateFormat};
+use crate::error::CliError;
 use crate::io::{color, print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
@@ -35,17 +36,17 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let targets = args.target.targets();
     if !args.against.is_dir() {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "`{}` is not a directory of rendered files",
             args.against.display()
-        ));
+        )));
     }
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let rendered = render::render_validated(&validation, &targets, args.template_format.into())
-        .map_err(|e| format!("internal error: {e}"))?;
+        .map_err(|e| CliError::Internal(e.to_string()))?;
     let rendered_cleanly = !rendered.has_errors();
     let mut diagnostics = rendered.diagnostics;
     if rendered_cleanly {
@@ -73,7 +74,7 @@ pub fn run(args: Args) -> Result<u8, String> {
 
 /// Every file under the target folders of `dir`, keyed by its `/`-separated path relative to
 /// `dir`. Only chatlog's own folders are read: the rest of the directory is the user's.
-fn read_owned(dir: &Path, targets: &[Target]) -> Result<Existing, String> {
+fn read_owned(dir: &Path, targets: &[Target]) -> Result<Existing, CliError> {
     let mut out = Existing::new();
     for target in targets {
         let folder = dir.join(target.folder());
@@ -84,9 +85,8 @@ fn read_owned(dir: &Path, targets: &[Target]) -> Result<Existing, String> {
     Ok(out)
 }
 
-fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), String> {
-    let entries =
-        std::fs::read_dir(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(path).map_err(|e| cannot_read(&path.display(), e))?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in entries {
@@ -98,12 +98,12 @@ fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), String> {
         let child = format!("{relative}/{name}");
         let kind = entry
             .file_type()
-            .map_err(|e| format!("cannot read `{}`: {e}", entry.path().display()))?;
+            .map_err(|e| cannot_read(&entry.path().display(), e))?;
         if kind.is_dir() {
             walk(&entry.path(), &child, out)?;
         } else if kind.is_file() {
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| format!("cannot read `{}`: {e}", entry.path().display()))?;
+            let bytes =
+                std::fs::read(entry.path()).map_err(|e| cannot_read(&entry.path().display(), e))?;
             out.insert(child, String::from_utf8(bytes).ok());
         } else {
             // A symlink or other special file is never something chatlog wrote.
@@ -111,4 +111,8 @@ fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn cannot_read(path: &impl std::fmt::Display, e: std::io::Error) -> CliError {
+    CliError::Io(format!("cannot read `{path}`: {e}"))
 }

@@ -4,6 +4,7 @@ use clap::CommandFactory;
 
 use crate::CLEAN;
 use crate::cli::Cli;
+use crate::error::CliError;
 use crate::io::print;
 
 pub const HELP: &str = "\
@@ -25,7 +26,7 @@ pub struct Args {
     shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "chatlog", &mut script);
     print(&String::from_utf8_lossy(&script))?;

@@ -15,6 +15,7 @@ use chatlog::report::{self, Format};
 #[cfg(feature = "aws")]
 use super::live::{Outcome, Planned, plan_all, read_progress, runtime};
 use crate::args::{BaselineArgs, SpecFiles, StateArgs};
+use crate::error::CliError;
 #[cfg(feature = "aws")]
 use crate::io::{color, print};
 #[cfg(feature = "aws")]
@@ -76,12 +77,12 @@ impl DriftFormat {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Args) -> Result<u8, String> {
+pub fn run(_: Args) -> Result<u8, CliError> {
     super::without_aws()
 }
 
 #[cfg(feature = "aws")]
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let Args {
         spec,
         aws,
@@ -131,7 +132,7 @@ pub fn run(args: Args) -> Result<u8, String> {
             &planned.validation.sources,
             &ProgressLines,
         ))
-        .map_err(|e| format!("checking the stack sets failed: {e}"))?,
+        .map_err(|e| CliError::Live(format!("checking the stack sets failed: {e}")))?,
     );
     if explain {
         let explanations = rt.block_on(explanations(&planned))?;
@@ -153,7 +154,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     if drift_format == DriftFormat::Mermaid {
         let model = &planned.model;
         let marks = chatlog::drift::picture::marks(model, &changes);
-        let graph = chatlog::graph::build(model, None, &marks).map_err(|e| e.to_string())?;
+        let graph = chatlog::graph::build(model, None, &marks)?;
         print(&chatlog::graph::mermaid::write(&graph))?;
         return Ok(found);
     }
@@ -191,7 +192,7 @@ fn event_source(resource_type: &str) -> Option<&'static str> {
 #[cfg(feature = "aws")]
 async fn explanations(
     planned: &Planned,
-) -> Result<Vec<(chatlog::spec::load::Origin, Vec<String>)>, String> {
+) -> Result<Vec<(chatlog::spec::load::Origin, Vec<String>)>, CliError> {
     use chatlog::aws::TrailApi;
     let mut out = Vec::new();
     for run in &planned.plans {
@@ -204,13 +205,7 @@ async fn explanations(
         sources.dedup();
         let mut events = Vec::new();
         for source in sources {
-            events.extend(
-                run.clients
-                    .trail
-                    .writes(source.to_owned())
-                    .await
-                    .map_err(|e| e.to_string())?,
-            );
+            events.extend(run.clients.trail.writes(source.to_owned()).await?);
         }
         for c in pending {
             let Some(origin) = &c.origin else { continue };

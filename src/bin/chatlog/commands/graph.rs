@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use chatlog::graph::{self, DeploymentFilter, Marks};
 
 use crate::args::{DiagnosticsFormat, SpecFiles};
+use crate::error::CliError;
 use crate::io::{print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
@@ -41,14 +42,9 @@ pub enum GraphFormat {
     Dot,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     // A malformed filter is a usage error before any file is read.
-    let only: Option<DeploymentFilter> = args
-        .deployment
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: graph::GraphError| e.to_string())?;
+    let only: Option<DeploymentFilter> = args.deployment.as_deref().map(str::parse).transpose()?;
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     if !validation.diagnostics.is_empty() {
         super::report_to_stderr(
@@ -60,7 +56,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     let Some(model) = validation.model.as_ref() else {
         return Ok(FINDINGS);
     };
-    let picture = graph::build(model, only.as_ref(), &Marks::new()).map_err(|e| e.to_string())?;
+    let picture = graph::build(model, only.as_ref(), &Marks::new())?;
     let text = match args.format {
         GraphFormat::Mermaid => graph::mermaid::write(&picture),
         GraphFormat::Dot => graph::dot::write(&picture),
@@ -74,29 +70,34 @@ pub fn run(args: Args) -> Result<u8, String> {
 
 /// Replaces `path` only when it is absent, empty, or a graph chatlog wrote (its first line says
 /// so), so a hand-written diagram is never lost to a mistyped `--out`.
-fn write_out(path: &Path, text: &str) -> Result<(), String> {
+fn write_out(path: &Path, text: &str) -> Result<(), CliError> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+        Err(e) => {
+            return Err(CliError::Io(format!(
+                "cannot read `{}`: {e}",
+                path.display()
+            )));
+        }
         Ok(meta) if !meta.is_file() => {
-            return Err(format!(
+            return Err(CliError::Usage(format!(
                 "`{}` is not a regular file; chatlog only replaces graphs it wrote",
                 path.display()
-            ));
+            )));
         }
         Ok(_) => {
             let ours = std::fs::read(path)
                 .map(|bytes| String::from_utf8(bytes).is_ok_and(|t| graph::written_by_chatlog(&t)))
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+                .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", path.display())))?;
             if !ours {
-                return Err(format!(
+                return Err(CliError::Usage(format!(
                     "`{}` exists and was not written by chatlog; move it away or choose another --out",
                     path.display()
-                ));
+                )));
             }
         }
     }
-    chatlog::files::write_file_atomic(path, text).map_err(|e| e.to_string())?;
+    chatlog::files::write_file_atomic(path, text)?;
     let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     Ok(())
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::args::AwsArgs;
+use crate::error::CliError;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,12 +22,12 @@ pub struct Args {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Args) -> Result<u8, String> {
+pub fn run(_: Args) -> Result<u8, CliError> {
     super::without_aws()
 }
 
 #[cfg(feature = "aws")]
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     use std::io::Write;
 
     use super::live::{read_all, runtime};
@@ -39,13 +40,13 @@ pub fn run(args: Args) -> Result<u8, String> {
         force,
     } = args;
     if let Some(path) = out.as_ref().filter(|p| p.exists() && !force) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{} exists; pass --force to replace it, or choose another --out",
             path.display()
-        ));
+        )));
     }
     let inventories = runtime()?.block_on(read_all(&aws, &regions, true))?;
-    let imported = chatlog::live::import::import(&inventories)?;
+    let imported = chatlog::live::import::import(&inventories).map_err(CliError::Live)?;
     for note in &imported.notes {
         let _ = writeln!(std::io::stderr(), "note: {note}");
     }

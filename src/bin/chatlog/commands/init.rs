@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::CLEAN;
+use crate::error::CliError;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,7 +14,7 @@ pub struct Args {
     path: PathBuf,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let shown = args.path.display().to_string();
     // `create_new` makes the existence check and the creation one step: no race, no overwrite.
     let mut file = OpenOptions::new()
@@ -22,15 +23,15 @@ pub fn run(args: Args) -> Result<u8, String> {
         .open(&args.path)
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
+                CliError::Usage(format!(
                     "`{shown}` already exists; chatlog init never overwrites a file (choose another path or remove it)"
-                )
+                ))
             } else {
-                format!("cannot write `{shown}`: {e}")
+                CliError::Io(format!("cannot write `{shown}`: {e}"))
             }
         })?;
     file.write_all(chatlog::init::STARTER.as_bytes())
-        .map_err(|e| format!("cannot write `{shown}`: {e}"))?;
+        .map_err(|e| CliError::Io(format!("cannot write `{shown}`: {e}")))?;
     let _ = writeln!(
         std::io::stderr(),
         "wrote {shown}; check it with `chatlog validate {shown}`"

@@ -2,6 +2,7 @@
 //! table, JSON, JSON lines or CSV (read-only).
 
 use crate::args::AwsArgs;
+use crate::error::CliError;
 
 /// The `--help` epilogue of the commands that only read an account (inventory, import).
 pub const LIVE_HELP: &str = "\
@@ -52,12 +53,12 @@ impl From<InventoryFormat> for chatlog::report::inventory::InventoryFormat {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Args) -> Result<u8, String> {
+pub fn run(_: Args) -> Result<u8, CliError> {
     super::without_aws()
 }
 
 #[cfg(feature = "aws")]
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     use super::live::{read_all, runtime};
     let inventories = runtime()?.block_on(read_all(&args.aws, &args.regions, false))?;
     crate::io::print(&chatlog::report::inventory::render(

@@ -15,6 +15,7 @@ use chatlog::report::Format;
 use chatlog::validate::Validation;
 
 use crate::args::{AwsArgs, StateArgs};
+use crate::error::CliError;
 use crate::io::{color, print, read_inputs};
 use crate::view;
 
@@ -28,15 +29,15 @@ pub fn connection(aws: &AwsArgs) -> Connection {
     }
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("could not start the async runtime: {e}"))
+        .map_err(|e| CliError::Io(format!("could not start the async runtime: {e}")))
 }
 
 /// The regions named, or the one the profile or environment names.
-async fn regions(aws: &AwsArgs, named: &[String]) -> Result<Vec<String>, String> {
+async fn regions(aws: &AwsArgs, named: &[String]) -> Result<Vec<String>, CliError> {
     if !named.is_empty() {
         let mut regions = named.to_vec();
         regions.sort();
@@ -49,10 +50,10 @@ async fn regions(aws: &AwsArgs, named: &[String]) -> Result<Vec<String>, String>
     }
     match chain.build().region().await {
         Some(r) => Ok(vec![r.to_string()]),
-        None => Err(
+        None => Err(CliError::Usage(
             "no region: pass --region (several times for several regions) or set AWS_REGION"
                 .to_owned(),
-        ),
+        )),
     }
 }
 
@@ -75,23 +76,20 @@ pub async fn read_all(
     aws: &AwsArgs,
     named: &[String],
     room_details: bool,
-) -> Result<Vec<RegionInventory>, String> {
+) -> Result<Vec<RegionInventory>, CliError> {
     let connection = connection(aws);
     let terminal = std::io::stderr().is_terminal();
     let progress: &dyn Progress = if terminal { &TerminalProgress } else { &() };
     let mut all = Vec::new();
     for region in regions(aws, named).await? {
-        let session = connection
-            .session(&Access::default(), &region)
-            .await
-            .map_err(|e| e.to_string())?;
-        let account = session.caller_account().await.map_err(|e| e.to_string())?;
+        let session = connection.session(&Access::default(), &region).await?;
+        let account = session.caller_account().await?;
         let chat = SdkChat::new(&session, &account);
         let result = read_region(&chat, &account, &region, room_details, progress, None).await;
         if terminal {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
         }
-        all.push(result.map_err(|e| e.to_string())?);
+        all.push(result?);
     }
     Ok(all)
 }
@@ -172,7 +170,10 @@ pub fn read_failures(failures: &[ReadFailure]) -> String {
         if failures.len() == 1 { "" } else { "s" }
     );
     for f in failures {
-        out.push_str(&format!("\n  {}: {}", f.deployment, f.error));
+        match f.error.help() {
+            Some(help) => out.push_str(&format!("\n  {}: {}: {help}", f.deployment, f.error)),
+            None => out.push_str(&format!("\n  {}: {}", f.deployment, f.error)),
+        }
     }
     out
 }
@@ -192,7 +193,7 @@ pub async fn plan_all(
     diagnostics_format: Format,
     diagnostics_to_stdout: bool,
     hooks: &dyn Hooks,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, CliError> {
     let validation = chatlog::validate::validate(read_inputs(specs)?);
     let Some(model) = validation
         .model
@@ -226,7 +227,7 @@ pub async fn plan_all(
     let connector = SdkConnector::new(connection(&aws.aws), audit.clone());
     let plans = engine::plan_all(&model, &request, &connector, hooks)
         .await
-        .map_err(|f| read_failures(&f))?;
+        .map_err(|f| CliError::Live(read_failures(&f)))?;
     let stack_sets = engine::stack_sets::plan(
         &model,
         &connection(&aws.aws),
@@ -234,7 +235,7 @@ pub async fn plan_all(
         audit.clone(),
     )
     .await
-    .map_err(|e| format!("reading the stack sets failed: {e}"))?;
+    .map_err(|e| CliError::Live(format!("reading the stack sets failed: {e}")))?;
     Ok(Outcome::Planned(Box::new(Planned {
         validation,
         model,

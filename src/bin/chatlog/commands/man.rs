@@ -5,6 +5,7 @@ use clap::CommandFactory;
 
 use crate::CLEAN;
 use crate::cli::Cli;
+use crate::error::CliError;
 use crate::io::print;
 
 pub const HELP: &str = "\
@@ -23,13 +24,13 @@ pub struct Args {
     command: Vec<String>,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     print(&man_page(&args.command)?)?;
     Ok(CLEAN)
 }
 
 /// The man page of `chatlog` or of one of its commands (`["policy", "verify"]`), in roff.
-fn man_page(path: &[String]) -> Result<String, String> {
+fn man_page(path: &[String]) -> Result<String, CliError> {
     let mut command = Cli::command();
     // Building gives each subcommand its display name (`chatlog-policy-verify`), the page title.
     command.build();
@@ -43,7 +44,7 @@ fn man_page(path: &[String]) -> Result<String, String> {
             let hint = chatlog::suggest::did_you_mean(word, known.iter().map(String::as_str))
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
-            format!(
+            CliError::Usage(format!(
                 "`{}` has no command `{word}`{hint} (its commands: {})",
                 command.get_display_name().unwrap_or("chatlog"),
                 if known.is_empty() {
@@ -51,7 +52,7 @@ fn man_page(path: &[String]) -> Result<String, String> {
                 } else {
                     known.join(", ")
                 }
-            )
+            ))
         })?;
     }
     let mut page = Vec::new();
@@ -59,6 +60,6 @@ fn man_page(path: &[String]) -> Result<String, String> {
     let command = command.version(env!("CARGO_PKG_VERSION"));
     clap_mangen::Man::new(command)
         .render(&mut page)
-        .map_err(|e| format!("cannot render the man page: {e}"))?;
+        .map_err(|e| CliError::Io(format!("cannot render the man page: {e}")))?;
     Ok(String::from_utf8_lossy(&page).into_owned())
 }

@@ -22,8 +22,8 @@ pub mod validate;
 
 /// What a live command answers in a build without the AWS layer.
 #[cfg(not(feature = "aws"))]
-fn without_aws() -> Result<u8, String> {
-    Err("this chatlog was built without the AWS commands (`--no-default-features`): use a release binary, or build with the `aws` feature".to_owned())
+fn without_aws() -> Result<u8, crate::error::CliError> {
+    Err(crate::error::CliError::WithoutAws)
 }
 
 /// Diagnostics on standard error, for commands whose standard output is something else.

@@ -2,6 +2,7 @@
 //! change (read-only).
 
 use crate::args::{PlanFormat, SpecFiles, StateArgs};
+use crate::error::CliError;
 
 pub const HELP: &str = "\
 Exit codes:
@@ -27,12 +28,12 @@ pub struct Args {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Args) -> Result<u8, String> {
+pub fn run(_: Args) -> Result<u8, CliError> {
     super::without_aws()
 }
 
 #[cfg(feature = "aws")]
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     use chatlog::engine::Hooks;
     use chatlog::plan::Change;
     use chatlog::report::{self, Format};

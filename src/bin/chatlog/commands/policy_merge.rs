@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chatlog::policy::merge::{self, MergeError};
 
 use crate::args::{DiagnosticsFormat, SpecOption};
+use crate::error::CliError;
 use crate::io::{eprint, print, read_inputs};
 use crate::{CLEAN, FAILURE, FINDINGS};
 
@@ -33,7 +34,7 @@ pub struct Args {
     diagnostics: DiagnosticsFormat,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let Some(model) = validation.model.as_ref() else {
         super::report_to_stderr(
@@ -44,10 +45,10 @@ pub fn run(args: Args) -> Result<u8, String> {
         return Ok(FINDINGS);
     };
     let Some(needed) = merge::needed_for_bucket(model, &args.bucket) else {
-        return Err(super::unknown_bucket(model, &args.bucket));
+        return Err(CliError::Usage(super::unknown_bucket(model, &args.bucket)));
     };
     let existing = std::fs::read_to_string(&args.into)
-        .map_err(|e| format!("cannot read `{}`: {e}", args.into.display()))?;
+        .map_err(|e| CliError::Io(format!("cannot read `{}`: {e}", args.into.display())))?;
     let merged = match merge::merge_bucket_policy(&existing, &needed) {
         Ok(m) => m,
         Err(e) => {
@@ -70,7 +71,7 @@ pub fn run(args: Args) -> Result<u8, String> {
         return Ok(CLEAN);
     }
     if merged.changed {
-        chatlog::files::write_file_atomic(&args.into, &merged.text).map_err(|e| e.to_string())?;
+        chatlog::files::write_file_atomic(&args.into, &merged.text)?;
         eprint(&format!(
             "merged the log-delivery statements for `{}` into {}\n",
             args.bucket,

@@ -8,6 +8,7 @@ use chatlog::diagnostic::{self, Diagnostic};
 use chatlog::policy::verify::{self, Kind, PolicyFile};
 
 use crate::args::{BaselineArgs, Format, SpecOption};
+use crate::error::CliError;
 use crate::io::{color, print, read_at_most, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
@@ -65,19 +66,23 @@ impl NamedFile {
     }
 }
 
-fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, String> {
+fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, CliError> {
     if path.is_dir() {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "`{}` is a directory; give a policy file",
             path.display()
-        ));
+        )));
     }
     // One byte past the limit is enough for the reader to refuse the file.
     let bytes = read_at_most(path, verify::input::MAX_FILE_BYTES)?;
-    verify::input::read(&path.display().to_string(), &bytes, kind).map_err(|e| e.to_string())
+    Ok(verify::input::read(
+        &path.display().to_string(),
+        &bytes,
+        kind,
+    )?)
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let baseline = crate::baseline::load(&args.baseline)?;
     let mut validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let stdout_color = color(&std::io::stdout());
@@ -97,21 +102,21 @@ pub fn run(args: Args) -> Result<u8, String> {
     let mut buckets = Vec::new();
     for named in &args.bucket_policies {
         if !seen.insert(named.name.as_str()) {
-            return Err(format!(
+            return Err(CliError::Usage(format!(
                 "--bucket-policy names bucket `{}` twice",
                 named.name
-            ));
+            )));
         }
         let needs = verify::bucket_needs(model, &validation.sources, &named.name)
-            .ok_or_else(|| super::unknown_bucket(model, &named.name))?;
+            .ok_or_else(|| CliError::Usage(super::unknown_bucket(model, &named.name)))?;
         buckets.push((needs, &named.path));
     }
     let log_needs = verify::log_group_needs(model, &validation.sources);
     if !args.logs_policies.is_empty() && log_needs.is_empty() {
-        return Err(
+        return Err(CliError::Usage(
             "the spec logs to no CloudWatch Logs log group, so --logs-policy has nothing to check"
                 .to_owned(),
-        );
+        ));
     }
     let mut found: Vec<Diagnostic> = validation.diagnostics.clone();
     let mut files = Vec::new();

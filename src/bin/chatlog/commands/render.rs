@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chatlog::render::{self, Target};
 
 use crate::args::{DiagnosticsFormat, RenderTarget, SpecFiles, TemplateFormat};
+use crate::error::CliError;
 use crate::io::{eprint, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
@@ -33,11 +34,11 @@ pub struct Args {
     diagnostics: DiagnosticsFormat,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let targets: Vec<Target> = args.target.targets();
     let rendered = render::render_validated(&validation, &targets, args.format.into())
-        .map_err(|e| format!("internal error: {e}"))?;
+        .map_err(|e| CliError::Internal(e.to_string()))?;
     if !rendered.diagnostics.is_empty() {
         super::report_to_stderr(
             &validation,
@@ -48,8 +49,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     if rendered.has_errors() {
         return Ok(FINDINGS);
     }
-    let folders = chatlog::files::write_outputs(&args.out, &targets, &rendered.files)
-        .map_err(|e| e.to_string())?;
+    let folders = chatlog::files::write_outputs(&args.out, &targets, &rendered.files)?;
     let names: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
     eprint(&format!(
         "rendered {} {} into {}\n",

@@ -1,6 +1,7 @@
 //! `chatlog validate`: the spec's diagnostics in the chosen report format.
 
 use crate::args::{Format, SpecFiles};
+use crate::error::CliError;
 use crate::io::{color, print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
@@ -16,7 +17,7 @@ pub struct Args {
     deny_warnings: bool,
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args) -> Result<u8, CliError> {
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let text = chatlog::report::render(
         args.format.into(),
