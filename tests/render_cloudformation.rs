@@ -28,11 +28,10 @@ fn parse_yaml(text: &str) -> Value {
 
 #[test]
 fn snapshots_of_every_case() {
-    for (name, path) in cases() {
-        let text = snapshot_text(&name, &path, CFN);
-        common::snapshots()
-            .bind(|| insta::assert_snapshot!(format!("cloudformation-{name}"), text));
-    }
+    each_case(|kind, path| {
+        let text = snapshot_text(&path.display().to_string(), path, CFN);
+        insta::assert_snapshot!(format!("cloudformation-{kind}"), text);
+    });
 }
 
 #[test]

@@ -19,7 +19,8 @@ use chatlog::render::{File, Target, TemplateFormat};
 use hcl::eval::{Context, Evaluate};
 use hcl::{Body, Expression};
 use render_support::{
-    cases, common, lay_out, render_validation, scratch, snapshot_text, validate_file, validate_text,
+    cases, common, each_case, lay_out, render_validation, scratch, snapshot_text, validate_file,
+    validate_text,
 };
 use serde_json::Value;
 
@@ -50,10 +51,10 @@ fn eval(expr: &Expression) -> Value {
 
 #[test]
 fn snapshots_of_every_case() {
-    for (name, path) in cases() {
-        let text = snapshot_text(&name, &path, TF);
-        common::snapshots().bind(|| insta::assert_snapshot!(format!("terraform-{name}"), text));
-    }
+    each_case(|kind, path| {
+        let text = snapshot_text(&path.display().to_string(), path, TF);
+        insta::assert_snapshot!(format!("terraform-{kind}"), text);
+    });
 }
 
 #[test]

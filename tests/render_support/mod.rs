@@ -11,6 +11,23 @@ use chatlog::validate::{Validation, validate};
 #[path = "../common/mod.rs"]
 pub mod common;
 
+/// Runs `check` on every case under insta's `glob!` (which runs every file and fails at the end,
+/// so one mismatch does not hide the others): the examples, as `("example", path)`, and the
+/// render fixtures, as `("fixture", path)`. Snapshots taken inside are named
+/// `<what>-<kind>@<file>`, e.g. `cloudformation-example@quickstart.yaml`.
+pub fn each_case(check: impl Fn(&str, &Path)) {
+    // glob! hands over canonical paths; reports name files as users see them.
+    let named = |dir: &str, path: &Path| common::root().join(dir).join(path.file_name().unwrap());
+    common::snapshots().bind(|| {
+        insta::glob!("../../examples", "*.{yaml,yml,json}", |path| {
+            check("example", &named("examples", path))
+        });
+        insta::glob!("../data/render", "*.yaml", |path| {
+            check("fixture", &named("tests/data/render", path))
+        });
+    });
+}
+
 /// Every example and every fixture under tests/data/render, sorted, as (case name, path).
 pub fn cases() -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = common::examples()
