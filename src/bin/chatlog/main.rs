@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 mod args;
 mod baseline;
@@ -56,7 +56,8 @@ fn run(command: Command) -> Result<u8, CliError> {
         Command::Inventory(args) => inventory::run(args),
         Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
-        Command::Completions(args) => completions::run(args),
-        Command::Man(args) => man::run(args),
+        // Both are generated from the whole command line, which they are handed.
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man(args) => man::run(args, Cli::command()),
     }
 }

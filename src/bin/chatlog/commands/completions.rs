@@ -1,9 +1,6 @@
 //! `chatlog completions`: a shell's completion script, generated from the clap definitions.
 
-use clap::CommandFactory;
-
 use crate::CLEAN;
-use crate::cli::Cli;
 use crate::error::CliError;
 use crate::io::print;
 
@@ -26,9 +23,9 @@ pub struct Args {
     shell: clap_complete::Shell,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
+pub fn run(args: Args, mut cli: clap::Command) -> Result<u8, CliError> {
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "chatlog", &mut script);
+    clap_complete::generate(args.shell, &mut cli, "chatlog", &mut script);
     print(&String::from_utf8_lossy(&script))?;
     Ok(CLEAN)
 }

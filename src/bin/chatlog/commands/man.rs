@@ -1,10 +1,7 @@
 //! `chatlog man`: the man page of chatlog or of one of its commands, generated from the clap
 //! definitions.
 
-use clap::CommandFactory;
-
 use crate::CLEAN;
-use crate::cli::Cli;
 use crate::error::CliError;
 use crate::io::print;
 
@@ -24,14 +21,13 @@ pub struct Args {
     command: Vec<String>,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
-    print(&man_page(&args.command)?)?;
+pub fn run(args: Args, cli: clap::Command) -> Result<u8, CliError> {
+    print(&man_page(cli, &args.command)?)?;
     Ok(CLEAN)
 }
 
 /// The man page of `chatlog` or of one of its commands (`["policy", "verify"]`), in roff.
-fn man_page(path: &[String]) -> Result<String, CliError> {
-    let mut command = Cli::command();
+fn man_page(mut command: clap::Command, path: &[String]) -> Result<String, CliError> {
     // Building gives each subcommand its display name (`chatlog-policy-verify`), the page title.
     command.build();
     for word in path {
