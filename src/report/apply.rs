@@ -64,3 +64,54 @@ pub fn list(title: &str, items: &[String]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::stack_set::InstanceFailure;
+
+    #[test]
+    fn outcomes_match_their_snapshot() {
+        let outcome = |deployment: &str, failed: bool| DeploymentOutcome {
+            deployment: deployment.to_owned(),
+            done: vec![format!("create AWS::IVSChat::Room lobby in {deployment}")],
+            failed: if failed {
+                vec![(
+                    format!("create AWS::IVSChat::Room stage in {deployment}"),
+                    "CreateRoom (stage) failed: ServiceQuotaExceededException: too many rooms"
+                        .to_owned(),
+                )]
+            } else {
+                Vec::new()
+            },
+            not_done: if failed {
+                vec![format!("update AWS::IVSChat::Room hall in {deployment}")]
+            } else {
+                Vec::new()
+            },
+            answered: Vec::new(),
+        };
+        let sets = [StackSetOutcome {
+            stack_set: "chat-baseline".to_owned(),
+            administrator: "111122223333/us-east-1".to_owned(),
+            done: vec!["create".to_owned()],
+            failures: vec![InstanceFailure {
+                account: "444455556666".to_owned(),
+                region: "eu-west-1".to_owned(),
+                status: "FAILED".to_owned(),
+                reason: "Bucket already exists".to_owned(),
+            }],
+            error: None,
+        }];
+        let text = deployments_text(&[
+            outcome("111122223333/us-west-2", false),
+            outcome("444455556666/eu-west-1", true),
+        ]) + &stack_sets_text(&sets);
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!("report-apply", text);
+        });
+    }
+}

@@ -79,4 +79,39 @@ mod tests {
         };
         assert_eq!(line(&started, at), None);
     }
+
+    #[test]
+    fn lines_match_their_snapshot() {
+        let at = UNIX_EPOCH + Duration::from_secs(86_400 * 3 + 9 * 3600 + 30 * 60);
+        let d = || "111122223333/us-west-2".to_owned();
+        let events = [
+            Event::ReadDone {
+                deployment: d(),
+                rooms: 12,
+                logging_configurations: 3,
+                elapsed_ms: 1_250,
+            },
+            Event::ChangeDone {
+                deployment: d(),
+                change: "update AWS::IVSChat::Room lobby in 111122223333/us-west-2".to_owned(),
+                operations: 1,
+                elapsed_ms: 80,
+            },
+            Event::ChangeFailed {
+                deployment: d(),
+                change: "delete AWS::IVSChat::LoggingConfiguration old in 111122223333/us-west-2"
+                    .to_owned(),
+                error: "DeleteLoggingConfiguration (old) failed: ConflictException: in use"
+                    .to_owned(),
+                elapsed_ms: 300,
+            },
+        ];
+        let text: Vec<String> = events.iter().filter_map(|e| line(e, at)).collect();
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!("report-events", text.join("\n"));
+        });
+    }
 }

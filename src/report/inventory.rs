@@ -370,4 +370,23 @@ mod tests {
         assert!(text.contains("Logging configurations (1)"));
         assert!(text.contains("abcdABCDefgh"));
     }
+
+    /// Each format as a person or a tool reads it, hostile tag value included.
+    #[test]
+    fn every_format_matches_its_snapshot() {
+        for (format, label) in [
+            (InventoryFormat::Table, "table"),
+            (InventoryFormat::Json, "json"),
+            (InventoryFormat::Jsonl, "jsonl"),
+            (InventoryFormat::Csv, "csv"),
+        ] {
+            let text = render(&sample(), format);
+            insta::with_settings!({
+                snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+                prepend_module_to_snapshot => false,
+            }, {
+                insta::assert_snapshot!(format!("report-inventory@{label}"), text);
+            });
+        }
+    }
 }

@@ -137,3 +137,59 @@ pub fn stack_sets_text(plans: &[StackSetPlan]) -> String {
     }
     format!("Stack sets:\n{out}")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::AttributeDiff;
+
+    fn change(resource_type: &'static str, key: &str, action: Action) -> Change {
+        Change {
+            account: "111122223333".to_owned(),
+            region: "us-west-2".to_owned(),
+            resource_type,
+            key: key.to_owned(),
+            arn: None,
+            action,
+            diffs: Vec::new(),
+            blocked: None,
+            duplicate_of: None,
+            operations: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// The plan's text and JSON: a create, an update with a hostile value from the account, a
+    /// blocked deletion and an unchanged resource.
+    #[test]
+    fn text_and_json_match_their_snapshots() {
+        let mut update = change("AWS::IVSChat::Room", "lobby", Action::Update);
+        update.arn = Some("arn:aws:ivschat:us-west-2:111122223333:room/abcdABCDefgh".to_owned());
+        update.diffs = vec![AttributeDiff {
+            attribute: "Tags.team".to_owned(),
+            before: json!("chat\u{1b}[2J"),
+            after: json!("chat"),
+        }];
+        let mut blocked = change("AWS::IVSChat::Room", "stage", Action::Delete);
+        blocked.blocked = Some("the room is not chatlog's: it has no ownership tag".to_owned());
+        let changes = [
+            change(
+                "AWS::IVSChat::LoggingConfiguration",
+                "archive",
+                Action::Create,
+            ),
+            update,
+            blocked,
+            change("AWS::S3::Bucket", "archive", Action::NoChange),
+        ];
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!("report-plan@text", render_text(&changes, "team-chat"));
+            insta::assert_snapshot!("report-plan@json", render_json(&changes, "team-chat"));
+        });
+    }
+}

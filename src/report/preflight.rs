@@ -47,4 +47,31 @@ mod tests {
         assert!(text.contains("\\u{1b}"), "{text}");
         assert!(render(&[]).is_empty());
     }
+
+    #[test]
+    fn problems_match_their_snapshot() {
+        let problem = |region: &str, message: &str, help: &str| Preflight {
+            account: "111122223333".to_owned(),
+            region: region.to_owned(),
+            destination: "archive".to_owned(),
+            problem: Problem::Missing,
+            message: message.to_owned(),
+            help: help.to_owned(),
+            origin: None,
+        };
+        let text = render(&[
+            problem(
+                "us-west-2",
+                "bucket `acme-chat-logs` does not exist",
+                "create it, or set `create: true`",
+            ),
+            problem("eu-west-1", "log group `/x\ty` is missing", "h"),
+        ]);
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!("report-preflight", text);
+        });
+    }
 }
