@@ -34,9 +34,17 @@ pub struct Record<'a> {
     pub request_id: Option<String>,
 }
 
+/// The audit log's file could not be opened for appending.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the audit log {path}: {source}")]
+pub struct AuditLogError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
 impl AuditLog {
     /// Opens FILE for appending (created if missing): earlier records are kept.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path) -> Result<Self, AuditLogError> {
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -45,7 +53,10 @@ impl AuditLog {
                 file: Mutex::new(f),
                 lost: AtomicBool::new(false),
             })
-            .map_err(|e| format!("cannot open the audit log {}: {e}", path.display()))
+            .map_err(|source| AuditLogError {
+                path: path.display().to_string(),
+                source,
+            })
     }
 
     pub fn write(&self, r: Record<'_>) {

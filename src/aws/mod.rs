@@ -17,7 +17,7 @@ mod stack_sets;
 mod trail;
 
 pub use apply::{Applied, ApplyFailure, ChangeEvent, Waits, apply_changes, describe_change};
-pub use audit::{AuditLog, Record};
+pub use audit::{AuditLog, AuditLogError, Record};
 pub use chat::{ChatApi, SdkChat};
 pub use connect::{Connection, Session};
 pub use destinations::{DestinationApi, SdkDestinations, read_destinations};

@@ -18,8 +18,26 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
+/// Why an account's listing cannot become a spec.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// A room names a logging configuration its region's listing did not return (deleted while
+    /// the account was read, or listed by another caller's view).
+    #[error(
+        "room {room} uses logging configuration {configuration}, which the listing of {region} did not return"
+    )]
+    UnlistedConfiguration {
+        room: String,
+        configuration: String,
+        region: String,
+    },
+    /// The YAML writer refused the spec chatlog built: a bug in chatlog.
+    #[error("internal error: could not write the spec as YAML: {0}")]
+    Yaml(String),
+}
+
 /// Builds the spec. Deterministic: the same inventories give the same text.
-pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
+pub fn import(inventories: &[RegionInventory]) -> Result<Imported, ImportError> {
     let mut notes = Vec::new();
     let accounts: BTreeSet<&str> = inventories.iter().map(|i| i.account.as_str()).collect();
     let regions: BTreeSet<&str> = inventories.iter().map(|i| i.region.as_str()).collect();
@@ -118,10 +136,11 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
                 match configuration_keys.get(arn.as_str()) {
                     Some(k) => logging.push(json!(k)),
                     None => {
-                        return Err(format!(
-                            "room {} uses logging configuration {arn}, which the listing of {} did not return",
-                            r.arn, inv.region
-                        ));
+                        return Err(ImportError::UnlistedConfiguration {
+                            room: r.arn.clone(),
+                            configuration: arn.clone(),
+                            region: inv.region.clone(),
+                        });
                     }
                 }
             }
@@ -178,7 +197,7 @@ pub fn import(inventories: &[RegionInventory]) -> Result<Imported, String> {
     }
     let options = serde_saphyr::ser_options! { prefer_block_scalars: false };
     let body = serde_saphyr::to_string_with_options(&Value::Object(spec), options)
-        .map_err(|e| format!("could not write the spec as YAML: {e}"))?;
+        .map_err(|e| ImportError::Yaml(e.to_string()))?;
     let header = format!(
         "# Imported by `chatlog import` from account(s) {} in {}.\n# Every destination is existing: chatlog does not own it or its policy.\n",
         accounts.iter().copied().collect::<Vec<_>>().join(", "),
@@ -407,7 +426,12 @@ mod tests {
             logging_configurations: vec![],
             rooms: vec![room("rrrrrrrrrrrr", "r", &["zzzzzzzzzzzz"])],
         };
-        assert!(import(&[inv]).unwrap_err().contains("zzzzzzzzzzzz"));
+        assert!(
+            import(&[inv])
+                .unwrap_err()
+                .to_string()
+                .contains("zzzzzzzzzzzz")
+        );
     }
 
     #[test]

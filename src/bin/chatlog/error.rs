@@ -23,6 +23,12 @@ pub enum CliError {
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Aws(#[from] chatlog::aws::AwsError),
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    AuditLog(#[from] chatlog::aws::AuditLogError),
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    Import(#[from] chatlog::live::import::ImportError),
     /// An apply or a read that stopped partway: the message says what was done and what was
     /// not, and what to run next.
     #[cfg(feature = "aws")]

@@ -123,7 +123,7 @@ pub fn run(req: Args) -> Result<u8, CliError> {
     }
     let json = req.format == PlanFormat::Json;
     let audit = match &req.audit_log {
-        Some(path) => Some(Arc::new(AuditLog::open(path).map_err(CliError::Io)?)),
+        Some(path) => Some(Arc::new(AuditLog::open(path)?)),
         None => None,
     };
     let rt = runtime()?;

@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         )));
     }
     let inventories = runtime()?.block_on(read_all(&aws, &regions, true))?;
-    let imported = chatlog::live::import::import(&inventories).map_err(CliError::Live)?;
+    let imported = chatlog::live::import::import(&inventories)?;
     for note in &imported.notes {
         let _ = writeln!(std::io::stderr(), "note: {note}");
     }
