@@ -133,20 +133,35 @@ fn marked_picture(path: &str) -> Graph {
 
 #[test]
 fn snapshots_of_both_formats_for_every_case() {
-    for (name, path) in cases() {
-        let g = picture(&path);
-        common::snapshots().bind(|| {
-            insta::assert_snapshot!(format!("graph-mermaid-{name}"), mermaid::write(&g));
-            insta::assert_snapshot!(format!("graph-dot-{name}"), dot::write(&g));
+    // glob! runs every case and reports every mismatch; snapshots are `<what>-<kind>@<file>`.
+    let both = |kind: &str, dir: &str, path: &Path| {
+        let g = picture(&format!(
+            "{dir}/{}",
+            path.file_name().unwrap().to_string_lossy()
+        ));
+        insta::assert_snapshot!(format!("graph-mermaid-{kind}"), mermaid::write(&g));
+        insta::assert_snapshot!(format!("graph-dot-{kind}"), dot::write(&g));
+    };
+    common::snapshots().bind(|| {
+        insta::glob!("../examples", "*.{yaml,yml,json}", |path| {
+            both("example", "examples", path)
         });
-    }
+        insta::glob!("data/graph", "*.yaml", |path| both(
+            "fixture",
+            "tests/data/graph",
+            path
+        ));
+    });
     let g = marked_picture("examples/multi-destination.yaml");
     common::snapshots().bind(|| {
         insta::assert_snapshot!(
-            "graph-mermaid-marked-example-multi-destination",
+            "graph-mermaid-marked-example@multi-destination.yaml",
             mermaid::write(&g)
         );
-        insta::assert_snapshot!("graph-dot-marked-example-multi-destination", dot::write(&g));
+        insta::assert_snapshot!(
+            "graph-dot-marked-example@multi-destination.yaml",
+            dot::write(&g)
+        );
     });
 }
 
@@ -630,7 +645,7 @@ fn render_all_writes_graph_md_and_check_compares_it() {
     let md = std::fs::read_to_string(out.join("graph/graph.md")).unwrap();
     assert_eq!(md, graph::markdown(&picture("examples/quickstart.yaml")));
     assert!(out.join("graph/.chatlog").is_file());
-    common::snapshots().bind(|| insta::assert_snapshot!("graph-md-example-quickstart", md));
+    common::snapshots().bind(|| insta::assert_snapshot!("graph-md-example@quickstart.yaml", md));
 
     let check = |dir: &Path| {
         let o = chatlog()
