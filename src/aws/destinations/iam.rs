@@ -1,42 +1,40 @@
 //! IAM: log delivery's service-linked role, found by its path, and creating it.
 
+use std::ops::ControlFlow;
+
+use aws_sdk_iam::operation::list_roles::ListRolesOutput;
 use serde_json::json;
 
 use super::{SdkDestinations, misrouted};
 use crate::aws::calls::call;
 use crate::aws::error::AwsError;
+use crate::aws::pages::paginate;
 use crate::plan::DestinationOperation;
 use crate::policy::log_delivery::DELIVERY_PRINCIPAL;
 
 impl SdkDestinations {
     pub(super) async fn read_log_delivery_role(&self) -> Result<Option<String>, AwsError> {
         let path = service_role_path(DELIVERY_PRINCIPAL);
-        let mut marker: Option<String> = None;
-        loop {
+        let fetch = |marker: Option<String>| {
             let request = json!({"pathPrefix": path, "marker": marker});
             let send = self
                 .iam
                 .list_roles()
                 .path_prefix(&path)
-                .set_marker(marker.take())
+                .set_marker(marker)
                 .send();
-            let out = self
-                .iam_calls
-                .call(
-                    call("ListRoles", "iam:ListRoles", &path, true),
-                    request,
-                    send,
-                    |o| json!({"roles": o.roles().iter().map(|r| r.role_name()).collect::<Vec<_>>()}),
-                )
-                .await?;
-            if let Some(role) = out.roles().first() {
-                return Ok(Some(role.role_name().to_owned()));
-            }
-            match out.marker() {
-                Some(m) if out.is_truncated() && !m.is_empty() => marker = Some(m.to_owned()),
-                _ => return Ok(None),
-            }
-        }
+            self.iam_calls.call(
+                call("ListRoles", "iam:ListRoles", &path, true),
+                request,
+                send,
+                |o| json!({"roles": o.roles().iter().map(|r| r.role_name()).collect::<Vec<_>>()}),
+            )
+        };
+        paginate(fetch, next_marker, |out| match out.roles().first() {
+            Some(role) => ControlFlow::Break(role.role_name().to_owned()),
+            None => ControlFlow::Continue(()),
+        })
+        .await
     }
 
     pub(super) async fn execute_iam(
@@ -85,4 +83,9 @@ impl SdkDestinations {
 /// S3-compatible stand-ins such as moto 5.2 name it otherwise.
 fn service_role_path(service: &str) -> String {
     format!("/aws-service-role/{service}/")
+}
+
+/// IAM's marker means more pages only while `IsTruncated` says so.
+fn next_marker(out: &ListRolesOutput) -> Option<&str> {
+    out.marker().filter(|_| out.is_truncated())
 }
