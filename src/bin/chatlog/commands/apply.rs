@@ -2,32 +2,24 @@
 //! match the spec, read everything back and say whether it matches.
 
 use std::path::PathBuf;
-#[cfg(feature = "aws")]
-use std::{
-    io::{BufRead, IsTerminal, Write},
-    sync::Arc,
-    time::Duration,
-};
 
-#[cfg(feature = "aws")]
-use chatlog::aws::{AuditLog, OperationWaits, Waits};
-#[cfg(feature = "aws")]
-use chatlog::engine::{self, Hooks, stack_sets::ProgressLines};
-#[cfg(feature = "aws")]
-use chatlog::plan;
-#[cfg(feature = "aws")]
-use chatlog::report::{self, Format};
-
-#[cfg(feature = "aws")]
-use super::live::{Outcome, connection, plan_all, read_failures, read_progress, runtime};
 use crate::args::{PlanFormat, SpecFiles, StateArgs};
 use crate::error::CliError;
+// What `run` needs of the AWS layer; without it, `run` only says the build lacks it.
 #[cfg(feature = "aws")]
-use crate::io::print;
-#[cfg(feature = "aws")]
-use crate::view;
-#[cfg(feature = "aws")]
-use crate::{CLEAN, FAILURE, FINDINGS};
+use {
+    super::live::{Outcome, connection, plan_all, read_failures, read_progress, runtime},
+    crate::io::print,
+    crate::view,
+    crate::{CLEAN, FAILURE, FINDINGS},
+    chatlog::aws::{AuditLog, OperationWaits, Waits},
+    chatlog::engine::{self, Hooks, stack_sets::ProgressLines},
+    chatlog::plan,
+    chatlog::report::{self, Format},
+    std::io::{BufRead, IsTerminal, Write},
+    std::sync::Arc,
+    std::time::Duration,
+};
 
 pub const HELP: &str = "\
 Only resources tagged chatlog:spec=<the spec's name> are ever changed or deleted; resources of

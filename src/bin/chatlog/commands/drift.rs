@@ -1,25 +1,20 @@
 //! `chatlog drift`: compare each deployment's account and the stack sets with the spec,
 //! read-only, and report what differs at the spec's lines (or on its picture).
 
-#[cfg(feature = "aws")]
-use chatlog::engine::{self, stack_sets::ProgressLines};
-#[cfg(feature = "aws")]
-use chatlog::live::RegionInventory;
-#[cfg(feature = "aws")]
-use chatlog::model::Deployment;
-#[cfg(feature = "aws")]
-use chatlog::plan::Change;
-#[cfg(feature = "aws")]
-use chatlog::report::{self, Format};
-
-#[cfg(feature = "aws")]
-use super::live::{Outcome, Planned, plan_all, read_progress, runtime};
 use crate::args::{BaselineArgs, SpecFiles, StateArgs};
 use crate::error::CliError;
+// What `run` needs of the AWS layer; without it, `run` only says the build lacks it.
 #[cfg(feature = "aws")]
-use crate::io::{color, print};
-#[cfg(feature = "aws")]
-use crate::{CLEAN, FINDINGS};
+use {
+    super::live::{Outcome, Planned, plan_all, read_progress, runtime},
+    crate::io::{color, print},
+    crate::{CLEAN, FINDINGS},
+    chatlog::engine::{self, stack_sets::ProgressLines},
+    chatlog::live::RegionInventory,
+    chatlog::model::Deployment,
+    chatlog::plan::Change,
+    chatlog::report::{self, Format},
+};
 
 pub const HELP: &str = "\
 Exit codes:
