@@ -25,6 +25,8 @@ pub enum WriteError {
     NotOurs(String),
     #[error("`{0}` is a symbolic link or not a directory; chatlog only replaces folders it wrote")]
     NotAFolder(String),
+    #[error("`{0}` appeared meanwhile; not replaced")]
+    Appeared(String),
     #[error("cannot write `{0}`: {1}")]
     Io(String, std::io::Error),
 }
@@ -201,6 +203,33 @@ fn swap(tmp: &Path, final_dir: &Path, pid: u32) -> Result<(), WriteError> {
 
 /// Writes one file atomically: a temporary file next to it, then a rename over it.
 pub fn write_file_atomic(path: &Path, contents: &str) -> Result<(), WriteError> {
+    let tmp = written_beside(path, contents)?;
+    if let Ok(meta) = fs::metadata(path) {
+        let _ = fs::set_permissions(&tmp, meta.permissions());
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        WriteError::Io(path.display().to_string(), e)
+    })
+}
+
+/// Writes one file only where none is: a temporary file next to it, then a hard link into
+/// place, which fails rather than replace a file that appeared since the caller looked.
+pub fn write_file_new(path: &Path, contents: &str) -> Result<(), WriteError> {
+    let tmp = written_beside(path, contents)?;
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    linked.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            WriteError::Appeared(path.display().to_string())
+        } else {
+            WriteError::Io(path.display().to_string(), e)
+        }
+    })
+}
+
+/// `contents` in a new temporary file beside `path`, so that moving it into place is one step.
+fn written_beside(path: &Path, contents: &str) -> Result<PathBuf, WriteError> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -210,11 +239,5 @@ pub fn write_file_atomic(path: &Path, contents: &str) -> Result<(), WriteError> 
         fs::remove_file(&tmp).map_err(io(&tmp))?;
     }
     create_new(&tmp, contents)?;
-    if let Ok(meta) = fs::metadata(path) {
-        let _ = fs::set_permissions(&tmp, meta.permissions());
-    }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        WriteError::Io(path.display().to_string(), e)
-    })
+    Ok(tmp)
 }

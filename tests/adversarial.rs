@@ -591,3 +591,22 @@ fn messages_quoting_user_values_stay_on_one_line() {
         "room `lobby` has tag `a\\nb` with an empty value, which CloudFormation refuses on rooms"
     );
 }
+
+/// `write_file_new` (import --out, --write-baseline without --force) never replaces a file, and
+/// leaves no temporary file beside it either way; `write_file_atomic` replaces.
+#[test]
+fn a_new_file_is_never_written_over_one_that_is_there() {
+    let dir = fresh_dir("adversarial-write-new");
+    let path = dir.join("spec.yaml");
+    write::write_file_new(&path, "first\n").unwrap();
+    let second = write::write_file_new(&path, "second\n");
+    assert!(matches!(second, Err(WriteError::Appeared(_))), "{second:?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "first\n");
+    write::write_file_atomic(&path, "third\n").unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "third\n");
+    let left: Vec<String> = files_under(&dir)
+        .iter()
+        .map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["spec.yaml"]);
+}

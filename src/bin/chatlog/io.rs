@@ -76,45 +76,14 @@ pub fn eprint(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-/// Writes a file the user asked for by name (`import --out`, `--write-baseline`): beside the
-/// target first and moved into place, so a failure never leaves half a file. Without `force` the
-/// move is a hard link, which fails rather than replace a file that appeared since the command
-/// looked.
+/// Writes a file the user asked for by name (`import --out`, `--write-baseline`), atomically:
+/// with `force` over what is there, else only where nothing is (a file that appeared since the
+/// command looked is never replaced).
 pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| CliError::Usage(format!("`{}` is not a file name", path.display())))?;
-    let temp = dir.join(format!(
-        ".{}.chatlog-tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let cannot = |e: std::io::Error| {
-        CliError::Io(format!(
-            "cannot write `{}`: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    };
-    std::fs::write(&temp, text).map_err(cannot)?;
-    let moved = if force {
-        std::fs::rename(&temp, path)
+    if force {
+        chatlog::files::write_file_atomic(path, text)?;
     } else {
-        std::fs::hard_link(&temp, path).and_then(|()| std::fs::remove_file(&temp))
-    };
-    moved.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            CliError::Usage(format!(
-                "`{}` appeared meanwhile; not replaced",
-                path.display()
-            ))
-        } else {
-            cannot(e)
-        }
-    })
+        chatlog::files::write_file_new(path, text)?;
+    }
+    Ok(())
 }
