@@ -37,7 +37,7 @@ pub struct NodePos {
 }
 
 /// A parsed document: the plain value and the positions of its nodes by JSON pointer.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Tree {
     pub value: Value,
     pub positions: BTreeMap<String, NodePos>,
@@ -169,7 +169,7 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 /// Appends `/segment`, escaped as a JSON pointer segment (RFC 6901).
-fn push_segment(pointer: &mut String, segment: &str) {
+pub(super) fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
     for c in segment.chars() {
         match c {
@@ -264,15 +264,49 @@ pub struct SyntaxError {
     pub pos: Option<Pos>,
 }
 
+/// The parser's node budget. The default of 250,000 nodes refuses specs above ~17,000 rooms
+/// (about 14 nodes per room); 5,000,000 allows ~350,000.
+pub(super) const MAX_NODES: usize = 5_000_000;
+/// The parser's event budget: a scalar is one event, a mapping or sequence two (start and
+/// end), and a document four more. The default of 1,000,000 refused specs above ~53,000 rooms
+/// whatever `MAX_NODES` allowed; this lets the node budget be the one that binds.
+pub(super) const MAX_EVENTS: usize = 2 * MAX_NODES + 4;
+/// The parser's nesting budget (its default, said in the message for a breach, load.rs).
+pub(super) const MAX_DEPTH: usize = 64;
+
 /// Parses YAML (and therefore JSON, which is read through the same YAML 1.2 parser) with
 /// YAML 1.1 guessing turned off, so `NO` stays a string and `0755` is not a number.
+///
+/// A document in the block subset specs are written in is read by [`super::block_yaml`],
+/// several times faster, to the same value and positions; every other document, and every
+/// error, is the general parser's.
 pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
+    match super::block_yaml::parse(text) {
+        Some(tree) => Ok(tree),
+        None => parse_general(text),
+    }
+}
+
+/// The block-subset reader alone: `None` where it leaves a document to the general parser.
+/// Public so the tests and the fuzz target can hold the two to the same result.
+#[doc(hidden)]
+pub fn parse_block_subset(text: &str) -> Option<Tree> {
+    super::block_yaml::parse(text)
+}
+
+/// [`parse`] without the block-subset reader: public so the tests and the fuzz target can hold
+/// the two to the same result.
+#[doc(hidden)]
+pub fn parse_general(text: &str) -> Result<Tree, SyntaxError> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
-        // The default of 250,000 nodes refuses specs above ~17,000 rooms (about 14 nodes per
-        // room); 5,000,000 allows ~350,000. Alias expansion keeps its own default limits.
-        budget: serde_saphyr::budget! { max_nodes: 5_000_000 },
+        // Alias expansion keeps its own default limits.
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
+            max_depth: MAX_DEPTH,
+        },
     };
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let pos = e.location().and_then(|l| Pos::from_location(&l));

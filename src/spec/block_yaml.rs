@@ -1,0 +1,561 @@
+//! The block-YAML subset specs are written in, read in one pass over the lines.
+//!
+//! The general parser (serde-saphyr) builds a tree of spanned serde nodes through an event
+//! stream with look-ahead, key recording and budgets, and [`super::tree`] then flattens that tree
+//! into a value and positions: four fifths of `validate` at 50,000 rooms (issue 17). Specs are
+//! written in a small part of YAML: block mappings and sequences, plain and quoted one-line
+//! scalars, one-line flow sequences, comments. This module reads exactly that part straight into
+//! the value and positions, and returns `None` for anything else (anchors, aliases, tags, block
+//! and multi-line scalars, escapes, flow mappings, floats, words YAML might read as something
+//! other than a string, tabs, carriage returns, duplicate keys, any syntax error), so that the
+//! general parser reads those documents. Values, positions and every error message therefore
+//! stay the general parser's: the tests compare both parsers on every spec in the repository and
+//! on generated documents.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Number, Value};
+
+use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES, NodePos, Pos, Tree, push_segment};
+
+/// The value and positions of `text`, or `None` when it is not in the subset (see the module).
+pub(super) fn parse(text: &str) -> Option<Tree> {
+    if !printable(text) {
+        return None;
+    }
+    let mut parser = Parser {
+        lines: Lines::new(text),
+        pointer: String::new(),
+        positions: Vec::new(),
+        nodes: 0,
+        events: 0,
+        depth: 0,
+    };
+    let first = parser.lines.current?;
+    if first.indent != 0 {
+        return None;
+    }
+    let value = parser.mapping(first, 0, None)?;
+    if parser.lines.current.is_some() {
+        return None;
+    }
+    Some(Tree {
+        value,
+        positions: parser.positions.into_iter().collect(),
+    })
+}
+
+/// Whether every character is one the subset reads as itself: no tabs, carriage returns or
+/// other control characters, no byte order mark and none of the characters YAML 1.1 counts as
+/// line breaks.
+fn printable(text: &str) -> bool {
+    let bytes_ok = text.bytes().all(|b| (b >= 0x20 && b != 0x7f) || b == b'\n');
+    bytes_ok
+        && (text.is_ascii()
+            || text.chars().all(|c| {
+                !matches!(
+                    c,
+                    '\u{80}'
+                        ..='\u{9f}'
+                            | '\u{2028}'
+                            | '\u{2029}'
+                            | '\u{feff}'
+                            | '\u{fffe}'
+                            | '\u{ffff}'
+                )
+            }))
+}
+
+/// One line that holds content (not blank, not only a comment).
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    number: u32,
+    /// Without the line break.
+    text: &'a str,
+    /// Leading spaces, in bytes (and so in columns).
+    indent: usize,
+    ascii: bool,
+}
+
+impl Line<'_> {
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.text.as_bytes().get(at).copied()
+    }
+
+    /// The position of the bytes `from..to`, in 1-based characters as the general parser counts.
+    fn pos(&self, from: usize, to: usize) -> Pos {
+        let (column, len) = if self.ascii {
+            (from, to.saturating_sub(from))
+        } else {
+            let before = self.text.get(..from).map_or(0, |s| s.chars().count());
+            let inside = self.text.get(from..to).map_or(0, |s| s.chars().count());
+            (before, inside)
+        };
+        Pos {
+            line: self.number,
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn spaces_from(&self, at: usize) -> usize {
+        let mut i = at;
+        while self.byte(i) == Some(b' ') {
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether the line is `- ...` at its indent.
+    fn is_item(&self) -> bool {
+        self.byte(self.indent) == Some(b'-')
+            && matches!(self.byte(self.indent + 1), None | Some(b' '))
+    }
+
+    /// Whether only spaces or a comment follow `at`, where the comment's `#` must follow a
+    /// space (YAML's rule: `a#b` is one scalar).
+    fn ends_at(&self, at: usize) -> bool {
+        let next = self.spaces_from(at);
+        match self.byte(next) {
+            None => true,
+            Some(b'#') => next > at,
+            Some(_) => false,
+        }
+    }
+}
+
+/// The content lines of a text, one at a time.
+struct Lines<'a> {
+    rest: &'a str,
+    /// The number of the line `rest` starts with.
+    number: u32,
+    current: Option<Line<'a>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        let mut lines = Lines {
+            rest: text,
+            number: 1,
+            current: None,
+        };
+        lines.advance();
+        lines
+    }
+
+    fn advance(&mut self) {
+        self.current = None;
+        while !self.rest.is_empty() {
+            let (text, rest) = match self.rest.split_once('\n') {
+                Some(split) => split,
+                None => (self.rest, ""),
+            };
+            let number = self.number;
+            self.rest = rest;
+            self.number = self.number.saturating_add(1);
+            let indent = text.len() - text.trim_start_matches(' ').len();
+            if matches!(text.as_bytes().get(indent), None | Some(b'#')) {
+                continue;
+            }
+            self.current = Some(Line {
+                number,
+                text,
+                indent,
+                ascii: text.is_ascii(),
+            });
+            return;
+        }
+    }
+}
+
+/// A mapping key found at the start of some content.
+struct Key {
+    name: String,
+    pos: Pos,
+    /// The byte offset of its `:`.
+    colon: usize,
+}
+
+struct Parser<'a> {
+    lines: Lines<'a>,
+    /// The JSON pointer of the node being read: one buffer, each child appends its segment and
+    /// cuts it off again.
+    pointer: String,
+    positions: Vec<(String, NodePos)>,
+    nodes: usize,
+    events: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    /// Counts a node against the general parser's budgets (with room to spare, so a document
+    /// near them is left to the general parser and its messages) and records its position.
+    fn node(&mut self, value: Pos, key: Option<Pos>, collection: bool) -> Option<()> {
+        self.nodes += 1;
+        self.events += if collection { 2 } else { 1 };
+        if self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS {
+            return None;
+        }
+        self.positions
+            .push((self.pointer.clone(), NodePos { value, key }));
+        Some(())
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth + 8 <= MAX_DEPTH).then_some(())
+    }
+
+    /// A block mapping whose first key starts at byte `start` of `line`; its other keys are
+    /// the following lines indented as far.
+    fn mapping(&mut self, line: Line<'a>, start: usize, key: Option<Pos>) -> Option<Value> {
+        self.enter()?;
+        self.node(line.pos(start, start), key, true)?;
+        let indent = start;
+        let mut map = Map::new();
+        let mut line = line;
+        let mut at = start;
+        loop {
+            let entry = key_at(line, at)??;
+            if map.contains_key(&entry.name) {
+                return None;
+            }
+            let parent = self.pointer.len();
+            push_segment(&mut self.pointer, &entry.name);
+            let value = self.entry_value(line, &entry, indent);
+            self.pointer.truncate(parent);
+            map.insert(entry.name, value?);
+            match self.lines.current {
+                None => break,
+                Some(next) if next.indent < indent => break,
+                Some(next) if next.indent == indent && !next.is_item() => {
+                    line = next;
+                    at = indent;
+                }
+                // Deeper: a scalar going on over lines; `- ` here: an error.
+                Some(_) => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Value::Object(map))
+    }
+
+    /// What follows `key:`: a scalar on the same line, or a block on the lines below (an
+    /// indented mapping or sequence, or a sequence at the key's own indent), or nothing (null,
+    /// placed at the colon as the general parser places it).
+    fn entry_value(&mut self, line: Line<'a>, key: &Key, indent: usize) -> Option<Value> {
+        let at = line.spaces_from(key.colon + 1);
+        if !matches!(line.byte(at), None | Some(b'#')) {
+            let value = self.inline(line, at, Some(key.pos))?;
+            self.lines.advance();
+            return Some(value);
+        }
+        self.lines.advance();
+        match self.lines.current {
+            Some(next) if next.indent > indent => {
+                if next.is_item() {
+                    self.sequence(next, Some(key.pos), false)
+                } else {
+                    self.mapping(next, next.indent, Some(key.pos))
+                }
+            }
+            Some(next) if next.indent == indent && next.is_item() => {
+                self.sequence(next, Some(key.pos), true)
+            }
+            _ => {
+                self.node(line.pos(key.colon, key.colon), Some(key.pos), false)?;
+                Some(Value::Null)
+            }
+        }
+    }
+
+    /// A block sequence of `- ` items at `first`'s indent. An indentless one (at its key's own
+    /// indent) ends at the next key and is placed where its first item starts; an indented one
+    /// is placed at its first `-`.
+    fn sequence(&mut self, first: Line<'a>, key: Option<Pos>, indentless: bool) -> Option<Value> {
+        self.enter()?;
+        let dash = first.indent;
+        let content = first.spaces_from(dash + 1);
+        let at = if indentless { content } else { dash };
+        self.node(first.pos(at, at), key, true)?;
+        let mut items = Vec::new();
+        let mut line = first;
+        loop {
+            let start = line.spaces_from(dash + 1);
+            match line.byte(start) {
+                // An empty item, or `- - x`.
+                None | Some(b'#') => return None,
+                Some(b'-') if matches!(line.byte(start + 1), None | Some(b' ')) => return None,
+                Some(_) => {}
+            }
+            let parent = self.pointer.len();
+            let _ = write!(self.pointer, "/{}", items.len());
+            let item = match key_at(line, start)? {
+                Some(_) => self.mapping(line, start, None),
+                None => self
+                    .inline(line, start, None)
+                    .inspect(|_| self.lines.advance()),
+            };
+            self.pointer.truncate(parent);
+            items.push(item?);
+            match self.lines.current {
+                None => break,
+                Some(next) if next.indent < dash => break,
+                Some(next) if next.indent == dash && next.is_item() => line = next,
+                Some(next) if next.indent == dash && indentless => break,
+                Some(_) => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Value::Array(items))
+    }
+
+    /// A scalar or a one-line flow collection from `at` to the end of the line (or a comment).
+    fn inline(&mut self, line: Line<'a>, at: usize, key: Option<Pos>) -> Option<Value> {
+        let (value, end) = match line.byte(at)? {
+            b'[' | b'{' | b'"' | b'\'' => self.flow(line, at, key)?,
+            _ => {
+                let rest = line.text.get(at..)?;
+                let len = rest.find(" #").unwrap_or(rest.len());
+                let text = rest.get(..len)?.trim_end_matches(' ');
+                // `a: b` here is a mapping where none may start; `a:` at the end likewise.
+                if text.contains(": ") || text.ends_with(':') {
+                    return None;
+                }
+                let end = at + text.len();
+                let value = plain(text)?;
+                self.node(line.pos(at, end), key, false)?;
+                (value, end)
+            }
+        };
+        line.ends_at(end).then_some(value)
+    }
+
+    /// A flow node that starts and ends on this line, and the byte after it: `[a, "b", 3]`,
+    /// `{ k: v, l: [x] }` (each placed at its bracket, one character long), or a scalar.
+    fn flow(&mut self, line: Line<'a>, at: usize, key: Option<Pos>) -> Option<(Value, usize)> {
+        let (close, mapping) = match line.byte(at)? {
+            b'[' => (b']', false),
+            b'{' => (b'}', true),
+            b'"' | b'\'' => {
+                let (text, end) = quoted(line, at)?;
+                self.node(line.pos(at, end), key, false)?;
+                return Some((Value::String(text), end));
+            }
+            _ => {
+                let end = flow_plain_end(line, at)?;
+                let value = plain(line.text.get(at..end)?)?;
+                self.node(line.pos(at, end), key, false)?;
+                return Some((value, end));
+            }
+        };
+        self.enter()?;
+        self.node(line.pos(at, at + 1), key, true)?;
+        let mut items = Vec::new();
+        let mut map = Map::new();
+        let mut next = line.spaces_from(at + 1);
+        if line.byte(next) != Some(close) {
+            loop {
+                let parent = self.pointer.len();
+                let item = if mapping {
+                    let (name, key_pos, value_at) = flow_key(line, next)?;
+                    if map.contains_key(&name) {
+                        return None;
+                    }
+                    push_segment(&mut self.pointer, &name);
+                    let item = self.flow(line, value_at, Some(key_pos));
+                    item.map(|(value, end)| {
+                        map.insert(name, value);
+                        end
+                    })
+                } else {
+                    let _ = write!(self.pointer, "/{}", items.len());
+                    self.flow(line, next, None).map(|(value, end)| {
+                        items.push(value);
+                        end
+                    })
+                };
+                self.pointer.truncate(parent);
+                next = line.spaces_from(item?);
+                match line.byte(next)? {
+                    b if b == close => break,
+                    // No trailing comma: `[a, ]` is left to the general parser.
+                    b',' if line.byte(line.spaces_from(next + 1)) != Some(close) => {
+                        next = line.spaces_from(next + 1);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        let value = if mapping {
+            Value::Object(map)
+        } else {
+            Value::Array(items)
+        };
+        Some((value, next + 1))
+    }
+}
+
+/// The end of a plain scalar inside a flow collection: before `,`, `]`, `}`, or a `:` that
+/// ends a key. Characters that would start something else there are left to the general parser.
+fn flow_plain_end(line: Line<'_>, at: usize) -> Option<usize> {
+    let rest = line.text.get(at..)?.as_bytes();
+    let mut end = rest.len();
+    for (i, &b) in rest.iter().enumerate() {
+        match b {
+            b',' | b']' | b'}' => {
+                end = i;
+                break;
+            }
+            b':' if matches!(
+                rest.get(i + 1),
+                None | Some(b' ' | b',' | b']' | b'}' | b'[' | b'{')
+            ) =>
+            {
+                end = i;
+                break;
+            }
+            b'[' | b'{' | b'#' | b'"' | b'\'' => return None,
+            _ => {}
+        }
+    }
+    let text = rest.get(..end)?;
+    let trimmed = text.len() - text.iter().rev().take_while(|&&b| b == b' ').count();
+    (trimmed > 0).then_some(at + trimmed)
+}
+
+/// A key inside a flow mapping (`k: ` or `"k": `): its text, its position and where its value
+/// starts.
+fn flow_key(line: Line<'_>, at: usize) -> Option<(String, Pos, usize)> {
+    let (name, end) = match line.byte(at)? {
+        b'"' | b'\'' => quoted(line, at)?,
+        _ => {
+            let end = flow_plain_end(line, at)?;
+            let name = line.text.get(at..end)?;
+            if name.len() > 512 || !matches!(plain(name)?, Value::String(_)) {
+                return None;
+            }
+            (name.to_owned(), end)
+        }
+    };
+    let colon = line.spaces_from(end);
+    if line.byte(colon) != Some(b':') || line.byte(colon + 1) != Some(b' ') {
+        return None;
+    }
+    let value_at = line.spaces_from(colon + 1);
+    // `{ a: }` (a null) and `{ a: , b: c }`: the general parser's.
+    if matches!(line.byte(value_at), None | Some(b',' | b'}' | b'#')) {
+        return None;
+    }
+    Some((name, line.pos(at, end), value_at))
+}
+
+/// The mapping key that starts at `at`, if one does: `Some(None)` when the content there is not
+/// a key, `None` when it is something the subset does not read.
+fn key_at(line: Line<'_>, at: usize) -> Option<Option<Key>> {
+    let rest = line.text.get(at..)?;
+    let (name, end, colon) = match rest.as_bytes().first()? {
+        b'"' | b'\'' => {
+            let (name, end) = quoted(line, at)?;
+            let colon = line.spaces_from(end);
+            if line.byte(colon) != Some(b':') {
+                return Some(None);
+            }
+            (name, end, colon)
+        }
+        _ => {
+            let bytes = rest.as_bytes();
+            let mut found = None;
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => {
+                        found = Some(i);
+                        break;
+                    }
+                    b'#' if i > 0 && bytes.get(i - 1) == Some(&b' ') => break,
+                    _ => {}
+                }
+            }
+            let Some(i) = found else {
+                return Some(None);
+            };
+            let name = rest.get(..i)?.trim_end_matches(' ');
+            // Long keys are where YAML's 1024-character limit on implicit keys begins.
+            if name.len() > 512 || !matches!(plain(name)?, Value::String(_)) {
+                return None;
+            }
+            (name.to_owned(), at + name.len(), at + i)
+        }
+    };
+    if !matches!(line.byte(colon + 1), None | Some(b' ')) {
+        return None;
+    }
+    Some(Some(Key {
+        name,
+        pos: line.pos(at, end),
+        colon,
+    }))
+}
+
+/// A one-line quoted scalar at `at` and the byte after its closing quote. Double quotes with
+/// escapes, and anything spanning lines, are left to the general parser.
+fn quoted(line: Line<'_>, at: usize) -> Option<(String, usize)> {
+    let quote = line.byte(at)?;
+    let body = line.text.get(at + 1..)?;
+    if quote == b'"' {
+        let close = body.find(['"', '\\'])?;
+        if body.as_bytes().get(close) != Some(&b'"') {
+            return None;
+        }
+        return Some((body.get(..close)?.to_owned(), at + 1 + close + 1));
+    }
+    let mut text = String::new();
+    let mut from = 0;
+    loop {
+        let close = from + body.get(from..)?.find('\'')?;
+        text.push_str(body.get(from..close)?);
+        if body.as_bytes().get(close + 1) == Some(&b'\'') {
+            text.push('\'');
+            from = close + 2;
+        } else {
+            return Some((text, at + 1 + close + 1));
+        }
+    }
+}
+
+/// A plain scalar's value, when the subset is sure of it: a string that YAML reads as nothing
+/// else, `true`, `false`, or a decimal integer without a leading zero that fits an `i64`.
+fn plain(text: &str) -> Option<Value> {
+    let first = *text.as_bytes().first()?;
+    if first.is_ascii_digit() || first == b'-' {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty()
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || (digits.len() > 1 && digits.starts_with('0'))
+        {
+            return None;
+        }
+        return text
+            .parse::<i64>()
+            .ok()
+            .map(|n| Value::Number(Number::from(n)));
+    }
+    if !(first.is_ascii_alphabetic()
+        || matches!(first, b'/' | b'_' | b'$' | b'(' | b'=' | b'^')
+        || first >= 0x80)
+    {
+        return None;
+    }
+    // YAML 1.2's booleans and nulls in any case, and the words Rust would read as floats: the
+    // general parser decides those (`yes`, `on`, `y` are strings with strict booleans).
+    const WORDS: [&str; 6] = ["true", "false", "null", "nan", "inf", "infinity"];
+    if text.len() <= 8 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        return match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        };
+    }
+    Some(Value::String(text.to_owned()))
+}
