@@ -10,14 +10,13 @@
 //! Pure: text in, entries out; diagnostics in, diagnostics out. Reading the file and the clock
 //! is the binary's job.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Location, Rule, Subject, Suppression};
 use crate::spec::source::SourceFile;
-use crate::spec::tree::{self, NodePos};
+use crate::spec::tree::{self, Positions};
 
 /// The format version this chatlog reads and writes.
 const VERSION: u64 = 1;
@@ -194,7 +193,7 @@ const KEYS: &[&str] = &[
 
 struct Reader<'a> {
     path: &'a str,
-    positions: &'a BTreeMap<String, NodePos>,
+    positions: &'a Positions,
 }
 
 impl Reader<'_> {
@@ -400,11 +399,7 @@ pub fn parse(path: &str, text: &str) -> Result<Baseline, BaselineError> {
     Ok(Baseline {
         path: path.to_owned(),
         entries,
-        source: SourceFile {
-            path: path.to_owned(),
-            text: text.to_owned(),
-            positions: tree.positions,
-        },
+        source: SourceFile::new(path.to_owned(), text.to_owned(), tree.positions),
     })
 }
 

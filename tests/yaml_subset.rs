@@ -12,6 +12,18 @@ fn agree(name: &str, text: &str) -> bool {
     let Some(fast) = tree::parse_block_subset(text) else {
         return false;
     };
+    // The reader's other two modes: the value alone, and the positions alone.
+    let deferred = tree::parse_deferred(text).ok();
+    assert_eq!(
+        deferred.as_ref().map(|(value, positions)| (value, positions.is_none())),
+        Some((&fast.value, true)),
+        "{name}: the value read alone differs, or its positions were read with it"
+    );
+    assert_eq!(
+        tree::parse_positions(text).ok().as_ref(),
+        Some(&fast.positions),
+        "{name}: the positions read alone differ"
+    );
     let general = tree::parse_general(text);
     assert_eq!(
         general.as_ref().err().map(|e| e.message.as_str()),

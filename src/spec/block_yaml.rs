@@ -16,17 +16,37 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
 
-use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES, NodePos, Pos, Tree, push_segment};
+use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES, NodePos, Pos, Positions, Tree, push_segment};
 
 /// The value and positions of `text`, or `None` when it is not in the subset (see the module).
 pub(super) fn parse(text: &str) -> Option<Tree> {
+    let (value, positions) = read(text, true, true)?;
+    Some(Tree { value, positions })
+}
+
+/// The value of `text` alone, or `None` when it is not in the subset: [`parse`] without the
+/// positions, which cost as much again and which only a diagnostic reads.
+pub(super) fn parse_value(text: &str) -> Option<Value> {
+    read(text, true, false).map(|(value, _)| value)
+}
+
+/// The positions of `text` alone: [`parse`] without building the value, whose collections are
+/// dropped as soon as they are read, so reading positions late does not hold a second copy
+/// of the document in memory.
+pub(super) fn parse_positions(text: &str) -> Option<Positions> {
+    read(text, false, true).map(|(_, positions)| positions)
+}
+
+fn read(text: &str, values: bool, record: bool) -> Option<(Value, Positions)> {
     if !printable(text) {
         return None;
     }
     let mut parser = Parser {
         lines: Lines::new(text),
+        values,
+        record,
         pointer: String::new(),
-        positions: Vec::new(),
+        positions: Positions::new(),
         nodes: 0,
         events: 0,
         depth: 0,
@@ -39,10 +59,7 @@ pub(super) fn parse(text: &str) -> Option<Tree> {
     if parser.lines.current.is_some() {
         return None;
     }
-    Some(Tree {
-        value,
-        positions: parser.positions.into_iter().collect(),
-    })
+    Some((value, parser.positions))
 }
 
 /// Whether every character is one the subset reads as itself: no tabs, carriage returns or
@@ -178,10 +195,14 @@ struct Key {
 
 struct Parser<'a> {
     lines: Lines<'a>,
+    /// Whether to keep the value; without, every collection is read as null once read.
+    values: bool,
+    /// Whether to keep the positions (and so the pointers).
+    record: bool,
     /// The JSON pointer of the node being read: one buffer, each child appends its segment and
     /// cuts it off again.
     pointer: String,
-    positions: Vec<(String, NodePos)>,
+    positions: Positions,
     nodes: usize,
     events: usize,
     depth: usize,
@@ -196,9 +217,48 @@ impl<'a> Parser<'a> {
         if self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS {
             return None;
         }
-        self.positions
-            .push((self.pointer.clone(), NodePos { value, key }));
+        if self.record {
+            self.positions
+                .insert(Box::from(self.pointer.as_str()), NodePos { value, key });
+        }
         Some(())
+    }
+
+    /// A collection as read: itself, or null when only positions are wanted.
+    fn keep(&self, collection: Value) -> Value {
+        if self.values { collection } else { Value::Null }
+    }
+
+    /// A plain scalar's value (null when only positions are wanted).
+    fn plain(&self, text: &str) -> Option<Value> {
+        let scalar = plain(text)?;
+        Some(if !self.values {
+            Value::Null
+        } else {
+            match scalar {
+                Plain::String => Value::String(text.to_owned()),
+                Plain::Bool(b) => Value::Bool(b),
+                Plain::Integer(n) => Value::Number(Number::from(n)),
+            }
+        })
+    }
+
+    /// Appends a mapping key to the pointer; returns the length to cut it back to.
+    fn push_key(&mut self, name: &str) -> usize {
+        let parent = self.pointer.len();
+        if self.record {
+            push_segment(&mut self.pointer, name);
+        }
+        parent
+    }
+
+    /// Appends a sequence index to the pointer; returns the length to cut it back to.
+    fn push_index(&mut self, index: usize) -> usize {
+        let parent = self.pointer.len();
+        if self.record {
+            let _ = write!(self.pointer, "/{index}");
+        }
+        parent
     }
 
     fn enter(&mut self) -> Option<()> {
@@ -220,8 +280,7 @@ impl<'a> Parser<'a> {
             if map.contains_key(&entry.name) {
                 return None;
             }
-            let parent = self.pointer.len();
-            push_segment(&mut self.pointer, &entry.name);
+            let parent = self.push_key(&entry.name);
             let value = self.entry_value(line, &entry, indent);
             self.pointer.truncate(parent);
             map.insert(entry.name, value?);
@@ -237,7 +296,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        Some(Value::Object(map))
+        Some(self.keep(Value::Object(map)))
     }
 
     /// What follows `key:`: a scalar on the same line, or a block on the lines below (an
@@ -288,8 +347,7 @@ impl<'a> Parser<'a> {
                 Some(b'-') if matches!(line.byte(start + 1), None | Some(b' ')) => return None,
                 Some(_) => {}
             }
-            let parent = self.pointer.len();
-            let _ = write!(self.pointer, "/{}", items.len());
+            let parent = self.push_index(items.len());
             let item = match key_at(line, start)? {
                 Some(_) => self.mapping(line, start, None),
                 None => self
@@ -307,7 +365,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        Some(Value::Array(items))
+        Some(self.keep(Value::Array(items)))
     }
 
     /// A scalar or a one-line flow collection from `at` to the end of the line (or a comment).
@@ -323,7 +381,7 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 let end = at + text.len();
-                let value = plain(text)?;
+                let value = self.plain(text)?;
                 self.node(line.pos(at, end), key, false)?;
                 (value, end)
             }
@@ -344,7 +402,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let end = flow_plain_end(line, at)?;
-                let value = plain(line.text.get(at..end)?)?;
+                let value = self.plain(line.text.get(at..end)?)?;
                 self.node(line.pos(at, end), key, false)?;
                 return Some((value, end));
             }
@@ -356,26 +414,27 @@ impl<'a> Parser<'a> {
         let mut next = line.spaces_from(at + 1);
         if line.byte(next) != Some(close) {
             loop {
-                let parent = self.pointer.len();
                 let item = if mapping {
                     let (name, key_pos, value_at) = flow_key(line, next)?;
                     if map.contains_key(&name) {
                         return None;
                     }
-                    push_segment(&mut self.pointer, &name);
+                    let parent = self.push_key(&name);
                     let item = self.flow(line, value_at, Some(key_pos));
+                    self.pointer.truncate(parent);
                     item.map(|(value, end)| {
                         map.insert(name, value);
                         end
                     })
                 } else {
-                    let _ = write!(self.pointer, "/{}", items.len());
-                    self.flow(line, next, None).map(|(value, end)| {
+                    let parent = self.push_index(items.len());
+                    let item = self.flow(line, next, None);
+                    self.pointer.truncate(parent);
+                    item.map(|(value, end)| {
                         items.push(value);
                         end
                     })
                 };
-                self.pointer.truncate(parent);
                 next = line.spaces_from(item?);
                 match line.byte(next)? {
                     b if b == close => break,
@@ -393,7 +452,7 @@ impl<'a> Parser<'a> {
         } else {
             Value::Array(items)
         };
-        Some((value, next + 1))
+        Some((self.keep(value), next + 1))
     }
 }
 
@@ -433,7 +492,7 @@ fn flow_key(line: Line<'_>, at: usize) -> Option<(String, Pos, usize)> {
         _ => {
             let end = flow_plain_end(line, at)?;
             let name = line.text.get(at..end)?;
-            if name.len() > 512 || !matches!(plain(name)?, Value::String(_)) {
+            if name.len() > 512 || !matches!(plain(name)?, Plain::String) {
                 return None;
             }
             (name.to_owned(), end)
@@ -482,7 +541,7 @@ fn key_at(line: Line<'_>, at: usize) -> Option<Option<Key>> {
             };
             let name = rest.get(..i)?.trim_end_matches(' ');
             // Long keys are where YAML's 1024-character limit on implicit keys begins.
-            if name.len() > 512 || !matches!(plain(name)?, Value::String(_)) {
+            if name.len() > 512 || !matches!(plain(name)?, Plain::String) {
                 return None;
             }
             (name.to_owned(), at + name.len(), at + i)
@@ -524,9 +583,17 @@ fn quoted(line: Line<'_>, at: usize) -> Option<(String, usize)> {
     }
 }
 
-/// A plain scalar's value, when the subset is sure of it: a string that YAML reads as nothing
-/// else, `true`, `false`, or a decimal integer without a leading zero that fits an `i64`.
-fn plain(text: &str) -> Option<Value> {
+/// What a plain scalar is, when the subset is sure of it.
+enum Plain {
+    /// A string that YAML reads as nothing else.
+    String,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A decimal integer without a leading zero that fits an `i64`.
+    Integer(i64),
+}
+
+fn plain(text: &str) -> Option<Plain> {
     let first = *text.as_bytes().first()?;
     if first.is_ascii_digit() || first == b'-' {
         let digits = text.strip_prefix('-').unwrap_or(text);
@@ -536,10 +603,7 @@ fn plain(text: &str) -> Option<Value> {
         {
             return None;
         }
-        return text
-            .parse::<i64>()
-            .ok()
-            .map(|n| Value::Number(Number::from(n)));
+        return text.parse::<i64>().ok().map(Plain::Integer);
     }
     if !(first.is_ascii_alphabetic()
         || matches!(first, b'/' | b'_' | b'$' | b'(' | b'=' | b'^')
@@ -552,10 +616,10 @@ fn plain(text: &str) -> Option<Value> {
     const WORDS: [&str; 6] = ["true", "false", "null", "nan", "inf", "infinity"];
     if text.len() <= 8 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
         return match text {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
+            "true" => Some(Plain::Bool(true)),
+            "false" => Some(Plain::Bool(false)),
             _ => None,
         };
     }
-    Some(Value::String(text.to_owned()))
+    Some(Plain::String)
 }

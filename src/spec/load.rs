@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Rule};
 
 use super::schema;
 use super::source::{Anchor, FileId, SourceFile, Sources};
-use super::tree::{self, Tree};
+use super::tree::{self, Positions, Tree};
 use super::types::{
     AccountAccess, AccountId, Audit, Bot, Destination, EntryKey, LoggingConfiguration, Quota,
     Region, Room, SpecFile, SpecName, StackSet, TagKey, TagValue,
@@ -110,11 +110,7 @@ fn read_one(
 ) -> (FileId, Option<SpecFile>) {
     if input.bytes.len() > MAX_SPEC_BYTES {
         // Kept out of memory and out of the parser: a spec this size is a mistake or an attack.
-        let file = sources.push(SourceFile {
-            path: input.name,
-            text: String::new(),
-            positions: BTreeMap::new(),
-        });
+        let file = sources.push(SourceFile::new(input.name, String::new(), Positions::new()));
         diagnostics.push(
             Diagnostic::new(
                 Rule::Syntax,
@@ -129,20 +125,21 @@ fn read_one(
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
     let json_error = strict_json.then(|| json_syntax(&text)).flatten();
     let not_strict_json = json_error.is_some();
+    // The document moves on to the checks; only its positions stay with the source, and for
+    // YAML they are read only if a diagnostic needs one.
     let parsed = match json_error {
         Some(e) => Err(e),
-        None if strict_json || is_json(&text) => tree::parse(&json_for_yaml(&text)),
-        None => tree::parse(&text),
+        None if strict_json || is_json(&text) => tree::parse(&json_for_yaml(&text))
+            .map(|Tree { value, positions }| (value, Some(positions))),
+        None => tree::parse_deferred(&text),
     };
-    // The document moves on to the checks; only its positions stay with the source.
     let (parsed, positions) = match parsed {
-        Ok(Tree { value, positions }) => (Ok(value), positions),
-        Err(e) => (Err(e), BTreeMap::new()),
+        Ok((value, positions)) => (Ok(value), positions),
+        Err(e) => (Err(e), Some(Positions::new())),
     };
-    let file = sources.push(SourceFile {
-        path: input.name,
-        text,
-        positions,
+    let file = sources.push(match positions {
+        Some(positions) => SourceFile::new(input.name, text, positions),
+        None => SourceFile::deferred(input.name, text),
     });
     if let Some((line, column)) = utf8_error {
         diagnostics.push(

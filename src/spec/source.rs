@@ -2,9 +2,9 @@
 
 use crate::diagnostic::Location;
 
-use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use super::tree::NodePos;
+use super::tree::{self, NodePos, Positions};
 
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
@@ -13,8 +13,36 @@ pub type FileId = usize;
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// Position of every node (and mapping key) by JSON pointer; see [`SourceFile::deferred`].
+    positions: OnceLock<Positions>,
+}
+
+impl SourceFile {
+    /// A file and the positions of its nodes.
+    pub fn new(path: String, text: String, positions: Positions) -> SourceFile {
+        SourceFile {
+            path,
+            text,
+            positions: OnceLock::from(positions),
+        }
+    }
+
+    /// A file whose positions are read from its text ([`tree::parse_positions`]) when something first
+    /// asks for one: a spec without diagnostics never pays for them, which at 50,000 rooms is
+    /// half of the parse and 700,000 pointers held in memory (issue 17).
+    pub fn deferred(path: String, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            text,
+            positions: OnceLock::new(),
+        }
+    }
+
     /// Position of every node (and mapping key) by JSON pointer.
-    pub positions: BTreeMap<String, NodePos>,
+    pub fn positions(&self) -> &Positions {
+        self.positions
+            .get_or_init(|| tree::parse_positions(&self.text).unwrap_or_default())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -49,7 +77,7 @@ impl Sources {
         let source = self.files.get(file)?;
         let mut current = pointer;
         loop {
-            if let Some(node) = source.positions.get(current) {
+            if let Some(node) = source.positions().get(current) {
                 return Some(location(source, current, node, anchor));
             }
             let cut = current.rfind('/')?;

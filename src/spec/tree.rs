@@ -2,7 +2,7 @@
 //! source position of every node (and of every mapping key), so that schema errors and semantic
 //! diagnostics can point at a line and column.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -36,11 +36,16 @@ pub struct NodePos {
     pub key: Option<Pos>,
 }
 
+/// The position of every node by JSON pointer. Only ever looked up, never walked in order: a
+/// hash map, since sorting 700,000 pointers into a `BTreeMap` was a third of the parse of a
+/// 50,000-room spec (issue 17).
+pub type Positions = HashMap<Box<str>, NodePos>;
+
 /// A parsed document: the plain value and the positions of its nodes by JSON pointer.
 #[derive(Debug, Default, PartialEq)]
 pub struct Tree {
     pub value: Value,
-    pub positions: BTreeMap<String, NodePos>,
+    pub positions: Positions,
 }
 
 /// A node as the YAML deserializer hands it to us, before positions are split off.
@@ -188,10 +193,10 @@ fn flatten(
     pointer: &mut String,
     key: Option<Pos>,
     source: &str,
-    out: &mut Vec<(String, NodePos)>,
+    out: &mut Vec<(Box<str>, NodePos)>,
 ) -> Result<Value, SyntaxError> {
     if let Some(value) = Pos::from_location(&node.referenced) {
-        out.push((pointer.clone(), NodePos { value, key }));
+        out.push((Box::from(pointer.as_str()), NodePos { value, key }));
     }
     let parent = pointer.len();
     Ok(match node.value {
@@ -284,6 +289,24 @@ pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
     match super::block_yaml::parse(text) {
         Some(tree) => Ok(tree),
         None => parse_general(text),
+    }
+}
+
+/// The value of a document and, when they came at no extra cost, its positions: `None` means
+/// they are those of [`parse`] of the same text, to be read when a diagnostic needs them
+/// ([`super::source::SourceFile::deferred`]).
+pub fn parse_deferred(text: &str) -> Result<(Value, Option<Positions>), SyntaxError> {
+    match super::block_yaml::parse_value(text) {
+        Some(value) => Ok((value, None)),
+        None => parse_general(text).map(|tree| (tree.value, Some(tree.positions))),
+    }
+}
+
+/// The positions of a document, as [`parse`] reads them, without keeping its value.
+pub fn parse_positions(text: &str) -> Result<Positions, SyntaxError> {
+    match super::block_yaml::parse_positions(text) {
+        Some(positions) => Ok(positions),
+        None => parse_general(text).map(|tree| tree.positions),
     }
 }
 

@@ -9,7 +9,6 @@
 //! A document embedded as a JSON string is parsed on its own and its positions are mapped back
 //! through the string's escapes, so a finding still points at the statement's column.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Value;
@@ -17,7 +16,7 @@ use serde_json::Value;
 use crate::diagnostic::Location;
 use crate::policy::normalize::{self, Statement};
 use crate::spec::source::SourceFile;
-use crate::spec::tree::{self, NodePos, Pos};
+use crate::spec::tree::{self, Pos, Positions};
 
 /// Which kind of policy a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,7 +98,7 @@ pub fn read(path: &str, bytes: &[u8], kind: Kind) -> Result<PolicyFile, ReadErro
     let text = decode(path, bytes)?;
     let file = File { path, text: &text };
     let mut documents = Vec::new();
-    let mut positions = BTreeMap::new();
+    let mut positions = Positions::new();
     if !text.trim().is_empty() {
         file.strict_json(&text, &|p| file.at(p))?;
         let parsed = tree::parse(&text).map_err(|e| {
@@ -123,11 +122,7 @@ pub fn read(path: &str, bytes: &[u8], kind: Kind) -> Result<PolicyFile, ReadErro
         });
     }
     Ok(PolicyFile {
-        source: SourceFile {
-            path: path.to_owned(),
-            text,
-            positions,
-        },
+        source: SourceFile::new(path.to_owned(), text, positions),
         documents,
     })
 }
@@ -171,13 +166,13 @@ enum Frame<'a> {
     /// The document is part of the file's own JSON, under `prefix`.
     Direct {
         file: &'a File<'a>,
-        positions: &'a BTreeMap<String, NodePos>,
+        positions: &'a Positions,
         prefix: String,
     },
     /// The document is the content of a JSON string in the file.
     Embedded {
         file: &'a File<'a>,
-        positions: BTreeMap<String, NodePos>,
+        positions: Positions,
         map: Embedding,
     },
 }
@@ -199,7 +194,7 @@ impl Frame<'_> {
         };
         let mut current = format!("{prefix}{pointer}");
         loop {
-            if let Some(node) = positions.get(&current) {
+            if let Some(node) = positions.get(current.as_str()) {
                 let pos = if key {
                     node.key.unwrap_or(node.value)
                 } else {
