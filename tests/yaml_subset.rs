@@ -15,7 +15,9 @@ fn agree(name: &str, text: &str) -> bool {
     // The reader's other two modes: the value alone, and the positions alone.
     let deferred = tree::parse_deferred(text).ok();
     assert_eq!(
-        deferred.as_ref().map(|(value, positions)| (value, positions.is_none())),
+        deferred
+            .as_ref()
+            .map(|(value, positions)| (value, positions.is_none())),
         Some((&fast.value, true)),
         "{name}: the value read alone differs, or its positions were read with it"
     );

@@ -397,39 +397,58 @@ fn write_block(out: &mut String, b: &Block, level: usize) {
 }
 
 /// A whole .tf file: an optional header comment, then top-level blocks separated by one blank
-/// line. Comments placed before a block stay attached to it.
+/// line. Comments placed before a block stay attached to it. Each block is written out as it is
+/// pushed, so a module of 50,000 rooms is never held as a tree of blocks (issue 17).
 #[derive(Clone, Debug, Default)]
 pub struct File {
-    pub header: Vec<String>,
-    pub blocks: Vec<(Vec<String>, Block)>,
+    header: Vec<String>,
+    /// The header and the blocks pushed so far.
+    text: String,
+    blocks: usize,
 }
 
 impl File {
+    /// A file that starts with these comment lines.
+    pub fn with_header(header: Vec<String>) -> File {
+        File {
+            header,
+            ..File::default()
+        }
+    }
     pub fn push(&mut self, block: Block) {
-        self.blocks.push((Vec::new(), block));
+        self.push_commented(Vec::new(), block);
     }
     pub fn push_commented(&mut self, comments: Vec<String>, block: Block) {
-        self.blocks.push((comments, block));
+        if self.blocks == 0 {
+            write_header(&mut self.text, &self.header);
+        }
+        if self.blocks > 0 || !self.header.is_empty() {
+            self.text.push('\n');
+        }
+        for c in &comments {
+            self.text.push_str("# ");
+            self.text.push_str(&one_line(c));
+            self.text.push('\n');
+        }
+        write_block(&mut self.text, &block, 0);
+        self.blocks += 1;
     }
-    pub fn render(&self) -> String {
+
+    pub fn render(self) -> String {
+        if self.blocks > 0 {
+            return self.text;
+        }
         let mut out = String::new();
-        for h in &self.header {
-            out.push_str("# ");
-            out.push_str(&one_line(h));
-            out.push('\n');
-        }
-        for (i, (comments, block)) in self.blocks.iter().enumerate() {
-            if i > 0 || !self.header.is_empty() {
-                out.push('\n');
-            }
-            for c in comments {
-                out.push_str("# ");
-                out.push_str(&one_line(c));
-                out.push('\n');
-            }
-            write_block(&mut out, block, 0);
-        }
+        write_header(&mut out, &self.header);
         out
+    }
+}
+
+fn write_header(out: &mut String, header: &[String]) {
+    for h in header {
+        out.push_str("# ");
+        out.push_str(&one_line(h));
+        out.push('\n');
     }
 }
 

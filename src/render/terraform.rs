@@ -138,10 +138,7 @@ fn header() -> Vec<String> {
 }
 
 pub(crate) fn versions() -> hcl::File {
-    let mut f = hcl::File {
-        header: header(),
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(header());
     f.push(
         Block::new(&id("terraform"), &[])
             .attr(&id("required_version"), Expr::str(TERRAFORM_VERSION))
@@ -162,10 +159,7 @@ fn providers(dep: &Deployment) -> hcl::File {
 }
 
 pub(crate) fn providers_for(account: &str, region: &str) -> hcl::File {
-    let mut f = hcl::File {
-        header: header(),
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(header());
     f.push_commented(
         vec![
             "Every resource of this module belongs to this account and region; a plan with credentials for another account stops here.".to_owned(),
@@ -181,10 +175,7 @@ pub(crate) fn providers_for(account: &str, region: &str) -> hcl::File {
 }
 
 fn variables() -> hcl::File {
-    let mut f = hcl::File {
-        header: header(),
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(header());
     f.push(
         Block::new(&id("variable"), &[SLR_VARIABLE])
             .attr(
@@ -200,16 +191,13 @@ fn variables() -> hcl::File {
 }
 
 fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
-    let mut f = hcl::File {
-        header: vec![
-            GENERATED.to_owned(),
-            format!(
-                "IVS Chat logging for account {} in {}.",
-                dep.account, dep.region
-            ),
-        ],
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(vec![
+        GENERATED.to_owned(),
+        format!(
+            "IVS Chat logging for account {} in {}.",
+            dep.account, dep.region
+        ),
+    ]);
     for b in &policies.buckets {
         let d = b.destination;
         if d.managed {
@@ -633,10 +621,7 @@ fn output(name: &str, description: &str, entries: Vec<(String, Expr)>) -> Block 
 }
 
 fn outputs(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
-    let mut f = hcl::File {
-        header: header(),
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(header());
     let destinations = dep
         .destinations
         .iter()

@@ -75,9 +75,10 @@ impl Sources {
     /// key is reported on the mapping that lacks it).
     pub fn locate(&self, file: FileId, pointer: &str, anchor: Anchor) -> Option<Location> {
         let source = self.files.get(file)?;
+        let positions = source.positions();
         let mut current = pointer;
         loop {
-            if let Some(node) = source.positions().get(current) {
+            if let Some(node) = positions.get(current) {
                 return Some(location(source, current, node, anchor));
             }
             let cut = current.rfind('/')?;
@@ -114,5 +115,45 @@ fn location(source: &SourceFile, pointer: &str, node: &NodePos, anchor: Anchor) 
         column: pos.column,
         len: pos.len,
         pointer: Some(pointer.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deferred file places every diagnostic where a file read with its positions does.
+    #[test]
+    fn a_deferred_file_locates_like_one_read_with_its_positions() {
+        let text = "version: 1\nrooms:\n  a:\n    region: us-east-1\n    tags: {k: v}\n  b:\n    logging: [x, y]\n";
+        let positions = tree::parse(text).map(|t| t.positions).unwrap_or_default();
+        assert!(!positions.is_empty());
+        let mut sources = Sources::default();
+        let eager = sources.push(SourceFile::new("s.yaml".into(), text.into(), positions));
+        let deferred = sources.push(SourceFile::deferred("s.yaml".into(), text.into()));
+        let pointers = [
+            "/rooms/a/region",
+            "/rooms/a/tags/k",
+            "/rooms/b/logging/1",
+            "/rooms/b/missing",
+            "/rooms",
+            "",
+            "/nothing/here",
+            "/rooms/a",
+        ];
+        for (i, pointer) in pointers.iter().enumerate() {
+            for anchor in [Anchor::Key, Anchor::Value] {
+                assert_eq!(
+                    sources.locate(deferred, pointer, anchor),
+                    sources.locate(eager, pointer, anchor),
+                    "lookup {i}: `{pointer}`"
+                );
+            }
+        }
+        assert!(
+            sources
+                .get(deferred)
+                .is_some_and(|f| f.positions.get().is_some())
+        );
     }
 }

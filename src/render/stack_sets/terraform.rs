@@ -42,10 +42,7 @@ pub fn render(model: &Model) -> Vec<File> {
             path: format!("{dir}/providers.tf"),
             contents: providers_for(account, region).render(),
         });
-        let mut main = hcl::File {
-            header: vec![GENERATED.to_owned()],
-            ..hcl::File::default()
-        };
+        let mut main = hcl::File::with_header(vec![GENERATED.to_owned()]);
         for set in &sets {
             let member = member_file(set);
             files.push(File {

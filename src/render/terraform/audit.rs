@@ -41,16 +41,13 @@ pub(super) fn render(audit: &Audit) -> Vec<File> {
 }
 
 fn main(audit: &Audit) -> hcl::File {
-    let mut f = hcl::File {
-        header: vec![
-            GENERATED.to_owned(),
-            format!(
-                "CloudTrail trail `{}` of account {}, home region {}.",
-                audit.trail, audit.account, audit.region
-            ),
-        ],
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(vec![
+        GENERATED.to_owned(),
+        format!(
+            "CloudTrail trail `{}` of account {}, home region {}.",
+            audit.trail, audit.account, audit.region
+        ),
+    ]);
     let bucket = audit.bucket_destination();
     let name = hcl::Ident::from_key(TRAIL);
     let policy = bucket_policy(audit);
@@ -122,10 +119,7 @@ fn main(audit: &Audit) -> hcl::File {
 }
 
 fn outputs(audit: &Audit) -> hcl::File {
-    let mut f = hcl::File {
-        header: header(),
-        ..hcl::File::default()
-    };
+    let mut f = hcl::File::with_header(header());
     let name = hcl::Ident::from_key(TRAIL);
     f.push(output(
         "trail",
