@@ -46,7 +46,7 @@ fn read(text: &str, values: bool, record: bool) -> Option<(Value, Positions)> {
         values,
         record,
         pointer: String::new(),
-        positions: Positions::new(),
+        positions: Positions::default(),
         nodes: 0,
         events: 0,
         depth: 0,

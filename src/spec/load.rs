@@ -110,7 +110,11 @@ fn read_one(
 ) -> (FileId, Option<SpecFile>) {
     if input.bytes.len() > MAX_SPEC_BYTES {
         // Kept out of memory and out of the parser: a spec this size is a mistake or an attack.
-        let file = sources.push(SourceFile::new(input.name, String::new(), Positions::new()));
+        let file = sources.push(SourceFile::new(
+            input.name,
+            String::new(),
+            Positions::default(),
+        ));
         diagnostics.push(
             Diagnostic::new(
                 Rule::Syntax,
@@ -135,7 +139,7 @@ fn read_one(
     };
     let (parsed, positions) = match parsed {
         Ok((value, positions)) => (Ok(value), positions),
-        Err(e) => (Err(e), Some(Positions::new())),
+        Err(e) => (Err(e), Some(Positions::default())),
     };
     let file = sources.push(match positions {
         Some(positions) => SourceFile::new(input.name, text, positions),

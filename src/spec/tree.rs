@@ -39,7 +39,7 @@ pub struct NodePos {
 /// The position of every node by JSON pointer. Only ever looked up, never walked in order: a
 /// hash map, since sorting 700,000 pointers into a `BTreeMap` was a third of the parse of a
 /// 50,000-room spec (issue 17).
-pub type Positions = HashMap<Box<str>, NodePos>;
+pub type Positions = HashMap<Box<str>, NodePos, foldhash::fast::RandomState>;
 
 /// A parsed document: the plain value and the positions of its nodes by JSON pointer.
 #[derive(Debug, Default, PartialEq)]

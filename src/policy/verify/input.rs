@@ -98,7 +98,7 @@ pub fn read(path: &str, bytes: &[u8], kind: Kind) -> Result<PolicyFile, ReadErro
     let text = decode(path, bytes)?;
     let file = File { path, text: &text };
     let mut documents = Vec::new();
-    let mut positions = Positions::new();
+    let mut positions = Positions::default();
     if !text.trim().is_empty() {
         file.strict_json(&text, &|p| file.at(p))?;
         let parsed = tree::parse(&text).map_err(|e| {
