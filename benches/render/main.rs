@@ -5,6 +5,7 @@
 //! cargo bench --bench render                          500, 5,000 and 50,000 rooms, every case
 //! cargo bench --bench render -- 50000 --case all      some sizes, some cases
 //! cargo bench --bench render -- --runs 7 --deployments 5
+//! cargo bench --bench render -- 5000 --spec-out spec.yaml  the spec alone, for `chatlog` itself
 //! ```
 //!
 //! Cases: `validate`; `cloudformation`, `terraform`, `policies`, `graph` and `all` (validate and
@@ -259,6 +260,7 @@ fn main() {
     let mut cases = Vec::new();
     let mut runs = None;
     let mut deployments = 5;
+    let mut spec_out = None;
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
@@ -267,8 +269,19 @@ fn main() {
             "--case" => cases.push(rest.next().expect("--case NAME").clone()),
             "--runs" => runs = Some(rest.next().expect("--runs N").parse().unwrap()),
             "--deployments" => deployments = rest.next().expect("--deployments N").parse().unwrap(),
+            "--spec-out" => spec_out = Some(PathBuf::from(rest.next().expect("--spec-out PATH"))),
             n => sizes.push(n.parse::<usize>().expect("a number of rooms")),
         }
+    }
+    // The spec of the first size, to time `chatlog` itself or `cdk synth` on (README).
+    if let Some(path) = spec_out {
+        let rooms = sizes.first().copied().unwrap_or(SIZES[1]);
+        std::fs::write(&path, spec::spec(rooms, deployments)).unwrap();
+        println!(
+            "wrote {} ({rooms} rooms, {deployments} deployments)",
+            path.display()
+        );
+        return;
     }
     // Under `cargo test` (no --bench) only a smoke run of the smallest size: the bench's code
     // is exercised, the suite does not spend minutes timing a debug build.
