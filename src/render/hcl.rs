@@ -401,53 +401,39 @@ fn write_block(out: &mut String, b: &Block, level: usize) {
 /// pushed, so a module of 50,000 rooms is never held as a tree of blocks (issue 17).
 #[derive(Clone, Debug, Default)]
 pub struct File {
-    header: Vec<String>,
-    /// The header and the blocks pushed so far.
+    /// The header and the blocks pushed so far: empty until one of them is written, so it
+    /// says itself whether the next block needs a blank line before it.
     text: String,
-    blocks: usize,
 }
 
 impl File {
     /// A file that starts with these comment lines.
     pub fn with_header(header: Vec<String>) -> File {
-        File {
-            header,
-            ..File::default()
-        }
+        let mut text = String::new();
+        write_comments(&mut text, &header);
+        File { text }
     }
     pub fn push(&mut self, block: Block) {
         self.push_commented(Vec::new(), block);
     }
     pub fn push_commented(&mut self, comments: Vec<String>, block: Block) {
-        if self.blocks == 0 {
-            write_header(&mut self.text, &self.header);
-        }
-        if self.blocks > 0 || !self.header.is_empty() {
+        if !self.text.is_empty() {
             self.text.push('\n');
         }
-        for c in &comments {
-            self.text.push_str("# ");
-            self.text.push_str(&one_line(c));
-            self.text.push('\n');
-        }
+        write_comments(&mut self.text, &comments);
         write_block(&mut self.text, &block, 0);
-        self.blocks += 1;
     }
 
     pub fn render(self) -> String {
-        if self.blocks > 0 {
-            return self.text;
-        }
-        let mut out = String::new();
-        write_header(&mut out, &self.header);
-        out
+        self.text
     }
 }
 
-fn write_header(out: &mut String, header: &[String]) {
-    for h in header {
+/// `# line` per line, each kept on one line.
+fn write_comments(out: &mut String, lines: &[String]) {
+    for line in lines {
         out.push_str("# ");
-        out.push_str(&one_line(h));
+        out.push_str(&one_line(line));
         out.push('\n');
     }
 }

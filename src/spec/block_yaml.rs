@@ -492,9 +492,7 @@ fn flow_key(line: Line<'_>, at: usize) -> Option<(String, Pos, usize)> {
         _ => {
             let end = flow_plain_end(line, at)?;
             let name = line.text.get(at..end)?;
-            if name.len() > 512 || !matches!(plain(name)?, Plain::String) {
-                return None;
-            }
+            plain_key(name)?;
             (name.to_owned(), end)
         }
     };
@@ -540,10 +538,7 @@ fn key_at(line: Line<'_>, at: usize) -> Option<Option<Key>> {
                 return Some(None);
             };
             let name = rest.get(..i)?.trim_end_matches(' ');
-            // Long keys are where YAML's 1024-character limit on implicit keys begins.
-            if name.len() > 512 || !matches!(plain(name)?, Plain::String) {
-                return None;
-            }
+            plain_key(name)?;
             (name.to_owned(), at + name.len(), at + i)
         }
     };
@@ -581,6 +576,12 @@ fn quoted(line: Line<'_>, at: usize) -> Option<(String, usize)> {
             return Some((text, at + 1 + close + 1));
         }
     }
+}
+
+/// Whether an unquoted key is one the subset reads: a plain string, and short of where YAML's
+/// 1024-character limit on implicit keys begins.
+fn plain_key(name: &str) -> Option<()> {
+    (name.len() <= 512 && matches!(plain(name)?, Plain::String)).then_some(())
 }
 
 /// What a plain scalar is, when the subset is sure of it.
