@@ -22,6 +22,7 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod sanitize;
+pub mod sorted_map;
 pub mod spec;
 pub mod suggest;
 pub mod validate;

@@ -27,8 +27,8 @@ impl Validation {
 
 pub fn validate(inputs: Vec<Input>) -> Validation {
     let files = inputs.len();
-    let loaded = load::load(inputs);
-    let mut diagnostics = loaded.diagnostics;
+    let mut loaded = load::load(inputs);
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut model = None;
     if let Some(spec) = &loaded.spec
         && !diagnostics.iter().any(Diagnostic::is_error)
@@ -37,6 +37,8 @@ pub fn validate(inputs: Vec<Input>) -> Validation {
         diagnostics.extend(found);
         model = resolved;
     }
+    drop(loaded.spec);
+    loaded.sources.release_positions();
     diagnostic::sort(&mut diagnostics);
     let summary = match &model {
         Some(m) => Summary {

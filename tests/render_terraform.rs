@@ -502,7 +502,7 @@ fn hostile_names_and_tags_come_out_as_data() {
         };
         let tags = b.body().attributes().find(|a| a.key() == "tags").unwrap();
         // Evaluating with no variables and no functions: any interpolation would fail here.
-        let got: BTreeMap<String, String> = serde_json::from_value(eval(tags.expr())).unwrap();
+        let got: chatlog::model::Tags = serde_json::from_value(eval(tags.expr())).unwrap();
         assert_eq!(&got, expected);
         checked += 1;
     }

@@ -1,7 +1,6 @@
 //! The IVS Chat control plane behind a narrow trait: what planning, inventory and drift need,
 //! in `crate::live` types. `SdkChat` is the real one; every call is paced at its quota.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 
 use aws_sdk_ivschat::primitives::{DateTime, DateTimeFormat};
@@ -286,7 +285,7 @@ fn time(t: Option<&DateTime>) -> Option<String> {
     t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
 }
 
-fn tags(t: Option<&std::collections::HashMap<String, String>>) -> BTreeMap<String, String> {
+fn tags(t: Option<&std::collections::HashMap<String, String>>) -> Tags {
     t.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default()
 }

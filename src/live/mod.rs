@@ -6,11 +6,9 @@ pub mod destinations;
 pub mod import;
 pub mod stack_set;
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
-pub type Tags = BTreeMap<String, String>;
+pub type Tags = crate::sorted_map::SortedMap<String, String>;
 
 /// `aws:` keys (in any case) belong to AWS: nobody else may set or remove them.
 pub fn is_aws_tag(key: &str) -> bool {

@@ -1,8 +1,6 @@
 //! A stack set as CloudFormation reports it (DescribeStackSet, ListStackInstances,
 //! ListStackSetOperationResults), in chatlog's own types.
 
-use std::collections::BTreeMap;
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LiveStackSet {
     pub name: String,
@@ -11,7 +9,7 @@ pub struct LiveStackSet {
     pub permission_model: Option<String>,
     pub description: Option<String>,
     pub template_body: Option<String>,
-    pub tags: BTreeMap<String, String>,
+    pub tags: super::Tags,
     pub administration_role_arn: Option<String>,
     pub execution_role_name: Option<String>,
     /// `(enabled, retain_stacks_on_account_removal)`, when AWS reports it.

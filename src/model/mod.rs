@@ -12,12 +12,10 @@ pub use logical_id::logical_id;
 pub use resolve::resolve;
 pub use stack_set::StackSet;
 
-use std::collections::BTreeMap;
-
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
 
-pub type Tags = BTreeMap<String, String>;
+pub type Tags = crate::sorted_map::SortedMap<String, String>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {

@@ -50,7 +50,7 @@ impl StackSetPlan {
 }
 
 /// The tags the stack set carries: the spec's, and the ownership tags.
-pub fn desired_tags(set: &StackSet) -> BTreeMap<String, String> {
+pub fn desired_tags(set: &StackSet) -> crate::model::Tags {
     let mut tags = set.tags.clone();
     tags.insert(SPEC_TAG.to_owned(), set.spec_name.clone());
     tags.insert(KEY_TAG.to_owned(), set.key.clone());

@@ -105,7 +105,7 @@ pub fn load(inputs: Vec<Input>) -> Loaded {
 
 fn read_one(
     sources: &mut Sources,
-    input: Input,
+    mut input: Input,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (FileId, Option<SpecFile>) {
     if input.bytes.len() > MAX_SPEC_BYTES {
@@ -125,7 +125,7 @@ fn read_one(
         );
         return (file, None);
     }
-    let (text, utf8_error) = decode(&input.bytes);
+    let (text, utf8_error) = decode(std::mem::take(&mut input.bytes));
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
     let json_error = strict_json.then(|| json_syntax(&text)).flatten();
     let not_strict_json = json_error.is_some();
@@ -203,17 +203,21 @@ fn read_one(
 }
 
 /// Decodes UTF-8 after dropping a byte-order mark; on invalid bytes returns the position of the
-/// first one so the error can point at it.
-fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+/// first one so the error can point at it. Valid text is the input's own buffer, not a copy.
+fn decode(mut bytes: Vec<u8>) -> (String, Option<(u32, u32)>) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
         Ok(text) => (lone_cr_to_lf(text), None),
         Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let prefix = lone_cr_to_lf(&String::from_utf8_lossy(valid));
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let valid = bytes.get(..valid_up_to).unwrap_or_default();
+            let prefix = lone_cr_to_lf(String::from_utf8_lossy(valid).into_owned());
             let line = prefix.matches('\n').count() + 1;
             let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let text = lone_cr_to_lf(&String::from_utf8_lossy(bytes));
+            let text = lone_cr_to_lf(String::from_utf8_lossy(&bytes).into_owned());
             (
                 text,
                 Some((
@@ -229,9 +233,9 @@ fn decode(bytes: &[u8]) -> (String, Option<(u32, u32)>) {
 /// and JSON's errors count LFs only. A lone CR becomes an LF, so that every line number agrees:
 /// YAML reads the same document (it normalizes line breaks in content to LF), and in JSON a raw
 /// CR can only be whitespace between tokens (inside a string it is an error either way).
-fn lone_cr_to_lf(text: &str) -> String {
+fn lone_cr_to_lf(text: String) -> String {
     if !text.contains('\r') {
-        return text.to_owned();
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -540,6 +544,8 @@ fn insert_all<T>(
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let mut fresh = BTreeMap::new();
+    let mut unique = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         let origin = section.child(key.as_str());
         if let Some(first) = into.get(&key) {
@@ -552,8 +558,12 @@ fn insert_all<T>(
             );
             continue;
         }
-        into.insert(key, Entry { origin, value });
+        unique.push((key, Entry { origin, value }));
     }
+    // Built in one go and appended, which packs the tree's nodes full: inserted one by one in
+    // key order they stay half empty, 9 MB of 50,000 rooms (issue 17).
+    fresh.extend(unique);
+    into.append(&mut fresh);
 }
 
 fn defined_twice(sources: &Sources, label: &str, origin: &Origin, first: &Origin) -> Diagnostic {

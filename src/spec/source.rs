@@ -15,6 +15,8 @@ pub struct SourceFile {
     pub text: String,
     /// Position of every node (and mapping key) by JSON pointer; see [`SourceFile::deferred`].
     positions: OnceLock<Positions>,
+    /// The positions can be read again from `text` (the block-subset reader's files).
+    rereadable: bool,
 }
 
 impl SourceFile {
@@ -24,6 +26,7 @@ impl SourceFile {
             path,
             text,
             positions: OnceLock::from(positions),
+            rereadable: false,
         }
     }
 
@@ -35,6 +38,7 @@ impl SourceFile {
             path,
             text,
             positions: OnceLock::new(),
+            rereadable: true,
         }
     }
 
@@ -65,6 +69,15 @@ impl Sources {
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id)
+    }
+
+    /// Drops the positions that a later lookup can read again from the file's text. Validation
+    /// locates its diagnostics as it makes them, so once it is done the map (35 MB for 50,000
+    /// rooms) need not stay for the render (issue 17).
+    pub fn release_positions(&mut self) {
+        for file in self.files.iter_mut().filter(|f| f.rereadable) {
+            file.positions.take();
+        }
     }
 
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
@@ -124,7 +137,7 @@ mod tests {
 
     /// A deferred file places every diagnostic where a file read with its positions does.
     #[test]
-    fn a_deferred_file_locates_like_one_read_with_its_positions() {
+    fn a_deferred_file_locates_like_one_read_with_its_positions_also_after_release() {
         let text = "version: 1\nrooms:\n  a:\n    region: us-east-1\n    tags: {k: v}\n  b:\n    logging: [x, y]\n";
         let positions = tree::parse(text).map(|t| t.positions).unwrap_or_default();
         assert!(!positions.is_empty());
@@ -141,19 +154,26 @@ mod tests {
             "/nothing/here",
             "/rooms/a",
         ];
-        for (i, pointer) in pointers.iter().enumerate() {
-            for anchor in [Anchor::Key, Anchor::Value] {
-                assert_eq!(
-                    sources.locate(deferred, pointer, anchor),
-                    sources.locate(eager, pointer, anchor),
-                    "lookup {i}: `{pointer}`"
-                );
-            }
-        }
-        assert!(
+        let cached = |sources: &Sources, file| {
             sources
-                .get(deferred)
-                .is_some_and(|f| f.positions.get().is_some())
-        );
+                .get(file)
+                .is_some_and(|f: &SourceFile| f.positions.get().is_some())
+        };
+        for round in ["first read", "read again after release"] {
+            for (i, pointer) in pointers.iter().enumerate() {
+                for anchor in [Anchor::Key, Anchor::Value] {
+                    assert_eq!(
+                        sources.locate(deferred, pointer, anchor),
+                        sources.locate(eager, pointer, anchor),
+                        "{round}, lookup {i}: `{pointer}`"
+                    );
+                }
+            }
+            assert!(cached(&sources, deferred));
+            sources.release_positions();
+            // The eagerly read file has no text to read them from again: it keeps them.
+            assert!(!cached(&sources, deferred));
+            assert!(cached(&sources, eager));
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::constraints as c;
+use crate::sorted_map::SortedMap;
 
 macro_rules! checked_string {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
@@ -187,18 +188,18 @@ checked_int!(MaxConcurrentCount, c::max_concurrent_count);
 /// Tags of one resource (at most 50 per map; the merged count is checked semantically).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
-    try_from = "BTreeMap<TagKey, TagValue>",
-    into = "BTreeMap<TagKey, TagValue>"
+    try_from = "SortedMap<TagKey, TagValue>",
+    into = "SortedMap<TagKey, TagValue>"
 )]
-pub struct Tags(BTreeMap<TagKey, TagValue>);
+pub struct Tags(SortedMap<TagKey, TagValue>);
 
-impl TryFrom<BTreeMap<TagKey, TagValue>> for Tags {
+impl TryFrom<SortedMap<TagKey, TagValue>> for Tags {
     type Error = String;
-    fn try_from(value: BTreeMap<TagKey, TagValue>) -> Result<Self, String> {
+    fn try_from(value: SortedMap<TagKey, TagValue>) -> Result<Self, String> {
         c::tag_count(value.len()).map(|()| Self(value))
     }
 }
-impl From<Tags> for BTreeMap<TagKey, TagValue> {
+impl From<Tags> for SortedMap<TagKey, TagValue> {
     fn from(value: Tags) -> Self {
         value.0
     }
