@@ -241,3 +241,83 @@ fn written_beside(path: &Path, contents: &str) -> Result<PathBuf, WriteError> {
     create_new(&tmp, contents)?;
     Ok(tmp)
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read `{0}`: {1}")]
+pub struct ReadError(String, std::io::Error);
+
+/// The files in the target folders of a directory, as `chatlog check` compares them: listed up
+/// front, read one at a time ([`crate::drift::files::Committed`]). Only chatlog's own folders
+/// are read: the rest of the directory is the user's.
+#[derive(Debug)]
+pub struct OwnedFolders {
+    root: PathBuf,
+    /// Relative `/`-separated path, and whether it is a regular file (a symbolic link or other
+    /// special file is never something chatlog wrote, and reads as not text).
+    files: std::collections::BTreeMap<String, bool>,
+}
+
+impl OwnedFolders {
+    pub fn list(dir: &Path, targets: &[Target]) -> Result<OwnedFolders, ReadError> {
+        let mut files = std::collections::BTreeMap::new();
+        for target in targets {
+            let folder = dir.join(target.folder());
+            if folder.is_dir() {
+                list_folder(&folder, target.folder(), &mut files)?;
+            }
+        }
+        Ok(OwnedFolders {
+            root: dir.to_path_buf(),
+            files,
+        })
+    }
+}
+
+fn list_folder(
+    path: &Path,
+    relative: &str,
+    out: &mut std::collections::BTreeMap<String, bool>,
+) -> Result<(), ReadError> {
+    let cannot = |p: &Path| {
+        let shown = p.display().to_string();
+        move |e| ReadError(shown, e)
+    };
+    let mut entries: Vec<_> = fs::read_dir(path)
+        .map_err(cannot(path))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // The writer's ownership marker is not a rendered file.
+        if !relative.contains('/') && name == MARKER {
+            continue;
+        }
+        let child = format!("{relative}/{name}");
+        let kind = entry.file_type().map_err(cannot(&entry.path()))?;
+        if kind.is_dir() {
+            list_folder(&entry.path(), &child, out)?;
+        } else {
+            out.insert(child, kind.is_file());
+        }
+    }
+    Ok(())
+}
+
+impl crate::drift::files::Committed for OwnedFolders {
+    type Error = ReadError;
+    fn paths(&self) -> Vec<&str> {
+        self.files.keys().map(String::as_str).collect()
+    }
+    fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+    fn read(&self, path: &str) -> Result<Option<String>, ReadError> {
+        if self.files.get(path) != Some(&true) {
+            return Ok(None);
+        }
+        let full = self.root.join(path);
+        let bytes = fs::read(&full).map_err(|e| ReadError(full.display().to_string(), e))?;
+        Ok(String::from_utf8(bytes).ok())
+    }
+}

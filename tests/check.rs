@@ -163,3 +163,69 @@ fn an_invalid_spec_is_a_finding_and_a_missing_dir_an_error() {
         .assert()
         .code(2);
 }
+
+/// The folder reader `check` uses: chatlog's folders only, the marker skipped, a symbolic link
+/// or a file that is not UTF-8 read as "not text", and a file gone between listing and reading
+/// an error that names it, not a silent pass.
+#[test]
+fn committed_files_are_listed_then_read_one_at_a_time() {
+    use chatlog::drift::files::{Committed, compare};
+    use chatlog::files::OwnedFolders;
+    use chatlog::render::{File, Target};
+
+    let dir = common::fresh_dir("check-folders");
+    std::fs::create_dir_all(dir.join("policies/nested")).unwrap();
+    std::fs::write(dir.join("policies/.chatlog"), "marker").unwrap();
+    std::fs::write(dir.join("policies/a.json"), "{}\n").unwrap();
+    std::fs::write(dir.join("policies/nested/b.json"), [0xff, 0xfe]).unwrap();
+    std::os::unix::fs::symlink(dir.join("policies/a.json"), dir.join("policies/link.json"))
+        .unwrap();
+    std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
+    std::fs::write(dir.join("elsewhere/c.json"), "{}\n").unwrap();
+
+    let folders = OwnedFolders::list(&dir, &[Target::Policies, Target::Graph]).unwrap();
+    assert_eq!(
+        folders.paths(),
+        [
+            "policies/a.json",
+            "policies/link.json",
+            "policies/nested/b.json"
+        ]
+    );
+    assert_eq!(
+        folders.read("policies/a.json").unwrap().as_deref(),
+        Some("{}\n")
+    );
+    assert_eq!(folders.read("policies/link.json").unwrap(), None);
+    assert_eq!(folders.read("policies/nested/b.json").unwrap(), None);
+
+    let rendered = [
+        File {
+            path: "policies/a.json".into(),
+            contents: "{}\n".into(),
+        },
+        File {
+            path: "policies/nested/b.json".into(),
+            contents: "{}\n".into(),
+        },
+    ];
+    let rules: Vec<String> = compare(&rendered, &folders, "out")
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d.rule.id(), d.location.as_ref().unwrap().file))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "CL091 out/policies/nested/b.json",
+            "CL092 out/policies/link.json"
+        ]
+    );
+
+    std::fs::remove_file(dir.join("policies/a.json")).unwrap();
+    let error = compare(&rendered, &folders, "out").unwrap_err().to_string();
+    assert!(
+        error.starts_with("cannot read `") && error.contains("policies/a.json`: "),
+        "{error}"
+    );
+}

@@ -94,8 +94,8 @@ fn run(case: &str, text: &str, dir: &Path) -> Shape {
             chatlog::files::write_outputs(dir, &ALL, &rendered.files).unwrap();
         }
         "check" => {
-            let existing = read_owned(dir);
-            let found = chatlog::drift::files::compare(&rendered.files, &existing, "out");
+            let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
+            let found = chatlog::drift::files::compare(&rendered.files, &committed, "out").unwrap();
             assert!(found.is_empty(), "{:?}", found.first());
         }
         _ => {}
@@ -104,33 +104,6 @@ fn run(case: &str, text: &str, dir: &Path) -> Shape {
         files: rendered.files.len(),
         bytes: rendered.files.iter().map(|f| f.contents.len()).sum(),
     }
-}
-
-/// The target folders under `dir`, as `check` reads them.
-fn read_owned(dir: &Path) -> chatlog::drift::files::Existing {
-    fn walk(path: &Path, relative: &str, out: &mut chatlog::drift::files::Existing) {
-        for entry in std::fs::read_dir(path).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == chatlog::files::MARKER {
-                continue;
-            }
-            let child = format!("{relative}/{name}");
-            if entry.file_type().unwrap().is_dir() {
-                walk(&entry.path(), &child, out);
-            } else {
-                out.insert(child, std::fs::read_to_string(entry.path()).ok());
-            }
-        }
-    }
-    let mut out = chatlog::drift::files::Existing::new();
-    for t in ALL {
-        let folder = dir.join(t.folder());
-        if folder.is_dir() {
-            walk(&folder, t.folder(), &mut out);
-        }
-    }
-    out
 }
 
 /// Resident high-water mark of this process, in KiB.

@@ -1,11 +1,12 @@
 //! `chatlog check`: render in memory, read the committed files of the folders chatlog owns
 //! under `--against`, compare, report. Never writes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chatlog::diagnostic;
-use chatlog::drift::files::{self, Existing};
-use chatlog::render::{self, Target};
+use chatlog::drift::files;
+use chatlog::files::OwnedFolders;
+use chatlog::render;
 
 use crate::args::{Format, RenderTarget, SpecFiles, TemplateFormat};
 use crate::error::CliError;
@@ -50,9 +51,13 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let rendered_cleanly = !rendered.has_errors();
     let mut diagnostics = rendered.diagnostics;
     if rendered_cleanly {
-        let existing = read_owned(&args.against, &targets)?;
+        let committed =
+            OwnedFolders::list(&args.against, &targets).map_err(|e| CliError::Io(e.to_string()))?;
         let shown = args.against.display().to_string();
-        diagnostics.extend(files::compare(&rendered.files, &existing, &shown));
+        diagnostics.extend(
+            files::compare(&rendered.files, &committed, &shown)
+                .map_err(|e| CliError::Io(e.to_string()))?,
+        );
         diagnostic::sort(&mut diagnostics);
     }
     let text = chatlog::report::render(
@@ -70,49 +75,4 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             CLEAN
         },
     )
-}
-
-/// Every file under the target folders of `dir`, keyed by its `/`-separated path relative to
-/// `dir`. Only chatlog's own folders are read: the rest of the directory is the user's.
-fn read_owned(dir: &Path, targets: &[Target]) -> Result<Existing, CliError> {
-    let mut out = Existing::new();
-    for target in targets {
-        let folder = dir.join(target.folder());
-        if folder.is_dir() {
-            walk(&folder, target.folder(), &mut out)?;
-        }
-    }
-    Ok(out)
-}
-
-fn walk(path: &Path, relative: &str, out: &mut Existing) -> Result<(), CliError> {
-    let entries = std::fs::read_dir(path).map_err(|e| cannot_read(&path.display(), e))?;
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        // The writer's ownership marker is not a rendered file.
-        if relative.matches('/').count() == 0 && name == chatlog::files::MARKER {
-            continue;
-        }
-        let child = format!("{relative}/{name}");
-        let kind = entry
-            .file_type()
-            .map_err(|e| cannot_read(&entry.path().display(), e))?;
-        if kind.is_dir() {
-            walk(&entry.path(), &child, out)?;
-        } else if kind.is_file() {
-            let bytes =
-                std::fs::read(entry.path()).map_err(|e| cannot_read(&entry.path().display(), e))?;
-            out.insert(child, String::from_utf8(bytes).ok());
-        } else {
-            // A symlink or other special file is never something chatlog wrote.
-            out.insert(child, None);
-        }
-    }
-    Ok(())
-}
-
-fn cannot_read(path: &impl std::fmt::Display, e: std::io::Error) -> CliError {
-    CliError::Io(format!("cannot read `{path}`: {e}"))
 }
