@@ -26,6 +26,7 @@ fn agree(name: &str, text: &str) -> bool {
         Some(&fast.positions),
         "{name}: the positions read alone differ"
     );
+    along_every_path(name, text, &fast.positions);
     let general = tree::parse_general(text);
     assert_eq!(
         general.as_ref().err().map(|e| e.message.as_str()),
@@ -50,6 +51,34 @@ fn agree(name: &str, text: &str) -> bool {
         );
     }
     true
+}
+
+/// Reading the path to one pointer finds what the whole read finds on that path and nothing
+/// else, for nodes of the document and for a child of each that is not there: every node of a
+/// small document, 64 spread over a large one (each read is a pass over the whole text).
+fn along_every_path(name: &str, text: &str, all: &tree::Positions) {
+    let mut pointers: Vec<&str> = all.keys().map(AsRef::as_ref).collect();
+    pointers.sort_unstable();
+    let stride = pointers.len().div_ceil(64).max(1);
+    for pointer in pointers.into_iter().step_by(stride) {
+        for wanted in [pointer.to_string(), format!("{pointer}/missing~1child")] {
+            let along = tree::positions_along(text, &wanted);
+            let expected: tree::Positions = all
+                .iter()
+                .filter(|(p, _)| {
+                    wanted
+                        .strip_prefix(p.as_ref())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .map(|(p, pos)| (p.clone(), *pos))
+                .collect();
+            assert_eq!(
+                along.as_ref(),
+                Some(&expected),
+                "{name}: the path to `{wanted}`\n---\n{text}\n---"
+            );
+        }
+    }
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

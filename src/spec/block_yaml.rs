@@ -20,24 +20,37 @@ use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES, NodePos, Pos, Positions, Tre
 
 /// The value and positions of `text`, or `None` when it is not in the subset (see the module).
 pub(super) fn parse(text: &str) -> Option<Tree> {
-    let (value, positions) = read(text, true, true)?;
+    let (value, positions) = read(text, true, true, None)?;
     Some(Tree { value, positions })
 }
 
 /// The value of `text` alone, or `None` when it is not in the subset: [`parse`] without the
 /// positions, which cost as much again and which only a diagnostic reads.
 pub(super) fn parse_value(text: &str) -> Option<Value> {
-    read(text, true, false).map(|(value, _)| value)
+    read(text, true, false, None).map(|(value, _)| value)
 }
 
 /// The positions of `text` alone: [`parse`] without building the value, whose collections are
 /// dropped as soon as they are read, so reading positions late does not hold a second copy
 /// of the document in memory.
 pub(super) fn parse_positions(text: &str) -> Option<Positions> {
-    read(text, false, true).map(|(_, positions)| positions)
+    read(text, false, true, None).map(|(_, positions)| positions)
 }
 
-fn read(text: &str, values: bool, record: bool) -> Option<(Value, Positions)> {
+/// The positions of the nodes on the way to `pointer`, the root down to `pointer` itself (or as
+/// far as the document goes): [`parse_positions`] reading only the entries on that path, and
+/// passing over every other subtree line by line. For a text [`parse`] has read: outside the
+/// subset the lines of a subtree need not be indented below it.
+pub(super) fn positions_along(text: &str, pointer: &str) -> Option<Positions> {
+    read(text, false, true, Some(pointer)).map(|(_, positions)| positions)
+}
+
+fn read(
+    text: &str,
+    values: bool,
+    record: bool,
+    target: Option<&str>,
+) -> Option<(Value, Positions)> {
     if !printable(text) {
         return None;
     }
@@ -46,6 +59,7 @@ fn read(text: &str, values: bool, record: bool) -> Option<(Value, Positions)> {
         values,
         record,
         pointer: String::new(),
+        target,
         positions: Positions::default(),
         nodes: 0,
         events: 0,
@@ -193,7 +207,7 @@ struct Key {
     colon: usize,
 }
 
-struct Parser<'a> {
+struct Parser<'a, 't> {
     lines: Lines<'a>,
     /// Whether to keep the value; without, every collection is read as null once read.
     values: bool,
@@ -202,13 +216,15 @@ struct Parser<'a> {
     /// The JSON pointer of the node being read: one buffer, each child appends its segment and
     /// cuts it off again.
     pointer: String,
+    /// Read only the path to this pointer ([`positions_along`]).
+    target: Option<&'t str>,
     positions: Positions,
     nodes: usize,
     events: usize,
     depth: usize,
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     /// Counts a node against the general parser's budgets (with room to spare, so a document
     /// near them is left to the general parser and its messages) and records its position.
     fn node(&mut self, value: Pos, key: Option<Pos>, collection: bool) -> Option<()> {
@@ -217,11 +233,35 @@ impl<'a> Parser<'a> {
         if self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS {
             return None;
         }
-        if self.record {
+        if self.record && self.on_path() {
             self.positions
                 .insert(Box::from(self.pointer.as_str()), NodePos { value, key });
         }
         Some(())
+    }
+
+    /// Whether the node being read is the target or on the way to it (always, without one).
+    fn on_path(&self) -> bool {
+        self.target.is_none_or(|target| {
+            target
+                .strip_prefix(self.pointer.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
+    /// Passes over the lines of a subtree: the current line, and the lines after it that are
+    /// indented deeper than `indent` (or, `- ` items at `indent` itself, a sequence that
+    /// belongs to a key at that indent).
+    fn skip(&mut self, indent: usize, items_at_indent: bool) {
+        self.lines.advance();
+        while let Some(next) = self.lines.current {
+            if next.indent > indent || (items_at_indent && next.indent == indent && next.is_item())
+            {
+                self.lines.advance();
+            } else {
+                break;
+            }
+        }
     }
 
     /// A collection as read: itself, or null when only positions are wanted.
@@ -281,9 +321,18 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let parent = self.push_key(&entry.name);
-            let value = self.entry_value(line, &entry, indent);
-            self.pointer.truncate(parent);
-            map.insert(entry.name, value?);
+            if self.on_path() {
+                let value = self.entry_value(line, &entry, indent);
+                self.pointer.truncate(parent);
+                if self.target.is_none() {
+                    map.insert(entry.name, value?);
+                } else {
+                    value?;
+                }
+            } else {
+                self.pointer.truncate(parent);
+                self.skip(indent, true);
+            }
             match self.lines.current {
                 None => break,
                 Some(next) if next.indent < indent => break,
@@ -348,14 +397,20 @@ impl<'a> Parser<'a> {
                 Some(_) => {}
             }
             let parent = self.push_index(items.len());
-            let item = match key_at(line, start)? {
-                Some(_) => self.mapping(line, start, None),
-                None => self
-                    .inline(line, start, None)
-                    .inspect(|_| self.lines.advance()),
-            };
-            self.pointer.truncate(parent);
-            items.push(item?);
+            if !self.on_path() {
+                self.pointer.truncate(parent);
+                self.skip(dash, false);
+                items.push(Value::Null);
+            } else {
+                let item = match key_at(line, start)? {
+                    Some(_) => self.mapping(line, start, None),
+                    None => self
+                        .inline(line, start, None)
+                        .inspect(|_| self.lines.advance()),
+                };
+                self.pointer.truncate(parent);
+                items.push(item?);
+            }
             match self.lines.current {
                 None => break,
                 Some(next) if next.indent < dash => break,

@@ -310,6 +310,12 @@ pub fn parse_positions(text: &str) -> Result<Positions, SyntaxError> {
     }
 }
 
+/// The positions on the way to `pointer` in a document the block-subset reader has read (see
+/// [`super::source::SourceFile::deferred`]); `None` for any other document.
+pub fn positions_along(text: &str, pointer: &str) -> Option<Positions> {
+    super::block_yaml::positions_along(text, pointer)
+}
+
 /// The block-subset reader alone: `None` where it leaves a document to the general parser.
 /// Public so the tests and the fuzz target can hold the two to the same result.
 #[doc(hidden)]
