@@ -176,7 +176,7 @@ mod tests {
                 .get(file)
                 .is_some_and(|f: &SourceFile| f.positions.get().is_some())
         };
-        let mut lookup = |sources: &Sources, round: &str| {
+        let lookup = |sources: &Sources, round: &str| {
             for (i, pointer) in pointers.iter().enumerate() {
                 for anchor in [Anchor::Key, Anchor::Value] {
                     assert_eq!(
