@@ -4,6 +4,8 @@
 //! (`<`, `&`), turn the label into Markdown (a leading backtick) or close the Markdown fence of
 //! `graph.md` (three backticks).
 
+use std::fmt::Write as _;
+
 use super::{CAPTION, GENERATED_BY, Graph, Node, NodeKind};
 
 /// The comment prefix of the header line, which sits in the front matter (YAML), because front
@@ -41,15 +43,24 @@ const TARGET_CLASS_DEF: (&str, &str) = ("target", "fill:#ede7f6,stroke:#4527a0,c
 const DRIFT_LINK: &str = "stroke:#c62828,stroke-width:3px,color:#b71c1c";
 
 pub fn write(graph: &Graph) -> String {
-    let mut out = format!(
-        "---\n{COMMENT} {GENERATED_BY}. {CAPTION}.\n{FRONT_MATTER_CONFIG}---\nflowchart LR\n"
+    let mut out = String::new();
+    write_into(graph, &mut out);
+    out
+}
+
+/// [`write`], appended to `out`.
+pub fn write_into(graph: &Graph, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "---\n{COMMENT} {GENERATED_BY}. {CAPTION}.\n{FRONT_MATTER_CONFIG}---\nflowchart LR"
     );
     for cluster in &graph.clusters {
-        out.push_str(&format!(
-            "  subgraph {}[\"{}\"]\n    direction LR\n",
+        let _ = writeln!(
+            out,
+            "  subgraph {}[\"{}\"]\n    direction LR",
             cluster.id,
             escape(&cluster.label)
-        ));
+        );
         for node in &cluster.nodes {
             out.push_str("    ");
             out.push_str(&node_line(node));
@@ -60,26 +71,28 @@ pub fn write(graph: &Graph) -> String {
     let mut drifted_links = Vec::new();
     for (i, edge) in graph.edges.iter().enumerate() {
         if edge.marks.is_empty() {
-            out.push_str(&format!("  {} --> {}\n", edge.from, edge.to));
+            let _ = writeln!(out, "  {} --> {}", edge.from, edge.to);
         } else {
             let text: Vec<String> = edge.marks.iter().map(super::Mark::line).collect();
-            out.push_str(&format!(
-                "  {} -.->|\"{}\"| {}\n",
+            let _ = writeln!(
+                out,
+                "  {} -.->|\"{}\"| {}",
                 edge.from,
                 label(&text),
                 edge.to
-            ));
+            );
             drifted_links.push(i.to_string());
         }
     }
     if graph.is_marked() {
-        out.push_str(&format!(
-            "  subgraph Legend[\"legend\"]\n    LegendDrift[\"{}\"]:::drift\n  end\n",
+        let _ = writeln!(
+            out,
+            "  subgraph Legend[\"legend\"]\n    LegendDrift[\"{}\"]:::drift\n  end",
             escape("drifted: red, with what differs")
-        ));
+        );
     }
     for (name, style) in CLASS_DEFS {
-        out.push_str(&format!("  classDef {name} {style}\n"));
+        let _ = writeln!(out, "  classDef {name} {style}");
     }
     let has_bots = graph
         .clusters
@@ -88,7 +101,7 @@ pub fn write(graph: &Graph) -> String {
         .any(|n| n.kind == NodeKind::Bot);
     if has_bots {
         let (name, style) = BOT_CLASS_DEF;
-        out.push_str(&format!("  classDef {name} {style}\n"));
+        let _ = writeln!(out, "  classDef {name} {style}");
     }
     let has_targets = graph
         .clusters
@@ -97,15 +110,11 @@ pub fn write(graph: &Graph) -> String {
         .any(|n| n.kind == NodeKind::Target);
     if has_targets {
         let (name, style) = TARGET_CLASS_DEF;
-        out.push_str(&format!("  classDef {name} {style}\n"));
+        let _ = writeln!(out, "  classDef {name} {style}");
     }
     if !drifted_links.is_empty() {
-        out.push_str(&format!(
-            "  linkStyle {} {DRIFT_LINK}\n",
-            drifted_links.join(",")
-        ));
+        let _ = writeln!(out, "  linkStyle {} {DRIFT_LINK}", drifted_links.join(","));
     }
-    out
 }
 
 fn node_line(node: &Node) -> String {
