@@ -51,7 +51,8 @@ fn read(
     record: bool,
     target: Option<&str>,
 ) -> Option<(Value, Positions)> {
-    if !printable(text) {
+    // A path is read only in a text read whole before, which was printable.
+    if target.is_none() && !printable(text) {
         return None;
     }
     let mut parser = Parser {
@@ -174,6 +175,43 @@ impl<'a> Lines<'a> {
         lines
     }
 
+    /// No more lines.
+    fn finish(&mut self) {
+        self.current = None;
+        self.rest = "";
+    }
+
+    /// Drops the current line and the lines after it indented deeper than `indent` (and `- `
+    /// items at `indent` when `items_at_indent`), blank lines and comments among them, looking
+    /// at no more than each line's indent; the next other line becomes current.
+    fn skip_deeper(&mut self, indent: usize, items_at_indent: bool) {
+        self.current = None;
+        loop {
+            let bytes = self.rest.as_bytes();
+            if bytes.is_empty() {
+                return;
+            }
+            let spaces = bytes.iter().take_while(|b| **b == b' ').count();
+            let first = bytes.get(spaces).copied();
+            let passed = match first {
+                None | Some(b'\n' | b'#') => true,
+                Some(b'-') if items_at_indent && spaces == indent => {
+                    matches!(bytes.get(spaces + 1), None | Some(b' ' | b'\n'))
+                }
+                Some(_) => spaces > indent,
+            };
+            if !passed {
+                self.advance();
+                return;
+            }
+            match self.rest.find('\n') {
+                Some(end) => self.rest = self.rest.get(end + 1..).unwrap_or_default(),
+                None => self.rest = "",
+            }
+            self.number = self.number.saturating_add(1);
+        }
+    }
+
     fn advance(&mut self) {
         self.current = None;
         while !self.rest.is_empty() {
@@ -253,14 +291,14 @@ impl<'a> Parser<'a, '_> {
     /// indented deeper than `indent` (or, `- ` items at `indent` itself, a sequence that
     /// belongs to a key at that indent).
     fn skip(&mut self, indent: usize, items_at_indent: bool) {
-        self.lines.advance();
-        while let Some(next) = self.lines.current {
-            if next.indent > indent || (items_at_indent && next.indent == indent && next.is_item())
-            {
-                self.lines.advance();
-            } else {
-                break;
-            }
+        self.lines.skip_deeper(indent, items_at_indent);
+    }
+
+    /// Reading the path to the target is done once an entry on it is read: whatever follows is
+    /// off the path, so the rest of the text is not read at all.
+    fn done_with_path(&mut self) {
+        if self.target.is_some() {
+            self.lines.finish();
         }
     }
 
@@ -328,6 +366,7 @@ impl<'a> Parser<'a, '_> {
                     map.insert(entry.name, value?);
                 } else {
                     value?;
+                    self.done_with_path();
                 }
             } else {
                 self.pointer.truncate(parent);
@@ -410,6 +449,7 @@ impl<'a> Parser<'a, '_> {
                 };
                 self.pointer.truncate(parent);
                 items.push(item?);
+                self.done_with_path();
             }
             match self.lines.current {
                 None => break,
