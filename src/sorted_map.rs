@@ -106,16 +106,17 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     /// As a `BTreeMap` collects: of equal keys, the last value stays.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut entries: Vec<(K, V)> = iter.into_iter().collect();
-        // Stable, so equal keys keep their order and the last of each run is the latest.
+        // Stable, so equal keys keep their order; of each run the first stays in place and
+        // takes the value of the one after it, so the latest value is the one kept.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut kept: Vec<(K, V)> = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match kept.last_mut() {
-                Some(last) if last.0 == entry.0 => *last = entry,
-                _ => kept.push(entry),
+        entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
             }
-        }
-        Self { entries: kept }
+            same
+        });
+        Self { entries }
     }
 }
 

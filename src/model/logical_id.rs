@@ -5,21 +5,28 @@
 /// alone is not unique (`chat-lobby`, `chat_lobby` and `Chat-Lobby` all read `ChatLobby`); the
 /// hash of the original key tells them apart without depending on which other keys exist.
 pub fn logical_id(prefix: &str, key: &str) -> String {
-    let mut readable = String::with_capacity(key.len());
+    // Written out rather than `format!`ed: one per resource, 50,000 rooms (issue 17).
+    let mut id = String::with_capacity(prefix.len() + key.len() + 8);
+    id.push_str(prefix);
     let mut upper_next = true;
     for c in key.chars() {
         if c.is_ascii_alphanumeric() {
             if upper_next {
-                readable.push(c.to_ascii_uppercase());
+                id.push(c.to_ascii_uppercase());
             } else {
-                readable.push(c);
+                id.push(c);
             }
             upper_next = false;
         } else {
             upper_next = true;
         }
     }
-    format!("{prefix}{readable}{:08X}", fnv1a32(key.as_bytes()))
+    let hash = fnv1a32(key.as_bytes());
+    for shift in (0..8).rev() {
+        let nibble = (hash >> (shift * 4)) & 0xF;
+        id.extend(char::from_digit(nibble, 16).map(|d| d.to_ascii_uppercase()));
+    }
+    id
 }
 
 /// FNV-1a, 32 bits: tiny, fixed forever, and the same on every machine.

@@ -380,7 +380,8 @@ impl<'a> Resolver<'a> {
         configurations: &BTreeMap<String, (Placement, &'a Entry<types::LoggingConfiguration>)>,
     ) -> BTreeMap<String, (Placement, &'a Entry<types::Room>)> {
         let spec: &'a Spec = self.spec;
-        let mut out = BTreeMap::new();
+        // In key order, so the map is built in one go with its nodes full.
+        let mut out = Vec::with_capacity(spec.rooms.len());
         for (key, entry) in &spec.rooms {
             let room = &entry.value;
             let what = format!("room `{key}`");
@@ -439,10 +440,10 @@ impl<'a> Resolver<'a> {
                 }
             }
             if let Some(p) = placement {
-                out.insert(key.to_string(), (p, entry));
+                out.push((key.to_string(), (p, entry)));
             }
         }
-        out
+        out.into_iter().collect()
     }
 
     /// Merged tags (defaults under the resource's own) must still fit the limits.
@@ -805,14 +806,11 @@ fn deployment<'d>(
 
 /// `defaults.tags` with the resource's own tags over them.
 fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
-    let mut tags: Tags = spec
-        .defaults
+    // Collected in one go: of a key set in both, the later (the resource's own) stays.
+    spec.defaults
         .tags
         .iter()
         .map(|(k, (v, _))| (k.to_string(), v.to_string()))
-        .collect();
-    for (k, v) in own.iter() {
-        tags.insert(k.to_string(), v.to_string());
-    }
-    tags
+        .chain(own.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
 }

@@ -21,9 +21,12 @@ pub struct Origin {
 
 impl Origin {
     pub fn child(&self, segment: &str) -> Origin {
+        let mut pointer = String::with_capacity(self.pointer.len() + 1 + segment.len());
+        pointer.push_str(&self.pointer);
+        tree::push_segment(&mut pointer, segment);
         Origin {
             file: self.file,
-            pointer: format!("{}/{}", self.pointer, tree::escape_segment(segment)),
+            pointer,
         }
     }
 }

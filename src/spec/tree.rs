@@ -174,7 +174,7 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 /// Appends `/segment`, escaped as a JSON pointer segment (RFC 6901).
-pub(super) fn push_segment(pointer: &mut String, segment: &str) {
+pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
     for c in segment.chars() {
         match c {
