@@ -1,7 +1,10 @@
 //! CloudFormation: one template per deployment (account, region), or a base template plus room
 //! templates when one would exceed CloudFormation's limits (500 resources, 200 outputs, 1 MB).
-//! Templates are built as `serde_json::Value`s and serialized whole, so spec values are always
-//! data: intrinsic functions only ever come from here.
+//! Templates are built as `serde_json::Value`s, their rooms as [`Doc`]s that borrow the model's
+//! strings, and serialized whole, so spec values are always data: intrinsic functions only ever
+//! come from here.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value, json};
 
@@ -15,6 +18,7 @@ use crate::policy::limits::{
 use crate::policy::log_delivery::DELIVERY_PRINCIPAL;
 use crate::policy::plan::{self, DeploymentPolicies};
 
+use super::doc::{self, Doc};
 use super::{File, RenderError, TemplateFormat, deployment_stem, to_json, to_yaml};
 
 mod audit;
@@ -64,6 +68,14 @@ pub(crate) fn serialize(
     }
 }
 
+/// [`serialize`] of a [`Doc`].
+fn serialize_doc(path: &str, doc: &Doc<'_>, format: TemplateFormat) -> Result<String, RenderError> {
+    match format {
+        TemplateFormat::Yaml => Ok(super::yaml::doc_to_string(doc)),
+        TemplateFormat::Json => to_json(path, doc),
+    }
+}
+
 /// Counts of the parts of one deployment, to decide whether it fits in one template.
 pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     let policies = plan::for_deployment(dep);
@@ -88,22 +100,24 @@ pub fn render_deployment(
     let bot_outputs = lex::outputs(dep);
     let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
     if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
-        let mut all = base;
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
-        add_rooms(&mut all, &rooms, Reference::GetAtt);
+        let arns = configuration_arns(&rooms, Reference::GetAtt);
+        let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
         let template = template(
             dep,
             &policies,
             description(dep, None),
-            all,
-            with(
-                outputs_of(&dep.logging_configurations, &rooms, false),
-                bot_outputs.clone(),
-            ),
+            doc::borrowed(&base)
+                .chain(room_resources(&rooms, &arns))
+                .collect(),
+            doc::borrowed(&configuration_outputs)
+                .chain(room_outputs(&rooms))
+                .chain(doc::borrowed(&bot_outputs))
+                .collect(),
             &[],
             Parameters::for_single(&policies),
         );
-        let text = serialize(&single_path, &template, format)?;
+        let text = serialize_doc(&single_path, &template, format)?;
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
             return Ok(vec![File {
                 path: single_path,
@@ -129,6 +143,7 @@ pub fn render_deployment(
     let order = deploy_order(&stem, ext, chunks.len());
     let base_path = format!("cloudformation/{stem}.{ext}");
     let base = base_resources(dep, &policies, true);
+    let configuration_outputs = configuration_outputs(&dep.logging_configurations, true);
     let base_template = template(
         dep,
         &policies,
@@ -138,15 +153,14 @@ pub fn render_deployment(
                 "part 1: destinations, policies and logging configurations; deploy this stack first",
             ),
         ),
-        base,
-        with(
-            outputs_of(&dep.logging_configurations, &[], true),
-            bot_outputs,
-        ),
+        doc::borrowed(&base).collect(),
+        doc::borrowed(&configuration_outputs)
+            .chain(doc::borrowed(&bot_outputs))
+            .collect(),
         &order,
         Parameters::for_single(&policies),
     );
-    let text = serialize(&base_path, &base_template, format)?;
+    let text = serialize_doc(&base_path, &base_template, format)?;
     if text.len() > CFN_MAX_TEMPLATE_BYTES {
         return Err(RenderError::TooLarge(
             base_path,
@@ -188,8 +202,12 @@ pub(crate) fn member_parts(dep: &Deployment) -> MemberParts {
     let policies = plan::for_deployment(dep);
     let mut resources = base_resources(dep, &policies, false);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
-    add_rooms(&mut resources, &rooms, Reference::GetAtt);
-    let outputs = outputs_of(&dep.logging_configurations, &rooms, false);
+    let arns = configuration_arns(&rooms, Reference::GetAtt);
+    resources.extend(
+        room_resources(&rooms, &arns).map(|(id, room)| (id.into_owned(), room.into_value())),
+    );
+    let mut outputs = configuration_outputs(&dep.logging_configurations, false);
+    outputs.extend(room_outputs(&rooms).map(|(id, output)| (id.into_owned(), output.into_value())));
     let Parameters {
         parameters,
         conditions,
@@ -224,13 +242,7 @@ fn room_texts(
         .iter()
         .zip(order.iter().skip(1))
         .enumerate()
-        .map(|(i, (rooms, path))| {
-            serialize(
-                path,
-                &room_template(dep, policies, rooms, i + 2, order),
-                format,
-            )
-        })
+        .map(|(i, (rooms, path))| room_text(dep, policies, rooms, i + 2, order, path, format))
         .collect()
 }
 
@@ -269,8 +281,7 @@ fn fit_rooms<'a>(
     format: TemplateFormat,
 ) -> Result<Vec<Vec<&'a Room>>, RenderError> {
     let policies = plan::for_deployment(dep);
-    let value = room_template(dep, &policies, &rooms, 2, &[]);
-    let size = serialize("rooms", &value, format)?.len();
+    let size = room_text(dep, &policies, &rooms, 2, &[], "rooms", format)?.len();
     // Leave room for the deploy-order list, which is not known yet.
     if size + 4_096 <= CFN_MAX_TEMPLATE_BYTES || rooms.len() < 2 {
         return Ok(vec![rooms]);
@@ -282,15 +293,17 @@ fn fit_rooms<'a>(
     Ok(out)
 }
 
-fn room_template(
+/// The text of a room template (part 2 onwards).
+fn room_text(
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
     rooms: &[&Room],
     part: usize,
     order: &[String],
-) -> Value {
-    let mut resources = Map::new();
-    add_rooms(&mut resources, rooms, Reference::Import);
+    path: &str,
+    format: TemplateFormat,
+) -> Result<String, RenderError> {
+    let arns = configuration_arns(rooms, Reference::Import);
     let mut parameters = Map::new();
     parameters.insert(
         BASE_STACK_PARAMETER.to_owned(),
@@ -303,18 +316,19 @@ fn room_template(
         }),
     );
     let what = format!("part {part}: rooms; deploy after part 1");
-    template(
+    let template = template(
         dep,
         policies,
         description(dep, Some(&what)),
-        resources,
-        outputs_of(&[], rooms, false),
+        room_resources(rooms, &arns).collect(),
+        room_outputs(rooms).collect(),
         order,
         Parameters {
             parameters,
             conditions: Map::new(),
         },
-    )
+    );
+    serialize_doc(path, &template, format)
 }
 
 struct Parameters {
@@ -362,33 +376,43 @@ fn description(dep: &Deployment, part: Option<&str>) -> String {
     d
 }
 
-fn template(
+/// A template's parts, each entry once: resources and outputs come in the order given.
+type Entries<'a> = Vec<(Cow<'a, str>, Doc<'a>)>;
+
+fn template<'a>(
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
     description: String,
-    resources: Map<String, Value>,
-    outputs: Map<String, Value>,
+    resources: Entries<'a>,
+    outputs: Entries<'a>,
     order: &[String],
     parameters: Parameters,
-) -> Value {
-    let mut t = Map::new();
-    t.insert("AWSTemplateFormatVersion".into(), json!(FORMAT_VERSION));
-    t.insert("Description".into(), json!(description));
-    t.insert(
-        "Metadata".into(),
-        json!({"chatlog": metadata(dep, policies, order)}),
-    );
+) -> Doc<'a> {
+    let mut t: Entries<'a> = vec![
+        ("AWSTemplateFormatVersion".into(), Doc::Str(FORMAT_VERSION)),
+        ("Description".into(), Doc::String(description)),
+        (
+            "Metadata".into(),
+            Doc::Owned(json!({"chatlog": metadata(dep, policies, order)})),
+        ),
+    ];
     if !parameters.parameters.is_empty() {
-        t.insert("Parameters".into(), Value::Object(parameters.parameters));
+        t.push((
+            "Parameters".into(),
+            Doc::Owned(Value::Object(parameters.parameters)),
+        ));
     }
     if !parameters.conditions.is_empty() {
-        t.insert("Conditions".into(), Value::Object(parameters.conditions));
+        t.push((
+            "Conditions".into(),
+            Doc::Owned(Value::Object(parameters.conditions)),
+        ));
     }
-    t.insert("Resources".into(), Value::Object(resources));
+    t.push(("Resources".into(), Doc::Map(resources)));
     if !outputs.is_empty() {
-        t.insert("Outputs".into(), Value::Object(outputs));
+        t.push(("Outputs".into(), Doc::Map(outputs)));
     }
-    Value::Object(t)
+    Doc::Map(t)
 }
 
 /// What the reader of a template must know that the template cannot do itself.
@@ -599,12 +623,6 @@ fn base_resources(
     r
 }
 
-/// `outputs` followed by `more`.
-fn with(mut outputs: Map<String, Value>, more: Map<String, Value>) -> Map<String, Value> {
-    outputs.extend(more);
-    outputs
-}
-
 /// A bucket chatlog creates, and its whole bucket policy.
 fn managed_bucket(
     r: &mut Map<String, Value>,
@@ -797,55 +815,85 @@ fn configuration_arn(key: &str, reference: Reference) -> Value {
     }
 }
 
-fn add_rooms(resources: &mut Map<String, Value>, rooms: &[&Room], reference: Reference) {
-    // The rooms of a template share a few configurations: each reference is built once.
+/// The references to the configurations the rooms log to, each built once: the rooms of a
+/// template share a few.
+fn configuration_arns<'a>(rooms: &[&'a Room], reference: Reference) -> Vec<(&'a str, Value)> {
     let mut arns: Vec<(&str, Value)> = Vec::new();
-    for room in rooms {
-        let mut props = Map::new();
-        props.insert("Name".into(), Value::String(room.name.clone()));
+    for key in rooms.iter().flat_map(|r| &r.logging) {
+        if !arns.iter().any(|(k, _)| k == key) {
+            arns.push((key, configuration_arn(key, reference)));
+        }
+    }
+    arns
+}
+
+/// The rooms' resources, borrowing their strings and the configurations' references (`arns`,
+/// which holds every configuration the rooms log to).
+fn room_resources<'a>(
+    rooms: &'a [&'a Room],
+    arns: &'a [(&'a str, Value)],
+) -> impl Iterator<Item = (Cow<'a, str>, Doc<'a>)> + 'a {
+    rooms.iter().map(move |room| {
+        let mut props: Entries<'a> = Vec::with_capacity(6);
+        props.push(("Name".into(), Doc::Str(&room.name)));
         if !room.logging.is_empty() {
-            let mut ids = Vec::with_capacity(room.logging.len());
-            for key in &room.logging {
-                let arn = match arns.iter().find(|(k, _)| k == key) {
-                    Some((_, arn)) => arn.clone(),
-                    None => {
-                        let arn = configuration_arn(key, reference);
-                        arns.push((key, arn.clone()));
-                        arn
-                    }
-                };
-                ids.push(arn);
-            }
-            props.insert("LoggingConfigurationIdentifiers".into(), Value::Array(ids));
+            let ids = room
+                .logging
+                .iter()
+                .filter_map(|key| arns.iter().find(|(k, _)| k == key))
+                .map(|(_, arn)| Doc::Value(arn))
+                .collect();
+            props.push(("LoggingConfigurationIdentifiers".into(), Doc::Seq(ids)));
         }
         if let Some(n) = room.maximum_message_length {
-            props.insert("MaximumMessageLength".into(), Value::from(n));
+            props.push(("MaximumMessageLength".into(), Doc::Number(n.into())));
         }
         if let Some(n) = room.maximum_message_rate_per_second {
-            props.insert("MaximumMessageRatePerSecond".into(), Value::from(n));
+            props.push(("MaximumMessageRatePerSecond".into(), Doc::Number(n.into())));
         }
         if let Some(h) = &room.message_review_handler {
-            props.insert(
+            props.push((
                 "MessageReviewHandler".into(),
-                json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()}),
-            );
+                Doc::Owned(
+                    json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()}),
+                ),
+            ));
         }
-        if let Some(t) = tags(&room.tags) {
-            props.insert("Tags".into(), t);
+        if !room.tags.is_empty() {
+            let tags = room
+                .tags
+                .iter()
+                .map(|(k, v)| {
+                    Doc::Map(vec![
+                        ("Key".into(), literal_doc(k)),
+                        ("Value".into(), literal_doc(v)),
+                    ])
+                })
+                .collect();
+            props.push(("Tags".into(), Doc::Seq(tags)));
         }
-        resources.insert(
-            room.logical_id.clone(),
-            object([
-                ("Type", Value::from("AWS::IVSChat::Room")),
-                ("Properties", Value::Object(props)),
+        (
+            Cow::Borrowed(room.logical_id.as_str()),
+            Doc::Map(vec![
+                ("Type".into(), Doc::Str("AWS::IVSChat::Room")),
+                ("Properties".into(), Doc::Map(props)),
             ]),
-        );
+        )
+    })
+}
+
+/// [`literal`], borrowing the string where it is one.
+fn literal_doc(s: &str) -> Doc<'_> {
+    if s.contains("${") {
+        Doc::Owned(literal(s))
+    } else {
+        Doc::Str(s)
     }
 }
 
-fn outputs_of(
+/// The logging configurations' ARN outputs, exported from a split deployment's base stack.
+fn configuration_outputs(
     configurations: &[LoggingConfiguration],
-    rooms: &[&Room],
     export: bool,
 ) -> Map<String, Value> {
     let mut o = Map::new();
@@ -864,17 +912,27 @@ fn outputs_of(
         }
         o.insert(arn_output_id(&c.logical_id), Value::Object(out));
     }
-    for r in rooms {
-        o.insert(
-            arn_output_id(&r.logical_id),
-            object([
-                (
-                    "Description",
-                    Value::String(format!("ARN of room `{}`", r.key)),
-                ),
-                ("Value", get_att_arn(&r.logical_id)),
-            ]),
-        );
-    }
     o
+}
+
+/// The rooms' ARN outputs.
+fn room_outputs<'a>(rooms: &'a [&'a Room]) -> impl Iterator<Item = (Cow<'a, str>, Doc<'a>)> + 'a {
+    rooms.iter().map(|r| {
+        (
+            Cow::Owned(arn_output_id(&r.logical_id)),
+            Doc::Map(vec![
+                (
+                    "Description".into(),
+                    Doc::String(format!("ARN of room `{}`", r.key)),
+                ),
+                (
+                    "Value".into(),
+                    Doc::Map(vec![(
+                        "Fn::GetAtt".into(),
+                        Doc::Seq(vec![Doc::Str(&r.logical_id), Doc::Str("Arn")]),
+                    )]),
+                ),
+            ]),
+        )
+    })
 }

@@ -3,6 +3,7 @@
 //! deterministic: the same spec gives byte-identical files.
 
 pub mod cloudformation;
+mod doc;
 pub mod hcl;
 mod jobs;
 pub mod policies;

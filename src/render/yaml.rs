@@ -9,26 +9,100 @@
 //! string in one pass where the common case allows; the tests compare this writer with
 //! serde-saphyr on hostile strings and random documents.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
+
+use super::doc::Doc;
 
 /// The document, ending with a newline.
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();
-    write(&mut out, value);
+    document(&mut out, Node::Value(value));
     out
 }
 
-/// Appends the document to `out`.
-pub fn write(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(m) if !m.is_empty() => map_body(out, m, 0),
-        Value::Array(a) if !a.is_empty() => seq_body(out, a, 0, false),
-        other => {
-            scalar(out, other);
-            out.push('\n');
+/// A [`Doc`], ending with a newline: what [`to_string`] writes of the same value.
+pub(crate) fn doc_to_string(doc: &Doc<'_>) -> String {
+    let mut out = String::new();
+    document(&mut out, Node::of(doc));
+    out
+}
+
+/// One node of what is written: of a value, or of a [`Doc`] (whose values are read as values).
+#[derive(Clone, Copy)]
+enum Node<'x> {
+    Value(&'x Value),
+    Doc(&'x Doc<'x>),
+}
+
+impl<'x> Node<'x> {
+    fn of(doc: &'x Doc<'x>) -> Node<'x> {
+        match doc {
+            Doc::Value(v) => Node::Value(v),
+            Doc::Owned(v) => Node::Value(v),
+            other => Node::Doc(other),
         }
+    }
+
+    /// The entries of a mapping that has some.
+    fn entries(self) -> Option<Entries<'x>> {
+        match self {
+            Node::Value(Value::Object(m)) if !m.is_empty() => Some(Entries::Value(m.iter())),
+            Node::Doc(Doc::Map(e)) if !e.is_empty() => Some(Entries::Doc(e.iter())),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence that has some.
+    fn items(self) -> Option<Items<'x>> {
+        match self {
+            Node::Value(Value::Array(a)) if !a.is_empty() => Some(Items::Value(a.iter())),
+            Node::Doc(Doc::Seq(a)) if !a.is_empty() => Some(Items::Doc(a.iter())),
+            _ => None,
+        }
+    }
+}
+
+enum Entries<'x> {
+    Value(serde_json::map::Iter<'x>),
+    Doc(std::slice::Iter<'x, (Cow<'x, str>, Doc<'x>)>),
+}
+
+impl<'x> Iterator for Entries<'x> {
+    type Item = (&'x str, Node<'x>);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Value(i) => i.next().map(|(k, v)| (k.as_str(), Node::Value(v))),
+            Entries::Doc(i) => i.next().map(|(k, v)| (k.as_ref(), Node::of(v))),
+        }
+    }
+}
+
+enum Items<'x> {
+    Value(std::slice::Iter<'x, Value>),
+    Doc(std::slice::Iter<'x, Doc<'x>>),
+}
+
+impl<'x> Iterator for Items<'x> {
+    type Item = Node<'x>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Items::Value(i) => i.next().map(Node::Value),
+            Items::Doc(i) => i.next().map(Node::of),
+        }
+    }
+}
+
+fn document(out: &mut String, node: Node<'_>) {
+    if let Some(entries) = node.entries() {
+        map_body(out, entries, 0);
+    } else if let Some(items) = node.items() {
+        seq_body(out, items, 0, false);
+    } else {
+        scalar(out, node);
+        out.push('\n');
     }
 }
 
@@ -43,39 +117,35 @@ fn spaces(out: &mut String, n: usize) {
 }
 
 /// The entries of a mapping, each on a line of its own at `indent`.
-fn map_body(out: &mut String, m: &Map<String, Value>, indent: usize) {
-    for (k, v) in m {
+fn map_body(out: &mut String, entries: Entries<'_>, indent: usize) {
+    for (k, v) in entries {
         spaces(out, indent);
         entry(out, k, v, indent);
     }
 }
 
 /// `key: value` where the key starts at column `indent` and the cursor is on the key.
-fn entry(out: &mut String, k: &str, v: &Value, indent: usize) {
+fn entry(out: &mut String, k: &str, v: Node<'_>, indent: usize) {
     key(out, k);
     out.push(':');
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            out.push('\n');
-            map_body(out, m, indent + 2);
-        }
+    if let Some(entries) = v.entries() {
+        out.push('\n');
+        map_body(out, entries, indent + 2);
+    } else if let Some(items) = v.items() {
         // Compact: a mapping's sequence starts at the mapping's own column.
-        Value::Array(a) if !a.is_empty() => {
-            out.push('\n');
-            seq_body(out, a, indent, false);
-        }
-        other => {
-            out.push(' ');
-            scalar(out, other);
-            out.push('\n');
-        }
+        out.push('\n');
+        seq_body(out, items, indent, false);
+    } else {
+        out.push(' ');
+        scalar(out, v);
+        out.push('\n');
     }
 }
 
 /// The items of a sequence, dashes at column `indent`; with `inline_first` the first dash goes
 /// where the cursor is (a sequence inside a sequence item).
-fn seq_body(out: &mut String, a: &[Value], indent: usize, inline_first: bool) {
-    for (i, item) in a.iter().enumerate() {
+fn seq_body(out: &mut String, items: Items<'_>, indent: usize, inline_first: bool) {
+    for (i, item) in items.enumerate() {
         if i > 0 || !inline_first {
             spaces(out, indent);
         }
@@ -85,34 +155,39 @@ fn seq_body(out: &mut String, a: &[Value], indent: usize, inline_first: bool) {
 }
 
 /// A sequence item whose content starts at column `indent`, right after its dash.
-fn item_after_dash(out: &mut String, v: &Value, indent: usize) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    spaces(out, indent);
-                }
-                entry(out, k, v, indent);
+fn item_after_dash(out: &mut String, v: Node<'_>, indent: usize) {
+    if let Some(entries) = v.entries() {
+        for (i, (k, v)) in entries.enumerate() {
+            if i > 0 {
+                spaces(out, indent);
             }
+            entry(out, k, v, indent);
         }
-        Value::Array(a) if !a.is_empty() => seq_body(out, a, indent, true),
-        other => {
-            scalar(out, other);
-            out.push('\n');
-        }
+    } else if let Some(items) = v.items() {
+        seq_body(out, items, indent, true);
+    } else {
+        scalar(out, v);
+        out.push('\n');
     }
 }
 
 /// A scalar, or an empty collection in flow style.
-fn scalar(out: &mut String, v: &Value) {
+fn scalar(out: &mut String, v: Node<'_>) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => number(out, n),
-        Value::String(s) => string_value(out, s),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
+        Node::Value(Value::Null) => out.push_str("null"),
+        Node::Value(Value::Bool(true)) => out.push_str("true"),
+        Node::Value(Value::Bool(false)) => out.push_str("false"),
+        Node::Value(Value::Number(n)) => number(out, n),
+        Node::Value(Value::String(s)) => string_value(out, s),
+        Node::Value(Value::Array(_)) | Node::Doc(Doc::Seq(_)) => out.push_str("[]"),
+        Node::Value(Value::Object(_)) | Node::Doc(Doc::Map(_)) => out.push_str("{}"),
+        Node::Doc(Doc::Str(s)) => string_value(out, s),
+        Node::Doc(Doc::String(s)) => string_value(out, s),
+        Node::Doc(Doc::Number(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        Node::Doc(Doc::Value(v)) => scalar(out, Node::Value(v)),
+        Node::Doc(Doc::Owned(v)) => scalar(out, Node::Value(v)),
     }
 }
 
@@ -784,6 +859,40 @@ mod tests {
                     .collect(),
             );
             assert_eq!(to_string(&v), saphyr(&v), "document {i}: {v}");
+            // The same document as a `Doc` that borrows its strings writes the same text, in
+            // YAML and in JSON, and reads back as the same value.
+            let doc = borrowing(&v, i);
+            assert_eq!(doc_to_string(&doc), to_string(&v), "document {i}: {v}");
+            assert_eq!(
+                serde_json::to_string_pretty(&doc).unwrap(),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+            assert_eq!(doc.into_value(), v, "document {i}");
+        }
+    }
+
+    /// `v` as a [`Doc`], its collections and strings borrowed; every few nodes kept as a value
+    /// (borrowed or owned), as templates mix the two.
+    fn borrowing(v: &Value, seed: usize) -> Doc<'_> {
+        match (v, seed % 5) {
+            (_, 0) if seed > 0 => Doc::Value(v),
+            (_, 1) if seed > 1 => Doc::Owned(v.clone()),
+            (Value::String(s), 2) => Doc::String(s.clone()),
+            (Value::String(s), _) => Doc::Str(s),
+            (Value::Number(n), _) if n.as_u64().is_some() => Doc::Number(n.as_u64().unwrap()),
+            (Value::Array(a), _) => Doc::Seq(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, x)| borrowing(x, seed / 5 + i))
+                    .collect(),
+            ),
+            (Value::Object(m), _) => Doc::Map(
+                m.iter()
+                    .enumerate()
+                    .map(|(i, (k, x))| (Cow::Borrowed(k.as_str()), borrowing(x, seed / 5 + i)))
+                    .collect(),
+            ),
+            _ => Doc::Value(v),
         }
     }
 
