@@ -620,12 +620,13 @@ fn several_findings(format: &str) -> Run {
 
 #[test]
 fn every_format_matches_its_snapshot() {
-    let settings = common::snapshots();
+    let mut cases = Vec::new();
     for format in FORMATS {
         let r = several_findings(format);
         assert_eq!(r.code, 1, "{format}: {}", r.stderr);
-        settings.bind(|| insta::assert_snapshot!(format!("policy-verify.{format}"), r.stdout));
+        cases.push((format!("policy-verify-{format}"), r.stdout));
     }
+    common::assert_snapshots(cases);
 }
 
 #[test]

@@ -52,17 +52,17 @@ fn hostile() -> Validation {
 
 #[test]
 fn every_format_matches_its_snapshot() {
-    let settings = common::snapshots();
+    let mut cases = Vec::new();
     for (name, v) in [
         ("mismatch", fixture("CL034-account-mismatch.yaml")),
         ("hostile", hostile()),
         ("clean", load("ok.yaml", "version: 1\n")),
     ] {
         for (format, label) in FORMATS {
-            let text = render(&v, format);
-            settings.bind(|| insta::assert_snapshot!(format!("report__{name}.{label}"), text));
+            cases.push((format!("report-{label}@{name}"), render(&v, format)));
         }
     }
+    common::assert_snapshots(cases);
 }
 
 #[test]

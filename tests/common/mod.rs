@@ -15,6 +15,22 @@ pub fn snapshots() -> insta::Settings {
     settings
 }
 
+/// Checks every `(name, text)` against its snapshot before failing, so one mismatch in a loop
+/// does not hide the others: each mismatch prints its diff, and the failure names them all.
+pub fn assert_snapshots(cases: impl IntoIterator<Item = (String, String)>) {
+    let settings = snapshots();
+    let mut differ = Vec::new();
+    for (name, text) in cases {
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), text));
+        }));
+        if checked.is_err() {
+            differ.push(name);
+        }
+    }
+    assert!(differ.is_empty(), "snapshots that differ: {differ:?}");
+}
+
 /// A tool installed into the checker venv by scripts/test. Missing tools fail the test: a
 /// checker that silently does not run proves nothing.
 pub fn venv_tool(name: &str) -> PathBuf {
