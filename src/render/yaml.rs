@@ -5,11 +5,12 @@
 //!
 //! Every string is plain only when no YAML 1.1 or 1.2 reader could take it for anything but
 //! that string; otherwise it is double-quoted with every control character escaped. The rules
-//! ([`plain_value`], [`plain_key`]) are serde-saphyr's (`ser/quoting.rs`), decided once per
+//! (`plain_value_slow`, `plain_key_slow`) are serde-saphyr's (`ser/quoting.rs`), decided once per
 //! string in one pass where the common case allows; the tests compare this writer with
 //! serde-saphyr on hostile strings and random documents.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde_json::{Number, Value};
@@ -18,16 +19,16 @@ use super::doc::Doc;
 
 /// The document, ending with a newline.
 pub fn to_string(value: &Value) -> String {
-    let mut out = String::new();
-    document(&mut out, Node::Value(value));
-    out
+    let mut w = Writer::default();
+    w.document(Node::Value(value));
+    w.out
 }
 
 /// A [`Doc`], ending with a newline: what [`to_string`] writes of the same value.
 pub(crate) fn doc_to_string(doc: &Doc<'_>) -> String {
-    let mut out = String::new();
-    document(&mut out, Node::of(doc));
-    out
+    let mut w = Writer::default();
+    w.document(Node::of(doc));
+    w.out
 }
 
 /// One node of what is written: of a value, or of a [`Doc`] (whose values are read as values).
@@ -95,14 +96,145 @@ impl<'x> Iterator for Items<'x> {
     }
 }
 
-fn document(out: &mut String, node: Node<'_>) {
-    if let Some(entries) = node.entries() {
-        map_body(out, entries, 0);
-    } else if let Some(items) = node.items() {
-        seq_body(out, items, 0, false);
-    } else {
-        scalar(out, node);
-        out.push('\n');
+/// The text being written, and the quoting decided for the strings that needed the full rules,
+/// by where they are: a document's repeated strings (`AWS::IVSChat::Room`, `Fn::GetAtt`, a
+/// shared `Fn::Sub`) are one allocation it borrows, decided once instead of once per room.
+#[derive(Default)]
+struct Writer<'x> {
+    out: String,
+    decided: HashMap<(usize, usize, bool), bool, foldhash::fast::RandomState>,
+    /// Ties the keys to strings that live as long as the document.
+    _document: std::marker::PhantomData<&'x str>,
+}
+
+impl<'x> Writer<'x> {
+    fn document(&mut self, node: Node<'x>) {
+        if let Some(entries) = node.entries() {
+            self.map_body(entries, 0);
+        } else if let Some(items) = node.items() {
+            self.seq_body(items, 0, false);
+        } else {
+            self.scalar(node);
+            self.out.push('\n');
+        }
+    }
+
+    /// The entries of a mapping, each on a line of its own at `indent`.
+    fn map_body(&mut self, entries: Entries<'x>, indent: usize) {
+        for (k, v) in entries {
+            spaces(&mut self.out, indent);
+            self.entry(k, v, indent);
+        }
+    }
+
+    /// `key: value` where the key starts at column `indent` and the cursor is on the key.
+    fn entry(&mut self, k: &'x str, v: Node<'x>, indent: usize) {
+        self.key(k);
+        self.out.push(':');
+        if let Some(entries) = v.entries() {
+            self.out.push('\n');
+            self.map_body(entries, indent + 2);
+        } else if let Some(items) = v.items() {
+            // Compact: a mapping's sequence starts at the mapping's own column.
+            self.out.push('\n');
+            self.seq_body(items, indent, false);
+        } else {
+            self.out.push(' ');
+            self.scalar(v);
+            self.out.push('\n');
+        }
+    }
+
+    /// The items of a sequence, dashes at column `indent`; with `inline_first` the first dash
+    /// goes where the cursor is (a sequence inside a sequence item).
+    fn seq_body(&mut self, items: Items<'x>, indent: usize, inline_first: bool) {
+        for (i, item) in items.enumerate() {
+            if i > 0 || !inline_first {
+                spaces(&mut self.out, indent);
+            }
+            self.out.push_str("- ");
+            self.item_after_dash(item, indent + 2);
+        }
+    }
+
+    /// A sequence item whose content starts at column `indent`, right after its dash.
+    fn item_after_dash(&mut self, v: Node<'x>, indent: usize) {
+        if let Some(entries) = v.entries() {
+            for (i, (k, v)) in entries.enumerate() {
+                if i > 0 {
+                    spaces(&mut self.out, indent);
+                }
+                self.entry(k, v, indent);
+            }
+        } else if let Some(items) = v.items() {
+            self.seq_body(items, indent, true);
+        } else {
+            self.scalar(v);
+            self.out.push('\n');
+        }
+    }
+
+    /// A scalar, or an empty collection in flow style.
+    fn scalar(&mut self, v: Node<'x>) {
+        match v {
+            Node::Value(Value::Null) => self.out.push_str("null"),
+            Node::Value(Value::Bool(true)) => self.out.push_str("true"),
+            Node::Value(Value::Bool(false)) => self.out.push_str("false"),
+            Node::Value(Value::Number(n)) => number(&mut self.out, n),
+            Node::Value(Value::String(s)) => self.string_value(s),
+            Node::Value(Value::Array(_)) | Node::Doc(Doc::Seq(_)) => self.out.push_str("[]"),
+            Node::Value(Value::Object(_)) | Node::Doc(Doc::Map(_)) => self.out.push_str("{}"),
+            Node::Doc(Doc::Str(s)) => self.string_value(s),
+            Node::Doc(Doc::String(s)) => self.string_value(s),
+            Node::Doc(Doc::Number(n)) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Node::Doc(Doc::Value(v)) => self.scalar(Node::Value(v)),
+            Node::Doc(Doc::Owned(v)) => self.scalar(Node::Value(v)),
+        }
+    }
+
+    fn string_value(&mut self, s: &'x str) {
+        if matches!(s, "." | "#" | "-") {
+            self.out.push('\'');
+            self.out.push_str(s);
+            self.out.push('\'');
+        } else if self.plain(s, false) {
+            self.out.push_str(s);
+        } else {
+            double_quoted(&mut self.out, s);
+        }
+    }
+
+    fn key(&mut self, s: &'x str) {
+        if self.plain(s, true) {
+            self.out.push_str(s);
+        } else {
+            double_quoted(&mut self.out, s);
+        }
+    }
+
+    /// Whether `s` may be written bare (as a key, or as a value): the common case decided at
+    /// once, the rest by serde-saphyr's rules, once per string the document holds.
+    fn plain(&mut self, s: &'x str, as_key: bool) -> bool {
+        let common = if as_key {
+            plain_key_common(s)
+        } else {
+            plain_value_common(s)
+        };
+        if let Some(plain) = common {
+            return plain;
+        }
+        *self
+            .decided
+            .entry((s.as_ptr() as usize, s.len(), as_key))
+            .or_insert_with(|| {
+                if as_key {
+                    plain_key_slow(s) && plain_value_slow(s, true)
+                } else {
+                    plain_value_slow(s, false)
+                }
+            })
     }
 }
 
@@ -113,81 +245,6 @@ fn spaces(out: &mut String, n: usize) {
         let take = left.min(SPACES.len());
         out.push_str(SPACES.get(..take).unwrap_or_default());
         left -= take;
-    }
-}
-
-/// The entries of a mapping, each on a line of its own at `indent`.
-fn map_body(out: &mut String, entries: Entries<'_>, indent: usize) {
-    for (k, v) in entries {
-        spaces(out, indent);
-        entry(out, k, v, indent);
-    }
-}
-
-/// `key: value` where the key starts at column `indent` and the cursor is on the key.
-fn entry(out: &mut String, k: &str, v: Node<'_>, indent: usize) {
-    key(out, k);
-    out.push(':');
-    if let Some(entries) = v.entries() {
-        out.push('\n');
-        map_body(out, entries, indent + 2);
-    } else if let Some(items) = v.items() {
-        // Compact: a mapping's sequence starts at the mapping's own column.
-        out.push('\n');
-        seq_body(out, items, indent, false);
-    } else {
-        out.push(' ');
-        scalar(out, v);
-        out.push('\n');
-    }
-}
-
-/// The items of a sequence, dashes at column `indent`; with `inline_first` the first dash goes
-/// where the cursor is (a sequence inside a sequence item).
-fn seq_body(out: &mut String, items: Items<'_>, indent: usize, inline_first: bool) {
-    for (i, item) in items.enumerate() {
-        if i > 0 || !inline_first {
-            spaces(out, indent);
-        }
-        out.push_str("- ");
-        item_after_dash(out, item, indent + 2);
-    }
-}
-
-/// A sequence item whose content starts at column `indent`, right after its dash.
-fn item_after_dash(out: &mut String, v: Node<'_>, indent: usize) {
-    if let Some(entries) = v.entries() {
-        for (i, (k, v)) in entries.enumerate() {
-            if i > 0 {
-                spaces(out, indent);
-            }
-            entry(out, k, v, indent);
-        }
-    } else if let Some(items) = v.items() {
-        seq_body(out, items, indent, true);
-    } else {
-        scalar(out, v);
-        out.push('\n');
-    }
-}
-
-/// A scalar, or an empty collection in flow style.
-fn scalar(out: &mut String, v: Node<'_>) {
-    match v {
-        Node::Value(Value::Null) => out.push_str("null"),
-        Node::Value(Value::Bool(true)) => out.push_str("true"),
-        Node::Value(Value::Bool(false)) => out.push_str("false"),
-        Node::Value(Value::Number(n)) => number(out, n),
-        Node::Value(Value::String(s)) => string_value(out, s),
-        Node::Value(Value::Array(_)) | Node::Doc(Doc::Seq(_)) => out.push_str("[]"),
-        Node::Value(Value::Object(_)) | Node::Doc(Doc::Map(_)) => out.push_str("{}"),
-        Node::Doc(Doc::Str(s)) => string_value(out, s),
-        Node::Doc(Doc::String(s)) => string_value(out, s),
-        Node::Doc(Doc::Number(n)) => {
-            let _ = write!(out, "{n}");
-        }
-        Node::Doc(Doc::Value(v)) => scalar(out, Node::Value(v)),
-        Node::Doc(Doc::Owned(v)) => scalar(out, Node::Value(v)),
     }
 }
 
@@ -203,28 +260,17 @@ fn number(out: &mut String, n: &Number) {
     }
 }
 
-fn string_value(out: &mut String, s: &str) {
-    if matches!(s, "." | "#" | "-") {
-        out.push('\'');
-        out.push_str(s);
-        out.push('\'');
-    } else if plain_value(s) {
-        out.push_str(s);
-    } else {
-        double_quoted(out, s);
-    }
-}
-
-fn key(out: &mut String, s: &str) {
-    if plain_key(s) {
-        out.push_str(s);
-    } else {
-        double_quoted(out, s);
-    }
-}
-
 fn double_quoted(out: &mut String, s: &str) {
     out.push('"');
+    // Printable ASCII other than `"` and `\` stands for itself: the common case (`Fn::GetAtt`,
+    // `"4711"`) is copied whole instead of a character at a time.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for ch in s.chars() {
         match ch {
             '\\' => out.push_str("\\\\"),
@@ -267,21 +313,18 @@ fn needs_escape(c: char) -> bool {
 
 /// Whether `s` reads back as the same string when written bare as a mapping value in block
 /// style.
-fn plain_value(s: &str) -> bool {
-    // The common case, decided in one pass: letters, digits and `/ _ . -` after a letter or
-    // `/`, which no resolver reads as anything but a string unless it is one of YAML 1.1's
-    // words (`yes`, `Off`, `null`, `.inf` needs a leading dot).
+/// Whether a mapping value may be written bare, in the common case, decided in one pass: letters, digits and `/ _ . -` after a
+/// letter or `/`, which no resolver reads as anything but a string unless it is one of YAML
+/// 1.1's words (`yes`, `Off`, `null`, `.inf` needs a leading dot). `None` for anything else.
+fn plain_value_common(s: &str) -> Option<bool> {
     let bytes = s.as_bytes();
-    if bytes
+    (bytes
         .first()
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/')
         && bytes
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'.' | b'-'))
-    {
-        return !is_word(s);
-    }
-    plain_value_slow(s, false)
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'.' | b'-')))
+    .then(|| !is_word(s))
 }
 
 /// Booleans and nulls of YAML 1.1 and 1.2, and the undotted float words some readers take.
@@ -296,16 +339,15 @@ fn is_word(s: &str) -> bool {
 
 /// serde-saphyr's `is_plain_safe` and `is_plain_value_safe(_, false, true)` together: what it
 /// writes bare as a key.
-fn plain_key(s: &str) -> bool {
+/// Whether a mapping key may be written bare, in the common case: letters, digits, `_` and `-` after a letter. `None` for
+/// anything else.
+fn plain_key_common(s: &str) -> Option<bool> {
     let bytes = s.as_bytes();
-    if bytes.first().is_some_and(u8::is_ascii_alphabetic)
+    (bytes.first().is_some_and(u8::is_ascii_alphabetic)
         && bytes
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-    {
-        return !is_word(s);
-    }
-    plain_key_slow(s) && plain_value_slow(s, true)
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
+    .then(|| !is_word(s))
 }
 
 /// serde-saphyr's `is_plain_safe`.
@@ -762,6 +804,27 @@ mod tests {
             let v = json!({ *s: s, "list": [s, [s], { *s: [s] }] });
             assert_eq!(to_string(&v), saphyr(&v), "{s:?}");
         }
+        // One document that borrows each hostile string many times, as a key and as a value
+        // (the writer decides a borrowed string's quoting once): the same text as a value whose
+        // every string is a copy of its own.
+        let doc = Doc::Seq(
+            HOSTILE
+                .iter()
+                .map(|s| {
+                    Doc::Map(vec![
+                        (Cow::Borrowed(*s), Doc::Str(s)),
+                        ("k".into(), Doc::Seq(vec![Doc::Str(s), Doc::Str(s)])),
+                    ])
+                })
+                .collect(),
+        );
+        let copies = json!(
+            HOSTILE
+                .iter()
+                .map(|s| json!({ *s: s, "k": [s, s] }))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(doc_to_string(&doc), saphyr(&copies));
     }
 
     /// xorshift, so a failure reproduces.
