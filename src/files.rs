@@ -6,6 +6,7 @@
 //! spec no longer produces disappear. Nothing is written outside DIR: every path is checked to
 //! be plain relative components under a target folder.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -254,12 +255,12 @@ pub struct OwnedFolders {
     root: PathBuf,
     /// Relative `/`-separated path, and whether it is a regular file (a symbolic link or other
     /// special file is never something chatlog wrote, and reads as not text).
-    files: std::collections::BTreeMap<String, bool>,
+    files: BTreeMap<String, bool>,
 }
 
 impl OwnedFolders {
     pub fn list(dir: &Path, targets: &[Target]) -> Result<OwnedFolders, ReadError> {
-        let mut files = std::collections::BTreeMap::new();
+        let mut files = BTreeMap::new();
         for target in targets {
             let folder = dir.join(target.folder());
             if folder.is_dir() {
@@ -276,7 +277,7 @@ impl OwnedFolders {
 fn list_folder(
     path: &Path,
     relative: &str,
-    out: &mut std::collections::BTreeMap<String, bool>,
+    out: &mut BTreeMap<String, bool>,
 ) -> Result<(), ReadError> {
     let cannot = |p: &Path| {
         let shown = p.display().to_string();

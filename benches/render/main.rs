@@ -137,16 +137,14 @@ fn median(times: &[Duration]) -> Duration {
 }
 
 /// The child: runs one case and prints one `RESULT` line for the parent.
-fn child(case: &str, rooms: usize, deployments: usize, runs: usize, dir: &Path) {
-    // Each run reads the spec from a file before its clock starts, as `chatlog` reads it: the
-    // peak then holds the one copy of its bytes the binary holds, not the generator's as well.
-    let spec_file = dir.with_extension("spec.yaml");
-    std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
+fn child(case: &str, spec_file: &Path, runs: usize, dir: &Path) {
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut shape = None;
     for _ in 0..runs {
-        let spec = std::fs::read(&spec_file).unwrap();
+        // Read before the clock starts, as `chatlog` reads it: the peak then holds the one copy
+        // of the spec's bytes the binary holds.
+        let spec = std::fs::read(spec_file).unwrap();
         let start = Instant::now();
         let cpu_start = cpu_seconds();
         let s = run(case, spec, dir);
@@ -180,14 +178,13 @@ struct Measured {
 fn measure(
     case: &str,
     rooms: usize,
-    deployments: usize,
+    spec_file: &Path,
     runs: usize,
     dir: &Path,
 ) -> Option<Measured> {
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["--child", case])
-        .arg(rooms.to_string())
-        .arg(deployments.to_string())
+        .arg(spec_file)
         .arg(runs.to_string())
         .arg(dir)
         .output()
@@ -220,13 +217,12 @@ fn measure(
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, case, rooms, deployments, runs, dir] = args.as_slice()
+    if let [flag, case, spec_file, runs, dir] = args.as_slice()
         && flag == "--child"
     {
         child(
             case,
-            rooms.parse().unwrap(),
-            deployments.parse().unwrap(),
+            Path::new(spec_file),
             runs.parse().unwrap(),
             Path::new(dir),
         );
@@ -282,14 +278,17 @@ fn main() {
     for &rooms in &sizes {
         let dir = scratch.join(rooms.to_string());
         std::fs::create_dir_all(&dir).unwrap();
+        // Generated once per size; every case's child reads it.
+        let spec_file = scratch.join(format!("{rooms}.spec.yaml"));
+        std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
         // `check` compares with what `write` leaves; without `write` in the list, write first.
         if cases.iter().any(|c| c == "check") && !cases.iter().any(|c| c == "write") {
-            measure("write", rooms, deployments, 1, &dir);
+            measure("write", rooms, &spec_file, 1, &dir);
         }
         let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
         let row = cases
             .iter()
-            .map(|c| measure(c, rooms, deployments, runs, &dir))
+            .map(|c| measure(c, rooms, &spec_file, runs, &dir))
             .collect();
         table.push((rooms, row));
         let _ = std::fs::remove_dir_all(&dir);

@@ -287,13 +287,6 @@ impl<'a> Parser<'a, '_> {
         })
     }
 
-    /// Passes over the lines of a subtree: the current line, and the lines after it that are
-    /// indented deeper than `indent` (or, `- ` items at `indent` itself, a sequence that
-    /// belongs to a key at that indent).
-    fn skip(&mut self, indent: usize, items_at_indent: bool) {
-        self.lines.skip_deeper(indent, items_at_indent);
-    }
-
     /// Reading the path to the target is done once an entry on it is read: whatever follows is
     /// off the path, so the rest of the text is not read at all.
     fn done_with_path(&mut self) {
@@ -360,17 +353,16 @@ impl<'a> Parser<'a, '_> {
             }
             let parent = self.push_key(&entry.name);
             if self.on_path() {
-                let value = self.entry_value(line, &entry, indent);
+                let value = self.entry_value(line, &entry, indent)?;
                 self.pointer.truncate(parent);
                 if self.target.is_none() {
-                    map.insert(entry.name, value?);
-                } else {
-                    value?;
-                    self.done_with_path();
+                    map.insert(entry.name, value);
                 }
+                self.done_with_path();
             } else {
                 self.pointer.truncate(parent);
-                self.skip(indent, true);
+                // The entry's subtree, and a sequence at its key's own indent.
+                self.lines.skip_deeper(indent, true);
             }
             match self.lines.current {
                 None => break,
@@ -438,7 +430,7 @@ impl<'a> Parser<'a, '_> {
             let parent = self.push_index(items.len());
             if !self.on_path() {
                 self.pointer.truncate(parent);
-                self.skip(dash, false);
+                self.lines.skip_deeper(dash, false);
                 items.push(Value::Null);
             } else {
                 let item = match key_at(line, start)? {

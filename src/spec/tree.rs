@@ -170,17 +170,23 @@ impl<'de> Deserialize<'de> for KeyString {
 
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    let mut escaped = String::with_capacity(segment.len());
+    push_escaped(&mut escaped, segment);
+    escaped
 }
 
 /// Appends `/segment`, escaped as a JSON pointer segment (RFC 6901).
 pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
+    push_escaped(pointer, segment);
+}
+
+fn push_escaped(out: &mut String, segment: &str) {
     for c in segment.chars() {
         match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
         }
     }
 }
