@@ -44,12 +44,71 @@ impl Default for Waits {
 /// The longest pause between two attempts of a create, however often it was tried.
 const MAX_RETRY_PAUSE: Duration = Duration::from_secs(8);
 
+/// Why one change could not be made. Its message names the operation, the resource and AWS's
+/// error code (through [`AwsError`]) and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    /// AWS refused or failed a call.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// A room names a logging configuration that neither exists nor was created by this apply.
+    #[error("logging configuration `{key}` does not exist (it was not created)")]
+    MissingConfiguration { key: String },
+    /// A create's answer was lost, and looking for what it made failed too: it may exist.
+    #[error(
+        "{create}; whether it took effect is unknown, and looking for it failed: {lookup}. Run apply again: it finds what was made by its chatlog tags and creates nothing twice"
+    )]
+    CreateUnknown {
+        create: AwsError,
+        lookup: Box<AwsError>,
+    },
+    /// A create was sent as often as allowed, and each time it was not made.
+    #[error("{last} (sent {attempts} times; each time it was not made)")]
+    CreateAttempts { last: AwsError, attempts: u32 },
+    /// The service gave up on a logging configuration (CREATE_FAILED, UPDATE_FAILED, ...).
+    #[error(
+        "logging configuration {arn} is {state}: check that its destination exists and that its policy lets log delivery write (chatlog drift shows what is missing)"
+    )]
+    ConfigurationFailed { arn: String, state: String },
+    /// A logging configuration was still CREATING or UPDATING when apply stopped waiting.
+    #[error(
+        "logging configuration {arn} is still {state} after {}s; run apply again to continue",
+        waited.as_secs()
+    )]
+    NotActive {
+        arn: String,
+        state: String,
+        waited: Duration,
+    },
+}
+
+impl ChangeError {
+    /// The AWS error behind it, when AWS answered or was asked: its code, status and action.
+    pub fn aws(&self) -> Option<&AwsError> {
+        match self {
+            ChangeError::Aws(e)
+            | ChangeError::CreateUnknown { create: e, .. }
+            | ChangeError::CreateAttempts { last: e, .. } => Some(e),
+            ChangeError::MissingConfiguration { .. }
+            | ChangeError::ConfigurationFailed { .. }
+            | ChangeError::NotActive { .. } => None,
+        }
+    }
+}
+
+/// Reports and JSON carry the message: the same text a person reads.
+impl serde::Serialize for ChangeError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyFailure {
     /// One line per change completed before the failure, in execution order.
     pub done: Vec<String>,
     /// The changes that failed, and why (several when rooms made concurrently fail together).
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, ChangeError)>,
     /// Changes not attempted.
     pub not_done: Vec<String>,
 }
@@ -67,7 +126,7 @@ pub struct Applied {
 pub enum ChangeEvent<'a> {
     Started(&'a Change),
     Done(&'a Change, Duration),
-    Failed(&'a Change, &'a str, Duration),
+    Failed(&'a Change, &'a ChangeError, Duration),
 }
 
 /// Rooms made at once within a deployment; the pacer keeps them at the room quota (5 per
@@ -191,15 +250,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn resolve(room: &RoomSettings, arns: &BTreeMap<String, String>) -> Result<RoomSettings, String> {
+fn resolve(
+    room: &RoomSettings,
+    arns: &BTreeMap<String, String>,
+) -> Result<RoomSettings, ChangeError> {
     let mut resolved = room.clone();
     resolved.logging_configurations = room
         .logging_configurations
         .iter()
         .map(|key| {
-            arns.get(key).cloned().ok_or_else(|| {
-                format!("logging configuration `{key}` does not exist (it was not created)")
-            })
+            arns.get(key)
+                .cloned()
+                .ok_or_else(|| ChangeError::MissingConfiguration { key: key.clone() })
         })
         .collect::<Result<_, _>>()?;
     Ok(resolved)
@@ -212,9 +274,8 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
     change: &Change,
     arns: &Mutex<BTreeMap<String, String>>,
     waits: Waits,
-) -> Result<Option<LiveRoom>, String> {
+) -> Result<Option<LiveRoom>, ChangeError> {
     let mut answer = None;
-    let aws = |e: AwsError| e.to_string();
     for op in &change.operations {
         match op {
             Operation::CreateLoggingConfiguration {
@@ -249,15 +310,13 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
                 destination,
             } => {
                 chat.update_logging_configuration(arn.clone(), name.clone(), destination.clone())
-                    .await
-                    .map_err(aws)?;
+                    .await?;
                 wait_active(chat, arn, waits).await?;
             }
             Operation::DeleteLoggingConfiguration { arn } => {
                 chat.delete_logging_configuration(arn.clone())
                     .await
-                    .or_else(gone)
-                    .map_err(aws)?;
+                    .or_else(gone)?;
             }
             Operation::CreateRoom { room, tags, .. } => {
                 let room = resolve(room, &lock(arns))?;
@@ -274,29 +333,22 @@ async fn run_change<C: ChatApi, D: DestinationApi, L: LexApi>(
             }
             Operation::UpdateRoom { arn, room } => {
                 let room = resolve(room, &lock(arns))?;
-                chat.update_room(arn.clone(), room).await.map_err(aws)?;
+                chat.update_room(arn.clone(), room).await?;
             }
             Operation::DeleteRoom { arn } => {
-                chat.delete_room(arn.clone())
-                    .await
-                    .or_else(gone)
-                    .map_err(aws)?;
+                chat.delete_room(arn.clone()).await.or_else(gone)?;
             }
             Operation::TagResource { arn, tags } => {
-                chat.tag_resource(arn.clone(), tags.clone())
-                    .await
-                    .map_err(aws)?;
+                chat.tag_resource(arn.clone(), tags.clone()).await?;
             }
             Operation::UntagResource { arn, keys } => {
-                chat.untag_resource(arn.clone(), keys.clone())
-                    .await
-                    .map_err(aws)?;
+                chat.untag_resource(arn.clone(), keys.clone()).await?;
             }
             Operation::Destination(op) => {
-                destinations.execute(op.clone()).await.map_err(aws)?;
+                destinations.execute(op.clone()).await?;
             }
             Operation::Lex(op) => {
-                lex.execute(op.clone()).await.map_err(aws)?;
+                lex.execute(op.clone()).await?;
             }
         }
     }
@@ -326,7 +378,7 @@ fn gone(e: AwsError) -> Result<(), AwsError> {
 /// connection), `find` looks for what this create would have made, by its ownership tags, and
 /// adopts it; only when it is not there is the create sent again. A throttled create did nothing
 /// and is sent again after a pause.
-async fn create_once<T, S, SF, F, FF>(send: S, find: F, waits: Waits) -> Result<T, String>
+async fn create_once<T, S, SF, F, FF>(send: S, find: F, waits: Waits) -> Result<T, ChangeError>
 where
     S: Fn() -> SF,
     SF: std::future::Future<Output = Result<T, AwsError>>,
@@ -339,7 +391,7 @@ where
         let error = match send().await {
             Ok(made) => return Ok(made),
             Err(e) if e.outcome_unknown || e.throttled() => e,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         tokio::time::sleep(pause).await;
         pause = pause.saturating_mul(2).min(MAX_RETRY_PAUSE);
@@ -348,16 +400,18 @@ where
                 Ok(Some(made)) => return Ok(made),
                 Ok(None) => {}
                 Err(lookup) => {
-                    return Err(format!(
-                        "{error}; whether it took effect is unknown, and looking for it failed: {lookup}. Run apply again: it finds what was made by its chatlog tags and creates nothing twice"
-                    ));
+                    return Err(ChangeError::CreateUnknown {
+                        create: error,
+                        lookup: Box::new(lookup),
+                    });
                 }
             }
         }
         if attempt >= waits.create_attempts {
-            return Err(format!(
-                "{error} (sent {attempt} times; each time it was not made)"
-            ));
+            return Err(ChangeError::CreateAttempts {
+                last: error,
+                attempts: attempt,
+            });
         }
         attempt += 1;
     }
@@ -365,27 +419,25 @@ where
 
 /// Create and Update answer ACTIVE, but Get shows CREATING or UPDATING until the service is
 /// done (aws-facts.md §1(a), States); rooms should only point at an ACTIVE configuration.
-async fn wait_active<C: ChatApi>(chat: &C, arn: &str, waits: Waits) -> Result<(), String> {
+async fn wait_active<C: ChatApi>(chat: &C, arn: &str, waits: Waits) -> Result<(), ChangeError> {
     let deadline = Instant::now() + waits.active_timeout;
     loop {
-        let c = chat
-            .get_logging_configuration(arn.to_owned())
-            .await
-            .map_err(|e| e.to_string())?;
+        let c = chat.get_logging_configuration(arn.to_owned()).await?;
         match c.state.as_str() {
             "ACTIVE" => return Ok(()),
             "CREATE_FAILED" | "UPDATE_FAILED" | "DELETE_FAILED" => {
-                return Err(format!(
-                    "logging configuration {arn} is {}: check that its destination exists and that its policy lets log delivery write (chatlog drift shows what is missing)",
-                    c.state
-                ));
+                return Err(ChangeError::ConfigurationFailed {
+                    arn: arn.to_owned(),
+                    state: c.state.clone(),
+                });
             }
             state => {
                 if Instant::now() >= deadline {
-                    return Err(format!(
-                        "logging configuration {arn} is still {state} after {}s; run apply again to continue",
-                        waits.active_timeout.as_secs()
-                    ));
+                    return Err(ChangeError::NotActive {
+                        arn: arn.to_owned(),
+                        state: state.to_owned(),
+                        waited: waits.active_timeout,
+                    });
                 }
                 tokio::time::sleep(waits.poll).await;
             }
@@ -422,7 +474,7 @@ mod tests {
     fn run(
         sends: Vec<Result<&'static str, AwsError>>,
         finds: Vec<Result<Option<&'static str>, AwsError>>,
-    ) -> (Result<&'static str, String>, usize, usize) {
+    ) -> (Result<&'static str, ChangeError>, usize, usize) {
         let sent = AtomicUsize::new(0);
         let looked = AtomicUsize::new(0);
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -478,13 +530,23 @@ mod tests {
     #[test]
     fn a_refusal_is_final_and_a_failed_lookup_never_creates_blindly() {
         let (refused, sent, _) = run(vec![Err(error(400, "ValidationException", false))], vec![]);
-        assert!(refused.unwrap_err().contains("ValidationException"));
+        let refused = refused.unwrap_err();
+        assert_eq!(
+            refused.aws().and_then(|e| e.code.as_deref()),
+            Some("ValidationException")
+        );
+        assert!(matches!(refused, ChangeError::Aws(_)), "{refused:?}");
         assert_eq!(sent, 1);
         let (unknown, sent, looked) = run(
             vec![Err(error(500, "InternalServerException", true))],
             vec![Err(error(500, "InternalServerException", true))],
         );
-        let message = unknown.unwrap_err();
+        let unknown = unknown.unwrap_err();
+        assert!(
+            matches!(unknown, ChangeError::CreateUnknown { .. }),
+            "{unknown:?}"
+        );
+        let message = unknown.to_string();
         assert!(message.contains("looking for it failed"), "{message}");
         assert_eq!((sent, looked), (1, 1));
     }
@@ -493,7 +555,12 @@ mod tests {
     fn attempts_are_bounded() {
         let lost = || Err(error(500, "InternalServerException", true));
         let (result, sent, looked) = run(vec![lost(), lost(), lost(), lost(), lost()], vec![]);
-        assert!(result.unwrap_err().contains("sent 4 times"));
+        let error = result.unwrap_err();
+        assert!(
+            matches!(error, ChangeError::CreateAttempts { attempts: 4, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("sent 4 times"), "{error}");
         assert_eq!((sent, looked), (4, 4));
     }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::ops::ControlFlow;
 
+use aws_sdk_lexmodelsv2::error::BuildError;
 use aws_sdk_lexmodelsv2::operation::list_bot_aliases::ListBotAliasesOutput;
 
 use aws_sdk_lexmodelsv2::types::{
@@ -155,7 +156,7 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 /// The settings `plan::lex` wants (the API's JSON names) as the SDK's types.
-pub fn settings_from_json(v: &Value) -> Result<ConversationLogSettings, String> {
+pub fn settings_from_json(v: &Value) -> Result<ConversationLogSettings, BuildError> {
     let mut b = ConversationLogSettings::builder();
     for t in v
         .get("textLogSettings")
@@ -169,8 +170,7 @@ pub fn settings_from_json(v: &Value) -> Result<ConversationLogSettings, String> 
                     .unwrap_or_default(),
             )
             .log_prefix(str_at(t, &["destination", "cloudWatch", "logPrefix"]).unwrap_or_default())
-            .build()
-            .map_err(|e| e.to_string())?;
+            .build()?;
         b = b.text_log_settings(
             TextLogSetting::builder()
                 .enabled(t.get("enabled").and_then(Value::as_bool).unwrap_or(true))
@@ -195,8 +195,7 @@ pub fn settings_from_json(v: &Value) -> Result<ConversationLogSettings, String> 
             .set_kms_key_arn(
                 str_at(a, &["destination", "s3Bucket", "kmsKeyArn"]).map(str::to_owned),
             )
-            .build()
-            .map_err(|e| e.to_string())?;
+            .build()?;
         b = b.audio_log_settings(
             AudioLogSetting::builder()
                 .enabled(a.get("enabled").and_then(Value::as_bool).unwrap_or(true))
@@ -210,8 +209,17 @@ pub fn settings_from_json(v: &Value) -> Result<ConversationLogSettings, String> 
     Ok(b.build())
 }
 
+/// Why a role policy IAM returned cannot be read.
+#[derive(Debug, thiserror::Error)]
+enum PolicyDocumentError {
+    #[error("its URL-decoded bytes are not UTF-8: {0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+    #[error("it is not JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+}
+
 /// IAM returns policy documents URL-encoded (RFC 3986); a server that does not is read as is.
-fn policy_document(text: &str) -> Result<Value, String> {
+fn policy_document(text: &str) -> Result<Value, PolicyDocumentError> {
     if let Ok(v) = serde_json::from_str(text) {
         return Ok(v);
     }
@@ -234,8 +242,8 @@ fn policy_document(text: &str) -> Result<Value, String> {
             }
         }
     }
-    let decoded = String::from_utf8(out).map_err(|e| e.to_string())?;
-    serde_json::from_str(&decoded).map_err(|e| e.to_string())
+    let decoded = String::from_utf8(out)?;
+    Ok(serde_json::from_str(&decoded)?)
 }
 
 impl SdkLex {
@@ -385,14 +393,15 @@ impl LexApi for SdkLex {
                 settings,
             } => {
                 let resource = format!("{bot_id}/{alias_id}");
-                let invalid =
-                    |message: String| AwsError::local("lex:UpdateBotAlias", &resource, message);
+                let invalid = |message: &dyn std::fmt::Display| {
+                    AwsError::local("lex:UpdateBotAlias", &resource, message)
+                };
                 // Read, modify, write: everything but the logs goes back as it is now.
                 let current = self
                     .describe(&bot_id, &alias_id)
                     .await?
-                    .ok_or_else(|| invalid("the alias no longer exists".to_owned()))?;
-                let logs = settings_from_json(&settings).map_err(invalid)?;
+                    .ok_or_else(|| invalid(&"the alias no longer exists"))?;
+                let logs = settings_from_json(&settings).map_err(|e| invalid(&e))?;
                 let locales: Option<HashMap<_, _>> = current.bot_alias_locale_settings().cloned();
                 self.lex_calls
                     .call(

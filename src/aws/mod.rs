@@ -16,7 +16,9 @@ mod read;
 mod stack_sets;
 mod trail;
 
-pub use apply::{Applied, ApplyFailure, ChangeEvent, Waits, apply_changes, describe_change};
+pub use apply::{
+    Applied, ApplyFailure, ChangeError, ChangeEvent, Waits, apply_changes, describe_change,
+};
 pub use audit::{AuditLog, AuditLogError, Record};
 pub use chat::{ChatApi, SdkChat};
 pub use connect::{Connection, Session};

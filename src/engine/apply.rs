@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Connector, DeploymentId, DeploymentPlan, Event, Hooks, concurrently, deployment_id};
-use crate::aws::{ChangeEvent, Waits, apply_changes, describe_change};
+use crate::aws::{ChangeError, ChangeEvent, Waits, apply_changes, describe_change};
 use crate::live::LiveRoom;
 use crate::plan;
 
@@ -14,7 +14,7 @@ pub struct DeploymentOutcome {
     /// In execution order.
     pub done: Vec<String>,
     /// The changes that failed and why.
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, ChangeError)>,
     pub not_done: Vec<String>,
     /// Rooms as CreateRoom answered them, for reading back without GetRoom.
     #[serde(skip)]
@@ -58,7 +58,7 @@ async fn apply_one<X: Connector>(
             ChangeEvent::Failed(c, error, took) => Event::ChangeFailed {
                 deployment: id.clone(),
                 change: describe_change(c),
-                error: error.to_owned(),
+                error: error.clone(),
                 elapsed_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
             },
         });

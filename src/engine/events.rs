@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::aws::ChangeError;
+
 /// One deployment, as `ACCOUNT/REGION`.
 pub type DeploymentId = String;
 
@@ -48,7 +50,7 @@ pub enum Event {
     ChangeFailed {
         deployment: DeploymentId,
         change: String,
-        error: String,
+        error: ChangeError,
         elapsed_ms: u64,
     },
     /// The deployment was read back after apply; `differs` lists what apply could still change.

@@ -78,8 +78,14 @@ mod tests {
             failed: if failed {
                 vec![(
                     format!("create AWS::IVSChat::Room stage in {deployment}"),
-                    "CreateRoom (stage) failed: ServiceQuotaExceededException: too many rooms"
-                        .to_owned(),
+                    crate::aws::ChangeError::Aws(crate::aws::AwsError {
+                        action: "ivschat:CreateRoom".to_owned(),
+                        resource: "stage".to_owned(),
+                        code: Some("ServiceQuotaExceededException".to_owned()),
+                        status: Some(402),
+                        message: "too many rooms".to_owned(),
+                        outcome_unknown: false,
+                    }),
                 )]
             } else {
                 Vec::new()

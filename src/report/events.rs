@@ -101,8 +101,14 @@ mod tests {
                 deployment: d(),
                 change: "delete AWS::IVSChat::LoggingConfiguration old in 111122223333/us-west-2"
                     .to_owned(),
-                error: "DeleteLoggingConfiguration (old) failed: ConflictException: in use"
-                    .to_owned(),
+                error: crate::aws::ChangeError::Aws(crate::aws::AwsError {
+                    action: "ivschat:DeleteLoggingConfiguration".to_owned(),
+                    resource: "old".to_owned(),
+                    code: Some("ConflictException".to_owned()),
+                    status: Some(409),
+                    message: "in use".to_owned(),
+                    outcome_unknown: false,
+                }),
                 elapsed_ms: 300,
             },
         ];

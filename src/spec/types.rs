@@ -806,8 +806,6 @@ pub struct MemberRoom {
 }
 
 /// Whether the typed layer accepts a document (used to prove the schema and the types agree).
-pub fn accepts(value: &serde_json::Value) -> Result<(), String> {
-    serde_json::from_value::<SpecFile>(value.clone())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+pub fn accepts(value: &serde_json::Value) -> Result<(), serde_json::Error> {
+    serde_json::from_value::<SpecFile>(value.clone()).map(|_| ())
 }
