@@ -121,7 +121,7 @@ fn a_drift_baseline_accepts_known_drift_until_it_changes_or_expires() {
     assert_eq!(findings(&report), [("CL101".to_owned(), true)]);
     let (code, text, _) = world.run(&["drift", "--baseline", b], &moved);
     assert_eq!(code, 0);
-    assert!(text.contains("error[CL101] (suppressed)"), "{text}");
+    assert!(text.contains("error (suppressed)[CL101]"), "{text}");
 
     // Expired: the finding fails the run again, and so does the entry.
     std::fs::write(

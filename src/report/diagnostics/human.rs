@@ -1,8 +1,11 @@
-//! The text report: rustc-style diagnostics with the offending source line underlined.
+//! The text report: rustc-style diagnostics drawn by annotate-snippets (rustc's own renderer):
+//! the offending source underlined, and related places in the spec drawn as labels.
 
 use std::fmt::Write as _;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use annotate_snippets::{AnnotationKind, Element, Level, Origin, Renderer, Snippet};
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::spec::source::Sources;
 
 use super::Summary;
@@ -95,63 +98,96 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style) {
-    let head = format!("{}[{}]", d.severity.as_str(), d.rule.id());
-    // An accepted finding keeps its severity and rule but is marked, and not painted red.
-    let head = if d.suppression.is_some() {
-        style.paint("2", &format!("{head} (suppressed)"))
-    } else {
-        style.severity(d.severity, &head)
+    let message = printable(&d.message);
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
     };
-    let _ = writeln!(
-        out,
-        "{}: {}",
-        head,
-        style.paint("1", &printable(&d.message))
-    );
-    let gutter = d
-        .location
-        .as_ref()
-        .map_or(" ".to_owned(), |l| " ".repeat(l.line.to_string().len()));
-    if let Some(loc) = &d.location {
-        let line_text = sources
-            .files()
-            .find(|f| f.path == loc.file)
-            .and_then(|f| f.text.lines().nth((loc.line as usize).saturating_sub(1)))
-            .map(|l| printable(&l.replace('\t', " ")));
-        let _ = writeln!(
-            out,
-            "{gutter}{} {}:{}:{}",
-            style.paint("1;34", "-->"),
-            printable(&loc.file),
-            loc.line,
-            loc.column
-        );
-        if let Some(text) = line_text {
-            let bar = style.paint("1;34", "|");
-            let visible = text.chars().count();
-            let start = (loc.column as usize).saturating_sub(1).min(visible);
-            let width = (loc.len as usize).clamp(1, visible.saturating_sub(start).max(1));
-            let _ = writeln!(out, "{gutter} {bar}");
-            let _ = writeln!(
-                out,
-                "{} {bar} {text}",
-                style.paint("1;34", &loc.line.to_string())
-            );
-            let marks = style.severity(d.severity, &"^".repeat(width));
-            let _ = writeln!(out, "{gutter} {bar} {}{marks}", " ".repeat(start));
+    // An accepted finding keeps its severity and rule but is marked.
+    let level = if d.suppression.is_some() {
+        level.with_name(format!("{} (suppressed)", d.severity.as_str()))
+    } else {
+        level
+    };
+    let mut elements: Vec<Element<'_>> = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(primary) = &d.location {
+        let text = |file: &str| {
+            sources
+                .files()
+                .find(|f| f.path == file)
+                .map(|f| f.text.as_str())
+        };
+        // The primary place first (its snippet gets the `-->` line), then every related place
+        // in its file, then those in other files: each drawn as a label where its text is known.
+        let mut by_file: Vec<(&str, Vec<Mark<'_>>)> = vec![(
+            primary.file.as_str(),
+            vec![Mark {
+                location: primary,
+                label: None,
+            }],
+        )];
+        for related in &d.related {
+            let mark = Mark {
+                location: &related.location,
+                label: Some(&related.message),
+            };
+            if text(&related.location.file).is_none() {
+                notes.push(format!(
+                    "{} ({}:{}:{})",
+                    printable(&related.message),
+                    printable(&related.location.file),
+                    related.location.line,
+                    related.location.column
+                ));
+            } else if let Some((_, marks)) = by_file
+                .iter_mut()
+                .find(|(file, _)| *file == related.location.file)
+            {
+                marks.push(mark);
+            } else {
+                by_file.push((related.location.file.as_str(), vec![mark]));
+            }
+        }
+        for (i, (file, marks)) in by_file.into_iter().enumerate() {
+            let drawn = text(file).map_or_else(Vec::new, |text| snippets(file, text, &marks));
+            // The primary place is always named, even where its line cannot be shown.
+            if i == 0 && drawn.is_empty() {
+                elements.push(
+                    Origin::path(printable(file))
+                        .line(primary.line as usize)
+                        .char_column(primary.column as usize)
+                        .into(),
+                );
+            }
+            elements.extend(drawn);
         }
     }
-    for related in &d.related {
-        let l = &related.location;
-        let _ = writeln!(
-            out,
-            "{gutter} = note: {} ({}:{}:{})",
-            printable(&related.message),
-            printable(&l.file),
-            l.line,
-            l.column
+    for note in notes {
+        elements.push(Level::NOTE.message(note).into());
+    }
+    if let Some(help) = &d.help {
+        elements.push(Level::HELP.message(printable(help)).into());
+    }
+    if let Some(s) = &d.suppression {
+        elements.push(
+            Level::NOTE
+                .with_name("suppressed")
+                .message(printable(&s.justification()))
+                .into(),
         );
     }
+    let report = [level
+        .primary_title(message)
+        .id(d.rule.id())
+        .elements(elements)];
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    out.push_str(&renderer.render(&report));
+    out.push('\n');
     if let Some(detail) = &d.detail {
         for line in detail.lines() {
             let painted = match line.chars().next() {
@@ -163,20 +199,210 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
             let _ = writeln!(out, "{painted}");
         }
     }
-    if let Some(help) = &d.help {
-        let _ = writeln!(
-            out,
-            "{gutter} = {}: {}",
-            style.paint("1", "help"),
-            printable(help)
-        );
+}
+
+/// A place to draw in a snippet: the diagnostic's own (no label) or a related one.
+struct Mark<'a> {
+    location: &'a Location,
+    label: Option<&'a str>,
+}
+
+/// Marks further apart than this many lines get snippets of their own instead of one snippet
+/// over every line between them (which, in a 50,000-room spec, could be most of the file).
+const JOIN_LINES: u32 = 8;
+
+/// The snippets of one file that draw `marks`: the lines around each group of nearby marks,
+/// each character drawn as one ([`visible`]), each mark underlined at its column. The first
+/// mark's group comes first.
+fn snippets<'a>(file: &str, text: &'a str, marks: &[Mark<'a>]) -> Vec<Element<'a>> {
+    let mut groups: Vec<Vec<&Mark<'a>>> = Vec::new();
+    let mut rest: Vec<&Mark<'a>> = marks.iter().collect();
+    while let Some(first) = rest.first().copied() {
+        // Grow the first mark's group by every mark within reach of it, transitively.
+        let (mut low, mut high) = (first.location.line, first.location.line);
+        let mut group = Vec::new();
+        loop {
+            let (near, far): (Vec<&Mark<'a>>, Vec<&Mark<'a>>) = rest.iter().partition(|m| {
+                m.location.line + JOIN_LINES >= low && m.location.line <= high + JOIN_LINES
+            });
+            if near.is_empty() {
+                break;
+            }
+            for m in &near {
+                low = low.min(m.location.line);
+                high = high.max(m.location.line);
+            }
+            group.extend(near);
+            rest = far;
+        }
+        groups.push(group);
     }
-    if let Some(s) = &d.suppression {
-        let _ = writeln!(
-            out,
-            "{gutter} = {}: {}",
-            style.paint("1", "suppressed"),
-            printable(&s.justification())
-        );
+    groups
+        .into_iter()
+        .filter_map(|group| snippet(file, text, &group))
+        .collect()
+}
+
+fn snippet<'a>(file: &str, text: &str, marks: &[&Mark<'a>]) -> Option<Element<'a>> {
+    let low = marks.iter().map(|m| m.location.line).min()?.max(1);
+    let high = marks.iter().map(|m| m.location.line).max()?;
+    let mut window = String::new();
+    // Each line's number, and where each of its characters starts in `window` (plus its end).
+    let mut lines: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (line, raw) in (low..=high).zip(text.lines().skip(low as usize - 1)) {
+        let mut starts = Vec::with_capacity(raw.len() + 1);
+        for c in raw.chars() {
+            starts.push(window.len());
+            window.push(visible(c));
+        }
+        starts.push(window.len());
+        lines.push((line, starts));
+        window.push('\n');
+    }
+    let mut annotations = Vec::new();
+    for (i, mark) in marks.iter().enumerate() {
+        let Some((_, starts)) = lines.iter().find(|(l, _)| *l == mark.location.line) else {
+            continue;
+        };
+        let last = starts.len().saturating_sub(1);
+        let from = (mark.location.column as usize).saturating_sub(1).min(last);
+        let to = (from + (mark.location.len as usize).max(1))
+            .min(last)
+            .max(from);
+        let (Some(&from), Some(&to)) = (starts.get(from), starts.get(to)) else {
+            continue;
+        };
+        let kind = if i == 0 && mark.label.is_none() {
+            AnnotationKind::Primary
+        } else {
+            AnnotationKind::Context
+        };
+        let annotation = kind.span(from..to);
+        annotations.push(match mark.label {
+            Some(label) => annotation.label(printable(label)),
+            None => annotation,
+        });
+    }
+    if annotations.is_empty() {
+        return None;
+    }
+    Some(
+        Snippet::source(window)
+            .path(printable(file))
+            .line_start(low as usize)
+            .fold(true)
+            .annotations(annotations)
+            .into(),
+    )
+}
+
+/// A source character as one visible character, so that columns (and the `-->` line, which
+/// annotate-snippets counts in the text it draws) stay those of the file: a control character
+/// becomes its Unicode control picture (`␛` for ESC, as rustc draws it) and a tab one space.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Rule;
+    use crate::spec::source::SourceFile;
+
+    fn at(file: &str, line: u32, column: u32, len: u32) -> Option<Location> {
+        Some(Location {
+            file: file.to_owned(),
+            line,
+            column,
+            len,
+            pointer: None,
+        })
+    }
+
+    fn text_of(d: Diagnostic, files: &[(&str, &str)]) -> String {
+        let mut sources = Sources::default();
+        for (path, text) in files {
+            sources.push(SourceFile::deferred((*path).to_owned(), (*text).to_owned()));
+        }
+        let mut out = String::new();
+        render_one(&mut out, &d, &sources, &Style { color: false });
+        out
+    }
+
+    #[test]
+    fn related_places_are_labels_near_by_and_snippets_of_their_own_far_away_or_elsewhere() {
+        let spec: String = (1..=30).map(|i| format!("line{i:02}: x\n")).collect();
+        let d = Diagnostic::new(Rule::UnknownReference, "the finding")
+            .at(at("a.yaml", 20, 1, 6))
+            .related("near", at("a.yaml", 14, 1, 6))
+            .related("far", at("a.yaml", 3, 1, 6))
+            .related("other file", at("b.yaml", 2, 3, 2))
+            .related("unread file", at("c.json", 7, 1, 1))
+            .help("the fix");
+        let text = text_of(d, &[("a.yaml", &spec), ("b.yaml", "k: v\nab: cd\n")]);
+        let expected = "\
+error[CL030]: the finding
+  --> a.yaml:20:1
+   |
+14 | line14: x
+   | ------ near
+...
+20 | line20: x
+   | ^^^^^^
+   |
+  ::: a.yaml:3:1
+   |
+ 3 | line03: x
+   | ------ far
+   |
+  ::: b.yaml:2:3
+   |
+ 2 | ab: cd
+   |   -- other file
+   |
+   = note: unread file (c.json:7:1)
+   = help: the fix
+";
+        assert_eq!(text, expected, "\n{text}");
+    }
+
+    #[test]
+    fn control_characters_are_drawn_as_one_character_each_and_columns_hold() {
+        let d = Diagnostic::new(Rule::UnknownReference, "bad \u{1b}[31m")
+            .at(at("a.yaml", 1, 8, 3))
+            .related("w", at("a.yaml", 1, 12, 1));
+        let text = text_of(d, &[("a.yaml", "a\u{1b}b\tc: xyz w\u{9b}\n")]);
+        assert!(!text.contains(['\u{1b}', '\u{9b}']), "{text:?}");
+        let expected = "\
+error[CL030]: bad \\u{1b}[31m
+ --> a.yaml:1:8
+  |
+1 | a\u{241b}b c: xyz w\u{fffd}
+  |        ^^^ - w
+";
+        assert!(text.starts_with(expected), "\n{text}");
+    }
+
+    #[test]
+    fn a_place_past_the_end_of_its_file_is_still_named() {
+        let d = Diagnostic::new(Rule::UnknownReference, "gone").at(at("a.yaml", 9, 2, 1));
+        let text = text_of(d, &[("a.yaml", "one line\n")]);
+        assert!(text.contains("\n--> a.yaml:9:2\n"), "{text}");
+    }
+
+    #[test]
+    fn a_detail_follows_the_drawing() {
+        let mut d = Diagnostic::new(Rule::UnknownReference, "differs").help("render again");
+        d.detail = Some("--- a\n+++ b\n-old\n+new\n".to_owned());
+        let text = text_of(d, &[]);
+        let expected =
+            "error[CL030]: differs\n |\n = help: render again\n--- a\n+++ b\n-old\n+new\n";
+        assert_eq!(text, expected);
     }
 }
