@@ -3,6 +3,18 @@
 //! The core is pure: [`spec`] reads documents into a merged spec, [`model`] checks it and
 //! resolves the desired state, [`render`] and [`policy`] make documents of it. Files and AWS
 //! stay at the edges: [`files`] writes what the binary asks for, [`aws`] talks to AWS.
+//!
+//! The way in, for a program as for the binary:
+//! - [`validate()`] reads spec files ([`Input`]) into a [`Validation`]: the [`Diagnostic`]s and,
+//!   when the spec is valid, the [`model::Model`];
+//! - [`render::render_validated`] turns it into files, [`files`] writes them and
+//!   [`drift::files`] compares them with what is committed;
+//! - [`report::render`] prints diagnostics in every [`Format`];
+//! - with the `aws` feature, [`engine`] reads, plans, applies and checks accounts.
+//!
+//! Modules are public where the binary, the tests or the benches use them; what only the library
+//! itself uses (the HCL writer, the constraint checks, policy statements, the YAML writer) is
+//! private to it.
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -22,7 +34,13 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod sanitize;
-pub mod sorted_map;
+mod sorted_map;
 pub mod spec;
 pub mod suggest;
 pub mod validate;
+
+pub use diagnostic::{Diagnostic, Location, Rule, Severity};
+pub use report::Format;
+pub use sorted_map::SortedMap;
+pub use spec::load::Input;
+pub use validate::{Validation, validate};

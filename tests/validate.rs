@@ -203,13 +203,20 @@ fn fixture_reports_match_snapshots() {
             // glob! hands over a canonical path; the report names the file as users see it.
             let name = path.file_name().unwrap().to_string_lossy();
             let v = run_files(&[&fixture(&format!("invalid/{name}"))]);
-            let human = report::diagnostics::human::render(
+            let human = report::render(
+                report::Format::Text,
                 &v.diagnostics,
                 &v.sources,
                 &v.summary,
-                &report::diagnostics::human::Style { color: false },
+                false,
             );
-            let json = report::diagnostics::json::render(&v.diagnostics, &v.summary);
+            let json = report::render(
+                report::Format::Json,
+                &v.diagnostics,
+                &v.sources,
+                &v.summary,
+                false,
+            );
             insta::assert_snapshot!("validate-human", human);
             insta::assert_snapshot!("validate-json", json);
         });
@@ -347,11 +354,12 @@ fn hostile_bytes_get_diagnostics_not_panics() {
         format!("{header}rooms:\n  \"a\\u001b[31m\": {{}}\n  b\0: {{}}\n").as_bytes(),
     );
     assert!(v.has_errors());
-    let text = report::diagnostics::human::render(
+    let text = report::render(
+        report::Format::Text,
         &v.diagnostics,
         &v.sources,
         &v.summary,
-        &report::diagnostics::human::Style { color: false },
+        false,
     );
     assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text}");
 

@@ -1,10 +1,10 @@
 //! What an account has, in chatlog's own types: the AWS layer reads into these, and the pure
 //! parts (inventory tables, import, later plan and drift) read only these, never SDK types.
 
-pub mod cache;
-pub mod destinations;
+pub(crate) mod cache;
+pub(crate) mod destinations;
 pub mod import;
-pub mod stack_set;
+pub(crate) mod stack_set;
 
 use serde::Serialize;
 

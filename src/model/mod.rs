@@ -5,7 +5,7 @@
 mod arn;
 mod logical_id;
 mod resolve;
-pub mod stack_set;
+pub(crate) mod stack_set;
 
 pub use arn::partition;
 pub use logical_id::logical_id;

@@ -7,9 +7,9 @@
 //! without `chatlog:spec` is matched by name (so that `import` then `plan` shows no change) but
 //! never changed or deleted: its changes are blocked, with the reason.
 
-pub mod destinations;
+pub(crate) mod destinations;
 mod ivschat;
-pub mod lex;
+pub(crate) mod lex;
 pub mod stack_sets;
 mod tags;
 

@@ -134,27 +134,6 @@ pub fn cwl_log_group_policy(log_group_arn: &str, source: &Source) -> PolicyDocum
     )])
 }
 
-/// The permissions of `AWSServiceRoleForLogDelivery`, as AWS creates it (aws-facts §1(c),
-/// Firehose). chatlog never writes this policy; it documents what the role carries.
-pub fn slr_permissions_policy() -> PolicyDocument {
-    PolicyDocument::new(vec![
-        Statement::allow(
-            "FirehoseDelivery",
-            Strings::many([
-                "firehose:PutRecord",
-                "firehose:PutRecordBatch",
-                "firehose:ListTagsForDeliveryStream",
-            ]),
-            Strings::one("*"),
-        )
-        .condition(Conditions::new().with(
-            "StringEquals",
-            "aws:ResourceTag/LogDeliveryEnabled",
-            Strings::one("true"),
-        )),
-    ])
-}
-
 /// The trust policy of `AWSServiceRoleForLogDelivery` (aws-facts §1(c), Firehose).
 pub fn slr_trust_policy() -> serde_json::Value {
     serde_json::json!({

@@ -3,14 +3,14 @@
 //! verifying existing ones. Pure: no I/O. Every target (CloudFormation, the policies folder, Terraform) serializes the
 //! same values.
 
-pub mod audit;
-pub mod deployer;
-pub mod document;
+pub(crate) mod audit;
+pub(crate) mod deployer;
+pub(crate) mod document;
 pub mod lex;
-pub mod limits;
-pub mod log_delivery;
+pub(crate) mod limits;
+pub(crate) mod log_delivery;
 pub mod merge;
-pub mod normalize;
+pub(crate) mod normalize;
 pub mod plan;
 pub mod verify;
 

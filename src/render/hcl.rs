@@ -314,8 +314,6 @@ pub enum Item {
     Attribute(Ident, Expr),
     Block(Block),
     Blank,
-    /// `# text`; line breaks and control characters in `text` are replaced by spaces.
-    Comment(String),
     /// `#checkov:skip=<id>:<reason>`, which checkov reads inside the resource's lines.
     CheckovSkip(&'static str, String),
 }
@@ -375,7 +373,6 @@ fn write_block(out: &mut String, b: &Block, level: usize) {
         .body
         .iter()
         .map(|i| match i {
-            Item::Comment(t) => format!("# {}", one_line(t)),
             Item::CheckovSkip(id, reason) => format!("#checkov:skip={id}:{}", one_line(reason)),
             _ => String::new(),
         })
@@ -388,7 +385,7 @@ fn write_block(out: &mut String, b: &Block, level: usize) {
             Item::Attribute(k, v) => Line::Assign(k.as_str().to_owned(), v),
             Item::Block(b) => Line::Block(b),
             Item::Blank => Line::Blank,
-            Item::Comment(_) | Item::CheckovSkip(..) => Line::Comment(text),
+            Item::CheckovSkip(..) => Line::Comment(text),
         })
         .collect();
     write_lines(out, &lines, level + 1);

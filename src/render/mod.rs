@@ -2,14 +2,14 @@
 //! `(relative path, contents)` pairs and only the CLI writes them (through [`crate::files`]). Output is
 //! deterministic: the same spec gives byte-identical files.
 
-pub mod cloudformation;
+pub(crate) mod cloudformation;
 mod doc;
-pub mod hcl;
+pub(crate) mod hcl;
 mod jobs;
-pub mod policies;
+pub(crate) mod policies;
 mod rules;
-pub mod stack_sets;
-pub mod terraform;
+pub(crate) mod stack_sets;
+pub(crate) mod terraform;
 mod yaml;
 
 use crate::diagnostic::Diagnostic;

@@ -19,7 +19,7 @@ use crate::policy::log_delivery::{DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME};
 use crate::policy::plan::{self, DeploymentPolicies};
 
 use super::hcl::{self, Block, Expr, Ident, Item};
-use super::{File, RenderError, deployment_stem};
+use super::{File, deployment_stem};
 
 mod audit;
 mod lex;
@@ -87,15 +87,6 @@ fn with_tags(mut block: Block, tags: &Tags) -> Block {
 
 fn jsonencode(doc: &PolicyDocument) -> Expr {
     Expr::Call(id("jsonencode"), vec![Expr::from_json(&doc.to_value())])
-}
-
-pub fn render(model: &Model) -> Result<Vec<File>, RenderError> {
-    let mut files = Vec::new();
-    for dep in &model.deployments {
-        files.extend(render_deployment(dep));
-    }
-    files.extend(render_audit(model));
-    Ok(files)
 }
 
 /// The audit trail's module, if the spec has an `audit` section.

@@ -1,7 +1,7 @@
 //! The spec format: parsing with positions, the JSON Schema, the typed values, and merging.
 
 mod block_yaml;
-pub mod constraints;
+pub(crate) mod constraints;
 pub mod load;
 pub mod schema;
 pub mod source;

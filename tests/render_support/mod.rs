@@ -105,11 +105,12 @@ pub fn diagnostics_text(v: &Validation, rendered: &Rendered) -> String {
     let mut diagnostics = v.diagnostics.clone();
     diagnostics.extend(rendered.diagnostics.iter().cloned());
     chatlog::diagnostic::sort(&mut diagnostics);
-    chatlog::report::diagnostics::human::render(
+    chatlog::report::render(
+        chatlog::report::Format::Text,
         &diagnostics,
         &v.sources,
         &v.summary,
-        &chatlog::report::diagnostics::human::Style { color: false },
+        false,
     )
 }
 

@@ -473,6 +473,8 @@ fn desired_tags(p: &Planner<'_>, d: &Destination) -> Tags {
 
 /// With `--prune`: the buckets and log groups that configurations being deleted wrote to, when
 /// the spec no longer names them. They hold chat logs, so chatlog keeps them and says so.
+// Called by the live engine (feature `aws`) only.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub fn kept_on_prune(
     deployment: &Deployment,
     live: &RegionInventory,

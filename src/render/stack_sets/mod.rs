@@ -10,7 +10,7 @@
 //! which never leaves `${` in one piece.
 
 mod administrator;
-pub mod terraform;
+pub(crate) mod terraform;
 
 use serde_json::{Map, Value, json};
 
@@ -23,7 +23,10 @@ use crate::spec::source::{Anchor, Sources};
 use super::cloudformation::{self, FORMAT_VERSION, GENERATED};
 use super::{File, RenderError, TemplateFormat};
 
-pub use administrator::{capabilities, description, stack_set_template};
+pub use administrator::stack_set_template;
+// What the live engine sends with CreateStackSet.
+#[cfg(feature = "aws")]
+pub use administrator::{capabilities, description};
 
 /// `cloudformation/stack-sets/<name>/`.
 pub fn folder(set: &StackSet) -> String {

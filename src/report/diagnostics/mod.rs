@@ -1,11 +1,11 @@
 //! Diagnostics (validation, check, drift, policy verify) in every format `--format` offers, one
 //! module per format.
 
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod junit;
-pub mod sarif;
+pub(crate) mod github;
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod sarif;
 
 use serde::Serialize;
 
