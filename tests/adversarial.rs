@@ -3,12 +3,8 @@
 //! parse in their language and carry its hostile strings unaltered. Also: huge and deep
 //! documents (generated here) are refused by the loader's budgets, render writes nowhere but
 //! --out, and an interrupted write leaves no temporary files.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 #[path = "../fuzz/src/readback.rs"]

@@ -3,12 +3,8 @@
 //! and reformatted policies and specs; expired and stale entries are findings; malformed
 //! baselines are refused with their line and column; a baseline is never overwritten unasked.
 //! `drift --baseline` is tested against the local servers in tests/live_baseline.rs.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

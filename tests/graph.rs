@@ -2,12 +2,8 @@
 //! hostile-names spec; every picture parsed by the real parsers (mermaid's own, under node, and
 //! Graphviz's `dot`), with each label read back from what the parser understood; drift marks;
 //! determinism; the deployment filter; exit codes; `--out` ownership; render and check.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -2,12 +2,8 @@
 //! the build), shell completions for every shell clap_complete knows, and man pages, all
 //! generated from the clap definitions. Completions are parsed by bash, zsh and fish and man
 //! pages rendered by groff and man (scripts/test installs them; a missing tool fails the test).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -3,12 +3,8 @@
 //! renders. The lean binary is built here, into target/lean (a folder of its own, so this
 //! cargo does not wait for the one running the tests; incremental after the first run, which
 //! costs about a minute without the SDK).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -1,11 +1,7 @@
 //! Lex V2 bots in the spec: resolution into the model, the Lex V1 carry-over, and the semantic
 //! rules that the per-rule fixtures (tests/validate.rs) show only once each.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 use chatlog::diagnostic::Rule;
 use chatlog::model::{BotAlias, DestinationKind};

@@ -1,11 +1,7 @@
 //! plan, apply and drift through the binary against the project's IVS Chat server (with its
 //! log-delivery side effects written into moto) and moto, with the real SDK clients.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod live_support;

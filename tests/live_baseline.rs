@@ -1,11 +1,7 @@
 //! `drift --baseline`, `--write-baseline` and `--cache-dir` through the binary against the
 //! project's IVS Chat server (with log delivery's side effects written into moto) and moto.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod live_support;

@@ -1,12 +1,8 @@
 //! plan, apply and drift at destinations, through the binary, against moto (S3, CloudWatch Logs,
 //! Firehose, IAM) and the project's IVS Chat server, which writes AWS's log-delivery side effects
 //! into moto when a logging configuration is created.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod live_support;

@@ -2,12 +2,8 @@
 //! server and moto with the real SDK clients: deployments worked on at once, reports in spec
 //! order whatever finished first, a failing deployment stopping alone, and the progress shown
 //! (lines in logs, JSON lines).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod live_support;

@@ -1,11 +1,7 @@
 //! `inventory` and `import` through the binary, against the project's IVS Chat server and moto
 //! (for STS), with the real SDK clients on both sides.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod live_support;

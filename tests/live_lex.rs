@@ -2,12 +2,8 @@
 //! a read-modify-write UpdateBotAlias (against a Lex V2 double that replaces the whole alias, as
 //! the service does), the role's inline policy by PutRolePolicy (against moto's IAM), with the
 //! project's IVS Chat server and moto for everything else.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 mod http_double;

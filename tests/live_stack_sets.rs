@@ -7,12 +7,8 @@
 //! moto 5.2 has no CloudFormation support for AWS::IVSChat::* (a stack instance with a logging
 //! configuration fails inside moto), so these stack sets hold destinations only; the member with
 //! logging configurations and rooms is checked by cfn-lint and checkov in tests/stack_sets.rs.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod cfn_proxy;
 mod common;

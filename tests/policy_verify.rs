@@ -1,12 +1,8 @@
 //! `chatlog policy verify`, through the binary: each finding kind from a real-looking policy,
 //! every normalization case, the AWS CLI export shapes, policies chatlog renders or merges
 //! verifying clean, exit codes, and a snapshot of every report format.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -1,11 +1,7 @@
 //! CloudFormation target: snapshots of every example and fixture, cfn-lint and checkov on every
 //! template, YAML and JSON agree, determinism, splitting at CloudFormation's limits.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod render_support;
 

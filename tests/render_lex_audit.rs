@@ -4,12 +4,8 @@
 //! logging is refused where CloudFormation cannot express it, and the trail's bucket policy is
 //! CloudTrail's own, scoped to the trail. (cfn-lint, checkov, parliament and the provider
 //! schema run on the same files in the render_* tests.)
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod render_support;
 

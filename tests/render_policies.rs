@@ -1,11 +1,7 @@
 //! Policies target: snapshots of every example and fixture, parliament on every policy
 //! document, size limits and splitting, agreement with the CloudFormation templates, merge.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod render_support;
 

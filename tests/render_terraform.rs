@@ -2,12 +2,8 @@
 //! what the hashicorp/aws 6.66.0 schema has (tests/data/terraform-aws-schema-subset.json);
 //! policies are the same documents as src/policy's; checkov passes; hostile values stay data;
 //! output is byte-identical across renders.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod render_support;
 

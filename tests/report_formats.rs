@@ -1,11 +1,7 @@
 //! Every report format, on real diagnostics: snapshots, and each format checked by a real
 //! parser (SARIF against the OASIS schema, JUnit by an XML parser).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -1,11 +1,7 @@
 //! The JSON Schema (for editors) and the serde types (for chatlog) are two statements of one
 //! format. Every example and fixture must be accepted or refused by both alike.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -1,12 +1,8 @@
 //! Stack sets (issue 16): the member template names no concrete account or region, the
 //! administrator's template and Terraform module inline exactly the member, names are checked at
 //! their longest expansion, and a member beyond one stack is refused with the alternative.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod render_support;
 

@@ -1,11 +1,7 @@
 //! Validation: every rule is broken by a fixture that asserts its id and position, and the human
 //! and JSON reports of every fixture are snapshots.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -385,13 +385,6 @@ pub fn from_typed(s: &document::Statement) -> Statement {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
-
     use super::*;
     use crate::policy::log_delivery::{self, Source};
     use serde_json::json;

@@ -843,13 +843,6 @@ fn report(l: &Located, j: &Judgement, kind: Kind) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
-
     use super::*;
     use serde_json::{Value, json};
 

@@ -10,7 +10,7 @@
 //!   instances.
 //! - A failing instance: operations are reported FAILED, and the chosen account's result with a
 //!   reason, as ListStackSetOperationResults reports one.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 for the AWS API doubles of the live tests: one thread
 //! per connection, keep-alive, requests with a Content-Length body, answers with a JSON body.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

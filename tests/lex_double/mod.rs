@@ -6,13 +6,7 @@
 //! cannot name a moto bot. UpdateBotAlias here replaces the whole alias, as the service does
 //! (aws-facts.md §1(g)): a setting the request leaves out is gone afterwards, so a client that
 //! does not send back what it read loses it.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

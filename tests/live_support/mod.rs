@@ -1,6 +1,6 @@
 //! A world for live tests: the project's IVS Chat server, the shared moto server, a fresh
 //! account, and chatlog pointed at both through the standard environment variables.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::path::Path;
 

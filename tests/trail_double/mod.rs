@@ -1,11 +1,6 @@
 //! A CloudTrail LookupEvents double for `drift --explain` (moto 5.2.5 has no LookupEvents):
 //! awsJson1_1 on 127.0.0.1, the EventSource lookup attribute, pages of at most MaxResults.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 

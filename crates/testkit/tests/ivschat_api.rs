@@ -1,11 +1,7 @@
 //! The local IVS Chat server through the real aws-sdk-ivschat client: every operation, the
 //! model's validation, paging, states over time and the service's refusals.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

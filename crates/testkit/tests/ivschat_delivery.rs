@@ -1,12 +1,8 @@
 //! The log-delivery side effects the local IVS Chat server writes into moto when a logging
 //! configuration is created or re-pointed (aws-facts §1(c)), read back through the real SDK
 //! clients of S3, CloudWatch Logs, IAM and Firehose.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
 
 mod common;
 

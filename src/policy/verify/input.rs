@@ -579,13 +579,6 @@ fn canonical(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
-
     use super::*;
 
     fn columns(line: &str) -> Vec<u32> {

@@ -1,5 +1,5 @@
 //! Shared by the testkit's integration tests: a server, a real SDK client for it, destinations.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 
