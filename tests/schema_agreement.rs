@@ -359,3 +359,138 @@ fn every_constraint_edge_is_agreed() {
         cases.len()
     );
 }
+
+/// Every node of a document, as JSON pointers (the root is "").
+fn pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                pointers(v, format!("{at}/{}", escape(k)), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                pointers(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+/// Random edits of every valid document (a node replaced by a value of another kind or at an
+/// edge, a key or item dropped, a key the format lacks added) are accepted or refused by the
+/// schema and the types alike. `validate` asks the schema only when the types refuse, so this
+/// agreement is what makes its answer the schema's answer.
+#[test]
+fn schema_and_types_agree_on_random_edits_of_valid_documents() {
+    let replacements: Vec<serde_json::Value> = [
+        "0",
+        "-1",
+        "1",
+        "1.5",
+        "100",
+        "101",
+        "10000",
+        "4294967296",
+        "\"\"",
+        "\"x\"",
+        "\"a b\"",
+        "\"UPPER\"",
+        "\"../x\"",
+        "\"111122223333\"",
+        "\"us-west-2\"",
+        "\"arn:aws:s3:::b\"",
+        "true",
+        "null",
+        "[]",
+        "{}",
+        "[\"x\"]",
+        "{\"x\": 1}",
+    ]
+    .iter()
+    .map(|raw| serde_json::from_str(raw).unwrap())
+    .collect();
+    let mut documents = common::examples();
+    for dir in ["valid", "multi"] {
+        let mut files: Vec<_> = std::fs::read_dir(common::root().join("tests/fixtures").join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        documents.extend(files);
+    }
+    // xorshift64: the same edits on every run, so a failure can be run again.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n as u64).unwrap()
+    };
+    let (mut compared, mut accepted) = (0, 0);
+    for path in documents {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(parsed) = tree::parse(&text) else {
+            continue;
+        };
+        if !schema::accepts(&parsed.value).unwrap() {
+            continue;
+        }
+        let mut all = Vec::new();
+        pointers(&parsed.value, String::new(), &mut all);
+        for _ in 0..300 {
+            let mut doc = parsed.value.clone();
+            let at = &all[next(all.len())];
+            let edit = match next(4) {
+                0 if !at.is_empty() => {
+                    let (parent, key) = at.rsplit_once('/').unwrap();
+                    match doc.pointer_mut(parent).unwrap() {
+                        serde_json::Value::Object(map) => {
+                            let key = key.replace("~1", "/").replace("~0", "~");
+                            map.shift_remove(&key);
+                        }
+                        serde_json::Value::Array(items) => {
+                            items.remove(key.parse::<usize>().unwrap());
+                        }
+                        _ => unreachable!(),
+                    }
+                    format!("drop {at}")
+                }
+                1 if doc.pointer(at).unwrap().is_object() => {
+                    let map = doc.pointer_mut(at).unwrap().as_object_mut().unwrap();
+                    map.insert("zz_unknown".to_owned(), serde_json::json!(1));
+                    format!("add {at}/zz_unknown")
+                }
+                2 if doc.pointer(at).unwrap().is_string() => {
+                    let node = doc.pointer_mut(at).unwrap();
+                    let longer = format!("{}{}", node.as_str().unwrap(), "x".repeat(300));
+                    *node = serde_json::Value::String(longer);
+                    format!("lengthen {at}")
+                }
+                _ => {
+                    let with = replacements[next(replacements.len())].clone();
+                    let edit = format!("{at} = {with}");
+                    *doc.pointer_mut(at).unwrap() = with;
+                    edit
+                }
+            };
+            let by_schema = schema::accepts(&doc).unwrap();
+            let by_types = types::accepts(&doc);
+            if by_schema != by_types.is_ok() {
+                eprintln!(
+                    "DISAGREE {}, {edit}: schema says {by_schema}, types say {by_types:?}",
+                    path.display()
+                );
+            }
+            compared += 1;
+            accepted += usize::from(by_schema);
+        }
+    }
+    eprintln!("{accepted} of {compared} edits accepted by both");
+    assert!(
+        accepted >= 500 && compared - accepted >= 500,
+        "{accepted} of {compared} edits accepted"
+    );
+}

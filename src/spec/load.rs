@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Rule};
 
 use super::schema;
+use serde::Deserialize as _;
+
 use super::source::{Anchor, FileId, SourceFile, Sources};
+use super::strict::Strict;
 use super::tree::{self, Positions, Tree};
 use super::types::{
     AccountAccess, AccountId, Audit, Bot, Destination, EntryKey, LoggingConfiguration, Quota,
@@ -136,9 +139,7 @@ fn read_one(
     // YAML they are read only if a diagnostic needs one.
     let parsed = match json_error {
         Some(e) => Err(e),
-        None if strict_json || is_json(&text) => tree::parse(&json_for_yaml(&text))
-            .map(|Tree { value, positions }| (value, Some(positions))),
-        None => tree::parse_deferred(&text),
+        None => parse(&text, strict_json),
     };
     let (parsed, positions) = match parsed {
         Ok((value, positions)) => (Ok(value), positions),
@@ -183,26 +184,68 @@ fn read_one(
         );
         return (file, None);
     }
-    let schema_errors = schema::check(sources, file, &value);
-    if !schema_errors.is_empty() {
-        diagnostics.extend(schema_errors);
-        return (file, None);
-    }
-    match serde_json::from_value::<SpecFile>(value) {
-        Ok(spec) => (file, Some(spec)),
-        Err(e) => {
-            // The schema accepted what the types refuse: a bug in chatlog, reported as such.
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::Internal,
-                    format!("internal error: the schema and the spec types disagree: {e}"),
-                )
-                .at(sources.file_start(file))
-                .help("please report this with the file"),
-            );
+    // The typed reader decides, and the schema is asked only when it refuses, to say where and
+    // why: the two accept the same documents (tests/schema_agreement.rs), and compiling and
+    // walking the schema was a fifth of `validate` on a valid spec (issue 17). Debug builds, so
+    // every test, ask the schema about accepted files too and fail on any disagreement.
+    #[cfg(debug_assertions)]
+    let accepted_copy = value.clone();
+    match SpecFile::deserialize(Strict(value)) {
+        Ok(spec) => {
+            #[cfg(debug_assertions)]
+            if !schema::check(sources, file, &accepted_copy).is_empty() {
+                diagnostics.push(disagreement(
+                    sources,
+                    file,
+                    "the types accept what the schema refuses",
+                ));
+                return (file, None);
+            }
+            (file, Some(spec))
+        }
+        Err(refused) => {
+            // The value went into the typed reader; reading the text again costs only the
+            // files that are wrong.
+            let schema_errors = sources
+                .get(file)
+                .and_then(|source| parse(&source.text, strict_json).ok())
+                .map(|(value, _)| schema::check(sources, file, &value))
+                .unwrap_or_default();
+            if schema_errors.is_empty() {
+                diagnostics.push(disagreement(
+                    sources,
+                    file,
+                    &format!("the schema accepts what the types refuse: {refused}"),
+                ));
+            } else {
+                diagnostics.extend(schema_errors);
+            }
             (file, None)
         }
     }
+}
+
+/// One document's value, and its positions where reading them costs nothing extra (JSON);
+/// a block-YAML file's positions are read later, if a diagnostic needs one.
+fn parse(
+    text: &str,
+    strict_json: bool,
+) -> Result<(serde_json::Value, Option<Positions>), tree::SyntaxError> {
+    if strict_json || is_json(text) {
+        tree::parse(&json_for_yaml(text)).map(|Tree { value, positions }| (value, Some(positions)))
+    } else {
+        tree::parse_deferred(text)
+    }
+}
+
+/// The schema and the spec types disagree about a file: a bug in chatlog, reported as such.
+fn disagreement(sources: &Sources, file: FileId, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        Rule::Internal,
+        format!("internal error: the schema and the spec types disagree: {what}"),
+    )
+    .at(sources.file_start(file))
+    .help("please report this with the file")
 }
 
 /// Decodes UTF-8 after dropping a byte-order mark; on invalid bytes returns the position of the

@@ -5,5 +5,6 @@ pub(crate) mod constraints;
 pub mod load;
 pub mod schema;
 pub mod source;
+mod strict;
 pub mod tree;
 pub mod types;

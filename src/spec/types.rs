@@ -807,5 +807,5 @@ pub struct MemberRoom {
 
 /// Whether the typed layer accepts a document (used to prove the schema and the types agree).
 pub fn accepts(value: &serde_json::Value) -> Result<(), serde_json::Error> {
-    serde_json::from_value::<SpecFile>(value.clone()).map(|_| ())
+    SpecFile::deserialize(super::strict::Strict(value.clone())).map(|_| ())
 }
