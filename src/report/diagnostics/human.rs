@@ -120,19 +120,24 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
         };
         // The primary place first (its snippet gets the `-->` line), then every related place
         // in its file, then those in other files: each drawn as a label where its text is known.
-        let mut by_file: Vec<(&str, Vec<Mark<'_>>)> = vec![(
-            primary.file.as_str(),
+        // A place that is not on its file's text (a line or column past its end) is named as
+        // given, never drawn at a nearby column that the header would then name instead.
+        let drawable = |l: &Location| text(&l.file).is_some_and(|t| fits(t, l));
+        let primary_marks = if drawable(primary) {
             vec![Mark {
                 location: primary,
                 label: None,
-            }],
-        )];
+            }]
+        } else {
+            Vec::new()
+        };
+        let mut by_file: Vec<(&str, Vec<Mark<'_>>)> = vec![(primary.file.as_str(), primary_marks)];
         for related in &d.related {
             let mark = Mark {
                 location: &related.location,
                 label: Some(&related.message),
             };
-            if text(&related.location.file).is_none() {
+            if !drawable(&related.location) {
                 notes.push(format!(
                     "{} ({}:{}:{})",
                     printable(&related.message),
@@ -151,8 +156,8 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
         }
         for (i, (file, marks)) in by_file.into_iter().enumerate() {
             let drawn = text(file).map_or_else(Vec::new, |text| snippets(file, text, &marks));
-            // The primary place is always named, even where its line cannot be shown.
-            if i == 0 && drawn.is_empty() {
+            // The primary place is always named, even where it cannot be drawn.
+            if i == 0 && (drawn.is_empty() || !drawable(primary)) {
                 elements.push(
                     Origin::path(printable(file))
                         .line(primary.line as usize)
@@ -199,6 +204,17 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
             let _ = writeln!(out, "{painted}");
         }
     }
+}
+
+/// Whether a place is on its file's text: its line exists and its column is on that line or
+/// just past its last character (where a missing value is reported).
+fn fits(text: &str, location: &Location) -> bool {
+    let Some(index) = (location.line as usize).checked_sub(1) else {
+        return false;
+    };
+    text.lines()
+        .nth(index)
+        .is_some_and(|line| (1..=line.chars().count() + 1).contains(&(location.column as usize)))
 }
 
 /// A place to draw in a snippet: the diagnostic's own (no label) or a related one.
@@ -404,5 +420,70 @@ error[CL030]: bad \\u{1b}[31m
         let expected =
             "error[CL030]: differs\n |\n = help: render again\n--- a\n+++ b\n-old\n+new\n";
         assert_eq!(text, expected);
+    }
+
+    /// Arbitrary text (control characters, tabs, wide and multi-byte characters, empty and
+    /// long lines) and arbitrary places, in and past the text: the drawing never fails, never
+    /// lets a control character through, and always names the finding's place as given.
+    #[test]
+    fn any_text_and_any_place_are_drawn_safely() {
+        let pieces = [
+            "a",
+            "key: value",
+            "\t",
+            "\u{1b}[31m",
+            "\u{7}",
+            "\u{9b}",
+            "\u{7f}",
+            "é",
+            "漢字",
+            "🙂",
+            " ",
+            "",
+            "\r",
+            "\u{202e}",
+            &"x".repeat(200),
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n as u64).unwrap()
+        };
+        for _ in 0..2_000 {
+            let lines = next(12);
+            let text: String = (0..lines)
+                .map(|_| {
+                    let line: String = (0..next(6)).map(|_| pieces[next(pieces.len())]).collect();
+                    line + "\n"
+                })
+                .collect();
+            let place = |next: &mut dyn FnMut(usize) -> usize| {
+                let line = u32::try_from(next(lines + 3)).unwrap();
+                let column = u32::try_from(next(40)).unwrap();
+                let len = u32::try_from(next(12)).unwrap();
+                (line, column, len)
+            };
+            let (line, column, len) = place(&mut next);
+            let mut d =
+                Diagnostic::new(Rule::UnknownReference, "m").at(at("a.yaml", line, column, len));
+            for _ in 0..next(4) {
+                let (l, c, n) = place(&mut next);
+                d = d.related(
+                    "r\u{1b}",
+                    at(if next(3) == 0 { "b.yaml" } else { "a.yaml" }, l, c, n),
+                );
+            }
+            let drawn = text_of(d, &[("a.yaml", &text), ("b.yaml", &text)]);
+            assert!(
+                !drawn.chars().any(|c| c.is_control() && c != '\n'),
+                "{text:?} at {line}:{column}+{len}:\n{drawn}"
+            );
+            assert!(
+                drawn.contains(&format!("--> a.yaml:{line}:{column}\n")),
+                "{text:?} at {line}:{column}+{len}:\n{drawn}"
+            );
+        }
     }
 }
