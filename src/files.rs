@@ -61,50 +61,116 @@ pub fn write_outputs(
     targets: &[Target],
     files: &[File],
 ) -> Result<Vec<PathBuf>, WriteError> {
-    fs::create_dir_all(out).map_err(io(out))?;
-    let mut targets = targets.to_vec();
-    targets.sort_unstable();
-    targets.dedup();
+    let mut staging = Staging::begin(out, targets)?;
     for f in files {
-        if !targets
-            .iter()
-            .any(|t| f.path.starts_with(&format!("{}/", t.folder())))
-        {
-            return Err(WriteError::UnsafePath(f.path.clone()));
+        staging.put(f)?;
+    }
+    staging.commit()
+}
+
+/// The target folders of one render, being built in temporary folders inside `out`: files go
+/// in one at a time as they are rendered ([`Staging::put`]), so a render need not hold them all;
+/// [`Staging::commit`] swaps the folders in. Dropped without a commit (an error, a refused path),
+/// it removes what it staged and `out` keeps what it had.
+pub struct Staging {
+    /// Per target: its folder name, the temporary folder, the folder it replaces.
+    folders: Vec<(&'static str, PathBuf, PathBuf)>,
+    pid: u32,
+    files: usize,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that every target folder under `out` may be replaced, before anything is written.
+    pub fn begin(out: &Path, targets: &[Target]) -> Result<Staging, WriteError> {
+        fs::create_dir_all(out).map_err(io(out))?;
+        let mut targets = targets.to_vec();
+        targets.sort_unstable();
+        targets.dedup();
+        // Every folder is checked before anything is written, so a refusal leaves DIR untouched.
+        for t in &targets {
+            check_replaceable(&out.join(t.folder()))?;
         }
-    }
-    // Every folder is checked before anything is written, so a refusal leaves DIR untouched.
-    for t in &targets {
-        check_replaceable(&out.join(t.folder()))?;
-    }
-    let pid = std::process::id();
-    for t in &targets {
-        remove_leftovers(out, t.folder());
-    }
-    let mut staged = Vec::new();
-    for t in &targets {
-        let folder = t.folder();
-        let final_dir = out.join(folder);
-        let tmp = out.join(format!(".{folder}.chatlog-tmp-{pid}"));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+        let pid = std::process::id();
+        for t in &targets {
+            remove_leftovers(out, t.folder());
         }
-        let result = stage(&tmp, folder, files);
-        if let Err(e) = result {
-            let _ = fs::remove_dir_all(&tmp);
-            for (t, _) in &staged {
-                let _ = fs::remove_dir_all(t);
+        let mut staging = Staging {
+            folders: Vec::new(),
+            pid,
+            files: 0,
+            committed: false,
+        };
+        for t in &targets {
+            let folder = t.folder();
+            let tmp = out.join(format!(".{folder}.chatlog-tmp-{pid}"));
+            if tmp.exists() {
+                fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
             }
-            return Err(e);
+            fs::create_dir(&tmp).map_err(io(&tmp))?;
+            staging
+                .folders
+                .push((folder, tmp.clone(), out.join(folder)));
+            create_new(&tmp.join(MARKER), MARKER_TEXT)?;
         }
-        staged.push((tmp, final_dir));
+        Ok(staging)
     }
-    let mut written = Vec::new();
-    for (tmp, final_dir) in staged {
-        swap(&tmp, &final_dir, pid)?;
-        written.push(final_dir);
+
+    /// Writes one file into its target's temporary folder. A path outside every target folder
+    /// of this render, or one that could escape it, is refused.
+    pub fn put(&mut self, f: &File) -> Result<(), WriteError> {
+        let (folder, tmp) = self
+            .folders
+            .iter()
+            .find(|(folder, _, _)| {
+                f.path
+                    .strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .map(|(folder, tmp, _)| (*folder, tmp))
+            .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
+        let parts = components(&f.path, folder)?;
+        let (name, dirs) = parts
+            .split_last()
+            .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
+        let mut path = tmp.clone();
+        for d in dirs {
+            path.push(d);
+            if !path.is_dir() {
+                fs::create_dir(&path).map_err(io(&path))?;
+            }
+        }
+        path.push(name);
+        create_new(&path, &f.contents)?;
+        self.files += 1;
+        Ok(())
     }
-    Ok(written)
+
+    /// How many files were put in so far.
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// Swaps every staged folder in; returns the folders written.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        self.committed = true;
+        let mut written = Vec::new();
+        for (_, tmp, final_dir) in &self.folders {
+            swap(tmp, final_dir, self.pid)?;
+            written.push(final_dir.clone());
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            for (_, tmp, _) in &self.folders {
+                let _ = fs::remove_dir_all(tmp);
+            }
+        }
+    }
 }
 
 /// A render killed mid-write leaves its staging folder behind (`.<folder>.chatlog-tmp-<pid>`,
@@ -138,30 +204,6 @@ fn check_replaceable(dir: &Path) -> Result<(), WriteError> {
     let empty = fs::read_dir(dir).map_err(io(dir))?.next().is_none();
     if !empty && !dir.join(MARKER).is_file() {
         return Err(WriteError::NotOurs(dir.display().to_string()));
-    }
-    Ok(())
-}
-
-fn stage(tmp: &Path, folder: &str, files: &[File]) -> Result<(), WriteError> {
-    fs::create_dir(tmp).map_err(io(tmp))?;
-    create_new(&tmp.join(MARKER), MARKER_TEXT)?;
-    for f in files {
-        if !f.path.starts_with(&format!("{folder}/")) {
-            continue;
-        }
-        let parts = components(&f.path, folder)?;
-        let mut path = tmp.to_path_buf();
-        let (name, dirs) = parts
-            .split_last()
-            .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
-        for d in dirs {
-            path.push(d);
-            if !path.is_dir() {
-                fs::create_dir(&path).map_err(io(&path))?;
-            }
-        }
-        path.push(name);
-        create_new(&path, &f.contents)?;
     }
     Ok(())
 }

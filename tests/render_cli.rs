@@ -217,3 +217,59 @@ fn a_killed_renders_staging_folder_is_removed_by_the_next_render_and_nothing_els
     );
     assert!(out.join("policies").join(".chatlog").is_file());
 }
+
+/// `render --out` writes each file as it is rendered (render::render_files into files::Staging)
+/// instead of rendering everything first: what lands on disk is exactly the in-memory render's
+/// files, for every example, target and template format (and nothing where the render has
+/// findings that are errors).
+#[test]
+fn files_written_as_rendered_are_the_in_memory_render() {
+    use chatlog::render::{self, Target, TemplateFormat};
+    let all = [
+        Target::CloudFormation,
+        Target::Graph,
+        Target::Policies,
+        Target::Terraform,
+    ];
+    let mut compared = 0;
+    for spec in common::examples() {
+        for (format, flag) in [
+            (TemplateFormat::Yaml, "yaml"),
+            (TemplateFormat::Json, "json"),
+        ] {
+            let validation = chatlog::validate(vec![chatlog::Input {
+                name: spec.display().to_string(),
+                bytes: std::fs::read(&spec).unwrap(),
+            }]);
+            let rendered = render::render_validated(&validation, &all, format).unwrap();
+            let out = scratch("cli-streamed");
+            let out = out.as_path();
+            let run = chatlog()
+                .args(["render", "--target", "all", "--format", flag, "--out"])
+                .arg(out)
+                .arg(&spec)
+                .assert();
+            if rendered.has_errors() {
+                run.code(1);
+                assert_eq!(files_under(out), Vec::<String>::new(), "{}", spec.display());
+                continue;
+            }
+            run.success();
+            let mut expected: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+            expected.extend(all.iter().map(|t| format!("{}/.chatlog", t.folder())));
+            expected.sort();
+            assert_eq!(files_under(out), expected, "{}", spec.display());
+            for f in &rendered.files {
+                let written = std::fs::read_to_string(out.join(&f.path)).unwrap();
+                assert!(
+                    written == f.contents,
+                    "{} {flag}: {} differs",
+                    spec.display(),
+                    f.path
+                );
+            }
+            compared += rendered.files.len();
+        }
+    }
+    assert!(compared >= 50, "only {compared} files compared");
+}

@@ -86,19 +86,33 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
     if case == "validate" {
         return Shape::default();
     }
+    if case == "write" {
+        // As `chatlog render --out` does: each file to disk as it is rendered.
+        let diagnostics = render::checked(&validation, &ALL);
+        assert!(
+            !diagnostics.iter().any(chatlog::Diagnostic::is_error),
+            "{:?}",
+            diagnostics.first()
+        );
+        let model = validation.model.as_ref().unwrap();
+        let mut staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
+        let mut shape = Shape::default();
+        render::render_files(model, &ALL, TemplateFormat::Yaml, |file| {
+            shape.files += 1;
+            shape.bytes += file.contents.len();
+            staging.put(&file)
+        })
+        .unwrap();
+        staging.commit().unwrap();
+        return shape;
+    }
     let rendered =
         render::render_validated(&validation, targets(case), TemplateFormat::Yaml).unwrap();
     assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics.first());
-    match case {
-        "write" => {
-            chatlog::files::write_outputs(dir, &ALL, &rendered.files).unwrap();
-        }
-        "check" => {
-            let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
-            let found = chatlog::drift::files::compare(&rendered.files, &committed, "out").unwrap();
-            assert!(found.is_empty(), "{:?}", found.first());
-        }
-        _ => {}
+    if case == "check" {
+        let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
+        let found = chatlog::drift::files::compare(&rendered.files, &committed, "out").unwrap();
+        assert!(found.is_empty(), "{:?}", found.first());
     }
     Shape {
         files: rendered.files.len(),

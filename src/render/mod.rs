@@ -91,6 +91,36 @@ pub fn render(
             files: Vec::new(),
         });
     }
+    let mut files = Vec::new();
+    render_files(model, targets, format, |file| {
+        files.push(file);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|stopped| match stopped {
+        Stopped::Render(e) => e,
+        Stopped::Sink(never) => match never {},
+    })?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Rendered { diagnostics, files })
+}
+
+/// Why [`render_files`] stopped: a render failed, or `each` refused a file.
+#[derive(Debug)]
+pub enum Stopped<E> {
+    Render(RenderError),
+    Sink(E),
+}
+
+/// Renders every target of a model that passed [`check`] (see [`checked`]) and hands each file
+/// to `each` as soon as the pieces before it are done, in a fixed order (not sorted by path), so
+/// that a caller writing them away never holds every file at once: at 50,000 rooms they are
+/// 66 MB (issue 17). Stops at the first error, the render's or `each`'s.
+pub fn render_files<E>(
+    model: &Model,
+    targets: &[Target],
+    format: TemplateFormat,
+    mut each: impl FnMut(File) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
     let mut targets = targets.to_vec();
     targets.sort_unstable();
     targets.dedup();
@@ -106,16 +136,31 @@ pub fn render(
             Target::Graph | Target::Policies => parts.push(Part::Rest(t)),
         }
     }
-    let rendered = jobs::map(&parts, |part| {
-        let files = part.render(model, format)?;
-        Ok(files.into_iter().map(fitted).collect::<Vec<_>>())
-    });
-    let mut files = Vec::new();
-    for part in rendered {
-        files.extend(part?);
+    jobs::each(
+        &parts,
+        |part| {
+            let files = part.render(model, format)?;
+            Ok(files.into_iter().map(fitted).collect::<Vec<_>>())
+        },
+        |part: Result<Vec<File>, RenderError>| {
+            for file in part.map_err(Stopped::Render)? {
+                each(file).map_err(Stopped::Sink)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// What a render of `validation` reports before any file is made: the spec's own diagnostics
+/// and the target rules', sorted (see [`render_validated`]). Files may be made only when none is
+/// an error.
+pub fn checked(validation: &crate::validate::Validation, targets: &[Target]) -> Vec<Diagnostic> {
+    let mut diagnostics = validation.diagnostics.clone();
+    if let Some(model) = &validation.model {
+        diagnostics.extend(check(model, &validation.sources, targets));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Rendered { diagnostics, files })
+    crate::diagnostic::sort(&mut diagnostics);
+    diagnostics
 }
 
 /// A file whose text sits in a buffer of its own size. Texts grow by doubling, so up to half of

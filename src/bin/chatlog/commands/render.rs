@@ -37,28 +37,34 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8, CliError> {
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let targets: Vec<Target> = args.target.targets();
-    let rendered = render::render_validated(&validation, &targets, args.format.into())
-        .map_err(|e| CliError::Internal(e.to_string()))?;
-    if !rendered.diagnostics.is_empty() {
+    let diagnostics = render::checked(&validation, &targets);
+    if !diagnostics.is_empty() {
         super::report_to_stderr(
             &validation,
-            &rendered.diagnostics,
+            &diagnostics,
             args.diagnostics.diagnostics_format,
         );
     }
-    if rendered.has_errors() {
-        return Ok(FINDINGS);
-    }
-    let folders = chatlog::files::write_outputs(&args.out, &targets, &rendered.files)?;
+    let model = match &validation.model {
+        Some(model) if !diagnostics.iter().any(chatlog::Diagnostic::is_error) => model,
+        _ => return Ok(FINDINGS),
+    };
+    // Each file goes to disk as it is rendered instead of all of them being held until the end;
+    // the folders are swapped in only once every file is written (files::Staging).
+    let mut staging = chatlog::files::Staging::begin(&args.out, &targets)?;
+    render::render_files(model, &targets, args.format.into(), |file| {
+        staging.put(&file)
+    })
+    .map_err(|stopped| match stopped {
+        render::Stopped::Render(e) => CliError::Internal(e.to_string()),
+        render::Stopped::Sink(e) => CliError::from(e),
+    })?;
+    let files = staging.files();
+    let folders = staging.commit()?;
     let names: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
     eprint(&format!(
-        "rendered {} {} into {}\n",
-        rendered.files.len(),
-        if rendered.files.len() == 1 {
-            "file"
-        } else {
-            "files"
-        },
+        "rendered {files} {} into {}\n",
+        if files == 1 { "file" } else { "files" },
         names.join(", ")
     ));
     Ok(CLEAN)
