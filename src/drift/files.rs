@@ -47,23 +47,51 @@ pub fn compare<C: Committed>(
     committed: &C,
     dir: &str,
 ) -> Result<Vec<Diagnostic>, C::Error> {
-    let mut out = Vec::new();
-    let wanted: BTreeMap<&str, &str> = rendered
-        .iter()
-        .map(|f| (f.path.as_str(), f.contents.as_str()))
-        .collect();
-    for (path, contents) in &wanted {
-        let shown = join(dir, path);
-        if !committed.contains(path) {
-            out.push(
+    let mut comparison = Comparison::new(committed, dir);
+    for f in rendered {
+        comparison.file(f)?;
+    }
+    Ok(comparison.finish())
+}
+
+/// A comparison fed one rendered file at a time, as a render makes them
+/// ([`crate::render::render_files`]), so a check never holds every rendered file: at 50,000
+/// rooms they are 66 MB (issue 17). [`Comparison::finish`] adds the committed files no rendered
+/// file matched.
+pub struct Comparison<'a, C: Committed> {
+    committed: &'a C,
+    dir: &'a str,
+    /// Every rendered path seen, and the finding about it, if any.
+    seen: BTreeMap<String, Option<Diagnostic>>,
+}
+
+impl<'a, C: Committed> Comparison<'a, C> {
+    pub fn new(committed: &'a C, dir: &'a str) -> Self {
+        Comparison {
+            committed,
+            dir,
+            seen: BTreeMap::new(),
+        }
+    }
+
+    /// Compares one rendered file with its committed copy.
+    pub fn file(&mut self, rendered: &File) -> Result<(), C::Error> {
+        let finding = self.finding(&rendered.path, &rendered.contents)?;
+        self.seen.insert(rendered.path.clone(), finding);
+        Ok(())
+    }
+
+    fn finding(&self, path: &str, contents: &str) -> Result<Option<Diagnostic>, C::Error> {
+        let shown = join(self.dir, path);
+        if !self.committed.contains(path) {
+            return Ok(Some(
                 Diagnostic::new(Rule::FileMissing, format!("`{shown}` is missing"))
                     .at(Some(file_location(&shown, 1)))
                     .help("run `chatlog render` with the same spec and commit the result"),
-            );
-            continue;
+            ));
         }
-        match committed.read(path)? {
-            None => out.push(
+        Ok(match self.committed.read(path)? {
+            None => Some(
                 Diagnostic::new(
                     Rule::FileChanged,
                     format!("`{shown}` is not the text chatlog renders"),
@@ -71,28 +99,33 @@ pub fn compare<C: Committed>(
                 .at(Some(file_location(&shown, 1)))
                 .help("the file is not UTF-8 text; run `chatlog render` to restore it"),
             ),
-            Some(actual) if actual != *contents => {
+            Some(actual) if actual != contents => {
                 let (line, diff) = unified(&actual, contents, &shown);
                 let mut d = Diagnostic::new(Rule::FileChanged, format!("`{shown}` differs from what the spec renders"))
                     .at(Some(file_location(&shown, line)))
                     .help("edit the spec rather than the rendered file, then run `chatlog render` and commit the result");
                 d.detail = Some(diff);
-                out.push(d);
+                Some(d)
             }
-            Some(_) => {}
-        }
+            Some(_) => None,
+        })
     }
-    for path in committed.paths() {
-        if !wanted.contains_key(path) {
-            let shown = join(dir, path);
-            out.push(
-                Diagnostic::new(Rule::FileStale, format!("`{shown}` is no longer rendered from the spec"))
-                    .at(Some(file_location(&shown, 1)))
-                    .help("delete it (the spec no longer has its deployment or resource) or restore what rendered it"),
-            );
+
+    /// The findings: the rendered files' by path, then the committed files nothing rendered.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self.seen.values().flatten().cloned().collect();
+        for path in self.committed.paths() {
+            if !self.seen.contains_key(path) {
+                let shown = join(self.dir, path);
+                out.push(
+                    Diagnostic::new(Rule::FileStale, format!("`{shown}` is no longer rendered from the spec"))
+                        .at(Some(file_location(&shown, 1)))
+                        .help("delete it (the spec no longer has its deployment or resource) or restore what rendered it"),
+                );
+            }
         }
+        out
     }
-    Ok(out)
 }
 
 fn join(dir: &str, path: &str) -> String {

@@ -46,18 +46,22 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         )));
     }
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
-    let rendered = render::render_validated(&validation, &targets, args.template_format.into())
-        .map_err(|e| CliError::Internal(e.to_string()))?;
-    let rendered_cleanly = !rendered.has_errors();
-    let mut diagnostics = rendered.diagnostics;
-    if rendered_cleanly {
+    let mut diagnostics = render::checked(&validation, &targets);
+    let clean = !diagnostics.iter().any(diagnostic::Diagnostic::is_error);
+    if let (Some(model), true) = (&validation.model, clean) {
         let committed =
             OwnedFolders::list(&args.against, &targets).map_err(|e| CliError::Io(e.to_string()))?;
         let shown = args.against.display().to_string();
-        diagnostics.extend(
-            files::compare(&rendered.files, &committed, &shown)
-                .map_err(|e| CliError::Io(e.to_string()))?,
-        );
+        // Each rendered file is compared as it is made, then dropped (files::Comparison).
+        let mut comparison = files::Comparison::new(&committed, &shown);
+        render::render_files(model, &targets, args.template_format.into(), |file| {
+            comparison.file(&file)
+        })
+        .map_err(|stopped| match stopped {
+            render::Stopped::Render(e) => CliError::Internal(e.to_string()),
+            render::Stopped::Sink(e) => CliError::Io(e.to_string()),
+        })?;
+        diagnostics.extend(comparison.finish());
         diagnostic::sort(&mut diagnostics);
     }
     let text = chatlog::report::render(
