@@ -20,6 +20,8 @@
 pub mod aws;
 pub mod baseline;
 pub mod diagnostic;
+#[cfg(test)]
+mod dice;
 pub mod drift;
 #[cfg(feature = "aws")]
 pub mod engine;

@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use chatlog::report::{self, Format};
+use chatlog::report::Format;
 use chatlog::spec::load::Input;
 use chatlog::validate::{Validation, validate};
 
@@ -35,10 +35,6 @@ fn fixture(name: &str) -> Validation {
     )
 }
 
-fn render(v: &Validation, format: Format) -> String {
-    report::render(format, &v.diagnostics, &v.sources, &v.summary, false)
-}
-
 /// Diagnostics with user text that is hostile to every format: XML and JSON specials, the
 /// workflow-command separators, a path with spaces and commas.
 fn hostile() -> Validation {
@@ -55,7 +51,7 @@ fn every_format_matches_its_snapshot() {
         ("clean", load("ok.yaml", "version: 1\n")),
     ] {
         for (format, label) in FORMATS {
-            cases.push((format!("report-{label}@{name}"), render(&v, format)));
+            cases.push((format!("report-{label}@{name}"), common::report(&v, format)));
         }
     }
     common::assert_snapshots(cases);
@@ -77,7 +73,8 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     let mut cases: Vec<Validation> = fixtures.iter().map(|f| fixture(f)).collect();
     cases.push(hostile());
     for v in &cases {
-        let log: serde_json::Value = serde_json::from_str(&render(v, Format::Sarif)).unwrap();
+        let log: serde_json::Value =
+            serde_json::from_str(&common::report(v, Format::Sarif)).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&log)
             .map(|e| format!("{} at {}", e, e.instance_path().as_str()))
@@ -104,7 +101,7 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     assert!(checked > 40);
     // A mutation the schema must catch, so this test can fail.
     let mut broken: serde_json::Value =
-        serde_json::from_str(&render(&hostile(), Format::Sarif)).unwrap();
+        serde_json::from_str(&common::report(&hostile(), Format::Sarif)).unwrap();
     broken["version"] = serde_json::json!("2.0.0");
     assert!(!validator.is_valid(&broken));
 }
@@ -116,7 +113,7 @@ fn junit_parses_as_xml() {
         hostile(),
         load("ok.yaml", "version: 1\n"),
     ] {
-        let xml = render(&v, Format::Junit);
+        let xml = common::report(&v, Format::Junit);
         let mut child = Command::new("python3")
             .args(["-c", "import sys, xml.etree.ElementTree as ET; r = ET.fromstring(sys.stdin.buffer.read()); print(len(r.findall('.//testcase')), len(r.findall('.//failure')))"])
             .stdin(Stdio::piped())
@@ -143,7 +140,7 @@ fn junit_parses_as_xml() {
 #[test]
 fn github_annotations_are_one_line_each_with_escaped_properties() {
     let v = hostile();
-    let text = render(&v, Format::Github);
+    let text = common::report(&v, Format::Github);
     assert_eq!(text.lines().count(), v.diagnostics.len());
     for line in text.lines() {
         let rest = line

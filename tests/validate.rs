@@ -199,20 +199,8 @@ fn fixture_reports_match_snapshots() {
             // glob! hands over a canonical path; the report names the file as users see it.
             let name = path.file_name().unwrap().to_string_lossy();
             let v = run_files(&[&fixture(&format!("invalid/{name}"))]);
-            let human = report::render(
-                report::Format::Text,
-                &v.diagnostics,
-                &v.sources,
-                &v.summary,
-                false,
-            );
-            let json = report::render(
-                report::Format::Json,
-                &v.diagnostics,
-                &v.sources,
-                &v.summary,
-                false,
-            );
+            let human = common::report(&v, report::Format::Text);
+            let json = common::report(&v, report::Format::Json);
             insta::assert_snapshot!("validate-human", human);
             insta::assert_snapshot!("validate-json", json);
         });
@@ -350,13 +338,7 @@ fn hostile_bytes_get_diagnostics_not_panics() {
         format!("{header}rooms:\n  \"a\\u001b[31m\": {{}}\n  b\0: {{}}\n").as_bytes(),
     );
     assert!(v.has_errors());
-    let text = report::render(
-        report::Format::Text,
-        &v.diagnostics,
-        &v.sources,
-        &v.summary,
-        false,
-    );
+    let text = common::report(&v, report::Format::Text);
     assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text}");
 
     // A billion-laughs alias bomb is refused by the parser's budget, quickly.

@@ -2,10 +2,15 @@
 //! the subset reader accepts a document, the value and every position must be the general
 //! parser's, on every YAML file in the repository and on generated documents built to sit on the
 //! subset's edges (and mutated past them). It must also accept the specs it exists for.
+// Test code: clippy.toml's test allowances (unwrap, expect, panic, indexing) apply to all of it.
+#![cfg(test)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
 use chatlog::spec::tree::{self, Tree};
+use common::Dice;
 
 /// Compares the two readers on `text`; true when the subset reader accepted it.
 fn agree(name: &str, text: &str) -> bool {
@@ -146,22 +151,6 @@ fn the_example_specs_and_a_large_generated_one_take_the_fast_path() {
         ));
     }
     assert!(agree("large", &large));
-}
-
-/// Deterministic pseudo-random choices (xorshift), so a failure reproduces from its seed.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        let i = self.roll(from.len());
-        from.get(i).copied().unwrap_or_default()
-    }
 }
 
 const KEYS: &[&str] = &[

@@ -827,21 +827,9 @@ mod tests {
         assert_eq!(doc_to_string(&doc), saphyr(&copies));
     }
 
-    /// xorshift, so a failure reproduces.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::dice::Dice;
 
-    fn string(r: &mut Rng) -> String {
+    fn string(r: &mut Dice) -> String {
         const PIECES: &[&str] = &[
             "a",
             "Z",
@@ -896,7 +884,7 @@ mod tests {
             .collect()
     }
 
-    fn value(r: &mut Rng, depth: usize) -> Value {
+    fn value(r: &mut Dice, depth: usize) -> Value {
         match r.below(if depth == 0 { 5 } else { 8 }) {
             0 => Value::Null,
             1 => Value::Bool(r.below(2) == 0),
@@ -914,7 +902,7 @@ mod tests {
 
     #[test]
     fn random_documents_are_written_as_serde_saphyr_writes_them() {
-        let mut r = Rng(0x5eed_1234_abcd_ef01);
+        let mut r = Dice(0x5eed_1234_abcd_ef01);
         for i in 0..20_000 {
             let v = Value::Object(
                 (0..1 + r.below(4))

@@ -31,6 +31,11 @@ pub fn assert_snapshots(cases: impl IntoIterator<Item = (String, String)>) {
     assert!(differ.is_empty(), "snapshots that differ: {differ:?}");
 }
 
+/// A validation's diagnostics as `format` prints them, without color.
+pub fn report(v: &chatlog::Validation, format: chatlog::Format) -> String {
+    chatlog::report::render(format, &v.diagnostics, &v.sources, &v.summary, false)
+}
+
 /// A tool installed into the checker venv by scripts/test. Missing tools fail the test: a
 /// checker that silently does not run proves nothing.
 pub fn venv_tool(name: &str) -> PathBuf {
@@ -119,5 +124,21 @@ impl AsRef<Path> for Fresh {
 impl AsRef<std::ffi::OsStr> for Fresh {
     fn as_ref(&self) -> &std::ffi::OsStr {
         self.0.path().as_os_str()
+    }
+}
+
+/// Deterministic pseudo-random choices (xorshift), so a failure reproduces from its seed.
+pub struct Dice(pub u64);
+
+impl Dice {
+    pub fn roll(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+    pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        let i = self.roll(from.len());
+        from.get(i).copied().unwrap_or_default()
     }
 }
