@@ -84,52 +84,59 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
         "{:?}",
         validation.diagnostics.first()
     );
-    if case == "validate" {
-        return Shape::default();
+    match case {
+        "validate" => Shape::default(),
+        "write" => {
+            let mut staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
+            let shape = streamed(&validation, |file| staging.put(file));
+            staging.commit().unwrap();
+            shape
+        }
+        "check" => {
+            let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
+            let mut comparison = chatlog::drift::files::Comparison::new(&committed, "out");
+            let shape = streamed(&validation, |file| comparison.file(file));
+            let found = comparison.finish();
+            assert!(found.is_empty(), "{:?}", found.first());
+            shape
+        }
+        _ => {
+            let rendered =
+                render::render_validated(&validation, targets(case), TemplateFormat::Yaml).unwrap();
+            assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics.first());
+            Shape {
+                files: rendered.files.len(),
+                bytes: rendered.files.iter().map(|f| f.contents.len()).sum(),
+            }
+        }
     }
-    if case == "check" {
-        // As `chatlog check` does: each file compared as it is rendered, then dropped.
-        let model = validation.model.as_ref().unwrap();
-        let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
-        let mut comparison = chatlog::drift::files::Comparison::new(&committed, "out");
-        let mut shape = Shape::default();
-        render::render_files(model, &ALL, TemplateFormat::Yaml, |file| {
+}
+
+/// Every target rendered as `chatlog render --out` and `chatlog check` do: the target rules
+/// first, then each file handed to `each` as it is rendered, and dropped.
+fn streamed<E: std::fmt::Debug>(
+    validation: &chatlog::Validation,
+    mut each: impl FnMut(&render::File) -> Result<(), E>,
+) -> Shape {
+    let diagnostics = render::checked(validation, &ALL);
+    assert!(
+        !diagnostics.iter().any(chatlog::Diagnostic::is_error),
+        "{:?}",
+        diagnostics.first()
+    );
+    let mut shape = Shape::default();
+    render::render_files(
+        validation.model.as_ref().unwrap(),
+        &ALL,
+        TemplateFormat::Yaml,
+        |file| {
             shape.files += 1;
             shape.bytes += file.contents.len();
-            comparison.file(&file)
-        })
-        .unwrap();
-        let found = comparison.finish();
-        assert!(found.is_empty(), "{:?}", found.first());
-        return shape;
-    }
-    if case == "write" {
-        // As `chatlog render --out` does: each file to disk as it is rendered.
-        let diagnostics = render::checked(&validation, &ALL);
-        assert!(
-            !diagnostics.iter().any(chatlog::Diagnostic::is_error),
-            "{:?}",
-            diagnostics.first()
-        );
-        let model = validation.model.as_ref().unwrap();
-        let mut staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
-        let mut shape = Shape::default();
-        render::render_files(model, &ALL, TemplateFormat::Yaml, |file| {
-            shape.files += 1;
-            shape.bytes += file.contents.len();
-            staging.put(&file)
-        })
-        .unwrap();
-        staging.commit().unwrap();
-        return shape;
-    }
-    let rendered =
-        render::render_validated(&validation, targets(case), TemplateFormat::Yaml).unwrap();
-    assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics.first());
-    Shape {
-        files: rendered.files.len(),
-        bytes: rendered.files.iter().map(|f| f.contents.len()).sum(),
-    }
+            each(&file)
+        },
+    )
+    .unwrap();
+    shape
 }
 
 /// Resident high-water mark of this process, in KiB.

@@ -85,12 +85,20 @@ pub fn render(
     format: TemplateFormat,
 ) -> Result<Rendered, RenderError> {
     let diagnostics = check(model, sources, targets);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Ok(Rendered {
-            diagnostics,
-            files: Vec::new(),
-        });
-    }
+    let files = if diagnostics.iter().any(Diagnostic::is_error) {
+        Vec::new()
+    } else {
+        sorted_files(model, targets, format)?
+    };
+    Ok(Rendered { diagnostics, files })
+}
+
+/// Every file of `targets`, held together and sorted by path.
+fn sorted_files(
+    model: &Model,
+    targets: &[Target],
+    format: TemplateFormat,
+) -> Result<Vec<File>, RenderError> {
     let mut files = Vec::new();
     render_files(model, targets, format, |file| {
         files.push(file);
@@ -101,7 +109,7 @@ pub fn render(
         Stopped::Sink(never) => match never {},
     })?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Rendered { diagnostics, files })
+    Ok(files)
 }
 
 /// Why [`render_files`] stopped: a render failed, or `each` refused a file.
@@ -206,22 +214,21 @@ impl Part<'_> {
     }
 }
 
-/// Renders a validated spec: its own diagnostics and the target rules' together, sorted, and no
-/// files when any of them is an error (an invalid spec has no model to render).
+/// Renders a validated spec: its own diagnostics and the target rules' together, sorted
+/// ([`checked`]), and no files when any of them is an error (an invalid spec has no model).
 pub fn render_validated(
     validation: &crate::validate::Validation,
     targets: &[Target],
     format: TemplateFormat,
 ) -> Result<Rendered, RenderError> {
-    let mut rendered = match &validation.model {
-        Some(model) => render(model, &validation.sources, targets, format)?,
-        None => Rendered::default(),
+    let diagnostics = checked(validation, targets);
+    let files = match &validation.model {
+        Some(model) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            sorted_files(model, targets, format)?
+        }
+        _ => Vec::new(),
     };
-    let mut diagnostics = validation.diagnostics.clone();
-    diagnostics.append(&mut rendered.diagnostics);
-    crate::diagnostic::sort(&mut diagnostics);
-    rendered.diagnostics = diagnostics;
-    Ok(rendered)
+    Ok(Rendered { diagnostics, files })
 }
 
 fn graph_file(model: &Model) -> Result<File, RenderError> {

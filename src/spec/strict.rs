@@ -5,22 +5,18 @@
 //! tests/schema_agreement.rs holds the two to the same answers on random edits of every valid
 //! document.
 
-use serde::de::{
-    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
-};
-use serde_json::{Error, Map, Value};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{self, Deserializer, IntoDeserializer, Visitor};
+use serde_json::{Error, Value};
 
-/// A value read strictly: everything inside it is read strictly too.
+/// A value read strictly: everything inside it is read strictly too (serde's own sequence and
+/// map deserializers hand each element on as a `Strict`).
 pub struct Strict(pub Value);
 
-fn unexpected(value: &Value) -> de::Unexpected<'_> {
-    match value {
-        Value::Null => de::Unexpected::Unit,
-        Value::Bool(b) => de::Unexpected::Bool(*b),
-        Value::Number(_) => de::Unexpected::Other("number"),
-        Value::String(s) => de::Unexpected::Str(s),
-        Value::Array(_) => de::Unexpected::Seq,
-        Value::Object(_) => de::Unexpected::Map,
+impl IntoDeserializer<'_, Error> for Strict {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
     }
 }
 
@@ -30,15 +26,18 @@ impl<'de> Deserializer<'de> for Strict {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Array(items) => {
-                let len = items.len();
-                let mut seq = Items(items.into_iter());
+                let mut seq = SeqDeserializer::new(items.into_iter().map(Strict));
                 let value = visitor.visit_seq(&mut seq)?;
-                match seq.0.len() {
-                    0 => Ok(value),
-                    left => Err(de::Error::invalid_length(len - left, &"fewer elements")),
-                }
+                seq.end()?;
+                Ok(value)
             }
-            Value::Object(map) => visitor.visit_map(Entries::new(map)),
+            Value::Object(map) => {
+                let mut entries =
+                    MapDeserializer::new(map.into_iter().map(|(k, v)| (k, Strict(v))));
+                let value = visitor.visit_map(&mut entries)?;
+                entries.end()?;
+                Ok(value)
+            }
             other => other.deserialize_any(visitor),
         }
     }
@@ -46,13 +45,14 @@ impl<'de> Deserializer<'de> for Strict {
     /// A struct is a mapping, never an array of its fields.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
+        name: &'static str,
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(map) => visitor.visit_map(Entries::new(map)),
-            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+            object @ Value::Object(_) => Strict(object).deserialize_any(visitor),
+            Value::Array(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+            other => other.deserialize_struct(name, fields, visitor),
         }
     }
 
@@ -85,68 +85,5 @@ impl<'de> Deserializer<'de> for Strict {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct seq tuple tuple_struct map identifier ignored_any
-    }
-}
-
-struct Items(std::vec::IntoIter<Value>);
-
-impl<'de> SeqAccess<'de> for Items {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        self.0
-            .next()
-            .map(|v| seed.deserialize(Strict(v)))
-            .transpose()
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
-    }
-}
-
-struct Entries {
-    entries: serde_json::map::IntoIter,
-    value: Option<Value>,
-}
-
-impl Entries {
-    fn new(map: Map<String, Value>) -> Self {
-        Entries {
-            entries: map.into_iter(),
-            value: None,
-        }
-    }
-}
-
-impl<'de> MapAccess<'de> for Entries {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        match self.entries.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(IntoDeserializer::<'de, Error>::into_deserializer(key))
-                    .map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        match self.value.take() {
-            Some(value) => seed.deserialize(Strict(value)),
-            None => Err(de::Error::custom("a value was asked for before its key")),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
     }
 }

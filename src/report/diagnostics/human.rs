@@ -123,7 +123,8 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
         // A place that is not on its file's text (a line or column past its end) is named as
         // given, never drawn at a nearby column that the header would then name instead.
         let drawable = |l: &Location| text(&l.file).is_some_and(|t| fits(t, l));
-        let primary_marks = if drawable(primary) {
+        let primary_drawn = drawable(primary);
+        let primary_marks = if primary_drawn {
             vec![Mark {
                 location: primary,
                 label: None,
@@ -157,7 +158,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
         for (i, (file, marks)) in by_file.into_iter().enumerate() {
             let drawn = text(file).map_or_else(Vec::new, |text| snippets(file, text, &marks));
             // The primary place is always named, even where it cannot be drawn.
-            if i == 0 && (drawn.is_empty() || !drawable(primary)) {
+            if i == 0 && !primary_drawn {
                 elements.push(
                     Origin::path(printable(file))
                         .line(primary.line as usize)
@@ -444,13 +445,8 @@ error[CL030]: bad \\u{1b}[31m
             "\u{202e}",
             &"x".repeat(200),
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % n as u64).unwrap()
-        };
+        let mut dice = crate::dice::Dice(0x2545_F491_4F6C_DD1D);
+        let mut next = |n: usize| dice.below(n);
         for _ in 0..2_000 {
             let lines = next(12);
             let text: String = (0..lines)

@@ -47,8 +47,9 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let mut diagnostics = render::checked(&validation, &targets);
-    let clean = !diagnostics.iter().any(diagnostic::Diagnostic::is_error);
-    if let (Some(model), true) = (&validation.model, clean) {
+    if let Some(model) = &validation.model
+        && !diagnostics.iter().any(diagnostic::Diagnostic::is_error)
+    {
         let committed =
             OwnedFolders::list(&args.against, &targets).map_err(|e| CliError::Io(e.to_string()))?;
         let shown = args.against.display().to_string();
