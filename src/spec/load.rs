@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Rule};
 
+use super::block_typed;
 use super::schema;
 use serde::Deserialize as _;
 
@@ -133,6 +134,21 @@ fn read_one(
     }
     let (text, utf8_error) = decode(std::mem::take(&mut input.bytes));
     let strict_json = input.name.to_ascii_lowercase().ends_with(".json");
+    // A valid spec in the block subset is read straight into its types; any other file, and
+    // any file with something wrong in it, is read the way below, which says what and where.
+    if utf8_error.is_none()
+        && !strict_json
+        && !is_json(&text)
+        && let Some(spec) = block_typed::read::<SpecFile>(&text)
+    {
+        let file = sources.push(SourceFile::deferred(input.name, text));
+        #[cfg(debug_assertions)]
+        if let Some(disagreement) = slow_read_disagrees(sources, file, &spec) {
+            diagnostics.push(disagreement);
+            return (file, None);
+        }
+        return (file, Some(spec));
+    }
     let json_error = strict_json.then(|| json_syntax(&text)).flatten();
     let not_strict_json = json_error.is_some();
     // The document moves on to the checks; only its positions stay with the source, and for
@@ -197,7 +213,7 @@ fn read_one(
                 diagnostics.push(disagreement(
                     sources,
                     file,
-                    "the types accept what the schema refuses",
+                    "the schema and the spec types disagree: the types accept what the schema refuses",
                 ));
                 return (file, None);
             }
@@ -215,7 +231,9 @@ fn read_one(
                 diagnostics.push(disagreement(
                     sources,
                     file,
-                    &format!("the schema accepts what the types refuse: {refused}"),
+                    &format!(
+                        "the schema and the spec types disagree: the schema accepts what the types refuse: {refused}"
+                    ),
                 ));
             } else {
                 diagnostics.extend(schema_errors);
@@ -238,14 +256,45 @@ fn parse(
     }
 }
 
-/// The schema and the spec types disagree about a file: a bug in chatlog, reported as such.
+/// The typed block-subset reader alone: `None` where `validate` reads the file through a value.
+/// Public so the tests can hold it to that slower reading.
+#[doc(hidden)]
+pub fn read_block_subset_typed(text: &str) -> Option<SpecFile> {
+    block_typed::read(text)
+}
+
+/// Debug builds read a file the fast reader took the slow way too (value, schema, types), and
+/// report any difference as an internal error, so that every test holds the two to one answer.
+#[cfg(debug_assertions)]
+fn slow_read_disagrees(sources: &Sources, file: FileId, fast: &SpecFile) -> Option<Diagnostic> {
+    let text = &sources.get(file)?.text;
+    let what = match tree::parse_deferred(text) {
+        Err(e) => format!(
+            "the block-subset readers disagree: the typed one accepts what the parser refuses: {}",
+            e.message
+        ),
+        Ok((value, _)) if !schema::check(sources, file, &value).is_empty() => {
+            "the block-subset readers disagree: the typed one accepts what the schema refuses"
+                .to_owned()
+        }
+        Ok((value, _)) => match super::types::read(value) {
+            Err(e) => format!(
+                "the block-subset readers disagree: the typed one accepts what the types refuse: {e}"
+            ),
+            Ok(slow) if format!("{slow:?}") != format!("{fast:?}") => {
+                "the block-subset readers disagree: they read different specs".to_owned()
+            }
+            Ok(_) => return None,
+        },
+    };
+    Some(disagreement(sources, file, &what))
+}
+
+/// Two readers of the spec disagree about a file: a bug in chatlog, reported as such.
 fn disagreement(sources: &Sources, file: FileId, what: &str) -> Diagnostic {
-    Diagnostic::new(
-        Rule::Internal,
-        format!("internal error: the schema and the spec types disagree: {what}"),
-    )
-    .at(sources.file_start(file))
-    .help("please report this with the file")
+    Diagnostic::new(Rule::Internal, format!("internal error: {what}"))
+        .at(sources.file_start(file))
+        .help("please report this with the file")
 }
 
 /// Decodes UTF-8 after dropping a byte-order mark; on invalid bytes returns the position of the

@@ -1,5 +1,6 @@
 //! The spec format: parsing with positions, the JSON Schema, the typed values, and merging.
 
+mod block_typed;
 mod block_yaml;
 pub(crate) mod constraints;
 pub mod load;

@@ -1,0 +1,621 @@
+//! The typed spec read straight from block-YAML text, with no value tree in between.
+//!
+//! [`super::block_yaml`] reads the subset into a `serde_json::Value`, and the types are then read
+//! from that value through [`super::strict::Strict`]: the value's maps, hashed keys and strings
+//! were a third of a 5,000-room render (issue 17). This module is a serde deserializer over the
+//! same lines, read with the same helpers and in the same order, that hands every visitor what
+//! `Strict` over the value would hand it: mappings and sequences in document order, strings,
+//! booleans, non-negative integers as `u64` and negative ones as `i64`, an empty value as unit.
+//!
+//! It is only a fast path. It refuses whatever the block reader refuses (and so leaves to the
+//! general parser), and on any error, of the text or of the types, it answers `None`: the caller
+//! then reads the file the slow way, which alone says what is wrong and where. So an accepted
+//! file's spec is the one the slow way reads, and debug builds (every test) read both and
+//! compare them.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::value::CowStrDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess};
+use serde::de::{Deserialize, Visitor};
+
+use super::block_yaml::{
+    Line, Lines, Plain, flow_key, flow_plain_end, key_at, plain, printable, quoted,
+};
+use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES};
+
+/// `text` read as a `T`, or `None` where the slow way must read it (see the module).
+pub(super) fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+    if !printable(text) {
+        return None;
+    }
+    let mut reader = Reader {
+        lines: Lines::new(text),
+        nodes: 0,
+        events: 0,
+        depth: 0,
+        flow_end: 0,
+    };
+    let first = reader.lines.current?;
+    if first.indent != 0 {
+        return None;
+    }
+    let value = T::deserialize(Node {
+        reader: &mut reader,
+        kind: Kind::Mapping {
+            line: first,
+            start: 0,
+        },
+    })
+    .ok()?;
+    reader.lines.current.is_none().then_some(value)
+}
+
+/// Why a read stopped; never shown, since the slow way then says it in its own words.
+#[derive(Debug)]
+pub(super) struct Refused;
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("left to the general reader")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl de::Error for Refused {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Refused
+    }
+}
+
+type Result<T> = std::result::Result<T, Refused>;
+
+fn refuse<T>() -> Result<T> {
+    Err(Refused)
+}
+
+struct Reader<'a> {
+    lines: Lines<'a>,
+    nodes: usize,
+    events: usize,
+    depth: usize,
+    /// The byte after the flow node read last, on its line.
+    flow_end: usize,
+}
+
+impl Reader<'_> {
+    /// The block reader's budgets, counted as it counts them, so that a document it leaves to
+    /// the general parser is left to it here too.
+    fn node(&mut self, collection: bool) -> Result<()> {
+        self.nodes += 1;
+        self.events += if collection { 2 } else { 1 };
+        if self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS {
+            return refuse();
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth + 8 <= MAX_DEPTH {
+            Ok(())
+        } else {
+            refuse()
+        }
+    }
+}
+
+/// Where a node starts, as the block reader's functions of the same names find it.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// A block mapping whose first key starts at byte `start` of `line`.
+    Mapping { line: Line<'a>, start: usize },
+    /// A block sequence of `- ` items from `first` on.
+    Sequence { first: Line<'a>, indentless: bool },
+    /// `key:` with nothing after it: null.
+    Empty,
+    /// A scalar or a one-line flow collection from `at` to the end of `line`.
+    Inline { line: Line<'a>, at: usize },
+    /// A node inside a flow collection; the byte after it goes to `Reader::flow_end`.
+    Flow { line: Line<'a>, at: usize },
+}
+
+struct Node<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    kind: Kind<'a>,
+}
+
+/// A scalar as the value tree would hold it.
+enum Scalar<'a> {
+    String(Cow<'a, str>),
+    Bool(bool),
+    Integer(i64),
+}
+
+impl<'a> Scalar<'a> {
+    fn plain(text: &'a str) -> Result<Scalar<'a>> {
+        Ok(match plain(text).ok_or(Refused)? {
+            Plain::String => Scalar::String(Cow::Borrowed(text)),
+            Plain::Bool(b) => Scalar::Bool(b),
+            Plain::Integer(n) => Scalar::Integer(n),
+        })
+    }
+
+    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self {
+            Scalar::String(Cow::Borrowed(s)) => visitor.visit_str(s),
+            Scalar::String(Cow::Owned(s)) => visitor.visit_string(s),
+            Scalar::Bool(b) => visitor.visit_bool(b),
+            // As serde_json's numbers: non-negative ones are unsigned.
+            Scalar::Integer(n) => match u64::try_from(n) {
+                Ok(n) => visitor.visit_u64(n),
+                Err(_) => visitor.visit_i64(n),
+            },
+        }
+    }
+}
+
+/// What an inline or flow node turned out to be.
+enum Read<'a> {
+    Scalar(Scalar<'a>),
+    FlowSequence { line: Line<'a>, at: usize },
+    FlowMapping { line: Line<'a>, at: usize },
+}
+
+impl<'r, 'a> Node<'r, 'a> {
+    /// An inline node: a flow node, or a plain scalar that runs to the end of the line or a
+    /// comment (`block_yaml`'s `inline`).
+    fn inline(&mut self, line: Line<'a>, at: usize) -> Result<Read<'a>> {
+        if let Some(b'[' | b'{' | b'"' | b'\'') = line.byte(at) {
+            return self.flow(line, at);
+        }
+        let rest = line.text.get(at..).ok_or(Refused)?;
+        let len = rest.find(" #").unwrap_or(rest.len());
+        let text = rest.get(..len).ok_or(Refused)?.trim_end_matches(' ');
+        if text.is_empty() || text.contains(": ") || text.ends_with(':') {
+            return refuse();
+        }
+        let scalar = Scalar::plain(text)?;
+        self.reader.node(false)?;
+        self.reader.flow_end = at + text.len();
+        Ok(Read::Scalar(scalar))
+    }
+
+    /// A node inside a flow collection, or one that starts with a bracket or a quote
+    /// (`block_yaml`'s `flow`); a scalar's end goes to `flow_end` at once, a collection's once
+    /// it is read.
+    fn flow(&mut self, line: Line<'a>, at: usize) -> Result<Read<'a>> {
+        match line.byte(at).ok_or(Refused)? {
+            b'[' => Ok(Read::FlowSequence { line, at }),
+            b'{' => Ok(Read::FlowMapping { line, at }),
+            b'"' | b'\'' => {
+                let (text, end) = quoted(line, at).ok_or(Refused)?;
+                self.reader.node(false)?;
+                self.reader.flow_end = end;
+                Ok(Read::Scalar(Scalar::String(text)))
+            }
+            _ => {
+                let end = flow_plain_end(line, at).ok_or(Refused)?;
+                let scalar = Scalar::plain(line.text.get(at..end).ok_or(Refused)?)?;
+                self.reader.node(false)?;
+                self.reader.flow_end = end;
+                Ok(Read::Scalar(scalar))
+            }
+        }
+    }
+
+    /// An inline node just read must end its line: only spaces or a comment may follow.
+    fn ends_line(&self, inline: Option<Line<'a>>) -> Result<()> {
+        match inline {
+            Some(line) if !line.ends_at(self.reader.flow_end) => refuse(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads the node for `visitor`, as a mapping only where `mapping_only` (a struct).
+    fn read<'de, V: Visitor<'de>>(mut self, visitor: V, mapping_only: bool) -> Result<V::Value> {
+        let (read, inline) = match self.kind {
+            Kind::Mapping { line, start } => {
+                return self.block_mapping(line, start, visitor);
+            }
+            Kind::Sequence { first, indentless } if !mapping_only => {
+                return self.block_sequence(first, indentless, visitor);
+            }
+            Kind::Sequence { .. } => return refuse(),
+            Kind::Empty if !mapping_only => {
+                self.reader.node(false)?;
+                return visitor.visit_unit();
+            }
+            Kind::Empty => return refuse(),
+            Kind::Inline { line, at } => (self.inline(line, at)?, Some(line)),
+            Kind::Flow { line, at } => (self.flow(line, at)?, None),
+        };
+        let value = match read {
+            Read::Scalar(_) if mapping_only => return refuse(),
+            Read::Scalar(scalar) => scalar.visit(visitor)?,
+            Read::FlowSequence { .. } if mapping_only => return refuse(),
+            Read::FlowSequence { line, at } => self.flow_collection(line, at, false, visitor)?,
+            Read::FlowMapping { line, at } => self.flow_collection(line, at, true, visitor)?,
+        };
+        self.ends_line(inline)?;
+        Ok(value)
+    }
+
+    fn block_mapping<'de, V: Visitor<'de>>(
+        self,
+        line: Line<'a>,
+        start: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.reader.enter()?;
+        self.reader.node(true)?;
+        let mut entries = BlockMapping {
+            reader: self.reader,
+            indent: start,
+            next: Some((line, start)),
+            pending: None,
+            keys: Keys::default(),
+        };
+        let value = visitor.visit_map(&mut entries)?;
+        if entries.next.is_some() || entries.pending.is_some() {
+            return refuse();
+        }
+        entries.reader.depth -= 1;
+        Ok(value)
+    }
+
+    fn block_sequence<'de, V: Visitor<'de>>(
+        self,
+        first: Line<'a>,
+        indentless: bool,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.reader.enter()?;
+        self.reader.node(true)?;
+        let mut items = BlockSequence {
+            reader: self.reader,
+            dash: first.indent,
+            indentless,
+            next: Some(first),
+        };
+        let value = visitor.visit_seq(&mut items)?;
+        if items.next.is_some() {
+            return refuse();
+        }
+        items.reader.depth -= 1;
+        Ok(value)
+    }
+
+    fn flow_collection<'de, V: Visitor<'de>>(
+        &mut self,
+        line: Line<'a>,
+        at: usize,
+        mapping: bool,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.reader.enter()?;
+        self.reader.node(true)?;
+        let mut items = FlowItems {
+            reader: &mut *self.reader,
+            line,
+            close: if mapping { b'}' } else { b']' },
+            next: line.spaces_from(at + 1),
+            started: false,
+            done: false,
+            value_at: None,
+            keys: Keys::default(),
+        };
+        let value = if mapping {
+            visitor.visit_map(&mut items)?
+        } else {
+            visitor.visit_seq(&mut items)?
+        };
+        if !items.done || items.value_at.is_some() {
+            return refuse();
+        }
+        let end = items.next + 1;
+        self.reader.depth -= 1;
+        self.reader.flow_end = end;
+        Ok(value)
+    }
+}
+
+/// The keys of one mapping so far: a duplicate is the general parser's to report.
+#[derive(Default)]
+struct Keys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: Option<HashSet<Cow<'a, str>, foldhash::fast::RandomState>>,
+}
+
+impl<'a> Keys<'a> {
+    /// Up to this many keys are compared one by one; a room's mapping holds a handful.
+    const FEW: usize = 16;
+
+    /// Takes the key itself: a borrowed one (almost every key) is copied for free.
+    fn insert(&mut self, key: Cow<'a, str>) -> Result<()> {
+        if let Some(many) = &mut self.many {
+            return if many.insert(key) { Ok(()) } else { refuse() };
+        }
+        if self.few.contains(&key) {
+            return refuse();
+        }
+        self.few.push(key);
+        if self.few.len() > Self::FEW {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        Ok(())
+    }
+}
+
+struct BlockMapping<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    indent: usize,
+    /// The line and byte of the next key, if there is one.
+    next: Option<(Line<'a>, usize)>,
+    /// The key read, whose value is next.
+    pending: Option<(Line<'a>, usize)>,
+    keys: Keys<'a>,
+}
+
+impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
+    type Error = Refused;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let Some((line, at)) = self.next.take() else {
+            return Ok(None);
+        };
+        let key = key_at(line, at).ok_or(Refused)?.ok_or(Refused)?;
+        self.keys.insert(key.name.clone())?;
+        self.pending = Some((line, key.colon));
+        seed.deserialize(CowStrDeserializer::new(key.name))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let (line, colon) = self.pending.take().ok_or(Refused)?;
+        let indent = self.indent;
+        // What follows `key:` (`block_yaml`'s `entry_value`).
+        let at = line.spaces_from(colon + 1);
+        let value = if !matches!(line.byte(at), None | Some(b'#')) {
+            let value = seed.deserialize(Node {
+                reader: &mut *self.reader,
+                kind: Kind::Inline { line, at },
+            })?;
+            self.reader.lines.advance();
+            value
+        } else {
+            self.reader.lines.advance();
+            let kind = match self.reader.lines.current {
+                Some(next) if next.indent > indent => {
+                    if next.is_item() {
+                        Kind::Sequence {
+                            first: next,
+                            indentless: false,
+                        }
+                    } else {
+                        Kind::Mapping {
+                            line: next,
+                            start: next.indent,
+                        }
+                    }
+                }
+                Some(next) if next.indent == indent && next.is_item() => Kind::Sequence {
+                    first: next,
+                    indentless: true,
+                },
+                _ => Kind::Empty,
+            };
+            seed.deserialize(Node {
+                reader: &mut *self.reader,
+                kind,
+            })?
+        };
+        self.next = match self.reader.lines.current {
+            None => None,
+            Some(next) if next.indent < indent => None,
+            Some(next) if next.indent == indent && !next.is_item() => Some((next, indent)),
+            // Deeper: a scalar going on over lines; `- ` here: an error.
+            Some(_) => return refuse(),
+        };
+        Ok(value)
+    }
+}
+
+struct BlockSequence<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    dash: usize,
+    indentless: bool,
+    next: Option<Line<'a>>,
+}
+
+impl<'de> SeqAccess<'de> for BlockSequence<'_, '_> {
+    type Error = Refused;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let Some(line) = self.next.take() else {
+            return Ok(None);
+        };
+        let start = line.spaces_from(self.dash + 1);
+        match line.byte(start) {
+            // An empty item, or `- - x`.
+            None | Some(b'#') => return refuse(),
+            Some(b'-') if matches!(line.byte(start + 1), None | Some(b' ')) => return refuse(),
+            Some(_) => {}
+        }
+        let value = match key_at(line, start).ok_or(Refused)? {
+            Some(_) => seed.deserialize(Node {
+                reader: &mut *self.reader,
+                kind: Kind::Mapping { line, start },
+            })?,
+            None => {
+                let value = seed.deserialize(Node {
+                    reader: &mut *self.reader,
+                    kind: Kind::Inline { line, at: start },
+                })?;
+                self.reader.lines.advance();
+                value
+            }
+        };
+        let dash = self.dash;
+        self.next = match self.reader.lines.current {
+            None => None,
+            Some(next) if next.indent < dash => None,
+            Some(next) if next.indent == dash && next.is_item() => Some(next),
+            Some(next) if next.indent == dash && self.indentless => None,
+            Some(_) => return refuse(),
+        };
+        Ok(Some(value))
+    }
+}
+
+/// The items or entries of a flow collection on one line.
+struct FlowItems<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    line: Line<'a>,
+    close: u8,
+    /// The byte of the next item, or of the closing bracket once `done`.
+    next: usize,
+    started: bool,
+    done: bool,
+    /// Where the value of the key just read starts.
+    value_at: Option<usize>,
+    keys: Keys<'a>,
+}
+
+impl FlowItems<'_, '_> {
+    /// Whether another item follows; the first call also takes an empty collection.
+    fn more(&mut self) -> bool {
+        if !self.started {
+            self.started = true;
+            if self.line.byte(self.next) == Some(self.close) {
+                self.done = true;
+            }
+        }
+        !self.done
+    }
+
+    /// After an item ending at `end`: the closing bracket, or a comma and the next item (no
+    /// trailing comma: `[a, ]` is left to the general parser).
+    fn after(&mut self, end: usize) -> Result<()> {
+        let line = self.line;
+        let next = line.spaces_from(end);
+        match line.byte(next).ok_or(Refused)? {
+            b if b == self.close => {
+                self.next = next;
+                self.done = true;
+            }
+            b',' if line.byte(line.spaces_from(next + 1)) != Some(self.close) => {
+                self.next = line.spaces_from(next + 1);
+            }
+            _ => return refuse(),
+        }
+        Ok(())
+    }
+}
+
+impl<'de> SeqAccess<'de> for FlowItems<'_, '_> {
+    type Error = Refused;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if !self.more() {
+            return Ok(None);
+        }
+        let value = seed.deserialize(Node {
+            reader: &mut *self.reader,
+            kind: Kind::Flow {
+                line: self.line,
+                at: self.next,
+            },
+        })?;
+        self.after(self.reader.flow_end)?;
+        Ok(Some(value))
+    }
+}
+
+impl<'de> MapAccess<'de> for FlowItems<'_, '_> {
+    type Error = Refused;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if !self.more() {
+            return Ok(None);
+        }
+        let (name, _, value_at) = flow_key(self.line, self.next).ok_or(Refused)?;
+        self.keys.insert(name.clone())?;
+        self.value_at = Some(value_at);
+        seed.deserialize(CowStrDeserializer::new(name)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let at = self.value_at.take().ok_or(Refused)?;
+        let value = seed.deserialize(Node {
+            reader: &mut *self.reader,
+            kind: Kind::Flow {
+                line: self.line,
+                at,
+            },
+        })?;
+        self.after(self.reader.flow_end)?;
+        Ok(value)
+    }
+}
+
+impl<'de> Deserializer<'de> for Node<'_, '_> {
+    type Error = Refused;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.read(visitor, false)
+    }
+
+    /// A struct is a mapping, never an array of its fields (as `Strict` reads it).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.read(visitor, true)
+    }
+
+    /// An optional key is left out or has a value: `null` is refused (as `Strict` refuses it).
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.kind {
+            Kind::Empty => refuse(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// The spec's enums are words; anything else is the slow way's to read.
+    fn deserialize_enum<V: Visitor<'de>>(
+        mut self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        let (read, inline) = match self.kind {
+            Kind::Inline { line, at } => (self.inline(line, at)?, Some(line)),
+            Kind::Flow { line, at } => (self.flow(line, at)?, None),
+            _ => return refuse(),
+        };
+        let Read::Scalar(Scalar::String(word)) = read else {
+            return refuse();
+        };
+        self.ends_line(inline)?;
+        visitor.visit_enum(IntoDeserializer::<Refused>::into_deserializer(word))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}

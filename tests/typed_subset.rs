@@ -1,0 +1,214 @@
+//! The typed block-subset reader (`spec::block_typed`) reads a spec straight from its text into
+//! the types, skipping the value tree. It is a fast path: wherever it answers, the answer must be
+//! the spec the slow way reads (value, then types), and it must answer for the specs people
+//! write, or it buys nothing. Debug builds also compare the two inside `validate`, so every test
+//! that loads a YAML spec checks this too; here it is checked head-on, on every file in the
+//! repository and on random edits of the valid ones, at the level of the types and of the text.
+#![cfg(test)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chatlog::spec::{load, tree, types};
+
+/// The slow way: the value as `validate` parses a YAML file, then the types.
+fn slow(text: &str) -> Option<types::SpecFile> {
+    let (value, _) = tree::parse_deferred(text).ok()?;
+    types::read(value).ok()
+}
+
+/// Holds the fast reader to the slow one on `text`; returns whether the fast one answered.
+/// Where the block-subset value reader takes a text the types accept, the fast reader must
+/// answer too.
+fn agree(name: &str, text: &str) -> bool {
+    let fast = load::read_block_subset_typed(text);
+    let slow = slow(text);
+    if let Some(fast) = &fast {
+        let slow = slow
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: the fast reader accepts what the slow one refuses"));
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{name}");
+    } else if slow.is_some() && tree::parse_block_subset(text).is_some() {
+        panic!("{name}: a valid spec in the block subset was left to the slow reader");
+    }
+    fast.is_some()
+}
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.to_string_lossy();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push(path);
+        }
+    }
+}
+
+fn repository_specs() -> Vec<(String, String)> {
+    let root = common::root();
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/fixtures"] {
+        yaml_files(&root.join(dir), &mut files);
+    }
+    files
+        .iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            Some((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+#[test]
+fn every_spec_in_the_repository_reads_the_same_both_ways() {
+    let specs = repository_specs();
+    let fast = specs
+        .iter()
+        .filter(|(name, text)| agree(name, text))
+        .count();
+    // The examples and the valid fixtures are ordinary specs: most must take the fast path.
+    assert!(
+        fast >= 30,
+        "the fast reader answered for only {fast} of {} files",
+        specs.len()
+    );
+    for name in [
+        "quickstart",
+        "multi-account",
+        "lex-and-audit",
+        "organization",
+    ] {
+        let text =
+            std::fs::read_to_string(common::root().join(format!("examples/{name}.yaml"))).unwrap();
+        assert!(load::read_block_subset_typed(&text).is_some(), "{name}");
+    }
+}
+
+/// Bytes that change what a line means in the subset: indents, keys, quotes, flow brackets,
+/// comments, numbers, and words YAML reads as something else.
+const EDITS: &[&str] = &[
+    " ", "  ", "", "\n", "-", "- ", ":", ": ", "#", " #", "'", "\"", "''", "[", "]", "{", "}", ",",
+    "0", "-1", "1.5", "null", "true", "yes", "~", "x", "é", "\\", "*a", "&a", "!t", "|",
+];
+
+/// Every valid spec in the repository, edited at random places in its text (a span replaced
+/// by one of `EDITS`), read both ways. Most edits break the spec, some only change it; the
+/// fast reader must never accept an edit with a different answer from the slow one.
+#[test]
+fn random_text_edits_of_valid_specs_read_the_same_both_ways() {
+    let mut dice = common::Dice(0x2545_F491_4F6C_DD1D);
+    let (mut tried, mut fast) = (0, 0);
+    for (name, text) in repository_specs() {
+        if load::read_block_subset_typed(&text).is_none() {
+            continue;
+        }
+        for _ in 0..200 {
+            let mut at = dice.roll(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + dice.roll(4)).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let edit = dice.pick(EDITS);
+            let edited = format!("{}{edit}{}", &text[..at], &text[end..]);
+            let label = format!("{name}, bytes {at}..{end} replaced by {edit:?}");
+            fast += usize::from(agree(&label, &edited));
+            tried += 1;
+        }
+    }
+    eprintln!("{fast} of {tried} edits read by the fast reader");
+    // Both outcomes, many times: the edits reach the fast reader's refusals and its answers.
+    assert!(
+        tried >= 4_000 && fast >= 500 && tried - fast >= 1_000,
+        "{fast} of {tried}"
+    );
+}
+
+/// The value-level edits of tests/schema_agreement.rs, written as block YAML: a node of another
+/// kind or at an edge, a key dropped, a key added; the types' answer, not the text's, changes.
+#[test]
+fn random_value_edits_of_valid_specs_read_the_same_both_ways() {
+    let replacements = [
+        "0",
+        "-1",
+        "1",
+        "100",
+        "101",
+        "4294967296",
+        "\"\"",
+        "x",
+        "\"a b\"",
+        "UPPER",
+        "\"../x\"",
+        "\"111122223333\"",
+        "us-west-2",
+        "true",
+        "[]",
+        "{}",
+        "[x]",
+        "{x: 1}",
+        "",
+    ];
+    let mut dice = common::Dice(0x9E37_79B9_7F4A_7C15);
+    let (mut tried, mut fast) = (0, 0);
+    for (name, text) in repository_specs() {
+        if load::read_block_subset_typed(&text).is_none() {
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for _ in 0..100 {
+            // A line that holds `key: value` gets another value, or loses its entry, or gains
+            // a sibling key nothing in the format has.
+            let i = dice.roll(lines.len());
+            let line = lines[i];
+            let Some((key, _)) = line.split_once(": ") else {
+                continue;
+            };
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let replaced = match dice.roll(3) {
+                0 => format!("{key}: {}", dice.pick(&replacements)),
+                1 => String::new(),
+                _ => format!("{line}\n{indent}zz_unknown: 1"),
+            };
+            let mut edited: Vec<&str> = lines.clone();
+            edited[i] = &replaced;
+            let edited = edited.join("\n") + "\n";
+            let label = format!("{name}, line {} is now {replaced:?}", i + 1);
+            fast += usize::from(agree(&label, &edited));
+            tried += 1;
+        }
+    }
+    eprintln!("{fast} of {tried} edits read by the fast reader");
+    assert!(
+        tried >= 1_000 && fast >= 100 && tried - fast >= 300,
+        "{fast} of {tried}"
+    );
+}
+
+/// A large spec in the subset, with every kind of entry, reads the same both ways.
+#[test]
+fn a_large_generated_spec_reads_the_same_both_ways() {
+    let mut large = String::from(
+        "version: 1\ndefaults:\n  account: \"111122223333\"\n  region: us-east-1\n  tags: {team: live}\ndestinations:\n  archive:\n    s3:\n      bucket: acme-chat-archive\n      create: true\n  tail:\n    cloudwatch_logs:\n      log_group: /aws/vendedlogs/ivschat/tail\nlogging_configurations:\n  archive:\n    destination: archive\n  tail:\n    destination: tail\nrooms:\n",
+    );
+    for n in 0..3_000 {
+        large.push_str(&format!(
+            "  room-{n:05}:\n    logging: [archive, 'tail']\n    maximum_message_length: {}\n    tags:\n      show: \"show-{}\" # a comment\n",
+            1 + n % 500,
+            n % 7
+        ));
+    }
+    assert!(
+        agree("large", &large),
+        "the large spec was left to the slow reader"
+    );
+}
