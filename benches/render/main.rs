@@ -5,6 +5,7 @@
 //! cargo bench --bench render                          500, 5,000 and 50,000 rooms, every case
 //! cargo bench --bench render -- 50000 --case all      some sizes, some cases
 //! cargo bench --bench render -- --runs 7 --deployments 5
+//! cargo bench --bench render -- 5000 --warm           the runs in one process, not one each
 //! cargo bench --bench render -- 5000 --spec-out spec.yaml  the spec alone, for `chatlog` itself
 //! ```
 //!
@@ -13,7 +14,8 @@
 //! `--out`, as `render` does); `check` (all targets rendered and compared with the files `write`
 //! left, as `check` does). Each case runs in a child process of its own (this binary again), so
 //! the peak memory printed (VmHWM, the resident high-water mark, spec text included) is that
-//! case's alone. Times are medians of the runs, wall clock.
+//! case's alone; each run is a process of its own too, as `chatlog` is, unless `--warm` (see
+//! `measure`). Times are medians of the runs, wall clock; the peak is the highest run's.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -208,38 +210,58 @@ struct Measured {
     peak_mib: f64,
 }
 
+/// The runs of a case: each in a fresh process of its own, as `chatlog` always runs (cold: its
+/// heap is new, every page it touches is faulted in); with `warm`, all in one process, where
+/// every run after the first reuses the pages the one before freed. Warm runs flatter small
+/// specs, whose freed pages the allocator still holds, more than large ones, whose it has
+/// returned: at 5,000 rooms they took half the time of cold ones, at 50,000 nearly the same.
 fn measure(
     case: &str,
     rooms: usize,
     spec_file: &Path,
     runs: usize,
     dir: &Path,
+    warm: bool,
 ) -> Option<Measured> {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--child", case])
-        .arg(spec_file)
-        .arg(runs.to_string())
-        .arg(dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
-        eprintln!(
-            "{case} at {rooms} rooms failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+    let children = if warm { vec![runs] } else { vec![1; runs] };
+    let mut seconds = Vec::new();
+    let mut cpu = Vec::new();
+    let mut peak_kib: f64 = 0.0;
+    let mut each = Vec::new();
+    let mut shape = String::new();
+    for n in children {
+        let output = Command::new(std::env::current_exe().unwrap())
+            .args(["--child", case])
+            .arg(spec_file)
+            .arg(n.to_string())
+            .arg(dir)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
+            eprintln!(
+                "{case} at {rooms} rooms failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return None;
+        };
+        let fields: Vec<&str> = line.split(' ').collect();
+        seconds.push(Duration::from_secs_f64(fields[0].parse().unwrap()));
+        cpu.push(Duration::from_secs_f64(fields[1].parse().unwrap()));
+        // The highest of the processes' peaks.
+        peak_kib = peak_kib.max(fields[2].parse().unwrap());
+        shape = format!(
+            "{:>5} files {:>7} KiB",
+            fields[3],
+            fields[4].parse::<usize>().unwrap() / 1024
         );
-        return None;
-    };
-    let fields: Vec<&str> = line.split(' ').collect();
-    let seconds: f64 = fields[0].parse().unwrap();
-    let cpu: f64 = fields[1].parse().unwrap();
-    let peak_kib: f64 = fields[2].parse().unwrap();
+        each.push(fields[5].to_owned());
+    }
+    let (seconds, cpu) = (median(&seconds).as_secs_f64(), median(&cpu).as_secs_f64());
     println!(
-        "{rooms:>6} rooms  {case:<14} median {seconds:>7.3} s (cpu {cpu:.2} s)  peak {:>6.1} MiB  {:>5} files {:>7} KiB  runs [{}]",
+        "{rooms:>6} rooms  {case:<14} median {seconds:>7.3} s (cpu {cpu:.2} s)  peak {:>6.1} MiB  {shape}  runs [{}]",
         peak_kib / 1024.0,
-        fields[3],
-        fields[4].parse::<usize>().unwrap() / 1024,
-        fields[5]
+        each.join(",")
     );
     Some(Measured {
         seconds,
@@ -267,11 +289,13 @@ fn main() {
     let mut runs = None;
     let mut deployments = 5;
     let mut spec_out = None;
+    let mut warm = false;
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
             // cargo bench passes --bench to harness = false targets.
             "--bench" => {}
+            "--warm" => warm = true,
             "--case" => cases.push(rest.next().expect("--case NAME").clone()),
             "--runs" => runs = Some(rest.next().expect("--runs N").parse().unwrap()),
             "--deployments" => deployments = rest.next().expect("--deployments N").parse().unwrap(),
@@ -316,12 +340,12 @@ fn main() {
         std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
         // `check` compares with what `write` leaves; without `write` in the list, write first.
         if cases.iter().any(|c| c == "check") && !cases.iter().any(|c| c == "write") {
-            measure("write", rooms, &spec_file, 1, &dir);
+            measure("write", rooms, &spec_file, 1, &dir, warm);
         }
         let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
         let row = cases
             .iter()
-            .map(|c| measure(c, rooms, &spec_file, runs, &dir))
+            .map(|c| measure(c, rooms, &spec_file, runs, &dir, warm))
             .collect();
         table.push((rooms, row));
         let _ = std::fs::remove_dir_all(&dir);
@@ -329,7 +353,12 @@ fn main() {
     let _ = std::fs::remove_dir_all(&scratch);
 
     println!(
-        "\nmedian wall time, median CPU time and peak memory ({deployments} deployments, YAML templates)"
+        "\nmedian wall time, median CPU time and peak memory ({deployments} deployments, YAML templates, {})",
+        if warm {
+            "runs in one process"
+        } else {
+            "each run in a process of its own"
+        }
     );
     print!("{:>7}", "rooms");
     for c in &cases {

@@ -806,11 +806,12 @@ fn deployment<'d>(
 
 /// `defaults.tags` with the resource's own tags over them.
 fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
-    // Collected in one go: of a key set in both, the later (the resource's own) stays.
-    spec.defaults
-        .tags
-        .iter()
-        .map(|(k, (v, _))| (k.to_string(), v.to_string()))
-        .chain(own.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-        .collect()
+    // Of a key set in both, the resource's own stays.
+    Tags::overlaid(
+        spec.defaults
+            .tags
+            .iter()
+            .map(|(k, (v, _))| (k.as_str(), v.as_str())),
+        own.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }

@@ -22,7 +22,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess
 use serde::de::{Deserialize, Visitor};
 
 use super::block_yaml::{
-    Line, Lines, Plain, flow_key, flow_plain_end, key_at, plain, printable, quoted,
+    Line, Lines, Plain, comment_start, flow_key, flow_plain_end, key_at, plain, printable, quoted,
 };
 use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES};
 
@@ -173,7 +173,7 @@ impl<'r, 'a> Node<'r, 'a> {
             return self.flow(line, at);
         }
         let rest = line.text.get(at..).ok_or(Refused)?;
-        let len = rest.find(" #").unwrap_or(rest.len());
+        let len = comment_start(rest);
         let text = rest.get(..len).ok_or(Refused)?.trim_end_matches(' ');
         if text.is_empty() || text.contains(": ") || text.ends_with(':') {
             return refuse();
