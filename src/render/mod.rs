@@ -6,6 +6,7 @@ pub(crate) mod cloudformation;
 mod doc;
 pub(crate) mod hcl;
 mod jobs;
+mod json;
 pub(crate) mod policies;
 mod rules;
 pub(crate) mod stack_sets;
@@ -249,7 +250,7 @@ pub fn deployment_stem(account: &str, region: &str) -> String {
 
 /// Pretty JSON with a final newline.
 pub(crate) fn to_json<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
-    serde_json::to_string_pretty(value)
+    json::to_string_pretty(value)
         .map(|s| s + "\n")
         .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
 }
