@@ -60,10 +60,10 @@ pub(crate) fn serialize(
 }
 
 /// [`serialize`] of a [`Doc`].
-fn serialize_doc(path: &str, doc: &Doc<'_>, format: TemplateFormat) -> Result<String, RenderError> {
+fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat) -> String {
     match format {
-        TemplateFormat::Yaml => Ok(super::yaml::doc_to_string(doc)),
-        TemplateFormat::Json => to_json(path, doc),
+        TemplateFormat::Yaml => super::yaml::doc_to_string(doc),
+        TemplateFormat::Json => super::json::doc_to_string(doc),
     }
 }
 
@@ -108,7 +108,7 @@ pub fn render_deployment(
             &[],
             Parameters::for_single(&policies),
         );
-        let text = serialize_doc(&single_path, &template, format)?;
+        let text = serialize_doc(&template, format);
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
             return Ok(vec![File {
                 path: single_path,
@@ -151,7 +151,7 @@ pub fn render_deployment(
         &order,
         Parameters::for_single(&policies),
     );
-    let text = serialize_doc(&base_path, &base_template, format)?;
+    let text = serialize_doc(&base_template, format);
     if text.len() > CFN_MAX_TEMPLATE_BYTES {
         return Err(RenderError::TooLarge(
             base_path,
@@ -231,9 +231,8 @@ fn room_texts(
 ) -> Result<Vec<String>, RenderError> {
     chunks
         .iter()
-        .zip(order.iter().skip(1))
         .enumerate()
-        .map(|(i, (rooms, path))| room_text(dep, policies, rooms, i + 2, order, path, format))
+        .map(|(i, rooms)| room_text(dep, policies, rooms, i + 2, order, format))
         .collect()
 }
 
@@ -272,7 +271,7 @@ fn fit_rooms<'a>(
     format: TemplateFormat,
 ) -> Result<Vec<Vec<&'a Room>>, RenderError> {
     let policies = plan::for_deployment(dep);
-    let size = room_text(dep, &policies, &rooms, 2, &[], "rooms", format)?.len();
+    let size = room_text(dep, &policies, &rooms, 2, &[], format)?.len();
     // Leave room for the deploy-order list, which is not known yet.
     if size + 4_096 <= CFN_MAX_TEMPLATE_BYTES || rooms.len() < 2 {
         return Ok(vec![rooms]);
@@ -291,7 +290,6 @@ fn room_text(
     rooms: &[&Room],
     part: usize,
     order: &[String],
-    path: &str,
     format: TemplateFormat,
 ) -> Result<String, RenderError> {
     let arns = configuration_arns(rooms, Reference::Import);
@@ -319,7 +317,7 @@ fn room_text(
             conditions: Map::new(),
         },
     );
-    serialize_doc(path, &template, format)
+    Ok(serialize_doc(&template, format))
 }
 
 struct Parameters {
