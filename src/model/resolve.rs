@@ -2,6 +2,7 @@
 //! an id in the catalog and reports where the spec says what it breaks.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::spec::constraints::{self as c, DEFAULT_LOGGING_CONFIGURATION_QUOTA, IVSCHAT_REGIONS};
@@ -110,7 +111,7 @@ impl<'a> Resolver<'a> {
     /// logging configuration), else the defaults. Missing either is CL040.
     fn place(
         &mut self,
-        what: &str,
+        what: &dyn fmt::Display,
         origin: &Origin,
         account: Option<&types::AccountId>,
         region: Option<&types::Region>,
@@ -118,15 +119,15 @@ impl<'a> Resolver<'a> {
     ) -> Option<Placement> {
         let d = &self.spec.defaults;
         let account = match (account, fallback, &d.account) {
-            (Some(a), _, _) => Some((a.to_string(), origin.child("account"))),
+            (Some(a), _, _) => Some((a.as_str().to_owned(), origin.child("account"))),
             (None, Some(f), _) => Some((f.account.clone(), f.account_from.clone())),
-            (None, None, Some((a, o))) => Some((a.to_string(), o.clone())),
+            (None, None, Some((a, o))) => Some((a.as_str().to_owned(), o.clone())),
             (None, None, None) => None,
         };
         let region = match (region, fallback, &d.region) {
-            (Some(r), _, _) => Some((r.to_string(), origin.child("region"))),
+            (Some(r), _, _) => Some((r.as_str().to_owned(), origin.child("region"))),
             (None, Some(f), _) => Some((f.region.clone(), f.region_from.clone())),
-            (None, None, Some((r, o))) => Some((r.to_string(), o.clone())),
+            (None, None, Some((r, o))) => Some((r.as_str().to_owned(), o.clone())),
             (None, None, None) => None,
         };
         match (account, region) {
@@ -157,7 +158,7 @@ impl<'a> Resolver<'a> {
     fn check_regions_offered(&mut self) {
         let mut places: Vec<(String, Origin)> = Vec::new();
         if let Some((r, o)) = &self.spec.defaults.region {
-            places.push((r.to_string(), o.clone()));
+            places.push((r.as_str().to_owned(), o.clone()));
         }
         let overrides = self
             .spec
@@ -184,7 +185,7 @@ impl<'a> Resolver<'a> {
             );
         for (region, origin) in overrides {
             if let Some(r) = region {
-                places.push((r.to_string(), origin.child("region")));
+                places.push((r.as_str().to_owned(), origin.child("region")));
             }
         }
         for (region, origin) in places {
@@ -261,7 +262,7 @@ impl<'a> Resolver<'a> {
                 d.region.as_ref(),
                 None,
             ) {
-                out.insert(key.to_string(), (p, entry));
+                out.insert(key.as_str().to_owned(), (p, entry));
             }
         }
         out
@@ -318,7 +319,7 @@ impl<'a> Resolver<'a> {
                     dest_origin.as_ref(),
                 );
             }
-            out.insert(key.to_string(), (placement, entry));
+            out.insert(key.as_str().to_owned(), (placement, entry));
         }
         out
     }
@@ -327,7 +328,7 @@ impl<'a> Resolver<'a> {
     /// diagnostic points at the reference (`primary`); notes show where each side was placed.
     fn check_same_place(
         &mut self,
-        what: &str,
+        what: &dyn fmt::Display,
         mine: &Placement,
         primary: &Origin,
         other_what: &str,
@@ -384,7 +385,8 @@ impl<'a> Resolver<'a> {
         let mut out = Vec::with_capacity(spec.rooms.len());
         for (key, entry) in &spec.rooms {
             let room = &entry.value;
-            let what = format!("room `{key}`");
+            // Spelled out only if a diagnostic needs it: one per room, 50,000 rooms.
+            let what = Named("room", key.as_str());
             self.check_tags(&what, &entry.origin, &room.tags);
             let placement = self.place(
                 &what,
@@ -440,14 +442,14 @@ impl<'a> Resolver<'a> {
                 }
             }
             if let Some(p) = placement {
-                out.push((key.to_string(), (p, entry)));
+                out.push((key.as_str().to_owned(), (p, entry)));
             }
         }
         out.into_iter().collect()
     }
 
     /// Merged tags (defaults under the resource's own) must still fit the limits.
-    fn check_tags(&mut self, what: &str, origin: &Origin, own: &SpecTags) {
+    fn check_tags(&mut self, what: &dyn fmt::Display, origin: &Origin, own: &SpecTags) {
         let defaults = &self.spec.defaults.tags;
         let merged = defaults.len()
             + own
@@ -528,7 +530,7 @@ impl<'a> Resolver<'a> {
         let mut limits: BTreeMap<(String, String), (u32, Origin)> = BTreeMap::new();
         for q in &self.spec.quotas {
             let Some(placement) = self.place(
-                "quota",
+                &"quota",
                 &q.origin,
                 q.value.account.as_ref(),
                 q.value.region.as_ref(),
@@ -592,11 +594,14 @@ impl<'a> Resolver<'a> {
 
     fn check_unused(&mut self, used_by_bots: &BTreeSet<String>) {
         let spec = self.spec;
-        let used_configurations: BTreeSet<&str> = spec
-            .rooms
-            .values()
-            .flat_map(|r| r.value.logging.iter().map(String::as_str))
-            .collect();
+        // Inserted one by one: a few configurations named by every room, where collecting
+        // would sort every name of every room first.
+        let mut used_configurations: BTreeSet<&str> = BTreeSet::new();
+        for room in spec.rooms.values() {
+            for name in &room.value.logging {
+                used_configurations.insert(name);
+            }
+        }
         let used_destinations: BTreeSet<&str> = spec
             .logging_configurations
             .values()
@@ -805,6 +810,15 @@ fn deployment<'d>(
 }
 
 /// `defaults.tags` with the resource's own tags over them.
+/// What a diagnostic calls an entry, e.g. "room `lobby`", written only when one is made.
+struct Named<'a>(&'static str, &'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.0, self.1)
+    }
+}
+
 fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
     // Of a key set in both, the resource's own stays.
     Tags::overlaid(

@@ -21,7 +21,7 @@ impl<'a> Resolver<'a> {
         let spec = self.spec;
         let entry = spec.audit.as_ref()?;
         let (audit, origin) = (&entry.value, &entry.origin);
-        self.check_tags("the audit trail", origin, &audit.tags);
+        self.check_tags(&"the audit trail", origin, &audit.tags);
         let clash = destinations.iter().find(
             |(_, (_, e))| matches!(&e.value.kind, SpecKind::S3(s3) if s3.bucket == audit.s3.bucket),
         );
@@ -42,7 +42,7 @@ impl<'a> Resolver<'a> {
             self.push(d);
         }
         let placement = self.place(
-            "the audit trail",
+            &"the audit trail",
             origin,
             audit.account.as_ref(),
             audit.region.as_ref(),
