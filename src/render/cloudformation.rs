@@ -60,10 +60,12 @@ pub(crate) fn serialize(
 }
 
 /// [`serialize`] of a [`Doc`].
-fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat) -> String {
+/// `capacity` is the text's expected size, where one is known: a text grown by doubling is
+/// copied at every step, and copied once more to shrink it ([`super::fitted`]).
+fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat, capacity: usize) -> String {
     match format {
-        TemplateFormat::Yaml => super::yaml::doc_to_string(doc),
-        TemplateFormat::Json => super::json::doc_to_string(doc),
+        TemplateFormat::Yaml => super::yaml::doc_to_string(doc, capacity),
+        TemplateFormat::Json => super::json::doc_to_string(doc, capacity),
     }
 }
 
@@ -108,7 +110,7 @@ pub fn render_deployment(
             &[],
             Parameters::for_single(&policies),
         );
-        let text = serialize_doc(&template, format);
+        let text = serialize_doc(&template, format, 0);
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
             return Ok(vec![File {
                 path: single_path,
@@ -151,7 +153,7 @@ pub fn render_deployment(
         &order,
         Parameters::for_single(&policies),
     );
-    let text = serialize_doc(&base_template, format);
+    let text = serialize_doc(&base_template, format, 0);
     if text.len() > CFN_MAX_TEMPLATE_BYTES {
         return Err(RenderError::TooLarge(
             base_path,
@@ -229,11 +231,22 @@ fn room_texts(
     order: &[String],
     format: TemplateFormat,
 ) -> Result<Vec<String>, RenderError> {
-    chunks
-        .iter()
-        .enumerate()
-        .map(|(i, rooms)| room_text(dep, policies, rooms, i + 2, order, format))
-        .collect()
+    // Each chunk holds as many rooms as the one before (but the last), so its text is about as
+    // long: sized by the one before, with an eighth to spare, it is written without growing.
+    let mut texts: Vec<String> = Vec::with_capacity(chunks.len());
+    for (i, rooms) in chunks.iter().enumerate() {
+        let capacity = texts.last().map_or(0, |t| t.len() + t.len() / 8);
+        texts.push(room_text(
+            dep,
+            policies,
+            rooms,
+            i + 2,
+            order,
+            format,
+            capacity,
+        )?);
+    }
+    Ok(texts)
 }
 
 /// Rooms split over room templates, and the templates' text.
@@ -271,7 +284,7 @@ fn fit_rooms<'a>(
     format: TemplateFormat,
 ) -> Result<Vec<Vec<&'a Room>>, RenderError> {
     let policies = plan::for_deployment(dep);
-    let size = room_text(dep, &policies, &rooms, 2, &[], format)?.len();
+    let size = room_text(dep, &policies, &rooms, 2, &[], format, 0)?.len();
     // Leave room for the deploy-order list, which is not known yet.
     if size + 4_096 <= CFN_MAX_TEMPLATE_BYTES || rooms.len() < 2 {
         return Ok(vec![rooms]);
@@ -291,6 +304,7 @@ fn room_text(
     part: usize,
     order: &[String],
     format: TemplateFormat,
+    capacity: usize,
 ) -> Result<String, RenderError> {
     let arns = configuration_arns(rooms, Reference::Import);
     let mut parameters = Map::new();
@@ -317,7 +331,7 @@ fn room_text(
             conditions: Map::new(),
         },
     );
-    Ok(serialize_doc(&template, format))
+    Ok(serialize_doc(&template, format, capacity))
 }
 
 struct Parameters {

@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use super::doc::Doc;
 
 /// A template as `serde_json::to_string_pretty` would write it, with a final newline.
-pub(crate) fn doc_to_string(doc: &Doc<'_>) -> String {
-    let mut out = String::with_capacity(4096);
+pub(crate) fn doc_to_string(doc: &Doc<'_>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity.max(4096));
     write_doc(&mut out, doc, 0);
     out.push('\n');
     out
@@ -344,7 +344,7 @@ mod tests {
         for _ in 0..5_000 {
             let d = doc(&mut dice, 0);
             assert_eq!(
-                doc_to_string(&d),
+                doc_to_string(&d, 0),
                 serde_json::to_string_pretty(&d).unwrap() + "\n"
             );
         }
