@@ -101,31 +101,46 @@ const EDITS: &[&str] = &[
 /// Every valid spec in the repository, edited at random places in its text (a span replaced
 /// by one of `EDITS`), read both ways. Most edits break the spec, some only change it; the
 /// fast reader must never accept an edit with a different answer from the slow one.
-#[test]
-fn random_text_edits_of_valid_specs_read_the_same_both_ways() {
-    let mut dice = common::Dice(0x2545_F491_4F6C_DD1D);
+/// Edits of every spec in the repository the fast reader reads, `per_spec` draws each: `edit`
+/// gives a draw's description and edited text, or nothing. Each edit is held to [`agree`];
+/// returns how many were tried and how many the fast reader answered.
+fn edits_agree(
+    seed: u64,
+    per_spec: usize,
+    mut edit: impl FnMut(&mut common::Dice, &str) -> Option<(String, String)>,
+) -> (usize, usize) {
+    let mut dice = common::Dice(seed);
     let (mut tried, mut fast) = (0, 0);
     for (name, text) in repository_specs() {
         if load::read_block_subset_typed(&text).is_none() {
             continue;
         }
-        for _ in 0..200 {
-            let mut at = dice.roll(text.len() + 1);
-            while !text.is_char_boundary(at) {
-                at -= 1;
+        for _ in 0..per_spec {
+            if let Some((what, edited)) = edit(&mut dice, &text) {
+                fast += usize::from(agree(&format!("{name}, {what}"), &edited));
+                tried += 1;
             }
-            let mut end = (at + dice.roll(4)).min(text.len());
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            let edit = dice.pick(EDITS);
-            let edited = format!("{}{edit}{}", &text[..at], &text[end..]);
-            let label = format!("{name}, bytes {at}..{end} replaced by {edit:?}");
-            fast += usize::from(agree(&label, &edited));
-            tried += 1;
         }
     }
     eprintln!("{fast} of {tried} edits read by the fast reader");
+    (tried, fast)
+}
+
+#[test]
+fn random_text_edits_of_valid_specs_read_the_same_both_ways() {
+    let (tried, fast) = edits_agree(0x2545_F491_4F6C_DD1D, 200, |dice, text| {
+        let mut at = dice.roll(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + dice.roll(4)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let edit = dice.pick(EDITS);
+        let edited = format!("{}{edit}{}", &text[..at], &text[end..]);
+        Some((format!("bytes {at}..{end} replaced by {edit:?}"), edited))
+    });
     // Both outcomes, many times: the edits reach the fast reader's refusals and its answers.
     assert!(
         tried >= 4_000 && fast >= 500 && tried - fast >= 1_000,
@@ -158,36 +173,23 @@ fn random_value_edits_of_valid_specs_read_the_same_both_ways() {
         "{x: 1}",
         "",
     ];
-    let mut dice = common::Dice(0x9E37_79B9_7F4A_7C15);
-    let (mut tried, mut fast) = (0, 0);
-    for (name, text) in repository_specs() {
-        if load::read_block_subset_typed(&text).is_none() {
-            continue;
-        }
-        let lines: Vec<&str> = text.lines().collect();
-        for _ in 0..100 {
-            // A line that holds `key: value` gets another value, or loses its entry, or gains
-            // a sibling key nothing in the format has.
-            let i = dice.roll(lines.len());
-            let line = lines[i];
-            let Some((key, _)) = line.split_once(": ") else {
-                continue;
-            };
-            let indent = &line[..line.len() - line.trim_start().len()];
-            let replaced = match dice.roll(3) {
-                0 => format!("{key}: {}", dice.pick(&replacements)),
-                1 => String::new(),
-                _ => format!("{line}\n{indent}zz_unknown: 1"),
-            };
-            let mut edited: Vec<&str> = lines.clone();
-            edited[i] = &replaced;
-            let edited = edited.join("\n") + "\n";
-            let label = format!("{name}, line {} is now {replaced:?}", i + 1);
-            fast += usize::from(agree(&label, &edited));
-            tried += 1;
-        }
-    }
-    eprintln!("{fast} of {tried} edits read by the fast reader");
+    let (tried, fast) = edits_agree(0x9E37_79B9_7F4A_7C15, 100, |dice, text| {
+        // A line that holds `key: value` gets another value, or loses its entry, or gains a
+        // sibling key nothing in the format has.
+        let mut lines: Vec<&str> = text.lines().collect();
+        let i = dice.roll(lines.len());
+        let line = lines[i];
+        let (key, _) = line.split_once(": ")?;
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let replaced = match dice.roll(3) {
+            0 => format!("{key}: {}", dice.pick(&replacements)),
+            1 => String::new(),
+            _ => format!("{line}\n{indent}zz_unknown: 1"),
+        };
+        lines[i] = &replaced;
+        let edited = lines.join("\n") + "\n";
+        Some((format!("line {} is now {replaced:?}", i + 1), edited))
+    });
     assert!(
         tried >= 1_000 && fast >= 100 && tried - fast >= 300,
         "{fast} of {tried}"

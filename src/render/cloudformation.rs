@@ -60,6 +60,7 @@ pub(crate) fn serialize(
 }
 
 /// [`serialize`] of a [`Doc`].
+///
 /// `capacity` is the text's expected size, where one is known: a text grown by doubling is
 /// copied at every step, and copied once more to shrink it ([`super::fitted`]).
 fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat, capacity: usize) -> String {

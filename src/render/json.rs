@@ -1,18 +1,16 @@
-//! Pretty JSON byte for byte as `serde_json::to_string_pretty` writes it, with each line's
-//! indent written in one piece. serde_json's `PrettyFormatter` writes an indent as one
-//! two-byte write per level, and those small copies were a sixth of a 5,000-room
-//! `render --target cloudformation --format json` (issue 17). Templates ([`Doc`]) are written
-//! straight from their tree, and a string that needs no escape is copied whole: serde_json
-//! looks at every byte of every string in a table, another eighth of that render.
+//! CloudFormation templates as `serde_json::to_string_pretty` writes them, byte for byte,
+//! written straight from their [`Doc`] tree (issue 17). serde_json's pretty printer writes an
+//! indent as one two-byte copy per level and looks up every byte of every string in a table;
+//! here each indent is one copy and a string that needs no escape is copied whole. Those two
+//! were about a quarter of a 5,000-room `render --target cloudformation --format json`. Other
+//! JSON (policies, value templates) is small and stays with serde_json.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::ser::{Formatter, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::doc::Doc;
+use super::yaml::spaces;
 
 /// A template as `serde_json::to_string_pretty` would write it, with a final newline.
 pub(crate) fn doc_to_string(doc: &Doc<'_>, capacity: usize) -> String {
@@ -31,86 +29,63 @@ fn write_doc(out: &mut String, doc: &Doc<'_>, depth: usize) {
         Doc::Number(n) => {
             let _ = write!(out, "{n}");
         }
-        Doc::Map(entries) => write_entries(
-            out,
-            entries.iter().map(|(k, v)| (k.as_ref(), v)),
-            depth,
-            write_doc,
-        ),
-        Doc::Seq(items) => write_items(out, items.iter(), depth, write_doc),
+        Doc::Map(entries) => {
+            write_collection(out, depth, "{}", entries.iter(), |out, (k, v), d| {
+                write_entry(out, k, v, d, write_doc);
+            })
+        }
+        Doc::Seq(items) => write_collection(out, depth, "[]", items.iter(), write_doc),
     }
 }
 
 fn write_value(out: &mut String, value: &Value, depth: usize) {
     match value {
-        Value::Object(map) => write_object(out, map, depth),
-        Value::Array(items) => write_items(out, items.iter(), depth, write_value),
+        Value::Object(map) => write_collection(out, depth, "{}", map.iter(), |out, (k, v), d| {
+            write_entry(out, k, v, d, write_value);
+        }),
+        Value::Array(items) => write_collection(out, depth, "[]", items.iter(), write_value),
         Value::String(s) => write_str(out, s),
         // Numbers, booleans and null as serde_json spells them (floats by ryu, its way).
         other => out.push_str(&other.to_string()),
     }
 }
 
-fn write_object(out: &mut String, map: &Map<String, Value>, depth: usize) {
-    write_entries(
-        out,
-        map.iter().map(|(k, v)| (k.as_str(), v)),
-        depth,
-        write_value,
-    );
-}
-
-fn write_entries<'v, T: 'v>(
+fn write_entry<T: ?Sized>(
     out: &mut String,
-    entries: impl Iterator<Item = (&'v str, &'v T)>,
+    key: &str,
+    value: &T,
     depth: usize,
     write: fn(&mut String, &T, usize),
 ) {
-    out.push('{');
-    let mut any = false;
-    for (key, value) in entries {
-        out.push_str(if any { ",\n" } else { "\n" });
-        indent(out, depth + 1);
-        write_str(out, key);
-        out.push_str(": ");
-        write(out, value, depth + 1);
-        any = true;
-    }
-    if any {
-        out.push('\n');
-        indent(out, depth);
-    }
-    out.push('}');
+    write_str(out, key);
+    out.push_str(": ");
+    write(out, value, depth);
 }
 
-fn write_items<'v, T: 'v>(
+/// A mapping or sequence as serde_json's pretty printer writes one: `brackets` alone when it is
+/// empty, else each item on a line of its own one level deeper, and the closing bracket on a
+/// line of its own.
+fn write_collection<I>(
     out: &mut String,
-    items: impl Iterator<Item = &'v T>,
     depth: usize,
-    write: fn(&mut String, &T, usize),
+    brackets: &str,
+    items: impl Iterator<Item = I>,
+    mut write_item: impl FnMut(&mut String, I, usize),
 ) {
-    out.push('[');
+    let (open, close) = brackets.split_at(1);
+    out.push_str(open);
     let mut any = false;
     for item in items {
         out.push_str(if any { ",\n" } else { "\n" });
-        indent(out, depth + 1);
-        write(out, item, depth + 1);
+        spaces(out, (depth + 1) * 2);
+        write_item(out, item, depth + 1);
         any = true;
     }
     if any {
         out.push('\n');
-        indent(out, depth);
+        spaces(out, depth * 2);
     }
-    out.push(']');
-}
-
-fn indent(out: &mut String, depth: usize) {
-    let mut left = depth * 2;
-    while left > 0 {
-        let take = left.min(SPACES.len());
-        out.push_str(SPACES.get(..take).unwrap_or_default());
-        left -= take;
-    }
+    out.push_str(close);
 }
 
 /// A JSON string: copied whole where serde_json escapes nothing in it (it escapes only `"`,
@@ -122,104 +97,6 @@ fn write_str(out: &mut String, s: &str) {
         out.push('"');
     } else {
         out.push_str(&serde_json::to_string(s).unwrap_or_default());
-    }
-}
-
-/// `value` as `serde_json::to_string_pretty` would write it.
-pub(crate) fn to_string_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let mut out = Vec::with_capacity(128);
-    value.serialize(&mut Serializer::with_formatter(&mut out, Pretty::default()))?;
-    // serde_json writes only UTF-8: its input is `str`s and numbers, and it escapes nothing
-    // into bytes of its own.
-    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
-}
-
-/// `serde_json::ser::PrettyFormatter::new()`: two spaces per level.
-#[derive(Default)]
-struct Pretty {
-    depth: usize,
-    has_value: bool,
-}
-
-const SPACES: &str = "                                                                ";
-
-impl Pretty {
-    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
-        let mut left = self.depth * 2;
-        while left > 0 {
-            let take = left.min(SPACES.len());
-            writer.write_all(SPACES.as_bytes().get(..take).unwrap_or_default())?;
-            left -= take;
-        }
-        Ok(())
-    }
-
-    fn begin<W: ?Sized + Write>(&mut self, writer: &mut W, open: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(open)
-    }
-
-    fn end<W: ?Sized + Write>(&mut self, writer: &mut W, close: &[u8]) -> io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        if self.has_value {
-            writer.write_all(b"\n")?;
-            self.indent(writer)?;
-        }
-        writer.write_all(close)
-    }
-
-    fn item<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
-        writer.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(writer)
-    }
-}
-
-impl Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.begin(writer, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.end(writer, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.begin(writer, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.end(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
 
@@ -255,7 +132,7 @@ mod tests {
 
     use std::borrow::Cow;
 
-    use super::{doc_to_string, to_string_pretty};
+    use super::doc_to_string;
     use crate::dice::Dice;
     use crate::render::doc::Doc;
 
@@ -350,25 +227,21 @@ mod tests {
         }
     }
 
-    /// The same text as serde_json's pretty printer on random values: empty and nested
-    /// collections, escapes, numbers, and nesting past the 32 levels one run of spaces holds.
+    /// The same text as serde_json's pretty printer on random values (a template's parts built
+    /// once): empty and nested collections, escapes, numbers, and nesting past the 32 levels
+    /// one run of spaces holds.
     #[test]
-    fn writes_what_serde_json_writes() {
+    fn values_are_written_as_serde_json_writes_them() {
+        let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap() + "\n";
         let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
         for _ in 0..3_000 {
             let v = value(&mut dice, 0);
-            assert_eq!(
-                to_string_pretty(&v).unwrap(),
-                serde_json::to_string_pretty(&v).unwrap()
-            );
+            assert_eq!(doc_to_string(&Doc::Value(&v), 0), pretty(&v));
         }
         let mut deep = json!("x");
         for _ in 0..70 {
             deep = json!({ "a": [deep, {}] , "b": []});
         }
-        assert_eq!(
-            to_string_pretty(&deep).unwrap(),
-            serde_json::to_string_pretty(&deep).unwrap()
-        );
+        assert_eq!(doc_to_string(&Doc::Value(&deep), 0), pretty(&deep));
     }
 }

@@ -250,7 +250,7 @@ pub fn deployment_stem(account: &str, region: &str) -> String {
 
 /// Pretty JSON with a final newline.
 pub(crate) fn to_json<T: serde::Serialize>(path: &str, value: &T) -> Result<String, RenderError> {
-    json::to_string_pretty(value)
+    serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
         .map_err(|e| RenderError::Serialize(path.to_owned(), e.to_string()))
 }

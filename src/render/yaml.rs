@@ -239,7 +239,7 @@ impl<'x> Writer<'x> {
     }
 }
 
-fn spaces(out: &mut String, n: usize) {
+pub(super) fn spaces(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut left = n;
     while left > 0 {

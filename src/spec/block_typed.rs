@@ -23,6 +23,7 @@ use serde::de::{Deserialize, Visitor};
 
 use super::block_yaml::{
     Line, Lines, Plain, comment_start, flow_key, flow_plain_end, key_at, plain, printable, quoted,
+    root,
 };
 use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES};
 
@@ -31,17 +32,14 @@ pub(super) fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
     if !printable(text) {
         return None;
     }
+    let (lines, first) = root(text)?;
     let mut reader = Reader {
-        lines: Lines::new(text),
+        lines,
         nodes: 0,
         events: 0,
         depth: 0,
         flow_end: 0,
     };
-    let first = reader.lines.current?;
-    if first.indent != 0 {
-        return None;
-    }
     let value = T::deserialize(Node {
         reader: &mut reader,
         kind: Kind::Mapping {
@@ -98,13 +96,18 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// A collection begins: one level deeper, one node more (as the block reader counts them).
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
-        if self.depth + 8 <= MAX_DEPTH {
-            Ok(())
-        } else {
-            refuse()
+        if self.depth + 8 > MAX_DEPTH {
+            return refuse();
         }
+        self.node(true)
+    }
+
+    /// A collection is read whole.
+    fn leave(&mut self) {
+        self.depth -= 1;
     }
 }
 
@@ -251,7 +254,6 @@ impl<'r, 'a> Node<'r, 'a> {
         visitor: V,
     ) -> Result<V::Value> {
         self.reader.enter()?;
-        self.reader.node(true)?;
         let mut entries = BlockMapping {
             reader: self.reader,
             indent: start,
@@ -263,7 +265,7 @@ impl<'r, 'a> Node<'r, 'a> {
         if entries.next.is_some() || entries.pending.is_some() {
             return refuse();
         }
-        entries.reader.depth -= 1;
+        entries.reader.leave();
         Ok(value)
     }
 
@@ -274,7 +276,6 @@ impl<'r, 'a> Node<'r, 'a> {
         visitor: V,
     ) -> Result<V::Value> {
         self.reader.enter()?;
-        self.reader.node(true)?;
         let mut items = BlockSequence {
             reader: self.reader,
             dash: first.indent,
@@ -285,7 +286,7 @@ impl<'r, 'a> Node<'r, 'a> {
         if items.next.is_some() {
             return refuse();
         }
-        items.reader.depth -= 1;
+        items.reader.leave();
         Ok(value)
     }
 
@@ -297,7 +298,6 @@ impl<'r, 'a> Node<'r, 'a> {
         visitor: V,
     ) -> Result<V::Value> {
         self.reader.enter()?;
-        self.reader.node(true)?;
         let mut items = FlowItems {
             reader: &mut *self.reader,
             line,
@@ -317,7 +317,7 @@ impl<'r, 'a> Node<'r, 'a> {
             return refuse();
         }
         let end = items.next + 1;
-        self.reader.depth -= 1;
+        self.reader.leave();
         self.reader.flow_end = end;
         Ok(value)
     }

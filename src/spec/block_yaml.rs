@@ -56,8 +56,9 @@ fn read(
     if target.is_none() && !printable(text) {
         return None;
     }
+    let (lines, first) = root(text)?;
     let mut parser = Parser {
-        lines: Lines::new(text),
+        lines,
         values,
         record,
         pointer: String::new(),
@@ -67,15 +68,19 @@ fn read(
         events: 0,
         depth: 0,
     };
-    let first = parser.lines.current?;
-    if first.indent != 0 {
-        return None;
-    }
     let value = parser.mapping(first, 0, None)?;
     if parser.lines.current.is_some() {
         return None;
     }
     Some((value, parser.positions))
+}
+
+/// A document's lines and its first content line, where its root mapping starts; `None` when
+/// that line is not at the margin (or there is none).
+pub(super) fn root(text: &str) -> Option<(Lines<'_>, Line<'_>)> {
+    let lines = Lines::new(text);
+    let first = lines.current?;
+    (first.indent == 0).then_some((lines, first))
 }
 
 /// Whether every character is one the subset reads as itself: no tabs, carriage returns or
@@ -172,7 +177,7 @@ pub(super) struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    pub(super) fn new(text: &'a str) -> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
         let mut lines = Lines {
             rest: text,
             number: 1,
