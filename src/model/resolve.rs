@@ -1,6 +1,7 @@
 //! Semantic validation of a merged spec and its resolution into the model. Every rule here has
 //! an id in the catalog and reports where the spec says what it breaks.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -636,7 +637,7 @@ impl<'a> Resolver<'a> {
         bots: Vec<(Placement, Bot)>,
         implied: Vec<ImpliedDestination>,
     ) -> Model {
-        let mut deployments: BTreeMap<(String, String), Deployment> = BTreeMap::new();
+        let mut deployments: Deployments = BTreeMap::new();
         for (key, (p, entry)) in &destinations {
             let (kind, managed) = match &entry.value.kind {
                 SpecKind::S3(s3) => (
@@ -665,7 +666,7 @@ impl<'a> Resolver<'a> {
                 SpecKind::Firehose(_) => false,
             };
             let arn = destination_arn(&kind, &p.account, &p.region);
-            deployment(&mut deployments, p)
+            deployment(&mut deployments, p, borrowed(p))
                 .destinations
                 .push(Destination {
                     key: key.clone(),
@@ -680,7 +681,7 @@ impl<'a> Resolver<'a> {
         }
         for i in implied {
             let arn = destination_arn(&i.kind, &i.placement.account, &i.placement.region);
-            let d = deployment(&mut deployments, &i.placement);
+            let d = deployment(&mut deployments, &i.placement, owned(&i.placement));
             d.destinations.push(Destination {
                 logical_id: logical_id("Destination", &i.key),
                 key: i.key,
@@ -694,11 +695,11 @@ impl<'a> Resolver<'a> {
             d.destinations.sort_by(|a, b| a.key.cmp(&b.key));
         }
         for (p, bot) in bots {
-            deployment(&mut deployments, &p).bots.push(bot);
+            deployment(&mut deployments, &p, owned(&p)).bots.push(bot);
         }
         for (key, (p, entry)) in &configurations {
             let cfg = &entry.value;
-            deployment(&mut deployments, p)
+            deployment(&mut deployments, p, borrowed(p))
                 .logging_configurations
                 .push(LoggingConfiguration {
                     key: key.clone(),
@@ -714,27 +715,31 @@ impl<'a> Resolver<'a> {
         }
         for (key, (p, entry)) in &rooms {
             let room = &entry.value;
-            deployment(&mut deployments, p).rooms.push(Room {
-                key: key.clone(),
-                name: room
-                    .name
-                    .as_ref()
-                    .map_or_else(|| key.clone(), ToString::to_string),
-                logical_id: logical_id("Room", key),
-                logging: room.logging.clone(),
-                maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
-                maximum_message_rate_per_second: room
-                    .maximum_message_rate_per_second
-                    .map(types::MessageRate::get),
-                message_review_handler: room.message_review_handler.as_ref().map(|h| {
-                    MessageReviewHandler {
-                        uri: h.uri.to_string(),
-                        fallback_result: h.fallback_result,
-                    }
-                }),
-                tags: merged_tags(self.spec, &room.tags),
-                origin: entry.origin.clone(),
-            });
+            deployment(&mut deployments, p, borrowed(p))
+                .rooms
+                .push(Room {
+                    key: key.clone(),
+                    name: room
+                        .name
+                        .as_ref()
+                        .map_or_else(|| key.clone(), ToString::to_string),
+                    logical_id: logical_id("Room", key),
+                    logging: room.logging.clone(),
+                    maximum_message_length: room
+                        .maximum_message_length
+                        .map(types::MessageLength::get),
+                    maximum_message_rate_per_second: room
+                        .maximum_message_rate_per_second
+                        .map(types::MessageRate::get),
+                    message_review_handler: room.message_review_handler.as_ref().map(|h| {
+                        MessageReviewHandler {
+                            uri: h.uri.to_string(),
+                            fallback_result: h.fallback_result,
+                        }
+                    }),
+                    tags: merged_tags(self.spec, &room.tags),
+                    origin: entry.origin.clone(),
+                });
         }
         let mut deployments: Vec<Deployment> = deployments.into_values().collect();
         for d in &mut deployments {
@@ -791,22 +796,34 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// Deployments by account and region, the order of the model's. Keyed by the placements'
+/// own names where they outlive the map: placing each of 5,000 rooms copied both before.
+type Deployments<'p> = BTreeMap<(Cow<'p, str>, Cow<'p, str>), Deployment>;
+
+fn borrowed(p: &Placement) -> (Cow<'_, str>, Cow<'_, str>) {
+    (Cow::Borrowed(&p.account), Cow::Borrowed(&p.region))
+}
+
+/// For a placement that does not outlive the map.
+fn owned(p: &Placement) -> (Cow<'static, str>, Cow<'static, str>) {
+    (Cow::Owned(p.account.clone()), Cow::Owned(p.region.clone()))
+}
+
 /// The deployment a placement belongs to, created on first use.
-fn deployment<'d>(
-    deployments: &'d mut BTreeMap<(String, String), Deployment>,
+fn deployment<'d, 'p>(
+    deployments: &'d mut Deployments<'p>,
     p: &Placement,
+    key: (Cow<'p, str>, Cow<'p, str>),
 ) -> &'d mut Deployment {
-    deployments
-        .entry((p.account.clone(), p.region.clone()))
-        .or_insert_with(|| Deployment {
-            account: p.account.clone(),
-            region: p.region.clone(),
-            destinations: Vec::new(),
-            logging_configurations: Vec::new(),
-            rooms: Vec::new(),
-            bots: Vec::new(),
-            access: Access::default(),
-        })
+    deployments.entry(key).or_insert_with(|| Deployment {
+        account: p.account.clone(),
+        region: p.region.clone(),
+        destinations: Vec::new(),
+        logging_configurations: Vec::new(),
+        rooms: Vec::new(),
+        bots: Vec::new(),
+        access: Access::default(),
+    })
 }
 
 /// `defaults.tags` with the resource's own tags over them.

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Rule};
+use crate::sorted_map::SortedMap;
 
 use super::block_typed;
 use super::schema;
@@ -634,7 +635,7 @@ fn set_default<T: PartialEq + std::fmt::Display>(
 fn insert_all<T>(
     sources: &Sources,
     into: &mut BTreeMap<EntryKey, Entry<T>>,
-    entries: BTreeMap<EntryKey, T>,
+    entries: SortedMap<EntryKey, T>,
     section: &Origin,
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,

@@ -182,6 +182,12 @@ pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
 }
 
 fn push_escaped(out: &mut String, segment: &str) {
+    // Almost every key needs no escape: copied whole, not a character at a time (which was 4%
+    // of a 5,000-room `validate`).
+    if !segment.contains(['~', '/']) {
+        out.push_str(segment);
+        return;
+    }
     for c in segment.chars() {
         match c {
             '~' => out.push_str("~0"),
@@ -357,4 +363,24 @@ pub fn parse_general(text: &str) -> Result<Tree, SyntaxError> {
         value,
         positions: positions.into_iter().collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_segment;
+
+    #[test]
+    fn segments_are_escaped_as_rfc_6901_says() {
+        for (segment, escaped) in [
+            ("room-1", "room-1"),
+            ("", ""),
+            ("a/b", "a~1b"),
+            ("~", "~0"),
+            ("~1", "~01"),
+            ("/aws/vendedlogs/x~y", "~1aws~1vendedlogs~1x~0y"),
+            ("ümlaut/ß", "ümlaut~1ß"),
+        ] {
+            assert_eq!(escape_segment(segment), escaped, "{segment}");
+        }
+    }
 }

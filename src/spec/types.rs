@@ -250,16 +250,16 @@ pub struct SpecFile {
     #[serde(default)]
     pub accounts: BTreeMap<AccountId, AccountAccess>,
     #[serde(default)]
-    pub destinations: BTreeMap<EntryKey, Destination>,
+    pub destinations: SortedMap<EntryKey, Destination>,
     #[serde(default)]
-    pub logging_configurations: BTreeMap<EntryKey, LoggingConfiguration>,
+    pub logging_configurations: SortedMap<EntryKey, LoggingConfiguration>,
     #[serde(default)]
-    pub rooms: BTreeMap<EntryKey, Room>,
+    pub rooms: SortedMap<EntryKey, Room>,
     #[serde(default)]
-    pub bots: BTreeMap<EntryKey, Bot>,
+    pub bots: SortedMap<EntryKey, Bot>,
     pub audit: Option<Audit>,
     #[serde(default)]
-    pub stack_sets: BTreeMap<EntryKey, StackSet>,
+    pub stack_sets: SortedMap<EntryKey, StackSet>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
