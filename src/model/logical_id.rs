@@ -8,14 +8,16 @@ pub fn logical_id(prefix: &str, key: &str) -> String {
     // Written out rather than `format!`ed: one per resource, 50,000 rooms (issue 17).
     let mut id = String::with_capacity(prefix.len() + key.len() + 8);
     id.push_str(prefix);
+    // By bytes: every byte of a multi-byte character is outside ASCII, so it separates words
+    // as the character would; a character at a time was 4% of a 5,000-room `validate`.
     let mut upper_next = true;
-    for c in key.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper_next {
-                id.push(c.to_ascii_uppercase());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() {
+            id.push(char::from(if upper_next {
+                b.to_ascii_uppercase()
             } else {
-                id.push(c);
-            }
+                b
+            }));
             upper_next = false;
         } else {
             upper_next = true;
@@ -23,8 +25,13 @@ pub fn logical_id(prefix: &str, key: &str) -> String {
     }
     let hash = fnv1a32(key.as_bytes());
     for shift in (0..8).rev() {
-        let nibble = (hash >> (shift * 4)) & 0xF;
-        id.extend(char::from_digit(nibble, 16).map(|d| d.to_ascii_uppercase()));
+        // A nibble, below 16 by its mask.
+        let nibble = ((hash >> (shift * 4)) & 0xF) as u8;
+        id.push(char::from(if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'A' + nibble - 10
+        }));
     }
     id
 }
@@ -50,6 +57,27 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(a, c);
         assert_ne!(b, c);
+    }
+
+    /// The byte-wise id is the one a character at a time gives, on keys with multi-byte
+    /// characters between, before and after words.
+    #[test]
+    fn ids_read_characters_as_separators() {
+        for (key, readable) in [
+            ("lobby", "Lobby"),
+            ("chat-lobby_2", "ChatLobby2"),
+            ("chätlobby", "ChTlobby"),
+            ("ünd-ß", "Nd"),
+            ("日本-room", "Room"),
+            ("Room9", "Room9"),
+        ] {
+            let id = logical_id("Room", key);
+            assert_eq!(
+                id,
+                format!("Room{readable}{:08X}", fnv1a32(key.as_bytes())),
+                "{key}"
+            );
+        }
     }
 
     #[test]

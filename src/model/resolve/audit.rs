@@ -16,7 +16,7 @@ impl<'a> Resolver<'a> {
     /// other (CL041).
     pub(super) fn place_audit(
         &mut self,
-        destinations: &BTreeMap<String, (Placement, &'a Entry<types::Destination>)>,
+        destinations: &BTreeMap<String, (Placement<'a>, &'a Entry<types::Destination>)>,
     ) -> Option<Audit> {
         let spec = self.spec;
         let entry = spec.audit.as_ref()?;
@@ -49,8 +49,8 @@ impl<'a> Resolver<'a> {
             None,
         )?;
         Some(Audit {
-            account: placement.account,
-            region: placement.region,
+            account: placement.account.into_owned(),
+            region: placement.region.into_owned(),
             trail: audit.trail.to_string(),
             bucket: audit.s3.bucket.to_string(),
             managed: audit.s3.create,

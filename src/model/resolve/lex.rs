@@ -1,6 +1,7 @@
 //! Lex V2 bots: which alias, which role, and where the text and audio logs go; Lex V1
 //! `conversationLogs` become the same V2 settings (aws-facts.md §1(g)).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Rule};
@@ -12,9 +13,9 @@ use crate::spec::source::Anchor;
 use crate::spec::types::{self, DestinationKind as SpecKind, LexV1Destination, LexV1LogType};
 use crate::suggest;
 
-use super::{ImpliedDestination, Placement, Resolver};
+use super::{ImpliedDestination, Placement, Resolver, Whence};
 
-type Placed<'a> = BTreeMap<String, (Placement, &'a Entry<types::Destination>)>;
+type Placed<'a> = BTreeMap<String, (Placement<'a>, &'a Entry<types::Destination>)>;
 
 /// One of a bot's two logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +68,7 @@ impl<'a> Resolver<'a> {
     pub(super) fn place_bots(
         &mut self,
         destinations: &Placed<'a>,
-    ) -> (Vec<(Placement, Bot)>, Vec<ImpliedDestination>) {
+    ) -> (Vec<(Placement<'a>, Bot)>, Vec<ImpliedDestination<'a>>) {
         let spec = self.spec;
         let mut bots = Vec::new();
         let mut implied = Vec::new();
@@ -272,7 +273,7 @@ impl<'a> Resolver<'a> {
         };
         if let Some(p) = placement {
             let account = c::role_arn_account(role.as_str());
-            if account != Some(p.account.as_str()) {
+            if account != Some(p.account.as_ref()) {
                 self.push(
                     Diagnostic::new(
                         Rule::BotPlacement,
@@ -290,7 +291,7 @@ impl<'a> Resolver<'a> {
                     .at(self.at(&origin, Anchor::Value))
                     .related(
                         format!("{what} gets its account here"),
-                        self.at(&p.account_from, Anchor::Value),
+                        self.at(&p.account_from.origin(), Anchor::Value),
                     )
                     .help("a bot's role is in the bot's account; name that role"),
                 );
@@ -308,7 +309,7 @@ impl<'a> Resolver<'a> {
         log: Log,
         reference: &str,
         section: &Origin,
-        bot: Option<&Placement>,
+        bot: Option<&Placement<'a>>,
         destinations: &Placed<'a>,
     ) -> Option<String> {
         let spec = self.spec;
@@ -402,11 +403,11 @@ impl<'a> Resolver<'a> {
         .at(at)
         .related(
             format!("{what} gets its region here"),
-            self.at(&mine.region_from, Anchor::Value),
+            self.at(&mine.region_from.origin(), Anchor::Value),
         )
         .related(
             format!("{other_what} gets its region here"),
-            self.at(&other.region_from, Anchor::Value),
+            self.at(&other.region_from.origin(), Anchor::Value),
         )
         .help("Lex writes conversation logs only to a log group or bucket in the bot's region and account; use one there");
         self.push(d);
@@ -422,9 +423,9 @@ impl<'a> Resolver<'a> {
         what: &str,
         v1_origin: &Origin,
         v1: &types::LexV1ConversationLogs,
-        bot: Option<&Placement>,
+        bot: Option<&Placement<'a>>,
         destinations: &Placed<'a>,
-        implied: &mut Vec<ImpliedDestination>,
+        implied: &mut Vec<ImpliedDestination<'a>>,
     ) -> Option<Resolved> {
         let mut resolved = Resolved {
             text: None,
@@ -570,9 +571,9 @@ impl<'a> Resolver<'a> {
         log: Log,
         resource: &LexV1Resource<'_>,
         arn_at: &Origin,
-        bot: Option<&Placement>,
+        bot: Option<&Placement<'a>>,
         destinations: &Placed<'a>,
-        implied: &mut Vec<ImpliedDestination>,
+        implied: &mut Vec<ImpliedDestination<'a>>,
     ) -> Option<(String, String)> {
         let declared = destinations
             .iter()
@@ -613,10 +614,10 @@ impl<'a> Resolver<'a> {
                 LexV1Resource::LogGroup {
                     region, account, ..
                 } => Placement {
-                    account: (*account).to_owned(),
-                    region: (*region).to_owned(),
-                    account_from: arn_at.clone(),
-                    region_from: arn_at.clone(),
+                    account: Cow::Owned((*account).to_owned()),
+                    region: Cow::Owned((*region).to_owned()),
+                    account_from: Whence::At(Cow::Owned(arn_at.clone())),
+                    region_from: Whence::At(Cow::Owned(arn_at.clone())),
                 },
                 LexV1Resource::Bucket { .. } => bot?.clone(),
             };
