@@ -9,7 +9,8 @@ use std::borrow::Cow;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Deployment, Destination, DestinationKind, LoggingConfiguration, Model, Room, Tags,
+    Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler, Model,
+    Room, Tags,
 };
 use crate::policy::PolicyDocument;
 use crate::policy::limits::{
@@ -23,6 +24,7 @@ use super::{File, RenderError, TemplateFormat, deployment_stem, to_json, to_yaml
 
 mod audit;
 mod lex;
+mod rooms;
 
 pub(crate) const FORMAT_VERSION: &str = "2010-09-09";
 const SLR_PARAMETER: &str = "CreateLogDeliveryServiceLinkedRole";
@@ -297,7 +299,8 @@ fn fit_rooms<'a>(
     Ok(out)
 }
 
-/// The text of a room template (part 2 onwards).
+/// The text of a room template (part 2 onwards): what is not rooms written from its tree, the
+/// rooms straight into the text ([`rooms`]).
 fn room_text(
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
@@ -308,6 +311,37 @@ fn room_text(
     capacity: usize,
 ) -> Result<String, RenderError> {
     let arns = configuration_arns(rooms, Reference::Import);
+    let head = Doc::Map(template_head(
+        dep,
+        policies,
+        room_description(dep, part),
+        order,
+        room_parameters(),
+    ));
+    let mut text = serialize_doc(&head, format, capacity);
+    if format == TemplateFormat::Json {
+        // The head's closing brace, which the rooms' sections go before.
+        let Some(open) = text.strip_suffix("\n}\n").map(str::len) else {
+            return Err(RenderError::Serialize(
+                format!("room template {part}"),
+                "its head did not end as a JSON mapping ends".to_owned(),
+            ));
+        };
+        text.truncate(open);
+    }
+    rooms::write_sections(&mut text, rooms, &arns, format);
+    Ok(text)
+}
+
+fn room_description(dep: &Deployment, part: usize) -> String {
+    description(
+        dep,
+        Some(&format!("part {part}: rooms; deploy after part 1")),
+    )
+}
+
+/// A room template's one parameter: the base stack, whose exports it imports.
+fn room_parameters() -> Parameters {
     let mut parameters = Map::new();
     parameters.insert(
         BASE_STACK_PARAMETER.to_owned(),
@@ -319,20 +353,10 @@ fn room_text(
             "MaxLength": 128
         }),
     );
-    let what = format!("part {part}: rooms; deploy after part 1");
-    let template = template(
-        dep,
-        policies,
-        description(dep, Some(&what)),
-        room_resources(rooms, &arns).collect(),
-        room_outputs(rooms).collect(),
-        order,
-        Parameters {
-            parameters,
-            conditions: Map::new(),
-        },
-    );
-    Ok(serialize_doc(&template, format, capacity))
+    Parameters {
+        parameters,
+        conditions: Map::new(),
+    }
 }
 
 struct Parameters {
@@ -392,6 +416,22 @@ fn template<'a>(
     order: &[String],
     parameters: Parameters,
 ) -> Doc<'a> {
+    let mut t = template_head(dep, policies, description, order, parameters);
+    t.push(("Resources".into(), Doc::Map(resources)));
+    if !outputs.is_empty() {
+        t.push(("Outputs".into(), Doc::Map(outputs)));
+    }
+    Doc::Map(t)
+}
+
+/// A template's entries before its resources.
+fn template_head<'a>(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    description: String,
+    order: &[String],
+    parameters: Parameters,
+) -> Entries<'a> {
     let mut t: Entries<'a> = vec![
         ("AWSTemplateFormatVersion".into(), Doc::Str(FORMAT_VERSION)),
         ("Description".into(), Doc::String(description)),
@@ -412,11 +452,7 @@ fn template<'a>(
             Doc::Owned(Value::Object(parameters.conditions)),
         ));
     }
-    t.push(("Resources".into(), Doc::Map(resources)));
-    if !outputs.is_empty() {
-        t.push(("Outputs".into(), Doc::Map(outputs)));
-    }
-    Doc::Map(t)
+    t
 }
 
 /// What the reader of a template must know that the template cannot do itself.
@@ -787,7 +823,14 @@ enum Reference {
 }
 
 fn arn_output_id(logical_id: &str) -> String {
-    format!("{logical_id}Arn")
+    let mut id = String::with_capacity(logical_id.len() + 3);
+    push_arn_output_id(&mut id, logical_id);
+    id
+}
+
+fn push_arn_output_id(out: &mut String, logical_id: &str) {
+    out.push_str(logical_id);
+    out.push_str("Arn");
 }
 
 /// `{key: value, ...}` without the `json!` macro's trip through serde: rooms are most of a
@@ -856,12 +899,7 @@ fn room_resources<'a>(
             props.push(("MaximumMessageRatePerSecond".into(), Doc::Number(n.into())));
         }
         if let Some(h) = &room.message_review_handler {
-            props.push((
-                "MessageReviewHandler".into(),
-                Doc::Owned(
-                    json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()}),
-                ),
-            ));
+            props.push(("MessageReviewHandler".into(), Doc::Owned(review_handler(h))));
         }
         if !room.tags.is_empty() {
             let tags = room
@@ -884,6 +922,10 @@ fn room_resources<'a>(
             ]),
         )
     })
+}
+
+fn review_handler(h: &MessageReviewHandler) -> Value {
+    json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()})
 }
 
 /// [`literal`], borrowing the string where it is one.

@@ -38,7 +38,7 @@ fn write_doc(out: &mut String, doc: &Doc<'_>, depth: usize) {
     }
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize) {
+pub(crate) fn write_value(out: &mut String, value: &Value, depth: usize) {
     match value {
         Value::Object(map) => write_collection(out, depth, "{}", map.iter(), |out, (k, v), d| {
             write_entry(out, k, v, d, write_value);
@@ -90,7 +90,7 @@ fn write_collection<I>(
 
 /// A JSON string: copied whole where serde_json escapes nothing in it (it escapes only `"`,
 /// `\` and the C0 controls), else escaped by serde_json itself.
-fn write_str(out: &mut String, s: &str) {
+pub(crate) fn write_str(out: &mut String, s: &str) {
     if !needs_escape(s.as_bytes()) {
         out.push('"');
         out.push_str(s);

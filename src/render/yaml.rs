@@ -196,46 +196,109 @@ impl<'x> Writer<'x> {
     }
 
     fn string_value(&mut self, s: &'x str) {
-        if matches!(s, "." | "#" | "-") {
-            self.out.push('\'');
-            self.out.push_str(s);
-            self.out.push('\'');
-        } else if self.plain(s, false) {
-            self.out.push_str(s);
-        } else {
-            double_quoted(&mut self.out, s);
-        }
+        let plain = !quoted_alone(s) && self.plain(s, false);
+        put_string_value(&mut self.out, s, plain);
     }
 
     fn key(&mut self, s: &'x str) {
-        if self.plain(s, true) {
-            self.out.push_str(s);
-        } else {
-            double_quoted(&mut self.out, s);
-        }
+        let plain = self.plain(s, true);
+        put_plain_or_quoted(&mut self.out, s, plain);
     }
 
     /// Whether `s` may be written bare (as a key, or as a value): the common case decided at
     /// once, the rest by serde-saphyr's rules, once per string the document holds.
     fn plain(&mut self, s: &'x str, as_key: bool) -> bool {
-        let common = if as_key {
-            plain_key_common(s)
-        } else {
-            plain_value_common(s)
-        };
-        if let Some(plain) = common {
+        if let Some(plain) = plain_common(s, as_key) {
             return plain;
         }
         *self
             .decided
             .entry((s.as_ptr() as usize, s.len(), as_key))
-            .or_insert_with(|| {
-                if as_key {
-                    plain_key_slow(s) && plain_value_slow(s, true)
-                } else {
-                    plain_value_slow(s, false)
-                }
-            })
+            .or_insert_with(|| plain_slow(s, as_key))
+    }
+}
+
+/// The strings written single-quoted whatever the rules say.
+fn quoted_alone(s: &str) -> bool {
+    matches!(s, "." | "#" | "-")
+}
+
+fn put_string_value(out: &mut String, s: &str, plain: bool) {
+    if quoted_alone(s) {
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
+    } else {
+        put_plain_or_quoted(out, s, plain);
+    }
+}
+
+fn put_plain_or_quoted(out: &mut String, s: &str, plain: bool) {
+    if plain {
+        out.push_str(s);
+    } else {
+        double_quoted(out, s);
+    }
+}
+
+fn plain_common(s: &str, as_key: bool) -> Option<bool> {
+    if as_key {
+        plain_key_common(s)
+    } else {
+        plain_value_common(s)
+    }
+}
+
+fn plain_slow(s: &str, as_key: bool) -> bool {
+    if as_key {
+        plain_key_slow(s) && plain_value_slow(s, true)
+    } else {
+        plain_value_slow(s, false)
+    }
+}
+
+/// For text written outside a [`Writer`] that must read as the writer's (a room template's
+/// rooms, `render::cloudformation::rooms`): the same pieces, decided without the writer's
+/// memory of repeated strings, which only saves time.
+pub(crate) mod pieces {
+    use serde_json::Value;
+
+    use super::{Node, Writer, plain_common, plain_slow, put_plain_or_quoted, put_string_value};
+
+    /// A mapping key.
+    pub(crate) fn key(out: &mut String, s: &str) {
+        put_plain_or_quoted(
+            out,
+            s,
+            plain_common(s, true).unwrap_or_else(|| plain_slow(s, true)),
+        );
+    }
+
+    /// A string as a mapping value or a sequence item.
+    pub(crate) fn string_value(out: &mut String, s: &str) {
+        let plain = plain_common(s, false).unwrap_or_else(|| plain_slow(s, false));
+        put_string_value(out, s, plain);
+    }
+
+    /// `key: value` and its line end, the key at column `indent` where the cursor is.
+    pub(crate) fn entry(out: &mut String, key: &str, value: &Value, indent: usize) {
+        let mut w = Writer {
+            out: std::mem::take(out),
+            ..Writer::default()
+        };
+        w.entry(key, Node::Value(value), indent);
+        *out = w.out;
+    }
+
+    /// A sequence item and its line end, its dash at column `indent` where the cursor is.
+    pub(crate) fn item(out: &mut String, value: &Value, indent: usize) {
+        let mut w = Writer {
+            out: std::mem::take(out),
+            ..Writer::default()
+        };
+        w.out.push_str("- ");
+        w.item_after_dash(Node::Value(value), indent + 2);
+        *out = w.out;
     }
 }
 

@@ -1,0 +1,342 @@
+//! The `Resources` and `Outputs` of a room template, written straight into its text. Building
+//! each room as a tree of [`Doc`](super::Doc)s, writing it and dropping it again was about a
+//! third of a 5,000-room render, and writing the same keys (`"Type"`, `"Properties"`) through
+//! the general writers for every room was another part (issue 17). The text is byte for byte
+//! what [`super::room_resources`] and [`super::room_outputs`] come to through the writers (the
+//! tests compare the two on random rooms): only the rooms' own strings are written per room,
+//! by the writers' own pieces, and everything else is written once per template.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::model::Room;
+use crate::render::TemplateFormat;
+use crate::render::json;
+use crate::render::yaml::{pieces, spaces};
+
+use super::{literal, push_arn_output_id};
+
+/// `Resources` and `Outputs` of `rooms`, the last two entries of a template's top mapping,
+/// appended to `out`, which ends after the entry before them. `arns` holds the reference to
+/// every logging configuration the rooms name.
+pub(super) fn write_sections(
+    out: &mut String,
+    rooms: &[&Room],
+    arns: &[(&str, Value)],
+    format: TemplateFormat,
+) {
+    match format {
+        TemplateFormat::Json => Json::new(arns).sections(out, rooms),
+        TemplateFormat::Yaml => Yaml::new(arns).sections(out, rooms),
+    }
+}
+
+/// A key as the writers spell it, at its indent, then what comes between it and its value.
+fn key_line(out: &mut String, indent: usize, key: &str, format: TemplateFormat) {
+    spaces(out, indent);
+    match format {
+        TemplateFormat::Json => {
+            json::write_str(out, key);
+            out.push_str(": ");
+        }
+        TemplateFormat::Yaml => {
+            pieces::key(out, key);
+            out.push(':');
+        }
+    }
+}
+
+/// The name of each room's description, `ARN of room `key``, in one reused buffer.
+fn description<'b>(buffer: &'b mut String, key: &str) -> &'b str {
+    buffer.clear();
+    buffer.push_str("ARN of room `");
+    buffer.push_str(key);
+    buffer.push('`');
+    buffer
+}
+
+/// The id of a room's ARN output, in one reused buffer.
+fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
+    buffer.clear();
+    push_arn_output_id(buffer, &room.logical_id);
+    buffer
+}
+
+/// A room's logging configurations' references, in its order, those `arns` holds.
+fn references<'r>(
+    room: &'r Room,
+    arns: &'r [(&str, String)],
+) -> impl Iterator<Item = &'r str> + Clone + 'r {
+    room.logging
+        .iter()
+        .filter_map(|key| arns.iter().find(|(k, _)| k == key))
+        .map(|(_, text)| text.as_str())
+}
+
+/// JSON, as `serde_json::to_string_pretty` lays it out: the top mapping's entries at depth 1,
+/// each room at depth 2, its properties at depth 3.
+struct Json<'a> {
+    /// Each configuration's reference written as an item of a room's identifiers (depth 5).
+    arns: Vec<(&'a str, String)>,
+}
+
+impl<'a> Json<'a> {
+    fn new(arns: &[(&'a str, Value)]) -> Self {
+        Json {
+            arns: arns
+                .iter()
+                .map(|(key, arn)| {
+                    let mut text = String::new();
+                    json::write_value(&mut text, arn, 5);
+                    (*key, text)
+                })
+                .collect(),
+        }
+    }
+
+    /// With no rooms, `Resources` is `{}` and there are no `Outputs`, as a template says.
+    fn sections(&self, out: &mut String, rooms: &[&Room]) {
+        out.push_str(",\n");
+        key_line(out, 2, "Resources", TemplateFormat::Json);
+        if rooms.is_empty() {
+            out.push_str("{}\n}\n");
+            return;
+        }
+        collection(out, rooms, |out, room| self.resource(out, room));
+        out.push_str(",\n");
+        key_line(out, 2, "Outputs", TemplateFormat::Json);
+        let mut buffer = String::new();
+        collection(out, rooms, |out, room| output(out, room, &mut buffer));
+        out.push_str("\n}\n");
+    }
+
+    fn resource(&self, out: &mut String, room: &Room) {
+        key_line(out, 4, &room.logical_id, TemplateFormat::Json);
+        out.push_str("{\n      \"Type\": \"AWS::IVSChat::Room\",\n      \"Properties\": {\n");
+        key_line(out, 8, "Name", TemplateFormat::Json);
+        json::write_str(out, &room.name);
+        if !room.logging.is_empty() {
+            out.push_str(",\n");
+            key_line(
+                out,
+                8,
+                "LoggingConfigurationIdentifiers",
+                TemplateFormat::Json,
+            );
+            let mut ids = references(room, &self.arns).peekable();
+            if ids.peek().is_none() {
+                out.push_str("[]");
+            } else {
+                out.push('[');
+                for (i, text) in ids.enumerate() {
+                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    spaces(out, 10);
+                    out.push_str(text);
+                }
+                out.push('\n');
+                spaces(out, 8);
+                out.push(']');
+            }
+        }
+        for (key, n) in [
+            ("MaximumMessageLength", room.maximum_message_length),
+            (
+                "MaximumMessageRatePerSecond",
+                room.maximum_message_rate_per_second,
+            ),
+        ] {
+            if let Some(n) = n {
+                out.push_str(",\n");
+                key_line(out, 8, key, TemplateFormat::Json);
+                let _ = write!(out, "{n}");
+            }
+        }
+        if let Some(h) = &room.message_review_handler {
+            out.push_str(",\n");
+            key_line(out, 8, "MessageReviewHandler", TemplateFormat::Json);
+            json::write_value(out, &super::review_handler(h), 4);
+        }
+        if !room.tags.is_empty() {
+            out.push_str(",\n");
+            key_line(out, 8, "Tags", TemplateFormat::Json);
+            out.push('[');
+            for (i, (k, v)) in room.tags.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                spaces(out, 10);
+                out.push_str("{\n");
+                key_line(out, 12, "Key", TemplateFormat::Json);
+                json_literal(out, k);
+                out.push_str(",\n");
+                key_line(out, 12, "Value", TemplateFormat::Json);
+                json_literal(out, v);
+                out.push('\n');
+                spaces(out, 10);
+                out.push('}');
+            }
+            out.push('\n');
+            spaces(out, 8);
+            out.push(']');
+        }
+        out.push_str("\n      }\n    }");
+    }
+}
+
+/// A non-empty mapping at depth 1 of one entry a room.
+fn collection(out: &mut String, rooms: &[&Room], mut entry: impl FnMut(&mut String, &Room)) {
+    out.push('{');
+    for (i, room) in rooms.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        entry(out, room);
+    }
+    out.push('\n');
+    spaces(out, 2);
+    out.push('}');
+}
+
+/// A tag's key or value at depth 6: the string, or its `Fn::Join` where it holds `${`.
+fn json_literal(out: &mut String, s: &str) {
+    if s.contains("${") {
+        json::write_value(out, &literal(s), 6);
+    } else {
+        json::write_str(out, s);
+    }
+}
+
+fn output(out: &mut String, room: &Room, buffer: &mut String) {
+    key_line(out, 4, output_id(buffer, room), TemplateFormat::Json);
+    out.push_str("{\n");
+    key_line(out, 6, "Description", TemplateFormat::Json);
+    json::write_str(out, description(buffer, &room.key));
+    out.push_str(",\n      \"Value\": {\n        \"Fn::GetAtt\": [\n");
+    spaces(out, 10);
+    json::write_str(out, &room.logical_id);
+    out.push_str(",\n          \"Arn\"\n        ]\n      }\n    }");
+}
+
+/// YAML in block style, as [`crate::render::yaml`]'s writer lays it out: the top mapping's
+/// keys at column 0, each room's at 2, its properties' at 6.
+struct Yaml<'a> {
+    /// Each configuration's reference written as an item of a room's identifiers, dash and all.
+    arns: Vec<(&'a str, String)>,
+    /// `Fn::GetAtt` as a key at column 6 (the writers quote it), and the first dash after it.
+    get_att: String,
+}
+
+impl<'a> Yaml<'a> {
+    fn new(arns: &[(&'a str, Value)]) -> Self {
+        let mut get_att = String::new();
+        key_line(&mut get_att, 6, "Fn::GetAtt", TemplateFormat::Yaml);
+        get_att.push_str("\n      - ");
+        Yaml {
+            arns: arns
+                .iter()
+                .map(|(key, arn)| {
+                    let mut text = String::new();
+                    spaces(&mut text, 6);
+                    pieces::item(&mut text, arn, 6);
+                    (*key, text)
+                })
+                .collect(),
+            get_att,
+        }
+    }
+
+    fn sections(&self, out: &mut String, rooms: &[&Room]) {
+        if rooms.is_empty() {
+            out.push_str("Resources: {}\n");
+            return;
+        }
+        out.push_str("Resources:\n");
+        for room in rooms {
+            self.resource(out, room);
+        }
+        out.push_str("Outputs:\n");
+        let mut buffer = String::new();
+        for room in rooms {
+            self.output(out, room, &mut buffer);
+        }
+    }
+
+    fn resource(&self, out: &mut String, room: &Room) {
+        key_line(out, 2, &room.logical_id, TemplateFormat::Yaml);
+        out.push_str("\n    Type: AWS::IVSChat::Room\n    Properties:\n");
+        key_line(out, 6, "Name", TemplateFormat::Yaml);
+        out.push(' ');
+        pieces::string_value(out, &room.name);
+        out.push('\n');
+        if !room.logging.is_empty() {
+            key_line(
+                out,
+                6,
+                "LoggingConfigurationIdentifiers",
+                TemplateFormat::Yaml,
+            );
+            let mut ids = references(room, &self.arns).peekable();
+            if ids.peek().is_none() {
+                out.push_str(" []\n");
+            } else {
+                out.push('\n');
+                for text in ids {
+                    out.push_str(text);
+                }
+            }
+        }
+        for (key, n) in [
+            ("MaximumMessageLength", room.maximum_message_length),
+            (
+                "MaximumMessageRatePerSecond",
+                room.maximum_message_rate_per_second,
+            ),
+        ] {
+            if let Some(n) = n {
+                key_line(out, 6, key, TemplateFormat::Yaml);
+                let _ = write!(out, " {n}");
+                out.push('\n');
+            }
+        }
+        if let Some(h) = &room.message_review_handler {
+            spaces(out, 6);
+            pieces::entry(out, "MessageReviewHandler", &super::review_handler(h), 6);
+        }
+        if !room.tags.is_empty() {
+            key_line(out, 6, "Tags", TemplateFormat::Yaml);
+            out.push('\n');
+            for (k, v) in room.tags.iter() {
+                spaces(out, 6);
+                out.push_str("- ");
+                yaml_literal(out, "Key", k);
+                spaces(out, 8);
+                yaml_literal(out, "Value", v);
+            }
+        }
+    }
+
+    fn output(&self, out: &mut String, room: &Room, buffer: &mut String) {
+        key_line(out, 2, output_id(buffer, room), TemplateFormat::Yaml);
+        out.push('\n');
+        key_line(out, 4, "Description", TemplateFormat::Yaml);
+        out.push(' ');
+        pieces::string_value(out, description(buffer, &room.key));
+        out.push_str("\n    Value:\n");
+        out.push_str(&self.get_att);
+        pieces::string_value(out, &room.logical_id);
+        out.push_str("\n      - Arn\n");
+    }
+}
+
+/// `key: value` of a tag at column 8 where the cursor is: the string, or its `Fn::Join` where
+/// it holds `${`.
+fn yaml_literal(out: &mut String, key: &str, s: &str) {
+    if s.contains("${") {
+        pieces::entry(out, key, &literal(s), 8);
+    } else {
+        pieces::key(out, key);
+        out.push_str(": ");
+        pieces::string_value(out, s);
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests;
