@@ -223,6 +223,9 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for S
                 while let Some(entry) = access.next_entry()? {
                     entries.push(entry);
                 }
+                // Without a count up front a vector starts at four entries; most maps read
+                // (a room's tags) hold one or two, and stay in memory to the end.
+                entries.shrink_to_fit();
                 Ok(entries.into_iter().collect())
             }
         }

@@ -73,6 +73,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         color(&std::io::stdout()),
     );
     print(&text)?;
+    super::done_with(validation);
     Ok(
         if diagnostics.iter().any(diagnostic::Diagnostic::is_error) {
             FINDINGS

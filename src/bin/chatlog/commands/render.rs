@@ -67,5 +67,6 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         if files == 1 { "file" } else { "files" },
         names.join(", ")
     ));
+    super::done_with(validation);
     Ok(CLEAN)
 }

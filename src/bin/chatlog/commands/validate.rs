@@ -28,5 +28,6 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     );
     print(&text)?;
     let findings = validation.has_errors() || (args.deny_warnings && validation.has_warnings());
+    super::done_with(validation);
     Ok(if findings { FINDINGS } else { CLEAN })
 }
