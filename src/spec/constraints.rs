@@ -38,13 +38,23 @@ pub const RETENTION_DAYS: [i64; 22] = [
 type Check = Result<(), String>;
 
 fn length(value: &str, min: usize, max: usize, what: &str) -> Check {
-    let n = value.chars().count();
+    let n = char_count(value);
     if n < min || n > max {
         return Err(format!(
             "{what} must be {min}-{max} characters long, found {n}"
         ));
     }
     Ok(())
+}
+
+/// In ASCII, as many characters as bytes: a count a character at a time per name and tag was
+/// 1% of a 5,000-room `validate`.
+fn char_count(value: &str) -> usize {
+    if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    }
 }
 
 fn charset(value: &str, allowed: impl Fn(char) -> bool, what: &str, set: &str) -> Check {
@@ -117,7 +127,7 @@ pub fn role_arn(value: &str) -> Check {
     let path_ok = path
         .split('/')
         .all(|segment| !segment.is_empty() && segment.chars().all(name_char));
-    if !partition_ok || account_id(account).is_err() || !path_ok || name.chars().count() > 64 {
+    if !partition_ok || account_id(account).is_err() || !path_ok || char_count(name) > 64 {
         return bad();
     }
     Ok(())
@@ -350,7 +360,7 @@ pub fn logging_list(list: &[String]) -> Check {
 /// Lex V2 bot and bot-alias ids: exactly 10 of `[0-9a-zA-Z]` (lexv2-models botId, and
 /// AWS::Lex::BotAlias `Id`, aws-facts.md §1(g), §1(e)).
 pub fn lex_id(value: &str) -> Check {
-    let n = value.chars().count();
+    let n = char_count(value);
     if n != 10 {
         return Err(format!(
             "a Lex bot or alias id is exactly 10 characters long, found {n}"
@@ -465,7 +475,7 @@ pub fn parse_kms_key_arn(value: &str) -> Result<KmsKeyArn<'_>, String> {
         }
         KmsKey::Key(id)
     } else if let Some(name) = resource.strip_prefix("alias/") {
-        let n = name.chars().count();
+        let n = char_count(name);
         if n == 0 || n > 256 || !name.chars().all(|c| word(c) || c == ':' || c == '/') {
             return bad();
         }
@@ -519,7 +529,7 @@ pub fn parse_lex_v1_resource_arn(value: &str) -> Result<LexV1Resource<'_>, Strin
         return bad();
     }
     if let Some(bucket) = rest.strip_prefix("s3:::") {
-        let n = bucket.chars().count();
+        let n = char_count(bucket);
         let edge =
             |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         let inner_ok = bucket
