@@ -30,7 +30,7 @@ pub fn validate(inputs: Vec<Input>) -> Validation {
     let mut loaded = load::load(inputs);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut model = None;
-    if let Some(spec) = &loaded.spec
+    if let Some(spec) = loaded.spec.take()
         && !diagnostics.iter().any(Diagnostic::is_error)
     {
         let (resolved, found) = model::resolve(spec, &loaded.sources);

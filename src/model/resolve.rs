@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::spec::constraints::{self as c, DEFAULT_LOGGING_CONFIGURATION_QUOTA, IVSCHAT_REGIONS};
-use crate::spec::load::{Entry, Origin, Spec};
+use crate::spec::load::{Entry, Located, Origin, Spec};
 use crate::spec::source::{Anchor, Sources};
 use crate::spec::types::{self, DestinationKind as SpecKind, Tags as SpecTags};
 use crate::suggest;
@@ -75,16 +75,62 @@ struct Resolver<'a> {
 
 /// Checks the semantic rules and builds the model. The model is `None` when any error was found;
 /// warnings come back either way.
-pub fn resolve(spec: &Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
+/// The spec is taken, not borrowed: once every rule is checked, its rooms' names, lists and
+/// origins move into the model instead of being copied (and the copies' originals freed).
+pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
     let mut r = Resolver {
-        spec,
+        spec: &spec,
         sources,
         diagnostics: Vec::new(),
     };
-    let mut model = r.run();
-    model.stack_sets = stack_set::resolve(spec, sources, &model.deployments, &mut r.diagnostics);
-    let has_errors = r.diagnostics.iter().any(Diagnostic::is_error);
-    (if has_errors { None } else { Some(model) }, r.diagnostics)
+    let (mut model, homes) = r.run();
+    model.stack_sets = stack_set::resolve(&spec, sources, &model.deployments, &mut r.diagnostics);
+    let diagnostics = r.diagnostics;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (None, diagnostics);
+    }
+    move_rooms(spec, &homes, &mut model.deployments);
+    (Some(model), diagnostics)
+}
+
+/// Each placed room into its deployment (`homes`: the index of each of the spec's rooms' in
+/// the model's deployments, in the spec's order), taking what the spec read.
+fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment]) {
+    let mut counts = vec![0_usize; deployments.len()];
+    for home in homes.iter().flatten() {
+        if let Some(count) = counts.get_mut(*home) {
+            *count += 1;
+        }
+    }
+    for (d, count) in deployments.iter_mut().zip(counts) {
+        d.rooms.reserve_exact(count);
+    }
+    let Spec {
+        rooms, defaults, ..
+    } = spec;
+    for ((key, entry), home) in rooms.into_iter().zip(homes) {
+        let Some(d) = home.and_then(|h| deployments.get_mut(h)) else {
+            continue;
+        };
+        let room = entry.value;
+        let key = String::from(key);
+        d.rooms.push(Room {
+            name: room.name.map_or_else(|| key.clone(), String::from),
+            logical_id: logical_id("Room", &key),
+            logging: room.logging,
+            maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
+            maximum_message_rate_per_second: room
+                .maximum_message_rate_per_second
+                .map(types::MessageRate::get),
+            message_review_handler: room.message_review_handler.map(|h| MessageReviewHandler {
+                uri: String::from(h.uri),
+                fallback_result: h.fallback_result,
+            }),
+            tags: over_defaults(&defaults.tags, &room.tags),
+            origin: entry.origin,
+            key,
+        });
+    }
 }
 
 impl<'a> Resolver<'a> {
@@ -96,7 +142,7 @@ impl<'a> Resolver<'a> {
         self.diagnostics.push(d);
     }
 
-    fn run(&mut self) -> Model {
+    fn run(&mut self) -> (Model, Vec<Option<usize>>) {
         self.check_regions_offered();
         let destinations = self.place_destinations();
         let configurations = self.place_configurations(&destinations);
@@ -122,9 +168,9 @@ impl<'a> Resolver<'a> {
             .collect();
         self.check_unused(&used_by_bots);
         self.check_account_access();
-        let mut model = self.build(destinations, configurations, rooms, bots, implied);
+        let (mut model, homes) = self.build(destinations, configurations, &rooms, bots, implied);
         model.audit = audit;
-        model
+        (model, homes)
     }
 
     /// Where a resource lives: its own account/region, else the fallback's (its destination for a
@@ -406,9 +452,9 @@ impl<'a> Resolver<'a> {
     fn place_rooms(
         &mut self,
         configurations: &BTreeMap<String, (Placement<'a>, &'a Entry<types::LoggingConfiguration>)>,
-    ) -> BTreeMap<String, (Placement<'a>, &'a Entry<types::Room>)> {
+    ) -> Vec<Option<Placement<'a>>> {
         let spec: &'a Spec = self.spec;
-        // In key order, so the map is built in one go with its nodes full.
+        // One a room, in the spec's order; `None` for a room that could not be placed.
         let mut out = Vec::with_capacity(spec.rooms.len());
         for (key, entry) in &spec.rooms {
             let room = &entry.value;
@@ -468,11 +514,9 @@ impl<'a> Resolver<'a> {
                     );
                 }
             }
-            if let Some(p) = placement {
-                out.push((key.as_str().to_owned(), (p, entry)));
-            }
+            out.push(placement);
         }
-        out.into_iter().collect()
+        out
     }
 
     /// Merged tags (defaults under the resource's own) must still fit the limits.
@@ -660,10 +704,10 @@ impl<'a> Resolver<'a> {
         &self,
         destinations: BTreeMap<String, (Placement<'a>, &'a Entry<types::Destination>)>,
         configurations: BTreeMap<String, (Placement<'a>, &'a Entry<types::LoggingConfiguration>)>,
-        rooms: BTreeMap<String, (Placement<'a>, &'a Entry<types::Room>)>,
+        rooms: &[Option<Placement<'a>>],
         bots: Vec<(Placement<'a>, Bot)>,
         implied: Vec<ImpliedDestination<'a>>,
-    ) -> Model {
+    ) -> (Model, Vec<Option<usize>>) {
         let mut deployments: Deployments = BTreeMap::new();
         for (key, (p, entry)) in &destinations {
             let (kind, managed) = match &entry.value.kind {
@@ -740,34 +784,19 @@ impl<'a> Resolver<'a> {
                     origin: entry.origin.clone(),
                 });
         }
-        for (key, (p, entry)) in &rooms {
-            let room = &entry.value;
-            deployment(&mut deployments, p, borrowed(p))
-                .rooms
-                .push(Room {
-                    key: key.clone(),
-                    name: room
-                        .name
-                        .as_ref()
-                        .map_or_else(|| key.clone(), ToString::to_string),
-                    logical_id: logical_id("Room", key),
-                    logging: room.logging.clone(),
-                    maximum_message_length: room
-                        .maximum_message_length
-                        .map(types::MessageLength::get),
-                    maximum_message_rate_per_second: room
-                        .maximum_message_rate_per_second
-                        .map(types::MessageRate::get),
-                    message_review_handler: room.message_review_handler.as_ref().map(|h| {
-                        MessageReviewHandler {
-                            uri: h.uri.to_string(),
-                            fallback_result: h.fallback_result,
-                        }
-                    }),
-                    tags: merged_tags(self.spec, &room.tags),
-                    origin: entry.origin.clone(),
-                });
+        // A deployment that holds only rooms exists too; the rooms themselves move in once the
+        // spec is no longer borrowed (`move_rooms`).
+        for p in rooms.iter().flatten() {
+            deployment(&mut deployments, p, borrowed(p));
         }
+        let order: Vec<&(Cow<'_, str>, Cow<'_, str>)> = deployments.keys().collect();
+        let homes = rooms
+            .iter()
+            .map(|p| {
+                let key = borrowed(p.as_ref()?);
+                order.binary_search(&&key).ok()
+            })
+            .collect();
         let mut deployments: Vec<Deployment> = deployments.into_values().collect();
         for d in &mut deployments {
             if let Some(entry) = self
@@ -782,12 +811,13 @@ impl<'a> Resolver<'a> {
                 };
             }
         }
-        Model {
+        let model = Model {
             name: self.spec.name.as_ref().map(|(n, _)| n.to_string()),
             deployments,
             audit: None,
             stack_sets: Vec::new(),
-        }
+        };
+        (model, homes)
     }
 
     /// A role in another account would create the deployment's resources in that other account.
@@ -867,12 +897,16 @@ impl fmt::Display for Named<'_> {
 }
 
 fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
+    over_defaults(&spec.defaults.tags, own)
+}
+
+fn over_defaults(
+    defaults: &BTreeMap<types::TagKey, Located<types::TagValue>>,
+    own: &SpecTags,
+) -> Tags {
     // Of a key set in both, the resource's own stays.
     Tags::overlaid(
-        spec.defaults
-            .tags
-            .iter()
-            .map(|(k, (v, _))| (k.as_str(), v.as_str())),
+        defaults.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())),
         own.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     )
 }
