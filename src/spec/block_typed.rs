@@ -343,8 +343,9 @@ impl Default for Keys<'_> {
 }
 
 impl<'a> Keys<'a> {
-    /// Up to this many keys are compared one by one; a room's mapping holds a handful.
-    const FEW: usize = 16;
+    /// Up to this many keys are compared one by one; a room's mapping holds a handful. Each
+    /// mapping sets up and drops this many slots, so it is not more than a room needs.
+    const FEW: usize = 8;
 
     /// Takes the key itself: a borrowed one (almost every key) is copied for free.
     fn insert(&mut self, key: Cow<'a, str>) -> Result<()> {
@@ -637,5 +638,31 @@ impl<'de> Deserializer<'de> for Node<'_, '_> {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::Keys;
+
+    /// A repeated key is refused wherever it comes, before and after the keys outgrow the slots
+    /// kept in place; distinct keys never are.
+    #[test]
+    fn keys_refuse_a_repeat_in_place_and_hashed() {
+        for n in 1..=3 * Keys::FEW {
+            for repeat in 0..n {
+                let names: Vec<String> = (0..n).map(|i| format!("key-{i}")).collect();
+                let mut keys = Keys::default();
+                for name in &names {
+                    assert!(keys.insert(Cow::Borrowed(name)).is_ok(), "{n} keys: {name}");
+                }
+                assert!(
+                    keys.insert(Cow::Owned(names[repeat].clone())).is_err(),
+                    "{n} keys, repeating key {repeat}"
+                );
+            }
+        }
     }
 }

@@ -166,9 +166,18 @@ pub fn spec_name(value: &str) -> Check {
 
 /// The shape of a region code (`us-west-2`, `ap-southeast-3`, `us-gov-west-1`).
 pub fn region(value: &str) -> Check {
+    // A region IVS Chat is offered in has the shape: known at once, for almost every room.
+    if IVSCHAT_REGIONS.contains(&value) || region_shaped(value) {
+        Ok(())
+    } else {
+        Err("expected a region code such as `us-west-2`".to_owned())
+    }
+}
+
+fn region_shaped(value: &str) -> bool {
     // Split without collecting: one check per region the spec names, 50,000 rooms (issue 17).
     let lower = |p: &str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase());
-    let shaped = match (value.split_once('-'), value.rsplit_once('-')) {
+    match (value.split_once('-'), value.rsplit_once('-')) {
         (Some((first, rest)), Some((middle_and_first, last))) if rest.len() > last.len() => {
             let middle = middle_and_first.get(first.len() + 1..).unwrap_or_default();
             first.len() == 2
@@ -178,11 +187,6 @@ pub fn region(value: &str) -> Check {
                 && middle.split('-').all(lower)
         }
         _ => false,
-    };
-    if shaped {
-        Ok(())
-    } else {
-        Err("expected a region code such as `us-west-2`".to_owned())
     }
 }
 
@@ -742,4 +746,32 @@ pub fn failure_tolerance_count(value: i64) -> Check {
 }
 pub fn max_concurrent_count(value: i64) -> Check {
     range(value, (1, i64::from(u32::MAX)), "max_concurrent_count")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{IVSCHAT_REGIONS, region, region_shaped};
+
+    /// The known regions taken at once are all region-shaped, so the shortcut accepts nothing
+    /// the shape check refuses; the shape check still decides every other code.
+    #[test]
+    fn regions_known_or_shaped() {
+        for known in IVSCHAT_REGIONS {
+            assert!(region_shaped(known), "{known}");
+        }
+        for shaped in ["us-gov-west-1", "cn-north-1", "ap-southeast-3", "eu-west-1"] {
+            assert!(region(shaped).is_ok(), "{shaped}");
+        }
+        for odd in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast-1",
+            "us-east-1a",
+            "u-east-1",
+            "us--1",
+        ] {
+            assert!(region(odd).is_err(), "{odd}");
+        }
+    }
 }
