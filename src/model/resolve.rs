@@ -75,8 +75,9 @@ struct Resolver<'a> {
 
 /// Checks the semantic rules and builds the model. The model is `None` when any error was found;
 /// warnings come back either way.
+///
 /// The spec is taken, not borrowed: once every rule is checked, its rooms' names, lists and
-/// origins move into the model instead of being copied (and the copies' originals freed).
+/// origins move into the model instead of being copied (and the spec's originals freed).
 pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
     let mut r = Resolver {
         spec: &spec,
@@ -93,8 +94,8 @@ pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>
     (Some(model), diagnostics)
 }
 
-/// Each placed room into its deployment (`homes`: the index of each of the spec's rooms' in
-/// the model's deployments, in the spec's order), taking what the spec read.
+/// Moves each placed room into its deployment, taking what the spec read. `homes` holds, in
+/// the order of the spec's rooms, the index of each one's deployment in `deployments`.
 fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment]) {
     let mut counts = vec![0_usize; deployments.len()];
     for home in homes.iter().flatten() {

@@ -47,7 +47,7 @@ fn key_line(out: &mut String, indent: usize, key: &str, format: TemplateFormat) 
     }
 }
 
-/// The name of each room's description, `ARN of room `key``, in one reused buffer.
+/// The description of a room's ARN output, ``ARN of room `key` ``, in one reused buffer.
 fn description<'b>(buffer: &'b mut String, key: &str) -> &'b str {
     buffer.clear();
     buffer.push_str("ARN of room `");
@@ -67,7 +67,7 @@ fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
 fn references<'r>(
     room: &'r Room,
     arns: &'r [(&str, String)],
-) -> impl Iterator<Item = &'r str> + Clone + 'r {
+) -> impl Iterator<Item = &'r str> + 'r {
     room.logging
         .iter()
         .filter_map(|key| arns.iter().find(|(k, _)| k == key))
@@ -182,7 +182,7 @@ impl<'a> Json<'a> {
     }
 }
 
-/// A non-empty mapping at depth 1 of one entry a room.
+/// A non-empty mapping at depth 1, one entry per room.
 fn collection(out: &mut String, rooms: &[&Room], mut entry: impl FnMut(&mut String, &Room)) {
     out.push('{');
     for (i, room) in rooms.iter().enumerate() {
@@ -203,6 +203,7 @@ fn json_literal(out: &mut String, s: &str) {
     }
 }
 
+/// A room's ARN output, an entry at depth 1.
 fn output(out: &mut String, room: &Room, buffer: &mut String) {
     key_line(out, 4, output_id(buffer, room), TemplateFormat::Json);
     out.push_str("{\n");
