@@ -85,6 +85,8 @@ pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>
         diagnostics: Vec::new(),
     };
     let (mut model, homes) = r.run();
+    // Before the rooms move in: stack sets are checked against the deployments' other
+    // resources and names, never their rooms.
     model.stack_sets = stack_set::resolve(&spec, sources, &model.deployments, &mut r.diagnostics);
     let diagnostics = r.diagnostics;
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -227,8 +229,13 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_regions_offered(&mut self) {
+        // Only a region that is not offered is pointed at, so only such a region is given an
+        // origin: one a room, 5,000 rooms.
+        let offered = |r: &types::Region| IVSCHAT_REGIONS.contains(&r.as_str());
         let mut places: Vec<(String, Origin)> = Vec::new();
-        if let Some((r, o)) = &self.spec.defaults.region {
+        if let Some((r, o)) = &self.spec.defaults.region
+            && !offered(r)
+        {
             places.push((r.as_str().to_owned(), o.clone()));
         }
         let overrides = self
@@ -255,26 +262,23 @@ impl<'a> Resolver<'a> {
                     .map(|e| (e.value.region.as_ref(), &e.origin)),
             );
         for (region, origin) in overrides {
-            // Only a region that is not offered is pointed at: one a room, 5,000 rooms.
             if let Some(r) = region
-                && !IVSCHAT_REGIONS.contains(&r.as_str())
+                && !offered(r)
             {
                 places.push((r.as_str().to_owned(), origin.child("region")));
             }
         }
         for (region, origin) in places {
-            if !IVSCHAT_REGIONS.contains(&region.as_str()) {
-                let d = Diagnostic::new(
-                    Rule::RegionNotOffered,
-                    format!("IVS Chat is not offered in `{region}`"),
-                )
-                .at(self.at(&origin, Anchor::Value))
-                .help(format!(
-                    "IVS Chat regions: {}; check the region if this is not a new one",
-                    IVSCHAT_REGIONS.join(", ")
-                ));
-                self.push(d);
-            }
+            let d = Diagnostic::new(
+                Rule::RegionNotOffered,
+                format!("IVS Chat is not offered in `{region}`"),
+            )
+            .at(self.at(&origin, Anchor::Value))
+            .help(format!(
+                "IVS Chat regions: {}; check the region if this is not a new one",
+                IVSCHAT_REGIONS.join(", ")
+            ));
+            self.push(d);
         }
     }
 

@@ -884,12 +884,7 @@ fn room_resources<'a>(
         let mut props: Entries<'a> = Vec::with_capacity(6);
         props.push(("Name".into(), Doc::Str(&room.name)));
         if !room.logging.is_empty() {
-            let ids = room
-                .logging
-                .iter()
-                .filter_map(|key| arns.iter().find(|(k, _)| k == key))
-                .map(|(_, arn)| Doc::Value(arn))
-                .collect();
+            let ids = references(room, arns).map(Doc::Value).collect();
             props.push(("LoggingConfigurationIdentifiers".into(), Doc::Seq(ids)));
         }
         if let Some(n) = room.maximum_message_length {
@@ -926,6 +921,14 @@ fn room_resources<'a>(
 
 fn review_handler(h: &MessageReviewHandler) -> Value {
     json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()})
+}
+
+/// What `arns` holds for each of a room's logging configurations, in the room's order.
+fn references<'r, T>(room: &'r Room, arns: &'r [(&str, T)]) -> impl Iterator<Item = &'r T> {
+    room.logging
+        .iter()
+        .filter_map(|key| arns.iter().find(|(k, _)| k == key))
+        .map(|(_, reference)| reference)
 }
 
 /// [`literal`], borrowing the string where it is one.

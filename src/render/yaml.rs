@@ -267,37 +267,39 @@ pub(crate) mod pieces {
 
     /// A mapping key.
     pub(crate) fn key(out: &mut String, s: &str) {
-        put_plain_or_quoted(
-            out,
-            s,
-            plain_common(s, true).unwrap_or_else(|| plain_slow(s, true)),
-        );
+        put_plain_or_quoted(out, s, plain(s, true));
     }
 
     /// A string as a mapping value or a sequence item.
     pub(crate) fn string_value(out: &mut String, s: &str) {
-        let plain = plain_common(s, false).unwrap_or_else(|| plain_slow(s, false));
-        put_string_value(out, s, plain);
+        put_string_value(out, s, plain(s, false));
+    }
+
+    /// [`Writer::plain`] without its memory.
+    fn plain(s: &str, as_key: bool) -> bool {
+        plain_common(s, as_key).unwrap_or_else(|| plain_slow(s, as_key))
     }
 
     /// `key: value` and its line end, the key at column `indent` where the cursor is.
     pub(crate) fn entry(out: &mut String, key: &str, value: &Value, indent: usize) {
-        let mut w = Writer {
-            out: std::mem::take(out),
-            ..Writer::default()
-        };
-        w.entry(key, Node::Value(value), indent);
-        *out = w.out;
+        with_writer(out, |w| w.entry(key, Node::Value(value), indent));
     }
 
     /// A sequence item and its line end, its dash at column `indent` where the cursor is.
     pub(crate) fn item(out: &mut String, value: &Value, indent: usize) {
+        with_writer(out, |w| {
+            w.out.push_str("- ");
+            w.item_after_dash(Node::Value(value), indent + 2);
+        });
+    }
+
+    /// A writer that carries on `out`.
+    fn with_writer<'x>(out: &mut String, write: impl FnOnce(&mut Writer<'x>)) {
         let mut w = Writer {
             out: std::mem::take(out),
             ..Writer::default()
         };
-        w.out.push_str("- ");
-        w.item_after_dash(Node::Value(value), indent + 2);
+        write(&mut w);
         *out = w.out;
     }
 }

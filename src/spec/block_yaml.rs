@@ -478,9 +478,10 @@ impl<'a> Parser<'a, '_> {
     /// indented mapping or sequence, or a sequence at the key's own indent), or nothing (null,
     /// placed at the colon as the general parser places it).
     fn entry_value(&mut self, line: Line<'a>, key: &Key<'a>, indent: usize) -> Option<Value> {
+        let key_pos = line.pos(key.at, key.end);
         let at = line.spaces_from(key.colon + 1);
         if !matches!(line.byte(at), None | Some(b'#')) {
-            let value = self.inline(line, at, Some(line.pos(key.at, key.end)))?;
+            let value = self.inline(line, at, Some(key_pos))?;
             self.lines.advance();
             return Some(value);
         }
@@ -488,20 +489,16 @@ impl<'a> Parser<'a, '_> {
         match self.lines.current {
             Some(next) if next.indent > indent => {
                 if next.is_item() {
-                    self.sequence(next, Some(line.pos(key.at, key.end)), false)
+                    self.sequence(next, Some(key_pos), false)
                 } else {
-                    self.mapping(next, next.indent, Some(line.pos(key.at, key.end)))
+                    self.mapping(next, next.indent, Some(key_pos))
                 }
             }
             Some(next) if next.indent == indent && next.is_item() => {
-                self.sequence(next, Some(line.pos(key.at, key.end)), true)
+                self.sequence(next, Some(key_pos), true)
             }
             _ => {
-                self.node(
-                    line.pos(key.colon, key.colon),
-                    Some(line.pos(key.at, key.end)),
-                    false,
-                )?;
+                self.node(line.pos(key.colon, key.colon), Some(key_pos), false)?;
                 Some(Value::Null)
             }
         }
@@ -826,31 +823,38 @@ pub(super) fn plain(text: &str) -> Option<Plain> {
 mod tests {
     use super::{comment_start, line_end, plain_key_colon};
 
+    /// Every string of up to `longest` symbols of `alphabet`, the empty one first.
+    fn every_string<T: Copy>(alphabet: &[T], longest: u32) -> impl Iterator<Item = Vec<T>> + '_ {
+        (0..=longest).flat_map(move |n| {
+            (0..alphabet.len().pow(n)).map(move |mut code| {
+                (0..n)
+                    .map(|_| {
+                        let symbol = alphabet[code % alphabet.len()];
+                        code /= alphabet.len();
+                        symbol
+                    })
+                    .collect()
+            })
+        })
+    }
+
     /// `plain_key_colon` is the byte loop it replaced, on every string of up to 10 of `a`, `:`,
     /// `#` and ` `.
     #[test]
     fn plain_key_colon_finds_what_a_byte_loop_finds() {
-        let alphabet = [b'a', b':', b'#', b' '];
-        for n in 0..11_u32 {
-            for mut code in 0..4_usize.pow(n) {
-                let mut bytes = Vec::new();
-                for _ in 0..n {
-                    bytes.push(alphabet[code % 4]);
-                    code /= 4;
-                }
-                let mut found = None;
-                for (i, &b) in bytes.iter().enumerate() {
-                    match b {
-                        b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => {
-                            found = Some(i);
-                            break;
-                        }
-                        b'#' if i > 0 && bytes[i - 1] == b' ' => break,
-                        _ => {}
+        for bytes in every_string(b"a:# ", 10) {
+            let mut found = None;
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => {
+                        found = Some(i);
+                        break;
                     }
+                    b'#' if i > 0 && bytes[i - 1] == b' ' => break,
+                    _ => {}
                 }
-                assert_eq!(plain_key_colon(&bytes), found, "{bytes:?}");
             }
+            assert_eq!(plain_key_colon(&bytes), found, "{bytes:?}");
         }
     }
 
@@ -859,44 +863,29 @@ mod tests {
     /// and the remainder are crossed at every offset.
     #[test]
     fn line_end_finds_what_a_byte_loop_finds() {
-        let alphabet = [b'a', b'\n', 0xc3];
-        for n in 0..12_u32 {
-            for mut code in 0..3_usize.pow(n) {
-                let mut bytes = Vec::new();
-                for _ in 0..n {
-                    bytes.push(alphabet[code % 3]);
-                    code /= 3;
-                }
-                let end = bytes
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .unwrap_or(bytes.len());
-                assert_eq!(
-                    line_end(&bytes),
-                    (end, bytes[..end].is_ascii()),
-                    "{bytes:?}"
-                );
-            }
+        for bytes in every_string(&[b'a', b'\n', 0xc3], 11) {
+            let end = bytes
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(bytes.len());
+            assert_eq!(
+                line_end(&bytes),
+                (end, bytes[..end].is_ascii()),
+                "{bytes:?}"
+            );
         }
     }
 
     /// `comment_start` is `find(" #")`, on every string of up to 7 of `a`, ` `, `#`, `é`.
     #[test]
     fn comment_start_finds_what_a_substring_search_finds() {
-        let alphabet = ['a', ' ', '#', 'é'];
-        for n in 0..8_u32 {
-            for mut code in 0..4_usize.pow(n) {
-                let mut text = String::new();
-                for _ in 0..n {
-                    text.push(alphabet[code % 4]);
-                    code /= 4;
-                }
-                assert_eq!(
-                    comment_start(&text),
-                    text.find(" #").unwrap_or(text.len()),
-                    "{text:?}"
-                );
-            }
+        for chars in every_string(&['a', ' ', '#', 'é'], 7) {
+            let text: String = chars.into_iter().collect();
+            assert_eq!(
+                comment_start(&text),
+                text.find(" #").unwrap_or(text.len()),
+                "{text:?}"
+            );
         }
     }
 }

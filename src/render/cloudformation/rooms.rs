@@ -15,7 +15,7 @@ use crate::render::TemplateFormat;
 use crate::render::json;
 use crate::render::yaml::{pieces, spaces};
 
-use super::{literal, push_arn_output_id};
+use super::{literal, push_arn_output_id, references};
 
 /// `Resources` and `Outputs` of `rooms`, the last two entries of a template's top mapping,
 /// appended to `out`, which ends after the entry before them. `arns` holds the reference to
@@ -61,17 +61,6 @@ fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
     buffer.clear();
     push_arn_output_id(buffer, &room.logical_id);
     buffer
-}
-
-/// A room's logging configurations' references, in its order, those `arns` holds.
-fn references<'r>(
-    room: &'r Room,
-    arns: &'r [(&str, String)],
-) -> impl Iterator<Item = &'r str> + 'r {
-    room.logging
-        .iter()
-        .filter_map(|key| arns.iter().find(|(k, _)| k == key))
-        .map(|(_, text)| text.as_str())
 }
 
 /// JSON, as `serde_json::to_string_pretty` lays it out: the top mapping's entries at depth 1,
@@ -124,7 +113,7 @@ impl<'a> Json<'a> {
                 "LoggingConfigurationIdentifiers",
                 TemplateFormat::Json,
             );
-            let mut ids = references(room, &self.arns).peekable();
+            let mut ids = references(room, &self.arns).map(String::as_str).peekable();
             if ids.peek().is_none() {
                 out.push_str("[]");
             } else {
@@ -273,7 +262,7 @@ impl<'a> Yaml<'a> {
                 "LoggingConfigurationIdentifiers",
                 TemplateFormat::Yaml,
             );
-            let mut ids = references(room, &self.arns).peekable();
+            let mut ids = references(room, &self.arns).map(String::as_str).peekable();
             if ids.peek().is_none() {
                 out.push_str(" []\n");
             } else {
