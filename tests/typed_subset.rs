@@ -23,6 +23,7 @@ fn slow(text: &str) -> Option<types::SpecFile> {
 /// answer too.
 fn agree(name: &str, text: &str) -> bool {
     let fast = load::read_block_subset_typed(text);
+    in_pieces_as_whole(name, text, fast.as_ref());
     let slow = slow(text);
     if let Some(fast) = &fast {
         let slow = slow
@@ -33,6 +34,24 @@ fn agree(name: &str, text: &str) -> bool {
         panic!("{name}: a valid spec in the block subset was left to the slow reader");
     }
     fast.is_some()
+}
+
+/// The rooms read in pieces at once give the whole read's answer, whatever the number of
+/// pieces (cut as finely as the text allows: a piece may be one room); returns the most pieces
+/// read at once.
+fn in_pieces_as_whole(name: &str, text: &str, whole: Option<&types::SpecFile>) -> usize {
+    let whole = whole.map(|spec| format!("{spec:?}"));
+    let mut most_read = 0;
+    for most in [2, 3, 7] {
+        let pieces = load::read_block_subset_typed_in_pieces(text, most, 1);
+        most_read = most_read.max(pieces.as_ref().map_or(0, |(_, read)| *read));
+        assert_eq!(
+            pieces.map(|(spec, _)| format!("{spec:?}")),
+            whole,
+            "{name}: read in up to {most} pieces"
+        );
+    }
+    most_read
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -213,4 +232,63 @@ fn a_large_generated_spec_reads_the_same_both_ways() {
         agree("large", &large),
         "the large spec was left to the slow reader"
     );
+    let whole = load::read_block_subset_typed(&large);
+    assert_eq!(in_pieces_as_whole("large", &large, whole.as_ref()), 7);
+}
+
+fn rooms(range: std::ops::Range<usize>) -> String {
+    range
+        .map(|n| format!("  room-{n:05}:\n    logging: [archive]\n    tags: {{show: s{n}}}\n"))
+        .collect()
+}
+
+const HEAD: &str = "version: 1\ndefaults:\n  account: \"111122223333\"\n  region: us-east-1\nlogging_configurations:\n  archive:\n    destination: archive\n";
+
+/// `destinations:` with `archive` and `more` others.
+fn destinations(more: usize) -> String {
+    let mut out =
+        String::from("destinations:\n  archive:\n    s3:\n      bucket: acme-chat-archive\n");
+    for n in 0..more {
+        out.push_str(&format!(
+            "  d-{n:03}:\n    s3:\n      bucket: acme-chat-d-{n:03}\n      create: true\n"
+        ));
+    }
+    out
+}
+
+/// A room in two pieces is one room twice: refused as the whole read refuses it, wherever the
+/// two are.
+#[test]
+fn a_room_repeated_in_another_piece_is_refused() {
+    for (first, second) in [(0, 999), (10, 500), (998, 999), (0, 1)] {
+        let text = format!("{HEAD}{}rooms:\n{}", destinations(0), rooms(0..1_000));
+        let text = text.replace(
+            &format!("  room-{second:05}:\n"),
+            &format!("  room-{first:05}:\n"),
+        );
+        assert!(load::read_block_subset_typed(&text).is_none());
+        for most in [2, 3, 16] {
+            assert!(
+                load::read_block_subset_typed_in_pieces(&text, most, 1).is_none(),
+                "room {first} again at {second}, up to {most} pieces"
+            );
+        }
+    }
+}
+
+/// Cuts are spread to the end of the text, so a long section after the rooms puts some of them
+/// outside the rooms: the pieces then do not read as rooms, and the text is read whole.
+#[test]
+fn cuts_past_the_rooms_read_the_text_whole() {
+    let text = format!("{HEAD}rooms:\n{}{}", rooms(0..20), destinations(200));
+    let whole = load::read_block_subset_typed(&text);
+    assert!(whole.is_some(), "the spec itself must be read");
+    let (spec, read) = load::read_block_subset_typed_in_pieces(&text, 4, 1).unwrap();
+    assert_eq!(read, 1, "some cut fell among the destinations");
+    assert_eq!(format!("{spec:?}"), format!("{:?}", whole.unwrap()));
+    // The same rooms last: cut, and read the same.
+    let last = format!("{HEAD}{}rooms:\n{}", destinations(200), rooms(0..20));
+    let whole = load::read_block_subset_typed(&last);
+    assert!(whole.is_some());
+    assert_eq!(in_pieces_as_whole("rooms last", &last, whole.as_ref()), 7);
 }

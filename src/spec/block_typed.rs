@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::value::CowStrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess};
@@ -23,7 +24,7 @@ use serde::de::{Deserialize, Visitor};
 
 use super::block_yaml::{
     Line, Lines, Plain, comment_start, flow_key, flow_plain_end, key_at, plain, printable, quoted,
-    root,
+    root, root_with_gap,
 };
 use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES};
 
@@ -33,22 +34,227 @@ pub(super) fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
         return None;
     }
     let (lines, first) = root(text)?;
+    read_mapping(lines, first, 0).map(|(value, _)| value)
+}
+
+/// How [`read_in_pieces`] may cut a section: into at most `most` pieces (one per core), none
+/// shorter than `shortest` bytes, since a thread costs more than a short piece takes to read.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Pieces {
+    pub most: usize,
+    pub shortest: usize,
+}
+
+/// `text` read as [`read`] reads it, but with the entries of its top-level mapping `section`
+/// (a large spec's `rooms:` is most of it) cut at entry lines into pieces that are read at
+/// once: each but the last as an `M` on a thread of its own, the last with the rest of the
+/// document. `join` puts the pieces, in document order, into the `T`; it answers `None` where
+/// they hold one key twice (each piece refuses a repeat within itself, as the whole read would).
+/// Also answers how many pieces were read at once: 1 where the text was read whole, because it
+/// is too short to cut or because a cut did not hold (a piece that did not read as entries of
+/// the section to its last line: the text is then read whole, which says what is wrong).
+pub(super) fn read_in_pieces<T, M>(
+    text: &str,
+    section: &str,
+    pieces: Pieces,
+    join: impl FnOnce(T, Vec<M>) -> Option<T>,
+) -> Option<(T, usize)>
+where
+    T: for<'de> Deserialize<'de>,
+    M: for<'de> Deserialize<'de> + Send,
+{
+    let whole = || read(text).map(|value| (value, 1));
+    let Some(cuts) = cuts(text, section, pieces) else {
+        return whole();
+    };
+    if !printable(text) {
+        return None;
+    }
+    let read_at_once = std::thread::scope(|scope| {
+        let others: Vec<_> = cuts
+            .others
+            .iter()
+            .map(|piece| {
+                let piece = text.get(piece.clone());
+                scope.spawn(move || read_entries::<M>(piece?, cuts.indent))
+            })
+            .collect();
+        let (lines, first) = root_with_gap(text, cuts.gap.clone())?;
+        let last = read_mapping::<T>(lines, first, 0);
+        let mut read = Vec::with_capacity(others.len());
+        let mut spent = Spent::default();
+        for other in others {
+            let (entries, other_spent) = other.join().ok()??;
+            read.push(entries);
+            spent.add(other_spent);
+        }
+        let (value, last_spent) = last?;
+        spent.add(last_spent);
+        // The whole read refuses a document over the budgets (so that the general parser
+        // reads it); each piece counted its own share, which alone may be under them.
+        if spent.over() {
+            return None;
+        }
+        let count = read.len() + 1;
+        join(value, read).map(|value| (value, count))
+    });
+    read_at_once.or_else(whole)
+}
+
+/// Where [`read_in_pieces`] cuts: `gap`, the lines the other pieces hold, from the section's
+/// first line to the last piece's; `others`, those pieces; `indent`, the section's entries'.
+struct Cuts {
+    gap: Range<usize>,
+    others: Vec<Range<usize>>,
+    indent: usize,
+}
+
+/// The cuts of `section`'s entries in `text`, found from the bytes alone: the line `section:`
+/// at the margin (the root mapping's key; nothing after it but a comment), its first content
+/// line (a key, indented), and lines indented as that one whose first byte can start a key,
+/// spread evenly from there to the end of the text. Whether they hold is for the reading to
+/// find: a cut after the section's end (a long section after it) makes a piece that does not
+/// read as the section's entries to its last line.
+fn cuts(text: &str, section: &str, pieces: Pieces) -> Option<Cuts> {
+    if pieces.most < 2 {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let key = format!("{section}:");
+    let key_line = if text.starts_with(&key) {
+        0
+    } else {
+        memchr::memmem::find(bytes, format!("\n{key}").as_bytes())? + 1
+    };
+    let after_key = key_line + key.len();
+    let key_line_end = after_key + memchr::memchr(b'\n', bytes.get(after_key..)?)?;
+    let rest_of_key_line = bytes.get(after_key..key_line_end)?;
+    let rest = rest_of_key_line.trim_ascii_start();
+    if !(rest.is_empty() || rest.first() == Some(&b'#') && rest.len() < rest_of_key_line.len()) {
+        return None;
+    }
+    let body = key_line_end + 1;
+    let (first, indent) = line_starts(bytes, body).find_map(|at| {
+        let line = bytes.get(at..)?;
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        match line.get(indent) {
+            None | Some(b'\n' | b'#') => None,
+            Some(_) => Some((at, indent)),
+        }
+    })?;
+    if indent == 0 || !starts_key(bytes.get(first + indent..)?) {
+        return None;
+    }
+    let length = text.len() - body;
+    let count = pieces.most.min(length / pieces.shortest.max(1));
+    let mut starts = vec![body];
+    for i in 1..count {
+        let from = (body + length / count * i).max(starts.last()? + 1);
+        let Some(cut) = line_starts(bytes, from).find(|&at| {
+            bytes
+                .get(at..at + indent)
+                .is_some_and(|s| s.iter().all(|&b| b == b' '))
+                && bytes.get(at + indent..).is_some_and(starts_key)
+        }) else {
+            break;
+        };
+        starts.push(cut);
+    }
+    let last = *starts.last()?;
+    if starts.len() < 2 {
+        return None;
+    }
+    let others = starts
+        .windows(2)
+        .filter_map(|w| Some(*w.first()?..*w.get(1)?))
+        .collect();
+    Some(Cuts {
+        gap: body..last,
+        others,
+        indent,
+    })
+}
+
+/// Whether a line's content that starts with `rest` can be a key: not a space, a comment, an
+/// item (`-`) or the line's end.
+fn starts_key(rest: &[u8]) -> bool {
+    !matches!(rest.first(), None | Some(b' ' | b'\n' | b'#' | b'-'))
+}
+
+/// The starts of the lines from the first line start at or after `from`.
+fn line_starts(bytes: &[u8], from: usize) -> impl Iterator<Item = usize> + '_ {
+    let first = if from == 0 || bytes.get(from - 1) == Some(&b'\n') {
+        Some(from)
+    } else {
+        bytes
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+            .map(|i| from + i + 1)
+    };
+    std::iter::successors(first, move |&at| {
+        let next = at + memchr::memchr(b'\n', bytes.get(at..)?)? + 1;
+        (next < bytes.len()).then_some(next)
+    })
+    .filter(move |&at| at < bytes.len())
+}
+
+/// A mapping whose first key is at `first` (the root at depth 0), read to the text's end.
+fn read_mapping<T: for<'de> Deserialize<'de>>(
+    lines: Lines<'_>,
+    first: Line<'_>,
+    depth: usize,
+) -> Option<(T, Spent)> {
     let mut reader = Reader {
         lines,
         nodes: 0,
         events: 0,
-        depth: 0,
+        depth,
         flow_end: 0,
     };
     let value = T::deserialize(Node {
         reader: &mut reader,
         kind: Kind::Mapping {
             line: first,
-            start: 0,
+            start: first.indent,
         },
     })
     .ok()?;
-    reader.lines.current.is_none().then_some(value)
+    let spent = Spent {
+        nodes: reader.nodes,
+        events: reader.events,
+    };
+    reader.lines.current.is_none().then_some((value, spent))
+}
+
+/// A piece of a section's entries, at `indent` from its first line to its last, read as a
+/// mapping one level below the root's (as the whole read would find it).
+fn read_entries<M: for<'de> Deserialize<'de>>(piece: &str, indent: usize) -> Option<(M, Spent)> {
+    let lines = Lines::new(piece);
+    let first = lines.current?;
+    if first.indent != indent || first.is_item() {
+        return None;
+    }
+    read_mapping(lines, first, 1)
+}
+
+/// The budgets a read spent (see [`Reader::node`]).
+#[derive(Clone, Copy, Default)]
+struct Spent {
+    nodes: usize,
+    events: usize,
+}
+
+impl Spent {
+    /// Another piece's share. Each piece counts its section's mapping once more, so the sum is
+    /// a little over the whole read's: a document right at the budgets is read whole instead.
+    fn add(&mut self, other: Spent) {
+        self.nodes += other.nodes;
+        self.events += other.events;
+    }
+
+    fn over(self) -> bool {
+        self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS
+    }
 }
 
 /// Why a read stopped; never shown, since the slow way then says it in its own words.
@@ -90,7 +296,11 @@ impl Reader<'_> {
     fn node(&mut self, collection: bool) -> Result<()> {
         self.nodes += 1;
         self.events += if collection { 2 } else { 1 };
-        if self.nodes + 16 > MAX_NODES || self.events + 16 > MAX_EVENTS {
+        let spent = Spent {
+            nodes: self.nodes,
+            events: self.events,
+        };
+        if spent.over() {
             return refuse();
         }
         Ok(())

@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use serde_json::{Map, Number, Value};
 
@@ -78,7 +79,15 @@ fn read(
 /// A document's lines and its first content line, where its root mapping starts; `None` when
 /// that line is not at the margin (or there is none).
 pub(super) fn root(text: &str) -> Option<(Lines<'_>, Line<'_>)> {
-    let lines = Lines::new(text);
+    root_of(Lines::new(text))
+}
+
+/// [`root`] of the document without the lines of `gap` (see [`Lines::with_gap`]).
+pub(super) fn root_with_gap(text: &str, gap: Range<usize>) -> Option<(Lines<'_>, Line<'_>)> {
+    root_of(Lines::with_gap(text, gap)?)
+}
+
+fn root_of(lines: Lines<'_>) -> Option<(Lines<'_>, Line<'_>)> {
     let first = lines.current?;
     (first.indent == 0).then_some((lines, first))
 }
@@ -174,17 +183,43 @@ pub(super) struct Lines<'a> {
     /// The number of the line `rest` starts with.
     number: u32,
     pub(super) current: Option<Line<'a>>,
+    /// When `rest` is this long it starts at a gap, and goes on with `after_gap` instead;
+    /// `usize::MAX` (never) without one.
+    gap_at: usize,
+    after_gap: &'a str,
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Lines<'a> {
+    pub(super) fn new(text: &'a str) -> Lines<'a> {
         let mut lines = Lines {
             rest: text,
             number: 1,
             current: None,
+            gap_at: usize::MAX,
+            after_gap: "",
         };
         lines.advance();
         lines
+    }
+
+    /// The lines of `text` but those in `gap`, which starts and ends at line starts (`None`
+    /// where it does not): another reader reads them (`block_typed::read_in_pieces`). Only
+    /// [`Lines::advance`] steps over the gap, and the lines after it are numbered as if it were
+    /// not there, so nothing that reads positions or skips lines may read these lines.
+    pub(super) fn with_gap(text: &'a str, gap: Range<usize>) -> Option<Lines<'a>> {
+        let at_line_start = |at: usize| at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
+        if gap.is_empty() || !at_line_start(gap.start) || !at_line_start(gap.end) {
+            return None;
+        }
+        let mut lines = Lines {
+            rest: text,
+            number: 1,
+            current: None,
+            gap_at: text.len() - gap.start,
+            after_gap: text.get(gap.end..)?,
+        };
+        lines.advance();
+        Some(lines)
     }
 
     /// No more lines.
@@ -226,7 +261,14 @@ impl<'a> Lines<'a> {
 
     pub(super) fn advance(&mut self) {
         self.current = None;
-        while !self.rest.is_empty() {
+        loop {
+            if self.rest.len() == self.gap_at {
+                self.rest = self.after_gap;
+                self.gap_at = usize::MAX;
+            }
+            if self.rest.is_empty() {
+                return;
+            }
             let (end, ascii) = line_end(self.rest.as_bytes());
             let text = self.rest.get(..end).unwrap_or_default();
             let rest = self.rest.get(end + 1..).unwrap_or_default();
