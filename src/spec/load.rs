@@ -61,7 +61,9 @@ pub struct Spec {
     pub accounts: BTreeMap<AccountId, Entry<AccountAccess>>,
     pub destinations: BTreeMap<EntryKey, Entry<Destination>>,
     pub logging_configurations: BTreeMap<EntryKey, Entry<LoggingConfiguration>>,
-    pub rooms: BTreeMap<EntryKey, Entry<Room>>,
+    /// A sorted vector, not a tree: a tree of 50,000 rooms is built once, walked once and
+    /// dropped, and building it copied every room once more (issue 17).
+    pub rooms: SortedMap<EntryKey, Entry<Room>>,
     pub bots: BTreeMap<EntryKey, Entry<Bot>>,
     pub audit: Option<Entry<Audit>>,
     pub stack_sets: BTreeMap<EntryKey, Entry<StackSet>>,
@@ -140,7 +142,7 @@ fn read_one(
     if utf8_error.is_none()
         && !strict_json
         && !is_json(&text)
-        && let Some((spec, _)) = read_typed(&text, pieces_here())
+        && let Some((spec, _)) = read_typed(&text, pieces_for(text.len()))
     {
         let file = sources.push(SourceFile::deferred(input.name, text));
         #[cfg(debug_assertions)]
@@ -283,10 +285,16 @@ pub fn read_block_subset_typed_in_pieces(
 /// touched 600 more pages, while the 8.7 MB of 50,000 rooms read in 62 ms instead of 95.
 const SHORTEST_PIECE: usize = 1024 * 1024;
 
-/// Pieces for this machine: one per core.
-fn pieces_here() -> block_typed::Pieces {
+/// Pieces for a text of `bytes` on this machine: one per core, and the cores are not looked up
+/// (files under `/sys` and `/proc`) for a text too short to cut.
+fn pieces_for(bytes: usize) -> block_typed::Pieces {
+    let most = if bytes < 2 * SHORTEST_PIECE {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    };
     block_typed::Pieces {
-        most: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        most,
         shortest: SHORTEST_PIECE,
     }
 }
@@ -687,7 +695,7 @@ fn set_default<T: PartialEq + std::fmt::Display>(
 
 fn insert_all<T>(
     sources: &Sources,
-    into: &mut BTreeMap<EntryKey, Entry<T>>,
+    into: &mut impl Section<T>,
     entries: SortedMap<EntryKey, T>,
     section: &Origin,
     what: &str,
@@ -696,22 +704,52 @@ fn insert_all<T>(
     let mut unique = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         let origin = section.child(key.as_str());
-        if let Some(first) = into.get(&key) {
+        if let Some(first) = into.first(&key) {
             diagnostics.push(
-                defined_twice(sources, &format!("{what} `{key}`"), &origin, &first.origin).help(
-                    format!(
-                        "names are shared by all files of a spec; rename one {what} or remove it"
-                    ),
-                ),
+                defined_twice(sources, &format!("{what} `{key}`"), &origin, first).help(format!(
+                    "names are shared by all files of a spec; rename one {what} or remove it"
+                )),
             );
             continue;
         }
         unique.push((key, Entry { origin, value }));
     }
-    // Built in one go and appended, which packs the tree's nodes full: inserted one by one in
-    // key order they stay half empty, 9 MB of 50,000 rooms (issue 17).
-    let mut fresh: BTreeMap<EntryKey, Entry<T>> = unique.into_iter().collect();
-    into.append(&mut fresh);
+    into.add(unique);
+}
+
+/// A section of the merged spec: the entries of the files merged so far.
+trait Section<T> {
+    /// Where `key` was defined first.
+    fn first(&self, key: &EntryKey) -> Option<&Origin>;
+    /// Adds the entries of another file, sorted by key and new to the section.
+    fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>);
+}
+
+impl<T> Section<T> for BTreeMap<EntryKey, Entry<T>> {
+    fn first(&self, key: &EntryKey) -> Option<&Origin> {
+        self.get(key).map(|entry| &entry.origin)
+    }
+
+    fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>) {
+        // Built in one go and appended, which packs the tree's nodes full: inserted one by one
+        // in key order they stay half empty.
+        let mut fresh: BTreeMap<EntryKey, Entry<T>> = fresh.into_iter().collect();
+        self.append(&mut fresh);
+    }
+}
+
+impl<T> Section<T> for SortedMap<EntryKey, Entry<T>> {
+    fn first(&self, key: &EntryKey) -> Option<&Origin> {
+        self.get(key).map(|entry| &entry.origin)
+    }
+
+    fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>) {
+        // The first file's entries become the section in place (sorted already); a later
+        // file's are sorted in with one stable sort, not inserted one by one.
+        let mut all: Vec<_> = std::mem::take(self).into_iter().collect();
+        all.extend(fresh);
+        *self = all.into_iter().collect();
+    }
 }
 
 fn defined_twice(sources: &Sources, label: &str, origin: &Origin, first: &Origin) -> Diagnostic {
