@@ -221,6 +221,16 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for S
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
                 while let Some(entry) = access.next_entry()? {
+                    // A large map (a spec's rooms) reserves what is left at once where the
+                    // reader can estimate it, an eighth over: the shrink below keeps a vector
+                    // in place when it gives back less than half. A reader's count up front is
+                    // not trusted past 64.
+                    if entries.len() == entries.capacity()
+                        && entries.len() >= 64
+                        && let Some(left) = access.size_hint()
+                    {
+                        entries.reserve_exact(left + left / 8 + 1);
+                    }
                     entries.push(entry);
                 }
                 // Without a count up front a vector starts at four entries; most maps read

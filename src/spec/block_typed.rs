@@ -464,12 +464,15 @@ impl<'r, 'a> Node<'r, 'a> {
         visitor: V,
     ) -> Result<V::Value> {
         self.reader.enter()?;
+        let bytes_left = self.reader.lines.bytes_left();
         let mut entries = BlockMapping {
             reader: self.reader,
             indent: start,
             next: Some((line, start)),
             pending: None,
             keys: Keys::default(),
+            read: 0,
+            bytes_left,
         };
         let value = visitor.visit_map(&mut entries)?;
         if entries.next.is_some() || entries.pending.is_some() {
@@ -589,6 +592,9 @@ struct BlockMapping<'r, 'a> {
     /// The key read, whose value is next.
     pending: Option<(Line<'a>, usize)>,
     keys: Keys<'a>,
+    /// Entries read so far, and the bytes of text left when the first was yet to read.
+    read: usize,
+    bytes_left: usize,
 }
 
 impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
@@ -601,8 +607,23 @@ impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
         let key = key_at(line, at).ok_or(Refused)?.ok_or(Refused)?;
         self.keys.insert(key.name.clone())?;
         self.pending = Some((line, key.colon));
+        self.read += 1;
         seed.deserialize(CowStrDeserializer::new(key.name))
             .map(Some)
+    }
+
+    /// An estimate, not a count: the entries the text left would hold at the bytes an entry
+    /// took so far. Where the mapping ends is not known before it does, so the estimate runs
+    /// over when other text follows it. `SortedMap` asks once a mapping has grown large, to
+    /// reserve the rest at once: a vector of 50,000 rooms grown by doubling copied them about
+    /// once more, into pages touched for the first time (issue 17).
+    fn size_hint(&self) -> Option<usize> {
+        let left = self.reader.lines.bytes_left();
+        let taken = self
+            .bytes_left
+            .checked_sub(left)
+            .filter(|&taken| taken > 0)?;
+        Some(left / taken.div_ceil(self.read.max(1)))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
@@ -873,6 +894,52 @@ mod tests {
                     "{n} keys, repeating key {repeat}"
                 );
             }
+        }
+    }
+
+    /// A large mapping's estimate of the entries left, which `SortedMap` reserves by: near the
+    /// count where the entries are alike, over it where other text follows the mapping.
+    #[test]
+    fn a_mapping_estimates_the_entries_left_from_its_bytes() {
+        use serde::de::{IgnoredAny, MapAccess, Visitor};
+
+        /// The estimates after 64, 500 and 999 entries, then the count.
+        struct Estimates(Vec<Option<usize>>, usize);
+        impl<'de> serde::Deserialize<'de> for Estimates {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Estimates;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a map")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Estimates, A::Error> {
+                        let mut seen = Vec::new();
+                        let mut n = 0;
+                        while m.next_entry::<String, IgnoredAny>()?.is_some() {
+                            n += 1;
+                            if [64, 500, 999].contains(&n) {
+                                seen.push(m.size_hint());
+                            }
+                        }
+                        Ok(Estimates(seen, n))
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+        let room = |n: usize| format!("room-{n:05}:\n  region: us-east-1\n  logging: [a, b]\n");
+        let rooms: String = (0..1_000).map(room).collect();
+        let Some(Estimates(seen, count)) = super::read::<Estimates>(&rooms) else {
+            panic!("the rooms were not read");
+        };
+        assert_eq!(count, 1_000);
+        for (left, estimate) in [936, 500, 1].into_iter().zip(seen) {
+            let estimate = estimate.unwrap();
+            assert!(
+                estimate.abs_diff(left) <= left / 16 + 1,
+                "{left} left, {estimate} estimated"
+            );
         }
     }
 }

@@ -259,6 +259,11 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// The bytes of the text after the current line (before any gap: an estimate's input).
+    pub(super) fn bytes_left(&self) -> usize {
+        self.rest.len()
+    }
+
     pub(super) fn advance(&mut self) {
         self.current = None;
         loop {
