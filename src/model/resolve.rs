@@ -476,14 +476,16 @@ impl<'a> Resolver<'a> {
             for (i, reference) in room.logging.iter().enumerate() {
                 // Every key of the map is a valid entry key, so a reference that is not one is
                 // simply not found.
-                let known = spec.logging_configurations.contains_key(reference.as_str());
-                if let (true, Some(mine), Some((theirs, _))) =
-                    (known, &placement, configurations.get(reference))
+                // Placed configurations are known ones, so the common case takes one lookup and
+                // no diagnostics' locations.
+                let placed = configurations.get(reference);
+                if let (Some(mine), Some((theirs, _))) = (&placement, placed)
                     && mine.same_place(theirs)
                 {
-                    // The common case, decided without building the diagnostics' locations.
                     continue;
                 }
+                let known = placed.is_some()
+                    || spec.logging_configurations.contains_key(reference.as_str());
                 let at = entry.origin.child("logging").child(&i.to_string());
                 if !known {
                     let names = spec
@@ -504,9 +506,7 @@ impl<'a> Resolver<'a> {
                     self.push(d);
                     continue;
                 }
-                if let (Some(mine), Some((theirs, cfg_entry))) =
-                    (&placement, configurations.get(reference))
-                {
+                if let (Some(mine), Some((theirs, cfg_entry))) = (&placement, placed) {
                     let theirs = theirs.clone();
                     let cfg_origin = cfg_entry.origin.clone();
                     self.check_same_place(

@@ -519,7 +519,7 @@ impl<'r, 'a> Node<'r, 'a> {
             started: false,
             done: false,
             value_at: None,
-            keys: Keys::default(),
+            keys: mapping.then(Keys::default),
         };
         let value = if mapping {
             visitor.visit_map(&mut items)?
@@ -734,7 +734,8 @@ struct FlowItems<'r, 'a> {
     done: bool,
     /// Where the value of the key just read starts.
     value_at: Option<usize>,
-    keys: Keys<'a>,
+    /// A mapping's keys; a sequence (a room's `logging`) sets none up.
+    keys: Option<Keys<'a>>,
 }
 
 impl FlowItems<'_, '_> {
@@ -795,7 +796,7 @@ impl<'de> MapAccess<'de> for FlowItems<'_, '_> {
             return Ok(None);
         }
         let (name, _, value_at) = flow_key(self.line, self.next).ok_or(Refused)?;
-        self.keys.insert(name.clone())?;
+        self.keys.as_mut().ok_or(Refused)?.insert(name.clone())?;
         self.value_at = Some(value_at);
         seed.deserialize(CowStrDeserializer::new(name)).map(Some)
     }
