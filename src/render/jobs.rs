@@ -29,7 +29,9 @@ pub fn each<T: Sync, R: Send, E>(
         for _ in 1..threads {
             let sender = sender.clone();
             let (next, stop, f) = (&next, &stop, &f);
-            s.spawn(move || {
+            // A thread the system refuses (a limit on threads) leaves its share to the others
+            // and to the calling thread, which takes pieces too.
+            let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else {
@@ -40,6 +42,9 @@ pub fn each<T: Sync, R: Send, E>(
                     }
                 }
             });
+            if spawned.is_err() {
+                break;
+            }
         }
         // Only the helpers send: the results end when the last of them is done.
         drop(sender);

@@ -71,14 +71,17 @@ where
         return None;
     }
     let read_at_once = std::thread::scope(|scope| {
-        let others: Vec<_> = cuts
+        // A thread the system refuses (a limit on threads) leaves the text to the whole read.
+        let others = cuts
             .others
             .iter()
             .map(|piece| {
                 let piece = text.get(piece.clone());
-                scope.spawn(move || read_entries::<M>(piece?, cuts.indent))
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || read_entries::<M>(piece?, cuts.indent))
+                    .ok()
             })
-            .collect();
+            .collect::<Option<Vec<_>>>()?;
         let (lines, first) = root_with_gap(text, cuts.gap.clone())?;
         let last = read_mapping::<T>(lines, first, 0);
         let mut read = Vec::with_capacity(others.len());
