@@ -541,17 +541,20 @@ impl<'r, 'a> Node<'r, 'a> {
 
 /// The keys of one mapping so far: a duplicate is the general parser's to report.
 struct Keys<'a> {
-    /// The first [`Keys::FEW`], in place: a vector that grew for each mapping's keys was 2% of
-    /// a 5,000-room `validate` (two mappings a room).
-    few: [Cow<'a, str>; Keys::FEW],
+    /// The first [`Keys::FEW`] keys that borrow the text, in place: a vector that grew for each
+    /// mapping's keys was 2% of a 5,000-room `validate` (two mappings a room), and slices
+    /// need no dropping.
+    few: [&'a str; Keys::FEW],
     count: usize,
+    /// Every key, once there are more, or once one is not the text's own (an unescaped
+    /// quoted key).
     many: Option<HashSet<Cow<'a, str>, foldhash::fast::RandomState>>,
 }
 
 impl Default for Keys<'_> {
     fn default() -> Self {
         Keys {
-            few: std::array::from_fn(|_| Cow::Borrowed("")),
+            few: [""; Keys::FEW],
             count: 0,
             many: None,
         }
@@ -560,30 +563,28 @@ impl Default for Keys<'_> {
 
 impl<'a> Keys<'a> {
     /// Up to this many keys are compared one by one; a room's mapping holds a handful. Each
-    /// mapping sets up and drops this many slots, so it is not more than a room needs.
+    /// mapping sets up this many slots, so it is not more than a room needs.
     const FEW: usize = 8;
 
-    /// Takes the key itself: a borrowed one (almost every key) is copied for free.
     fn insert(&mut self, key: Cow<'a, str>) -> Result<()> {
-        if let Some(many) = &mut self.many {
-            return if many.insert(key) { Ok(()) } else { refuse() };
-        }
-        let (seen, free) = self.few.split_at_mut(self.count);
-        if seen.contains(&key) {
-            return refuse();
-        }
-        match free.first_mut() {
-            Some(slot) => {
-                *slot = key;
+        if self.many.is_none()
+            && let Cow::Borrowed(name) = key
+        {
+            let (seen, free) = self.few.split_at_mut(self.count);
+            if seen.contains(&name) {
+                return refuse();
+            }
+            if let Some(slot) = free.first_mut() {
+                *slot = name;
                 self.count += 1;
-            }
-            None => {
-                let mut many: HashSet<_, _> = self.few.iter_mut().map(std::mem::take).collect();
-                many.insert(key);
-                self.many = Some(many);
+                return Ok(());
             }
         }
-        Ok(())
+        let seen = self.few.get(..self.count).unwrap_or_default();
+        let many = self
+            .many
+            .get_or_insert_with(|| seen.iter().map(|&name| Cow::Borrowed(name)).collect());
+        if many.insert(key) { Ok(()) } else { refuse() }
     }
 }
 
@@ -897,6 +898,19 @@ mod tests {
                     keys.insert(Cow::Owned(names[repeat].clone())).is_err(),
                     "{n} keys, repeating key {repeat}"
                 );
+                // The same repeat borrowed from the text, and after an unescaped key.
+                let mut keys = Keys::default();
+                for name in &names {
+                    assert!(keys.insert(Cow::Borrowed(name)).is_ok(), "{n} keys: {name}");
+                }
+                assert!(keys.insert(Cow::Borrowed(&names[repeat])).is_err());
+                let mut keys = Keys::default();
+                assert!(keys.insert(Cow::Owned("quoted".to_owned())).is_ok());
+                for name in &names {
+                    assert!(keys.insert(Cow::Borrowed(name)).is_ok(), "{n} keys: {name}");
+                }
+                assert!(keys.insert(Cow::Borrowed(&names[repeat])).is_err());
+                assert!(keys.insert(Cow::Borrowed("quoted")).is_err());
             }
         }
     }
