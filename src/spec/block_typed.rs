@@ -163,10 +163,10 @@ fn cuts(text: &str, section: &str, pieces: Pieces) -> Option<Cuts> {
         };
         starts.push(cut);
     }
-    let last = *starts.last()?;
     if starts.len() < 2 {
         return None;
     }
+    let last = *starts.last()?;
     let others = starts
         .windows(2)
         .filter_map(|w| Some(*w.first()?..*w.get(1)?))
@@ -194,11 +194,10 @@ fn line_starts(bytes: &[u8], from: usize) -> impl Iterator<Item = usize> + '_ {
             .and_then(|rest| memchr::memchr(b'\n', rest))
             .map(|i| from + i + 1)
     };
-    std::iter::successors(first, move |&at| {
-        let next = at + memchr::memchr(b'\n', bytes.get(at..)?)? + 1;
-        (next < bytes.len()).then_some(next)
+    let in_text = move |at: &usize| *at < bytes.len();
+    std::iter::successors(first.filter(in_text), move |&at| {
+        Some(at + memchr::memchr(b'\n', bytes.get(at..)?)? + 1).filter(in_text)
     })
-    .filter(move |&at| at < bytes.len())
 }
 
 /// A mapping whose first key is at `first` (the root at depth 0), read to the text's end.
@@ -467,7 +466,7 @@ impl<'r, 'a> Node<'r, 'a> {
         visitor: V,
     ) -> Result<V::Value> {
         self.reader.enter()?;
-        let bytes_left = self.reader.lines.bytes_left();
+        let bytes_at_start = self.reader.lines.bytes_left();
         let mut entries = BlockMapping {
             reader: self.reader,
             indent: start,
@@ -475,7 +474,7 @@ impl<'r, 'a> Node<'r, 'a> {
             pending: None,
             keys: Keys::default(),
             read: 0,
-            bytes_left,
+            bytes_at_start,
         };
         let value = visitor.visit_map(&mut entries)?;
         if entries.next.is_some() || entries.pending.is_some() {
@@ -598,7 +597,7 @@ struct BlockMapping<'r, 'a> {
     keys: Keys<'a>,
     /// Entries read so far, and the bytes of text left when the first was yet to read.
     read: usize,
-    bytes_left: usize,
+    bytes_at_start: usize,
 }
 
 impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
@@ -624,7 +623,7 @@ impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
     fn size_hint(&self) -> Option<usize> {
         let left = self.reader.lines.bytes_left();
         let taken = self
-            .bytes_left
+            .bytes_at_start
             .checked_sub(left)
             .filter(|&taken| taken > 0)?;
         Some(left / taken.div_ceil(self.read.max(1)))

@@ -191,12 +191,18 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(super) fn new(text: &'a str) -> Lines<'a> {
+        Lines::stepping_over(text, usize::MAX, "")
+    }
+
+    /// The lines of `text` from the first, with the gap (if any) that [`Lines::advance`] steps
+    /// over.
+    fn stepping_over(text: &'a str, gap_at: usize, after_gap: &'a str) -> Lines<'a> {
         let mut lines = Lines {
             rest: text,
             number: 1,
             current: None,
-            gap_at: usize::MAX,
-            after_gap: "",
+            gap_at,
+            after_gap,
         };
         lines.advance();
         lines
@@ -211,15 +217,11 @@ impl<'a> Lines<'a> {
         if gap.is_empty() || !at_line_start(gap.start) || !at_line_start(gap.end) {
             return None;
         }
-        let mut lines = Lines {
-            rest: text,
-            number: 1,
-            current: None,
-            gap_at: text.len() - gap.start,
-            after_gap: text.get(gap.end..)?,
-        };
-        lines.advance();
-        Some(lines)
+        Some(Lines::stepping_over(
+            text,
+            text.len() - gap.start,
+            text.get(gap.end..)?,
+        ))
     }
 
     /// No more lines.
@@ -259,7 +261,8 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The bytes of the text after the current line (before any gap: an estimate's input).
+    /// The bytes still to read after the current line (a gap already stepped over not counted):
+    /// what a mapping's estimate of its entries left is made from.
     pub(super) fn bytes_left(&self) -> usize {
         self.rest.len()
     }
