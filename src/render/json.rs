@@ -108,22 +108,28 @@ fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let hit = |word: [u8; 8]| {
+        let w = u64::from_le_bytes(word);
+        w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
+            || zero_byte(w ^ (ONES * u64::from(b'"')))
+            || zero_byte(w ^ (ONES * u64::from(b'\\')))
+    };
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
         let mut le = [0_u8; 8];
         le.copy_from_slice(word);
-        let w = u64::from_le_bytes(le);
-        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
-            || zero_byte(w ^ (ONES * u64::from(b'"')))
-            || zero_byte(w ^ (ONES * u64::from(b'\\')))
-        {
+        if hit(le) {
             return true;
         }
     }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    // The last bytes as one more word, filled up with a letter that needs no escape: most
+    // strings are shorter than a word, and a byte loop over them cost more than the words.
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    if let Some(head) = last.get_mut(..rest.len()) {
+        head.copy_from_slice(rest);
+    }
+    hit(last)
 }
 
 #[cfg(test)]
@@ -201,13 +207,14 @@ mod tests {
         for len in 1..=24 {
             for at in 0..len {
                 for b in 0..=255_u8 {
-                    let mut bytes = vec![b'a'; len];
+                    let mut bytes = vec![b'~'; len];
                     bytes[at] = b;
                     let expected = b < 0x20 || b == b'"' || b == b'\\';
                     assert_eq!(super::needs_escape(&bytes), expected, "{bytes:?}");
                 }
             }
         }
+        assert!(!super::needs_escape(b""));
         assert!(!super::needs_escape(
             "é\u{7f}\u{2028}ünïcödé 0123456789".as_bytes()
         ));

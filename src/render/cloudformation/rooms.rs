@@ -47,6 +47,41 @@ fn key_line(out: &mut String, indent: usize, key: &str, format: TemplateFormat) 
     }
 }
 
+/// The fixed keys of a room's entries, each as [`key_line`] writes it at its indent: written
+/// once per template, so that per room only the room's own strings go through the writers.
+struct Keys {
+    name: String,
+    logging: String,
+    length: String,
+    rate: String,
+    tags: String,
+    tag_key: String,
+    tag_value: String,
+    description: String,
+}
+
+impl Keys {
+    /// `property` is the indent of a room's properties, `tag` of a tag's entries and `output`
+    /// of an output's.
+    fn new(format: TemplateFormat, property: usize, tag: usize, output: usize) -> Self {
+        let line = |indent, key| {
+            let mut text = String::new();
+            key_line(&mut text, indent, key, format);
+            text
+        };
+        Keys {
+            name: line(property, "Name"),
+            logging: line(property, "LoggingConfigurationIdentifiers"),
+            length: line(property, "MaximumMessageLength"),
+            rate: line(property, "MaximumMessageRatePerSecond"),
+            tags: line(property, "Tags"),
+            tag_key: line(tag, "Key"),
+            tag_value: line(tag, "Value"),
+            description: line(output, "Description"),
+        }
+    }
+}
+
 /// The description of a room's ARN output, ``ARN of room `key` ``, in one reused buffer.
 fn description<'b>(buffer: &'b mut String, key: &str) -> &'b str {
     buffer.clear();
@@ -68,6 +103,7 @@ fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
 struct Json<'a> {
     /// Each configuration's reference written as an item of a room's identifiers (depth 5).
     arns: Vec<(&'a str, String)>,
+    keys: Keys,
 }
 
 impl<'a> Json<'a> {
@@ -81,6 +117,7 @@ impl<'a> Json<'a> {
                     (*key, text)
                 })
                 .collect(),
+            keys: Keys::new(TemplateFormat::Json, 8, 12, 6),
         }
     }
 
@@ -96,23 +133,20 @@ impl<'a> Json<'a> {
         out.push_str(",\n");
         key_line(out, 2, "Outputs", TemplateFormat::Json);
         let mut buffer = String::new();
-        collection(out, rooms, |out, room| output(out, room, &mut buffer));
+        collection(out, rooms, |out, room| {
+            output(out, room, &self.keys, &mut buffer);
+        });
         out.push_str("\n}\n");
     }
 
     fn resource(&self, out: &mut String, room: &Room) {
         key_line(out, 4, &room.logical_id, TemplateFormat::Json);
         out.push_str("{\n      \"Type\": \"AWS::IVSChat::Room\",\n      \"Properties\": {\n");
-        key_line(out, 8, "Name", TemplateFormat::Json);
+        out.push_str(&self.keys.name);
         json::write_str(out, &room.name);
         if !room.logging.is_empty() {
             out.push_str(",\n");
-            key_line(
-                out,
-                8,
-                "LoggingConfigurationIdentifiers",
-                TemplateFormat::Json,
-            );
+            out.push_str(&self.keys.logging);
             let mut ids = references(room, &self.arns).map(String::as_str).peekable();
             if ids.peek().is_none() {
                 out.push_str("[]");
@@ -129,15 +163,12 @@ impl<'a> Json<'a> {
             }
         }
         for (key, n) in [
-            ("MaximumMessageLength", room.maximum_message_length),
-            (
-                "MaximumMessageRatePerSecond",
-                room.maximum_message_rate_per_second,
-            ),
+            (&self.keys.length, room.maximum_message_length),
+            (&self.keys.rate, room.maximum_message_rate_per_second),
         ] {
             if let Some(n) = n {
                 out.push_str(",\n");
-                key_line(out, 8, key, TemplateFormat::Json);
+                out.push_str(key);
                 let _ = write!(out, "{n}");
             }
         }
@@ -148,16 +179,16 @@ impl<'a> Json<'a> {
         }
         if !room.tags.is_empty() {
             out.push_str(",\n");
-            key_line(out, 8, "Tags", TemplateFormat::Json);
+            out.push_str(&self.keys.tags);
             out.push('[');
             for (i, (k, v)) in room.tags.iter().enumerate() {
                 out.push_str(if i == 0 { "\n" } else { ",\n" });
                 spaces(out, 10);
                 out.push_str("{\n");
-                key_line(out, 12, "Key", TemplateFormat::Json);
+                out.push_str(&self.keys.tag_key);
                 json_literal(out, k);
                 out.push_str(",\n");
-                key_line(out, 12, "Value", TemplateFormat::Json);
+                out.push_str(&self.keys.tag_value);
                 json_literal(out, v);
                 out.push('\n');
                 spaces(out, 10);
@@ -193,10 +224,10 @@ fn json_literal(out: &mut String, s: &str) {
 }
 
 /// A room's ARN output, an entry at depth 1.
-fn output(out: &mut String, room: &Room, buffer: &mut String) {
+fn output(out: &mut String, room: &Room, keys: &Keys, buffer: &mut String) {
     key_line(out, 4, output_id(buffer, room), TemplateFormat::Json);
     out.push_str("{\n");
-    key_line(out, 6, "Description", TemplateFormat::Json);
+    out.push_str(&keys.description);
     json::write_str(out, description(buffer, &room.key));
     out.push_str(",\n      \"Value\": {\n        \"Fn::GetAtt\": [\n");
     spaces(out, 10);
@@ -211,6 +242,7 @@ struct Yaml<'a> {
     arns: Vec<(&'a str, String)>,
     /// `Fn::GetAtt` as a key at column 6 (the writers quote it), and the first dash after it.
     get_att: String,
+    keys: Keys,
 }
 
 impl<'a> Yaml<'a> {
@@ -229,6 +261,8 @@ impl<'a> Yaml<'a> {
                 })
                 .collect(),
             get_att,
+            // A tag's keys are written where the cursor is, after its dash or its indent.
+            keys: Keys::new(TemplateFormat::Yaml, 6, 0, 4),
         }
     }
 
@@ -251,17 +285,12 @@ impl<'a> Yaml<'a> {
     fn resource(&self, out: &mut String, room: &Room) {
         key_line(out, 2, &room.logical_id, TemplateFormat::Yaml);
         out.push_str("\n    Type: AWS::IVSChat::Room\n    Properties:\n");
-        key_line(out, 6, "Name", TemplateFormat::Yaml);
+        out.push_str(&self.keys.name);
         out.push(' ');
         pieces::string_value(out, &room.name);
         out.push('\n');
         if !room.logging.is_empty() {
-            key_line(
-                out,
-                6,
-                "LoggingConfigurationIdentifiers",
-                TemplateFormat::Yaml,
-            );
+            out.push_str(&self.keys.logging);
             let mut ids = references(room, &self.arns).map(String::as_str).peekable();
             if ids.peek().is_none() {
                 out.push_str(" []\n");
@@ -273,14 +302,11 @@ impl<'a> Yaml<'a> {
             }
         }
         for (key, n) in [
-            ("MaximumMessageLength", room.maximum_message_length),
-            (
-                "MaximumMessageRatePerSecond",
-                room.maximum_message_rate_per_second,
-            ),
+            (&self.keys.length, room.maximum_message_length),
+            (&self.keys.rate, room.maximum_message_rate_per_second),
         ] {
             if let Some(n) = n {
-                key_line(out, 6, key, TemplateFormat::Yaml);
+                out.push_str(key);
                 let _ = write!(out, " {n}");
                 out.push('\n');
             }
@@ -290,14 +316,14 @@ impl<'a> Yaml<'a> {
             pieces::entry(out, "MessageReviewHandler", &super::review_handler(h), 6);
         }
         if !room.tags.is_empty() {
-            key_line(out, 6, "Tags", TemplateFormat::Yaml);
+            out.push_str(&self.keys.tags);
             out.push('\n');
             for (k, v) in room.tags.iter() {
                 spaces(out, 6);
                 out.push_str("- ");
-                yaml_literal(out, "Key", k);
+                yaml_literal(out, "Key", &self.keys.tag_key, k);
                 spaces(out, 8);
-                yaml_literal(out, "Value", v);
+                yaml_literal(out, "Value", &self.keys.tag_value, v);
             }
         }
     }
@@ -305,7 +331,7 @@ impl<'a> Yaml<'a> {
     fn output(&self, out: &mut String, room: &Room, buffer: &mut String) {
         key_line(out, 2, output_id(buffer, room), TemplateFormat::Yaml);
         out.push('\n');
-        key_line(out, 4, "Description", TemplateFormat::Yaml);
+        out.push_str(&self.keys.description);
         out.push(' ');
         pieces::string_value(out, description(buffer, &room.key));
         out.push_str("\n    Value:\n");
@@ -316,13 +342,13 @@ impl<'a> Yaml<'a> {
 }
 
 /// `key: value` of a tag at column 8 where the cursor is: the string, or its `Fn::Join` where
-/// it holds `${`.
-fn yaml_literal(out: &mut String, key: &str, s: &str) {
+/// it holds `${`. `written` is `key` as [`key_line`] writes it.
+fn yaml_literal(out: &mut String, key: &str, written: &str, s: &str) {
     if s.contains("${") {
         pieces::entry(out, key, &literal(s), 8);
     } else {
-        pieces::key(out, key);
-        out.push_str(": ");
+        out.push_str(written);
+        out.push(' ');
         pieces::string_value(out, s);
         out.push('\n');
     }
