@@ -82,35 +82,40 @@ impl<K: Ord, V> SortedMap<K, V> {
 impl<K: Ord, V> SortedMap<K, V> {
     /// The entries of `base` and `over` (each in key order, as maps iterate) in one map; of a
     /// key in both, `over`'s value. Linear: no sort, one allocation (issue 17: the merged tags
-    /// of every room).
-    pub fn overlaid<'a, Q, W>(
+    /// of every room). `over` may hand its entries over owned, to be moved in, not copied.
+    pub fn overlaid<'a, Q, W, A, B>(
         base: impl Iterator<Item = (&'a Q, &'a W)>,
-        over: impl Iterator<Item = (&'a Q, &'a W)>,
+        over: impl Iterator<Item = (A, B)>,
     ) -> Self
     where
         Q: Ord + ?Sized + 'a,
         W: ?Sized + 'a,
-        K: From<&'a Q>,
-        V: From<&'a W>,
+        A: std::borrow::Borrow<Q>,
+        K: From<&'a Q> + From<A>,
+        V: From<&'a W> + From<B>,
     {
         use std::cmp::Ordering;
         let mut entries = Vec::with_capacity(base.size_hint().0 + over.size_hint().0);
         let (mut base, mut over) = (base.peekable(), over.peekable());
         loop {
-            let next = match (base.peek(), over.peek()) {
-                (Some((b, _)), Some((o, _))) => match (*b).cmp(*o) {
-                    Ordering::Less => base.next(),
+            let from_over = match (base.peek(), over.peek()) {
+                (Some((b, _)), Some((o, _))) => match (*b).cmp(o.borrow()) {
+                    Ordering::Less => false,
                     Ordering::Equal => {
                         base.next();
-                        over.next()
+                        true
                     }
-                    Ordering::Greater => over.next(),
+                    Ordering::Greater => true,
                 },
-                (Some(_), None) => base.next(),
-                (None, Some(_)) => over.next(),
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
                 (None, None) => break,
             };
-            if let Some((k, v)) = next {
+            if from_over {
+                if let Some((k, v)) = over.next() {
+                    entries.push((K::from(k), V::from(v)));
+                }
+            } else if let Some((k, v)) = base.next() {
                 entries.push((K::from(k), V::from(v)));
             }
         }
@@ -311,6 +316,12 @@ mod tests {
             let theirs: BTreeMap<String, String> =
                 base.clone().into_iter().chain(over.clone()).collect();
             assert!(ours.iter().eq(theirs.iter()), "{base:?} under {over:?}");
+            let moved: SortedMap<String, String> =
+                SortedMap::overlaid(base.iter(), over.clone().into_iter());
+            assert!(
+                moved.iter().eq(theirs.iter()),
+                "{base:?} under {over:?}, moved"
+            );
             let in_order: SortedMap<String, String> = theirs.clone().into_iter().collect();
             assert!(in_order.iter().eq(theirs.iter()));
         }

@@ -129,7 +129,16 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
                 uri: String::from(h.uri),
                 fallback_result: h.fallback_result,
             }),
-            tags: over_defaults(&defaults.tags, &room.tags),
+            // The room's own tags move in; only the defaults' are copied.
+            tags: Tags::overlaid(
+                defaults
+                    .tags
+                    .iter()
+                    .map(|(k, (v, _))| (k.as_str(), v.as_str())),
+                room.tags
+                    .into_entries()
+                    .map(|(k, v)| (String::from(k), String::from(v))),
+            ),
             origin: entry.origin,
             key,
         });

@@ -585,6 +585,14 @@ impl<'a> Keys<'a> {
             .get_or_insert_with(|| seen.iter().map(|&name| Cow::Borrowed(name)).collect());
         if many.insert(key) { Ok(()) } else { refuse() }
     }
+
+    /// Makes room for `more` keys at once once they are hashed: the rooms' set grown by
+    /// doubling rehashed 5,000 keys about once more, into fresh pages.
+    fn expect(&mut self, more: usize) {
+        if let Some(many) = &mut self.many {
+            many.reserve(more);
+        }
+    }
 }
 
 struct BlockMapping<'r, 'a> {
@@ -611,6 +619,12 @@ impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
         self.keys.insert(key.name.clone())?;
         self.pending = Some((line, key.colon));
         self.read += 1;
+        // As `SortedMap` does (see `size_hint`), once the mapping is large.
+        if self.read == 64
+            && let Some(more) = self.size_hint()
+        {
+            self.keys.expect(more);
+        }
         seed.deserialize(CowStrDeserializer::new(key.name))
             .map(Some)
     }

