@@ -64,7 +64,7 @@ pub(crate) fn serialize(
 /// [`serialize`] of a [`Doc`].
 ///
 /// `capacity` is the text's expected size, where one is known: a text grown by doubling is
-/// copied at every step, and copied once more to shrink it ([`super::fitted`]).
+/// copied at every step.
 fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat, capacity: usize) -> String {
     match format {
         TemplateFormat::Yaml => super::yaml::doc_to_string(doc, capacity),
@@ -236,9 +236,13 @@ fn room_texts(
 ) -> Result<Vec<String>, RenderError> {
     // Each chunk holds as many rooms as the one before (but the last), so its text is about as
     // long: sized by the one before, with an eighth to spare, it is written without growing.
+    // The first is sized for the longest template there may be: space never written is never
+    // resident, and grown by doubling it was copied into 290 KB of fresh pages (issue 17).
     let mut texts: Vec<String> = Vec::with_capacity(chunks.len());
     for (i, rooms) in chunks.iter().enumerate() {
-        let capacity = texts.last().map_or(0, |t| t.len() + t.len() / 8);
+        let capacity = texts
+            .last()
+            .map_or(CFN_MAX_TEMPLATE_BYTES, |t| t.len() + t.len() / 8);
         texts.push(room_text(
             dep,
             policies,
