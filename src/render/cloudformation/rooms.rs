@@ -6,8 +6,6 @@
 //! tests compare the two on random rooms): only the rooms' own strings are written per room,
 //! by the writers' own pieces, and everything else is written once per template.
 
-use std::fmt::Write as _;
-
 use serde_json::Value;
 
 use crate::model::Room;
@@ -169,7 +167,7 @@ impl<'a> Json<'a> {
             if let Some(n) = n {
                 out.push_str(",\n");
                 out.push_str(key);
-                let _ = write!(out, "{n}");
+                out.push_str(itoa::Buffer::new().format(n));
             }
         }
         if let Some(h) = &room.message_review_handler {
@@ -307,7 +305,8 @@ impl<'a> Yaml<'a> {
         ] {
             if let Some(n) = n {
                 out.push_str(key);
-                let _ = write!(out, " {n}");
+                out.push(' ');
+                out.push_str(itoa::Buffer::new().format(n));
                 out.push('\n');
             }
         }
