@@ -538,6 +538,10 @@ impl<'r, 'a> Node<'r, 'a> {
     }
 }
 
+/// The most entries a mapping's estimate promises: as many as the largest spec holds at 64
+/// bytes an entry (a room takes about 170). A mapping that holds more still reads; it grows.
+const MOST_ENTRIES_ESTIMATED: usize = crate::spec::load::MAX_SPEC_BYTES / 64;
+
 /// The keys of one mapping so far: a duplicate is the general parser's to report.
 struct Keys<'a> {
     /// The first [`Keys::FEW`] keys that borrow the text, in place: a vector that grew for each
@@ -634,13 +638,16 @@ impl<'de, 'a> MapAccess<'de> for BlockMapping<'_, 'a> {
     /// over when other text follows it. `SortedMap` asks once a mapping has grown large, to
     /// reserve the rest at once: a vector of 50,000 rooms grown by doubling copied them about
     /// once more, into pages touched for the first time (issue 17).
+    ///
+    /// Capped at [`MOST_ENTRIES_ESTIMATED`]: a few tiny entries before a long text would
+    /// otherwise have the map and its key set reserve gigabytes.
     fn size_hint(&self) -> Option<usize> {
         let left = self.reader.lines.bytes_left();
         let taken = self
             .bytes_at_start
             .checked_sub(left)
             .filter(|&taken| taken > 0)?;
-        Some(left / taken.div_ceil(self.read.max(1)))
+        Some((left / taken.div_ceil(self.read.max(1))).min(MOST_ENTRIES_ESTIMATED))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
@@ -959,6 +966,18 @@ mod tests {
                 d.deserialize_map(V)
             }
         }
+        // A few tiny entries before a long text: the estimate stops at its cap.
+        let mut tiny: String = (0..100).map(|n| format!("k{n:02}: v\n")).collect();
+        tiny.push_str("long: ");
+        tiny.push_str(&"x".repeat(super::MOST_ENTRIES_ESTIMATED * 8));
+        tiny.push('\n');
+        let Some(Estimates(seen, count)) = super::read::<Estimates>(&tiny) else {
+            panic!("the tiny entries were not read");
+        };
+        assert_eq!(
+            (seen, count),
+            (vec![Some(super::MOST_ENTRIES_ESTIMATED)], 101)
+        );
         let room = |n: usize| format!("room-{n:05}:\n  region: us-east-1\n  logging: [a, b]\n");
         let rooms: String = (0..1_000).map(room).collect();
         let Some(Estimates(seen, count)) = super::read::<Estimates>(&rooms) else {
