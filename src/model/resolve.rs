@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use crate::diagnostic::{Diagnostic, Rule};
+use crate::sorted_map::SortedMap;
 use crate::spec::constraints::{self as c, DEFAULT_LOGGING_CONFIGURATION_QUOTA, IVSCHAT_REGIONS};
 use crate::spec::load::{Entry, Located, Origin, Spec};
 use crate::spec::source::{Anchor, Sources};
@@ -130,15 +131,7 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
                 fallback_result: h.fallback_result,
             }),
             // The room's own tags move in; only the defaults' are copied.
-            tags: Tags::overlaid(
-                defaults
-                    .tags
-                    .iter()
-                    .map(|(k, (v, _))| (k.as_str(), v.as_str())),
-                room.tags
-                    .into_entries()
-                    .map(|(k, v)| (String::from(k), String::from(v))),
-            ),
+            tags: over_defaults(&defaults.tags, SortedMap::from(room.tags).into_iter()),
             origin: entry.origin,
             key,
         });
@@ -814,19 +807,20 @@ impl<'a> Resolver<'a> {
                 deployment(&mut deployments, p, borrowed(p));
             }
         }
-        let order: HashMap<(&str, &str), usize, foldhash::fast::RandomState> = deployments
-            .keys()
-            .enumerate()
-            .map(|(i, (account, region))| ((account.as_ref(), region.as_ref()), i))
-            .collect();
-        let homes = rooms
-            .iter()
-            .map(|p| {
-                let p = p.as_ref()?;
-                order.get(&(p.account.as_ref(), p.region.as_ref())).copied()
-            })
-            .collect();
-        drop(order);
+        let homes = {
+            let order: HashMap<(&str, &str), usize, foldhash::fast::RandomState> = deployments
+                .keys()
+                .enumerate()
+                .map(|(i, (account, region))| ((account.as_ref(), region.as_ref()), i))
+                .collect();
+            rooms
+                .iter()
+                .map(|p| {
+                    let p = p.as_ref()?;
+                    order.get(&(p.account.as_ref(), p.region.as_ref())).copied()
+                })
+                .collect()
+        };
         let mut deployments: Vec<Deployment> = deployments.into_values().collect();
         for d in &mut deployments {
             if let Some(entry) = self
@@ -927,16 +921,24 @@ impl fmt::Display for Named<'_> {
 }
 
 fn merged_tags(spec: &Spec, own: &SpecTags) -> Tags {
-    over_defaults(&spec.defaults.tags, own)
+    over_defaults(
+        &spec.defaults.tags,
+        own.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }
 
-fn over_defaults(
+/// A resource's `own` tags over `defaults`: of a key set in both, the resource's own stays.
+/// `own` comes borrowed (copied in) or owned (moved in, as a room's are).
+fn over_defaults<K, V>(
     defaults: &BTreeMap<types::TagKey, Located<types::TagValue>>,
-    own: &SpecTags,
-) -> Tags {
-    // Of a key set in both, the resource's own stays.
+    own: impl Iterator<Item = (K, V)>,
+) -> Tags
+where
+    K: std::borrow::Borrow<str>,
+    String: From<K> + From<V>,
+{
     Tags::overlaid(
         defaults.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())),
-        own.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        own,
     )
 }

@@ -208,9 +208,6 @@ impl Tags {
     pub fn iter(&self) -> impl Iterator<Item = (&TagKey, &TagValue)> {
         self.0.iter()
     }
-    pub fn into_entries(self) -> impl Iterator<Item = (TagKey, TagValue)> {
-        self.0.into_iter()
-    }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -47,7 +47,7 @@ fn key_line(out: &mut String, indent: usize, key: &str, format: TemplateFormat) 
 
 /// The fixed keys of a room's entries, each as [`key_line`] writes it at its indent: written
 /// once per template, so that per room only the room's own strings go through the writers.
-struct Keys {
+struct KeyLines {
     name: String,
     logging: String,
     length: String,
@@ -58,7 +58,7 @@ struct Keys {
     description: String,
 }
 
-impl Keys {
+impl KeyLines {
     /// `property` is the indent of a room's properties, `tag` of a tag's entries and `output`
     /// of an output's.
     fn new(format: TemplateFormat, property: usize, tag: usize, output: usize) -> Self {
@@ -67,7 +67,7 @@ impl Keys {
             key_line(&mut text, indent, key, format);
             text
         };
-        Keys {
+        KeyLines {
             name: line(property, "Name"),
             logging: line(property, "LoggingConfigurationIdentifiers"),
             length: line(property, "MaximumMessageLength"),
@@ -101,7 +101,7 @@ fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
 struct Json<'a> {
     /// Each configuration's reference written as an item of a room's identifiers (depth 5).
     arns: Vec<(&'a str, String)>,
-    keys: Keys,
+    keys: KeyLines,
 }
 
 impl<'a> Json<'a> {
@@ -115,7 +115,7 @@ impl<'a> Json<'a> {
                     (*key, text)
                 })
                 .collect(),
-            keys: Keys::new(TemplateFormat::Json, 8, 12, 6),
+            keys: KeyLines::new(TemplateFormat::Json, 8, 12, 6),
         }
     }
 
@@ -222,7 +222,7 @@ fn json_literal(out: &mut String, s: &str) {
 }
 
 /// A room's ARN output, an entry at depth 1.
-fn output(out: &mut String, room: &Room, keys: &Keys, buffer: &mut String) {
+fn output(out: &mut String, room: &Room, keys: &KeyLines, buffer: &mut String) {
     key_line(out, 4, output_id(buffer, room), TemplateFormat::Json);
     out.push_str("{\n");
     out.push_str(&keys.description);
@@ -240,7 +240,7 @@ struct Yaml<'a> {
     arns: Vec<(&'a str, String)>,
     /// `Fn::GetAtt` as a key at column 6 (the writers quote it), and the first dash after it.
     get_att: String,
-    keys: Keys,
+    keys: KeyLines,
 }
 
 impl<'a> Yaml<'a> {
@@ -260,7 +260,7 @@ impl<'a> Yaml<'a> {
                 .collect(),
             get_att,
             // A tag's keys are written where the cursor is, after its dash or its indent.
-            keys: Keys::new(TemplateFormat::Yaml, 6, 0, 4),
+            keys: KeyLines::new(TemplateFormat::Yaml, 6, 0, 4),
         }
     }
 
