@@ -19,6 +19,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod baseline;
+mod cores;
 pub mod diagnostic;
 #[cfg(test)]
 mod dice;

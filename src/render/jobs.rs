@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use crate::cores;
+
 /// `f` of every item, handed to `deliver` in the order of `items` as soon as it and every item
 /// before it are done, so that a caller writing results away holds only those finished out of
 /// order, never all of them. The calling thread takes pieces too and delivers between them. The
@@ -26,12 +28,14 @@ pub fn each<T: Sync, R: Send, E>(
     let stop = AtomicBool::new(false);
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, R)>();
     std::thread::scope(|s| {
-        for _ in 1..threads {
+        let here = cores::current();
+        for nth in 0..threads - 1 {
             let sender = sender.clone();
             let (next, stop, f) = (&next, &stop, &f);
             // A thread the system refuses (a limit on threads) leaves its share to the others
             // and to the calling thread, which takes pieces too.
             let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
+                cores::move_off(here, nth);
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else {
@@ -46,6 +50,7 @@ pub fn each<T: Sync, R: Send, E>(
                 break;
             }
         }
+        cores::let_helpers_start();
         // Only the helpers send: the results end when the last of them is done.
         drop(sender);
         let mut pending = BTreeMap::new();

@@ -71,17 +71,23 @@ where
         return None;
     }
     let read_at_once = std::thread::scope(|scope| {
+        let here = crate::cores::current();
         // A thread the system refuses (a limit on threads) leaves the text to the whole read.
         let others = cuts
             .others
             .iter()
-            .map(|piece| {
+            .enumerate()
+            .map(|(nth, piece)| {
                 let piece = text.get(piece.clone());
                 std::thread::Builder::new()
-                    .spawn_scoped(scope, move || read_entries::<M>(piece?, cuts.indent))
+                    .spawn_scoped(scope, move || {
+                        crate::cores::move_off(here, nth);
+                        read_entries::<M>(piece?, cuts.indent)
+                    })
                     .ok()
             })
             .collect::<Option<Vec<_>>>()?;
+        crate::cores::let_helpers_start();
         let (lines, first) = root_with_gap(text, cuts.gap.clone())?;
         let last = read_mapping::<T>(lines, first, 0);
         let mut read = Vec::with_capacity(others.len());
