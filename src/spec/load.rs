@@ -17,33 +17,7 @@ use super::types::{
     Region, Room, SpecFile, SpecName, StackSet, TagKey, TagValue,
 };
 
-/// Where something was written: a file and the JSON pointer of the node.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    pub file: FileId,
-    pub pointer: String,
-}
-
-impl Origin {
-    pub fn child(&self, segment: &str) -> Origin {
-        let mut pointer = String::with_capacity(self.pointer.len() + 1 + segment.len());
-        pointer.push_str(&self.pointer);
-        tree::push_segment(&mut pointer, segment);
-        Origin {
-            file: self.file,
-            pointer,
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Entry<T> {
-    pub origin: Origin,
-    pub value: T,
-}
-
-/// A value set in `defaults`, with the place that set it.
-pub type Located<T> = (T, Origin);
+pub use super::origin::{Entry, Located, Origin};
 
 #[derive(Debug, Default)]
 pub struct Defaults {
@@ -307,7 +281,7 @@ fn read_typed(text: &str, pieces: block_typed::Pieces) -> Option<(SpecFile, usiz
         text,
         "rooms",
         pieces,
-        |mut spec: SpecFile, others: Vec<SortedMap<EntryKey, Room>>| {
+        |mut spec: SpecFile, others: Vec<SortedMap<EntryKey, Entry<Room>>>| {
             let count = spec.rooms.len() + others.iter().map(SortedMap::len).sum::<usize>();
             let mut entries = Vec::with_capacity(count);
             for piece in others {
@@ -316,7 +290,7 @@ fn read_typed(text: &str, pieces: block_typed::Pieces) -> Option<(SpecFile, usiz
             entries.extend(std::mem::take(&mut spec.rooms));
             // In document order, as one read would have gathered them; sorted once (a no-op
             // when they came sorted), and a key in two pieces left as one, which is refused.
-            let rooms: SortedMap<EntryKey, Room> = entries.into_iter().collect();
+            let rooms: SortedMap<EntryKey, Entry<Room>> = entries.into_iter().collect();
             (rooms.len() == count).then(|| {
                 spec.rooms = rooms;
                 spec
@@ -695,36 +669,37 @@ fn set_default<T: PartialEq + std::fmt::Display>(
     }
 }
 
+/// Places a file's entries of one section (each read at the file's root, see `Entry`) and adds
+/// those new to the merged section, in place.
 fn insert_all<T>(
     sources: &Sources,
     into: &mut impl Section<T>,
-    entries: SortedMap<EntryKey, T>,
+    mut entries: SortedMap<EntryKey, Entry<T>>,
     section: &Origin,
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut unique = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
-        let origin = section.child(key.as_str());
-        if let Some(first) = into.first(&key) {
-            diagnostics.push(
-                defined_twice(sources, &format!("{what} `{key}`"), &origin, first).help(format!(
-                    "names are shared by all files of a spec; rename one {what} or remove it"
-                )),
-            );
-            continue;
-        }
-        unique.push((key, Entry { origin, value }));
-    }
-    into.add(unique);
+    entries.retain(|key, entry| {
+        entry.origin = section.child(key.as_str());
+        let Some(first) = into.first(key) else {
+            return true;
+        };
+        diagnostics.push(
+            defined_twice(sources, &format!("{what} `{key}`"), &entry.origin, first).help(format!(
+                "names are shared by all files of a spec; rename one {what} or remove it"
+            )),
+        );
+        false
+    });
+    into.add(entries);
 }
 
 /// A section of the merged spec: the entries of the files merged so far.
 trait Section<T> {
     /// Where `key` was defined first.
     fn first(&self, key: &EntryKey) -> Option<&Origin>;
-    /// Adds the entries of another file, sorted by key and new to the section.
-    fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>);
+    /// Adds the entries of another file, new to the section.
+    fn add(&mut self, fresh: SortedMap<EntryKey, Entry<T>>);
 }
 
 impl<T> Section<T> for BTreeMap<EntryKey, Entry<T>> {
@@ -732,7 +707,7 @@ impl<T> Section<T> for BTreeMap<EntryKey, Entry<T>> {
         self.get(key).map(|entry| &entry.origin)
     }
 
-    fn add(&mut self, fresh: Vec<(EntryKey, Entry<T>)>) {
+    fn add(&mut self, fresh: SortedMap<EntryKey, Entry<T>>) {
         // Built in one go and appended, which packs the tree's nodes full: inserted one by one
         // in key order they stay half empty.
         let mut fresh: BTreeMap<EntryKey, Entry<T>> = fresh.into_iter().collect();
@@ -745,12 +720,13 @@ impl<T> Section<T> for SortedMap<EntryKey, Entry<T>> {
         self.get(key).map(|entry| &entry.origin)
     }
 
-    fn add(&mut self, mut fresh: Vec<(EntryKey, Entry<T>)>) {
+    fn add(&mut self, fresh: SortedMap<EntryKey, Entry<T>>) {
         // The new entries' keys are not in the section, so which of the two goes first does not
         // matter: the smaller is copied onto the larger (the first file's entries become the
         // section in place; copied onto the empty section they took 1.1 MB of fresh pages at
         // 5,000 rooms), then sorted once (a no-op when sorted), not inserted one by one.
         let mut all: Vec<_> = std::mem::take(self).into_iter().collect();
+        let mut fresh: Vec<_> = fresh.into_iter().collect();
         if all.len() < fresh.len() {
             std::mem::swap(&mut all, &mut fresh);
         }
@@ -781,7 +757,7 @@ mod tests {
     use crate::sorted_map::SortedMap;
     use crate::spec::types::EntryKey;
 
-    fn entries(keys: &[&str], file: usize) -> Vec<(EntryKey, Entry<String>)> {
+    fn entries(keys: &[&str], file: usize) -> SortedMap<EntryKey, Entry<String>> {
         keys.iter()
             .map(|&key| {
                 let origin = Origin {

@@ -4,6 +4,7 @@ mod block_typed;
 mod block_yaml;
 pub(crate) mod constraints;
 pub mod load;
+mod origin;
 pub mod schema;
 pub mod source;
 mod strict;

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::constraints as c;
+use super::origin::Entry;
 use crate::sorted_map::SortedMap;
 
 macro_rules! checked_string {
@@ -249,17 +250,19 @@ pub struct SpecFile {
     pub quotas: Vec<Quota>,
     #[serde(default)]
     pub accounts: BTreeMap<AccountId, AccountAccess>,
+    // The named sections' entries are read with room for their origins, which the merge sets
+    // in place (see `Entry`'s `Deserialize`).
     #[serde(default)]
-    pub destinations: SortedMap<EntryKey, Destination>,
+    pub destinations: SortedMap<EntryKey, Entry<Destination>>,
     #[serde(default)]
-    pub logging_configurations: SortedMap<EntryKey, LoggingConfiguration>,
+    pub logging_configurations: SortedMap<EntryKey, Entry<LoggingConfiguration>>,
     #[serde(default)]
-    pub rooms: SortedMap<EntryKey, Room>,
+    pub rooms: SortedMap<EntryKey, Entry<Room>>,
     #[serde(default)]
-    pub bots: SortedMap<EntryKey, Bot>,
+    pub bots: SortedMap<EntryKey, Entry<Bot>>,
     pub audit: Option<Audit>,
     #[serde(default)]
-    pub stack_sets: SortedMap<EntryKey, StackSet>,
+    pub stack_sets: SortedMap<EntryKey, Entry<StackSet>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
