@@ -252,12 +252,13 @@ pub fn read_block_subset_typed_in_pieces(
     read_typed(text, block_typed::Pieces { most, shortest })
 }
 
-/// A piece of the rooms takes a thread of its own from this size on, about 6,000 rooms and 7
-/// ms of reading. Shorter pieces did not pay on the 2-core machine measured (issue 17): a new
-/// thread there often starts only after 1-3 ms, on the core its process runs on, so the
-/// 870 KB of 5,000 rooms read no faster in two pieces (6.8 against 6.3 ms, medians of 40) and
-/// touched 600 more pages, while the 8.7 MB of 50,000 rooms read in 62 ms instead of 95.
-const SHORTEST_PIECE: usize = 1024 * 1024;
+/// A piece of the rooms takes a thread of its own from this size on, about 750 rooms. Measured
+/// on the 2-core machine of issue 17, `validate` alone, medians of 31: 2,000 rooms 6.4 ms whole
+/// and 6.1 ms in two pieces, 3,000 rooms 8.3 and 7.5 ms, 5,000 rooms 12.1 and 10.0-10.4 ms;
+/// 1,000 rooms gained 0.3 ms of 4.9, not worth a second thread's CPU time. Before helpers moved
+/// to a core of their own (`crate::cores`) and the merge stopped copying the rooms, pieces paid
+/// only from about 6,000 rooms (1 MiB).
+const SHORTEST_PIECE: usize = 128 * 1024;
 
 /// Pieces for a text of `bytes` on this machine: one per core, and the cores are not looked up
 /// (files under `/sys` and `/proc`) for a text too short to cut.
