@@ -37,7 +37,7 @@ pub struct Spec {
     pub logging_configurations: BTreeMap<EntryKey, Entry<LoggingConfiguration>>,
     /// A sorted vector, not a tree: a tree of 50,000 rooms is built once, walked once and
     /// dropped, and building it copied every room once more (issue 17).
-    pub rooms: SortedMap<EntryKey, Entry<Room>>,
+    pub rooms: SortedMap<EntryKey, Box<Entry<Room>>>,
     pub bots: BTreeMap<EntryKey, Entry<Bot>>,
     pub audit: Option<Entry<Audit>>,
     pub stack_sets: BTreeMap<EntryKey, Entry<StackSet>>,
@@ -282,7 +282,7 @@ fn read_typed(text: &str, pieces: block_typed::Pieces) -> Option<(SpecFile, usiz
         text,
         "rooms",
         pieces,
-        |mut spec: SpecFile, others: Vec<SortedMap<EntryKey, Entry<Room>>>| {
+        |mut spec: SpecFile, others: Vec<SortedMap<EntryKey, Box<Entry<Room>>>>| {
             let count = spec.rooms.len() + others.iter().map(SortedMap::len).sum::<usize>();
             let mut entries = Vec::with_capacity(count);
             for piece in others {
@@ -291,7 +291,7 @@ fn read_typed(text: &str, pieces: block_typed::Pieces) -> Option<(SpecFile, usiz
             entries.extend(std::mem::take(&mut spec.rooms));
             // In document order, as one read would have gathered them; sorted once (a no-op
             // when they came sorted), and a key in two pieces left as one, which is refused.
-            let rooms: SortedMap<EntryKey, Entry<Room>> = entries.into_iter().collect();
+            let rooms: SortedMap<EntryKey, Box<Entry<Room>>> = entries.into_iter().collect();
             (rooms.len() == count).then(|| {
                 spec.rooms = rooms;
                 spec
@@ -672,21 +672,22 @@ fn set_default<T: PartialEq + std::fmt::Display>(
 
 /// Places a file's entries of one section (each read at the file's root, see `Entry`) and adds
 /// those new to the merged section, in place.
-fn insert_all<T>(
+fn insert_all<E: Placed>(
     sources: &Sources,
-    into: &mut impl Section<T>,
-    mut entries: SortedMap<EntryKey, Entry<T>>,
+    into: &mut impl Section<E>,
+    mut entries: SortedMap<EntryKey, E>,
     section: &Origin,
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     entries.retain(|key, entry| {
-        entry.origin = section.child(key.as_str());
+        let origin = entry.origin_mut();
+        *origin = section.child(key.as_str());
         let Some(first) = into.first(key) else {
             return true;
         };
         diagnostics.push(
-            defined_twice(sources, &format!("{what} `{key}`"), &entry.origin, first).help(format!(
+            defined_twice(sources, &format!("{what} `{key}`"), origin, first).help(format!(
                 "names are shared by all files of a spec; rename one {what} or remove it"
             )),
         );
@@ -695,15 +696,32 @@ fn insert_all<T>(
     into.add(entries);
 }
 
+/// An entry of a section as a file's section holds it: by value, or boxed (the rooms).
+trait Placed {
+    fn origin_mut(&mut self) -> &mut Origin;
+}
+
+impl<T> Placed for Entry<T> {
+    fn origin_mut(&mut self) -> &mut Origin {
+        &mut self.origin
+    }
+}
+
+impl<T> Placed for Box<Entry<T>> {
+    fn origin_mut(&mut self) -> &mut Origin {
+        &mut self.origin
+    }
+}
+
 /// A section of the merged spec: the entries of the files merged so far.
-trait Section<T> {
+trait Section<E> {
     /// Where `key` was defined first.
     fn first(&self, key: &EntryKey) -> Option<&Origin>;
     /// Adds the entries of another file, new to the section.
-    fn add(&mut self, fresh: SortedMap<EntryKey, Entry<T>>);
+    fn add(&mut self, fresh: SortedMap<EntryKey, E>);
 }
 
-impl<T> Section<T> for BTreeMap<EntryKey, Entry<T>> {
+impl<T> Section<Entry<T>> for BTreeMap<EntryKey, Entry<T>> {
     fn first(&self, key: &EntryKey) -> Option<&Origin> {
         self.get(key).map(|entry| &entry.origin)
     }
@@ -716,16 +734,15 @@ impl<T> Section<T> for BTreeMap<EntryKey, Entry<T>> {
     }
 }
 
-impl<T> Section<T> for SortedMap<EntryKey, Entry<T>> {
+impl<T> Section<Box<Entry<T>>> for SortedMap<EntryKey, Box<Entry<T>>> {
     fn first(&self, key: &EntryKey) -> Option<&Origin> {
         self.get(key).map(|entry| &entry.origin)
     }
 
-    fn add(&mut self, fresh: SortedMap<EntryKey, Entry<T>>) {
+    fn add(&mut self, fresh: SortedMap<EntryKey, Box<Entry<T>>>) {
         // The new entries' keys are not in the section, so which of the two goes first does not
         // matter: the smaller is copied onto the larger (the first file's entries become the
-        // section in place; copied onto the empty section they took 1.1 MB of fresh pages at
-        // 5,000 rooms), then sorted once (a no-op when sorted), not inserted one by one.
+        // section in place), then sorted once (a no-op when sorted), not inserted one by one.
         let mut all: Vec<_> = std::mem::take(self).into_iter().collect();
         let mut fresh: Vec<_> = fresh.into_iter().collect();
         if all.len() < fresh.len() {
@@ -779,10 +796,13 @@ mod tests {
     #[test]
     fn a_section_takes_in_each_files_entries_in_key_order() {
         let files: [&[&str]; 4] = [&[], &["b", "d"], &["a", "c", "e"], &["f"]];
-        let mut sorted: SortedMap<EntryKey, Entry<String>> = SortedMap::default();
+        let mut sorted: SortedMap<EntryKey, Box<Entry<String>>> = SortedMap::default();
         let mut tree: BTreeMap<EntryKey, Entry<String>> = BTreeMap::new();
         for (file, keys) in files.iter().enumerate() {
-            sorted.add(entries(keys, file));
+            let boxed = entries(keys, file)
+                .into_iter()
+                .map(|(k, e)| (k, Box::new(e)));
+            sorted.add(boxed.collect());
             tree.add(entries(keys, file));
         }
         let expected = [("a", 2), ("b", 1), ("c", 2), ("d", 1), ("e", 2), ("f", 3)];
@@ -790,7 +810,8 @@ mod tests {
             assert_eq!(key.as_str(), entry.value);
             (key.as_str(), entry.origin.file)
         }
-        assert_eq!(sorted.iter().map(of).collect::<Vec<_>>(), expected);
+        let sorted = sorted.iter().map(|(k, e)| of((k, e))).collect::<Vec<_>>();
+        assert_eq!(sorted, expected);
         assert_eq!(tree.iter().map(of).collect::<Vec<_>>(), expected);
     }
 }

@@ -256,8 +256,11 @@ pub struct SpecFile {
     pub destinations: SortedMap<EntryKey, Entry<Destination>>,
     #[serde(default)]
     pub logging_configurations: SortedMap<EntryKey, Entry<LoggingConfiguration>>,
+    /// Each room boxed: a large spec's rooms are read in pieces at once, and joining the pieces
+    /// moves 32 bytes a room instead of 250 (at 5,000 rooms 160 KB instead of 1.2 MB of fresh
+    /// pages; issue 17).
     #[serde(default)]
-    pub rooms: SortedMap<EntryKey, Entry<Room>>,
+    pub rooms: SortedMap<EntryKey, Box<Entry<Room>>>,
     #[serde(default)]
     pub bots: SortedMap<EntryKey, Entry<Bot>>,
     pub audit: Option<Audit>,
