@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::render::{File, Target};
 
@@ -61,7 +62,7 @@ pub fn write_outputs(
     targets: &[Target],
     files: &[File],
 ) -> Result<Vec<PathBuf>, WriteError> {
-    let mut staging = Staging::begin(out, targets)?;
+    let staging = Staging::begin(out, targets)?;
     for f in files {
         staging.put(f)?;
     }
@@ -76,7 +77,8 @@ pub struct Staging {
     /// Per target: its folder name, the temporary folder, the folder it replaces.
     folders: Vec<(&'static str, PathBuf, PathBuf)>,
     pid: u32,
-    files: usize,
+    /// Counted from the threads that render (see [`Staging::put`]).
+    files: AtomicUsize,
     committed: bool,
 }
 
@@ -98,7 +100,7 @@ impl Staging {
         let mut staging = Staging {
             folders: Vec::new(),
             pid,
-            files: 0,
+            files: AtomicUsize::new(0),
             committed: false,
         };
         for t in &targets {
@@ -117,8 +119,9 @@ impl Staging {
     }
 
     /// Writes one file into its target's temporary folder. A path outside every target folder
-    /// of this render, or one that could escape it, is refused.
-    pub fn put(&mut self, f: &File) -> Result<(), WriteError> {
+    /// of this render, or one that could escape it, is refused. Takes `&self`: each rendering
+    /// thread writes the files it rendered (see `render::render_files`).
+    pub fn put(&self, f: &File) -> Result<(), WriteError> {
         let (folder, tmp) = self
             .folders
             .iter()
@@ -136,19 +139,23 @@ impl Staging {
         let mut path = tmp.clone();
         for d in dirs {
             path.push(d);
-            if !path.is_dir() {
-                fs::create_dir(&path).map_err(io(&path))?;
+            // Another thread may make the same folder between the look and the making.
+            if !path.is_dir()
+                && let Err(e) = fs::create_dir(&path)
+                && !(e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir())
+            {
+                return Err(io(&path)(e));
             }
         }
         path.push(name);
         create_new(&path, &f.contents)?;
-        self.files += 1;
+        self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// How many files were put in so far.
     pub fn files(&self) -> usize {
-        self.files
+        self.files.load(Ordering::Relaxed)
     }
 
     /// Swaps every staged folder in; returns the folders written.
@@ -362,5 +369,41 @@ impl crate::drift::files::Committed for OwnedFolders {
         let full = self.root.join(path);
         let bytes = fs::read(&full).map_err(|e| ReadError(full.display().to_string(), e))?;
         Ok(String::from_utf8(bytes).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rendering threads put files at once, into folders none of them has made yet.
+    #[test]
+    fn threads_put_files_into_the_same_new_folders_at_once() {
+        let out = tempfile::tempdir().unwrap();
+        let staging = Staging::begin(out.path(), &[Target::Terraform]).unwrap();
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let (staging, barrier) = (&staging, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    for d in 0..50 {
+                        let file = File {
+                            path: format!("terraform/m{d}/deep/f{t}.tf"),
+                            contents: t.to_string(),
+                        };
+                        staging.put(&file).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(staging.files(), 400);
+        staging.commit().unwrap();
+        for d in 0..50 {
+            for t in 0..8 {
+                let path = out.path().join(format!("terraform/m{d}/deep/f{t}.tf"));
+                assert_eq!(fs::read_to_string(path).unwrap(), t.to_string());
+            }
+        }
     }
 }

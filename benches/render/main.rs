@@ -27,6 +27,7 @@ mod spec;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chatlog::render::{self, Target, TemplateFormat};
@@ -89,14 +90,14 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
     match case {
         "validate" => Shape::default(),
         "write" => {
-            let mut staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
+            let staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
             let shape = streamed(&validation, |file| staging.put(file));
             staging.commit().unwrap();
             shape
         }
         "check" => {
             let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
-            let mut comparison = chatlog::drift::files::Comparison::new(&committed, "out");
+            let comparison = chatlog::drift::files::Comparison::new(&committed, "out");
             let shape = streamed(&validation, |file| comparison.file(file));
             let found = comparison.finish();
             assert!(found.is_empty(), "{:?}", found.first());
@@ -115,10 +116,11 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
 }
 
 /// Every target rendered as `chatlog render --out` and `chatlog check` do: the target rules
-/// first, then each file handed to `each` as it is rendered, and dropped.
-fn streamed<E: std::fmt::Debug>(
+/// first, then each file handed to `each` as it is rendered (on the thread that rendered it),
+/// and dropped.
+fn streamed<E: std::fmt::Debug + Send>(
     validation: &chatlog::Validation,
-    mut each: impl FnMut(&render::File) -> Result<(), E>,
+    each: impl Fn(&render::File) -> Result<(), E> + Sync,
 ) -> Shape {
     let diagnostics = render::checked(validation, &ALL);
     assert!(
@@ -126,19 +128,23 @@ fn streamed<E: std::fmt::Debug>(
         "{:?}",
         diagnostics.first()
     );
-    let mut shape = Shape::default();
+    let files = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
     render::render_files(
         validation.model.as_ref().unwrap(),
         &ALL,
         TemplateFormat::Yaml,
         |file| {
-            shape.files += 1;
-            shape.bytes += file.contents.len();
+            files.fetch_add(1, Ordering::Relaxed);
+            bytes.fetch_add(file.contents.len(), Ordering::Relaxed);
             each(&file)
         },
     )
     .unwrap();
-    shape
+    Shape {
+        files: files.into_inner(),
+        bytes: bytes.into_inner(),
+    }
 }
 
 /// Resident high-water mark of this process, in KiB.

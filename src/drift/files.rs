@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::sync::{Mutex, PoisonError};
 
 use similar::TextDiff;
 
@@ -47,7 +48,7 @@ pub fn compare<C: Committed>(
     committed: &C,
     dir: &str,
 ) -> Result<Vec<Diagnostic>, C::Error> {
-    let mut comparison = Comparison::new(committed, dir);
+    let comparison = Comparison::new(committed, dir);
     for f in rendered {
         comparison.file(f)?;
     }
@@ -61,8 +62,9 @@ pub fn compare<C: Committed>(
 pub struct Comparison<'a, C: Committed> {
     committed: &'a C,
     dir: &'a str,
-    /// Every rendered path seen, and the finding about it, if any.
-    seen: BTreeMap<String, Option<Diagnostic>>,
+    /// Every rendered path seen, and the finding about it, if any. Behind a lock: each
+    /// rendering thread compares the files it rendered (see `render::render_files`).
+    seen: Mutex<BTreeMap<String, Option<Diagnostic>>>,
 }
 
 impl<'a, C: Committed> Comparison<'a, C> {
@@ -70,14 +72,17 @@ impl<'a, C: Committed> Comparison<'a, C> {
         Comparison {
             committed,
             dir,
-            seen: BTreeMap::new(),
+            seen: Mutex::new(BTreeMap::new()),
         }
     }
 
     /// Compares one rendered file with its committed copy.
-    pub fn file(&mut self, rendered: &File) -> Result<(), C::Error> {
+    pub fn file(&self, rendered: &File) -> Result<(), C::Error> {
         let finding = self.finding(&rendered.path, &rendered.contents)?;
-        self.seen.insert(rendered.path.clone(), finding);
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(rendered.path.clone(), finding);
         Ok(())
     }
 
@@ -113,9 +118,13 @@ impl<'a, C: Committed> Comparison<'a, C> {
 
     /// The findings: the rendered files' by path, then the committed files nothing rendered.
     pub fn finish(self) -> Vec<Diagnostic> {
-        let mut out: Vec<Diagnostic> = self.seen.values().flatten().cloned().collect();
+        let seen = self
+            .seen
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut out: Vec<Diagnostic> = seen.values().flatten().cloned().collect();
         for path in self.committed.paths() {
-            if !self.seen.contains_key(path) {
+            if !seen.contains_key(path) {
                 let shown = join(self.dir, path);
                 out.push(
                     Diagnostic::new(Rule::FileStale, format!("`{shown}` is no longer rendered from the spec"))

@@ -54,7 +54,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             OwnedFolders::list(&args.against, &targets).map_err(|e| CliError::Io(e.to_string()))?;
         let shown = args.against.display().to_string();
         // Each rendered file is compared as it is made, then dropped (files::Comparison).
-        let mut comparison = files::Comparison::new(&committed, &shown);
+        let comparison = files::Comparison::new(&committed, &shown);
         render::render_files(model, &targets, args.template_format.into(), |file| {
             comparison.file(&file)
         })

@@ -51,7 +51,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     };
     // Each file goes to disk as it is rendered instead of all of them being held until the end;
     // the folders are swapped in only once every file is written (files::Staging).
-    let mut staging = chatlog::files::Staging::begin(&args.out, &targets)?;
+    let staging = chatlog::files::Staging::begin(&args.out, &targets)?;
     render::render_files(model, &targets, args.format.into(), |file| {
         staging.put(&file)
     })
