@@ -6,6 +6,14 @@
 //! was allowed again, so that the scheduler stays free to move it; and a spawner steps aside
 //! once its helpers are spawned, so that they run (and move) now.
 
+/// How many threads may run at once (`std::thread::available_parallelism`, 1 where it cannot
+/// tell), looked up once: it reads the cgroup's CPU quota from files each time it is asked, 30-70
+/// µs, and a render asks twice (issue 17).
+pub(crate) fn available() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}
+
 /// The core the calling thread runs on, where the system tells; taken by a spawner and handed
 /// to its helpers' [`move_off`].
 pub(crate) fn current() -> Option<usize> {

@@ -292,3 +292,30 @@ fn cuts_past_the_rooms_read_the_text_whole() {
     assert!(whole.is_some());
     assert_eq!(in_pieces_as_whole("rooms last", &last, whole.as_ref()), 7);
 }
+
+/// A text with a byte the subset does not print (a control character, here in a comment) is
+/// refused whole, and so in pieces, wherever the byte is: the pieces are read while the text is
+/// checked, and dropped.
+#[test]
+fn an_unprintable_byte_anywhere_refuses_the_pieces_too() {
+    let text = format!("{HEAD}{}rooms:\n{}", destinations(0), rooms(0..1_000));
+    for room in [None, Some(3), Some(500), Some(999)] {
+        let at = match room {
+            None => "version: 1\n".to_owned(),
+            Some(n) => format!("  room-{n:05}:\n"),
+        };
+        let commented = text.replace(&at, &format!("{at}# bell\n"));
+        assert!(
+            load::read_block_subset_typed(&commented).is_some(),
+            "{room:?}"
+        );
+        let marked = text.replace(&at, &format!("{at}# bell \u{7}\n"));
+        assert!(load::read_block_subset_typed(&marked).is_none(), "{room:?}");
+        for most in [2, 3, 16] {
+            assert!(
+                load::read_block_subset_typed_in_pieces(&marked, most, 1).is_none(),
+                "bell after {room:?}, up to {most} pieces"
+            );
+        }
+    }
+}

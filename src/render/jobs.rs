@@ -18,9 +18,7 @@ pub fn each<T: Sync, R: Send, E>(
     f: impl Fn(&T) -> R + Sync,
     mut deliver: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items.len());
+    let threads = cores::available().min(items.len());
     if threads <= 1 {
         return items.iter().try_for_each(|item| deliver(f(item)));
     }

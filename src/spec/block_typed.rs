@@ -67,9 +67,7 @@ where
     let Some(cuts) = cuts(text, section, pieces) else {
         return whole();
     };
-    if !printable(text) {
-        return None;
-    }
+    let mut unprintable = false;
     let read_at_once = std::thread::scope(|scope| {
         let here = crate::cores::current();
         // A thread the system refuses (a limit on threads) leaves the text to the whole read.
@@ -88,6 +86,12 @@ where
             })
             .collect::<Option<Vec<_>>>()?;
         crate::cores::let_helpers_start();
+        // Asked while the helpers start and read, instead of before they are spawned: the
+        // whole read would refuse such a text, so then their pieces are dropped unused.
+        if !printable(text) {
+            unprintable = true;
+            return None;
+        }
         let (lines, first) = root_with_gap(text, cuts.gap.clone())?;
         let last = read_mapping::<T>(lines, first, 0);
         let mut read = Vec::with_capacity(others.len());
@@ -107,6 +111,9 @@ where
         let count = read.len() + 1;
         join(value, read).map(|value| (value, count))
     });
+    if unprintable {
+        return None;
+    }
     read_at_once.or_else(whole)
 }
 

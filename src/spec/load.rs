@@ -266,7 +266,7 @@ fn pieces_for(bytes: usize) -> block_typed::Pieces {
     let most = if bytes < 2 * SHORTEST_PIECE {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        crate::cores::available()
     };
     block_typed::Pieces {
         most,
