@@ -122,21 +122,10 @@ impl Staging {
     /// of this render, or one that could escape it, is refused. Takes `&self`: each rendering
     /// thread writes the files it rendered (see `render::render_files`).
     pub fn put(&self, f: &File) -> Result<(), WriteError> {
-        let (folder, tmp) = self
-            .folders
-            .iter()
-            .find(|(folder, _, _)| {
-                f.path
-                    .strip_prefix(folder)
-                    .is_some_and(|rest| rest.starts_with('/'))
-            })
-            .map(|(folder, tmp, _)| (*folder, tmp))
-            .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
-        let parts = components(&f.path, folder)?;
+        let (mut path, parts) = self.staged(&f.path)?;
         let (name, dirs) = parts
             .split_last()
             .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
-        let mut path = tmp.clone();
         for d in dirs {
             path.push(d);
             // Another thread may make the same folder between the look and the making.
@@ -158,6 +147,20 @@ impl Staging {
         self.files.load(Ordering::Relaxed)
     }
 
+    /// The place in its target's temporary folder of a file this render may write.
+    fn staged<'p>(&self, path: &'p str) -> Result<(PathBuf, Vec<&'p str>), WriteError> {
+        let (folder, tmp) = self
+            .folders
+            .iter()
+            .find(|(folder, _, _)| {
+                path.strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .map(|(folder, tmp, _)| (*folder, tmp))
+            .ok_or_else(|| WriteError::UnsafePath(path.to_owned()))?;
+        Ok((tmp.clone(), components(path, folder)?))
+    }
+
     /// Swaps every staged folder in; returns the folders written.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
         self.committed = true;
@@ -167,6 +170,23 @@ impl Staging {
             written.push(final_dir.clone());
         }
         Ok(written)
+    }
+}
+
+impl crate::render::Sink for Staging {
+    type Error = WriteError;
+
+    fn put(&self, file: File) -> Result<(), WriteError> {
+        Staging::put(self, &file)
+    }
+
+    /// Removes a file put before from its temporary folder.
+    fn retract(&self, path: &str) -> Result<(), WriteError> {
+        let (mut staged, parts) = self.staged(path)?;
+        staged.extend(parts);
+        fs::remove_file(&staged).map_err(io(&staged))?;
+        self.files.fetch_sub(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 

@@ -273,3 +273,79 @@ fn files_written_as_rendered_are_the_in_memory_render() {
     }
     assert!(compared >= 50, "only {compared} files compared");
 }
+
+/// A split deployment's room templates go out as they are written. When a later one is over
+/// the 1 MB limit (here rooms with 20 long tags each), what went out for the deployment is
+/// taken back and the deployment is split again: the first 200 rooms keep one template, the
+/// next 200 are halved. On disk is exactly the in-memory render, and `check` agrees with it.
+#[test]
+fn a_later_room_template_over_the_limit_takes_back_what_went_out() {
+    use chatlog::render::{self, Target, TemplateFormat};
+    let mut spec = String::from(
+        "version: 1\ndefaults:\n  account: \"111122223333\"\n  region: us-east-1\n\
+         destinations:\n  archive:\n    s3:\n      bucket: acme-chat-split\n      create: true\n\
+         logging_configurations:\n  archive:\n    destination: archive\nrooms:\n",
+    );
+    let long = "v".repeat(250);
+    for n in 0..400 {
+        spec.push_str(&format!("  room-{n:03}:\n    logging: [archive]\n"));
+        if n >= 200 {
+            spec.push_str("    tags:\n");
+            for t in 0..20 {
+                spec.push_str(&format!("      t{t:02}: {long}\n"));
+            }
+        }
+    }
+    let dir = scratch("cli-taken-back");
+    let path = dir.join("split.yaml");
+    std::fs::write(&path, &spec).unwrap();
+    let validation = chatlog::validate(vec![chatlog::Input {
+        name: "split.yaml".into(),
+        bytes: spec.into_bytes(),
+    }]);
+    let rendered =
+        render::render_validated(&validation, &[Target::CloudFormation], TemplateFormat::Yaml)
+            .unwrap();
+    assert!(!rendered.has_errors(), "{:?}", rendered.diagnostics);
+    let rooms_in = |text: &str| text.matches("Type: AWS::IVSChat::Room").count();
+    let counts: Vec<(&str, usize)> = rendered
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), rooms_in(&f.contents)))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("cloudformation/111122223333-us-east-1-rooms-001.yaml", 200),
+            ("cloudformation/111122223333-us-east-1-rooms-002.yaml", 100),
+            ("cloudformation/111122223333-us-east-1-rooms-003.yaml", 100),
+            ("cloudformation/111122223333-us-east-1.yaml", 0),
+        ]
+    );
+    assert!(rendered.files.iter().all(|f| f.contents.len() <= 1_000_000));
+
+    let out = dir.join("out");
+    chatlog()
+        .args(["render", "--target", "cloudformation", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let mut expected: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+    expected.push("cloudformation/.chatlog".to_owned());
+    expected.sort();
+    assert_eq!(files_under(&out), expected);
+    for f in &rendered.files {
+        assert!(
+            std::fs::read_to_string(out.join(&f.path)).unwrap() == f.contents,
+            "{}",
+            f.path
+        );
+    }
+    chatlog()
+        .args(["check", "--target", "cloudformation", "--against"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .code(0);
+}

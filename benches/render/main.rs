@@ -25,9 +25,10 @@
 
 mod spec;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chatlog::render::{self, Target, TemplateFormat};
@@ -91,14 +92,14 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
         "validate" => Shape::default(),
         "write" => {
             let staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
-            let shape = streamed(&validation, |file| staging.put(file));
+            let shape = streamed(&validation, &staging);
             staging.commit().unwrap();
             shape
         }
         "check" => {
             let committed = chatlog::files::OwnedFolders::list(dir, &ALL).unwrap();
             let comparison = chatlog::drift::files::Comparison::new(&committed, "out");
-            let shape = streamed(&validation, |file| comparison.file(file));
+            let shape = streamed(&validation, &comparison);
             let found = comparison.finish();
             assert!(found.is_empty(), "{:?}", found.first());
             shape
@@ -116,34 +117,57 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
 }
 
 /// Every target rendered as `chatlog render --out` and `chatlog check` do: the target rules
-/// first, then each file handed to `each` as it is rendered (on the thread that rendered it),
+/// first, then each file handed to `sink` as it is rendered (on the thread that rendered it),
 /// and dropped.
-fn streamed<E: std::fmt::Debug + Send>(
-    validation: &chatlog::Validation,
-    each: impl Fn(&render::File) -> Result<(), E> + Sync,
-) -> Shape {
+fn streamed<S: render::Sink>(validation: &chatlog::Validation, sink: &S) -> Shape
+where
+    S::Error: std::fmt::Debug,
+{
     let diagnostics = render::checked(validation, &ALL);
     assert!(
         !diagnostics.iter().any(chatlog::Diagnostic::is_error),
         "{:?}",
         diagnostics.first()
     );
-    let files = AtomicUsize::new(0);
-    let bytes = AtomicUsize::new(0);
+    let counted = Counted {
+        sink,
+        sizes: Mutex::new(BTreeMap::new()),
+    };
     render::render_files(
         validation.model.as_ref().unwrap(),
         &ALL,
         TemplateFormat::Yaml,
-        |file| {
-            files.fetch_add(1, Ordering::Relaxed);
-            bytes.fetch_add(file.contents.len(), Ordering::Relaxed);
-            each(&file)
-        },
+        &counted,
     )
     .unwrap();
+    let sizes = counted.sizes.into_inner().unwrap();
     Shape {
-        files: files.into_inner(),
-        bytes: bytes.into_inner(),
+        files: sizes.len(),
+        bytes: sizes.values().sum(),
+    }
+}
+
+/// A sink that passes every file on and keeps the size of each file it holds.
+struct Counted<'a, S> {
+    sink: &'a S,
+    sizes: Mutex<BTreeMap<String, usize>>,
+}
+
+impl<S: render::Sink> render::Sink for Counted<'_, S> {
+    type Error = S::Error;
+
+    fn put(&self, file: render::File) -> Result<(), S::Error> {
+        let size = file.contents.len();
+        let path = file.path.clone();
+        self.sink.put(file)?;
+        self.sizes.lock().unwrap().insert(path, size);
+        Ok(())
+    }
+
+    fn retract(&self, path: &str) -> Result<(), S::Error> {
+        self.sink.retract(path)?;
+        self.sizes.lock().unwrap().remove(path);
+        Ok(())
     }
 }
 

@@ -86,6 +86,14 @@ impl<'a, C: Committed> Comparison<'a, C> {
         Ok(())
     }
 
+    /// Takes back a rendered file compared before (see `render::Sink::retract`).
+    pub fn retract(&self, path: &str) {
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
+    }
+
     fn finding(&self, path: &str, contents: &str) -> Result<Option<Diagnostic>, C::Error> {
         let shown = join(self.dir, path);
         if !self.committed.contains(path) {
@@ -134,6 +142,22 @@ impl<'a, C: Committed> Comparison<'a, C> {
             }
         }
         out
+    }
+}
+
+impl<C: Committed + Sync> crate::render::Sink for Comparison<'_, C>
+where
+    C::Error: Send,
+{
+    type Error = C::Error;
+
+    fn put(&self, file: File) -> Result<(), C::Error> {
+        self.file(&file)
+    }
+
+    fn retract(&self, path: &str) -> Result<(), C::Error> {
+        Comparison::retract(self, path);
+        Ok(())
     }
 }
 

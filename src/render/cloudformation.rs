@@ -20,7 +20,7 @@ use crate::policy::log_delivery::DELIVERY_PRINCIPAL;
 use crate::policy::plan::{self, DeploymentPolicies};
 
 use super::doc::{self, Doc};
-use super::{File, RenderError, TemplateFormat, deployment_stem, to_json, to_yaml};
+use super::{File, RenderError, Sink, Stopped, TemplateFormat, deployment_stem, to_json, to_yaml};
 
 mod audit;
 mod lex;
@@ -82,10 +82,15 @@ pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     )
 }
 
-pub fn render_deployment(
+/// Renders one deployment's templates and hands each to `sink` as soon as it is written: a
+/// split deployment's room templates one by one, so that a thread holds one of them at a time
+/// and the next reuses its memory (all of them held, each rendering thread took 270 fresh pages
+/// for its first deployment of a 5,000-room spec; issue 17).
+pub fn render_deployment<S: Sink>(
     dep: &Deployment,
     format: TemplateFormat,
-) -> Result<Vec<File>, RenderError> {
+    sink: &S,
+) -> Result<(), Stopped<S::Error>> {
     let policies = plan::for_deployment(dep);
     let stem = deployment_stem(&dep.account, &dep.region);
     let ext = extension(format);
@@ -115,34 +120,53 @@ pub fn render_deployment(
         );
         let text = serialize_doc(&template, format, 0);
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
-            return Ok(vec![File {
-                path: single_path,
-                contents: text,
-            }]);
+            return sink
+                .put(File {
+                    path: single_path,
+                    contents: text,
+                })
+                .map_err(Stopped::Sink);
         }
     }
 
     // Split: the base stack (destinations, policies, logging configurations; exports the
     // configuration ARNs) first, then room stacks that import them.
-    let (chunks, room_texts) = match whole_chunks(dep, &policies, &stem, format)? {
-        Some(done) => done,
-        None => {
-            let mut chunks: Vec<Vec<&Room>> = Vec::new();
-            for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
-                chunks.extend(fit_rooms(dep, rooms.iter().collect(), format)?);
-            }
-            let order = deploy_order(&stem, ext, chunks.len());
-            let texts = room_texts(dep, &policies, &chunks, &order, format)?;
-            (chunks, texts)
-        }
-    };
+    let whole: Vec<Vec<&Room>> = dep
+        .rooms
+        .chunks(CFN_MAX_OUTPUTS)
+        .map(|c| c.iter().collect())
+        .collect();
+    if put_whole_chunks(dep, &policies, &stem, &whole, &bot_outputs, format, sink)? {
+        return Ok(());
+    }
+    let mut chunks: Vec<Vec<&Room>> = Vec::new();
+    for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
+        chunks.extend(fit_rooms(dep, rooms.iter().collect(), format).map_err(Stopped::Render)?);
+    }
     let order = deploy_order(&stem, ext, chunks.len());
-    let base_path = format!("cloudformation/{stem}.{ext}");
-    let base = base_resources(dep, &policies, true);
+    let texts = room_texts(dep, &policies, &chunks, &order, format).map_err(Stopped::Render)?;
+    let base = base_text(dep, &policies, &order, &bot_outputs, format).map_err(Stopped::Render)?;
+    sink.put(base).map_err(Stopped::Sink)?;
+    for (text, path) in texts.into_iter().zip(order.into_iter().skip(1)) {
+        put_room_text(sink, path, text)?;
+    }
+    Ok(())
+}
+
+/// The base template of a split deployment (part 1), which lists the deploy `order`.
+fn base_text(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    order: &[String],
+    bot_outputs: &Map<String, Value>,
+    format: TemplateFormat,
+) -> Result<File, RenderError> {
+    let base_path = order.first().cloned().unwrap_or_default();
+    let base = base_resources(dep, policies, true);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, true);
     let base_template = template(
         dep,
-        &policies,
+        policies,
         description(
             dep,
             Some(
@@ -151,10 +175,10 @@ pub fn render_deployment(
         ),
         doc::borrowed(&base).collect(),
         doc::borrowed(&configuration_outputs)
-            .chain(doc::borrowed(&bot_outputs))
+            .chain(doc::borrowed(bot_outputs))
             .collect(),
-        &order,
-        Parameters::for_single(&policies),
+        order,
+        Parameters::for_single(policies),
     );
     let text = serialize_doc(&base_template, format, 0);
     if text.len() > CFN_MAX_TEMPLATE_BYTES {
@@ -164,24 +188,27 @@ pub fn render_deployment(
             CFN_MAX_TEMPLATE_BYTES,
         ));
     }
-    let mut files = vec![File {
+    Ok(File {
         path: base_path,
         contents: text,
-    }];
-    for (text, path) in room_texts.into_iter().zip(order.into_iter().skip(1)) {
-        if text.len() > CFN_MAX_TEMPLATE_BYTES {
-            return Err(RenderError::TooLarge(
-                path,
-                text.len(),
-                CFN_MAX_TEMPLATE_BYTES,
-            ));
-        }
-        files.push(File {
+    })
+}
+
+/// Hands a room template to `sink`, or refuses one over the limit (a room alone in its
+/// template, with huge tags).
+fn put_room_text<S: Sink>(sink: &S, path: String, text: String) -> Result<(), Stopped<S::Error>> {
+    if text.len() > CFN_MAX_TEMPLATE_BYTES {
+        return Err(Stopped::Render(RenderError::TooLarge(
             path,
-            contents: text,
-        });
+            text.len(),
+            CFN_MAX_TEMPLATE_BYTES,
+        )));
     }
-    Ok(files)
+    sink.put(File {
+        path,
+        contents: text,
+    })
+    .map_err(Stopped::Sink)
 }
 
 /// What a stack set's member template shares with a deployment's single template: its
@@ -256,31 +283,46 @@ fn room_texts(
     Ok(texts)
 }
 
-/// Rooms split over room templates, and the templates' text.
-type Chunks<'a> = (Vec<Vec<&'a Room>>, Vec<String>);
-
-/// The room templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms fits, which is what
-/// [`fit_rooms`] would find without rendering each chunk a second time to measure it: a chunk
-/// whose final text (deploy order included) passes its test passes it without the order too.
-/// `None` when some chunk might need halving.
-fn whole_chunks<'a>(
-    dep: &'a Deployment,
+/// Hands over a split deployment's templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms
+/// fits, which is what [`fit_rooms`] would find without rendering each chunk a second time to
+/// measure it: a chunk whose final text (deploy order included) passes its test passes it
+/// without the order too. The base template goes first, then each room template as soon as it
+/// is written. Answers `false` when some chunk might need halving, having taken back from
+/// `sink` what it handed over, and when the base template is over the limit (the split found
+/// by halving says so). Only a deployment's last chunk can hold a single room, so a room
+/// template over the limit here is refused as the halving would refuse it.
+fn put_whole_chunks<S: Sink>(
+    dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
     stem: &str,
+    chunks: &[Vec<&Room>],
+    bot_outputs: &Map<String, Value>,
     format: TemplateFormat,
-) -> Result<Option<Chunks<'a>>, RenderError> {
-    let chunks: Vec<Vec<&Room>> = dep
-        .rooms
-        .chunks(CFN_MAX_OUTPUTS)
-        .map(|c| c.iter().collect())
-        .collect();
+    sink: &S,
+) -> Result<bool, Stopped<S::Error>> {
     let order = deploy_order(stem, extension(format), chunks.len());
-    let texts = room_texts(dep, policies, &chunks, &order, format)?;
-    let fits = chunks
-        .iter()
-        .zip(&texts)
-        .all(|(rooms, text)| rooms.len() < 2 || text.len() + 4_096 <= CFN_MAX_TEMPLATE_BYTES);
-    Ok(fits.then_some((chunks, texts)))
+    let Ok(base) = base_text(dep, policies, &order, bot_outputs, format) else {
+        return Ok(false);
+    };
+    sink.put(base).map_err(Stopped::Sink)?;
+    // Each chunk holds as many rooms as the one before (but the last), so its text is about as
+    // long: sized by the one before, with an eighth to spare, it is written without growing.
+    // The first is sized for the longest template there may be: space never written is never
+    // resident, and grown by doubling it was copied into 290 KB of fresh pages (issue 17).
+    let mut capacity = CFN_MAX_TEMPLATE_BYTES;
+    for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
+        let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
+            .map_err(Stopped::Render)?;
+        if rooms.len() >= 2 && text.len() + 4_096 > CFN_MAX_TEMPLATE_BYTES {
+            for put in order.iter().take(i + 1) {
+                sink.retract(put).map_err(Stopped::Sink)?;
+            }
+            return Ok(false);
+        }
+        capacity = text.len() + text.len() / 8;
+        put_room_text(sink, path.clone(), text)?;
+    }
+    Ok(true)
 }
 
 /// Splits a chunk of rooms in halves until each half's template is under 1 MB (only huge tags

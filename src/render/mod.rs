@@ -100,46 +100,80 @@ fn sorted_files(
     targets: &[Target],
     format: TemplateFormat,
 ) -> Result<Vec<File>, RenderError> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_files(model, targets, format, |file| {
-        files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(file);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .map_err(|stopped| match stopped {
+    let gathered = Gathered::default();
+    render_files(model, targets, format, &gathered).map_err(|stopped| match stopped {
         Stopped::Render(e) => e,
         Stopped::Sink(never) => match never {},
     })?;
-    let mut files = files
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut files = gathered.into_files();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-/// Why [`render_files`] stopped: a render failed, or `each` refused a file.
+/// Why [`render_files`] stopped: a render failed, or the sink refused a file.
 #[derive(Debug)]
 pub enum Stopped<E> {
     Render(RenderError),
     Sink(E),
 }
 
+/// Where [`render_files`] hands the files, from the threads that render them.
+pub trait Sink: Sync {
+    type Error: Send;
+    /// Takes one file.
+    fn put(&self, file: File) -> Result<(), Self::Error>;
+    /// Takes back a file put before. A split deployment's room templates are handed over as
+    /// they are written; when a later one turns out too large (only huge tags get there), its
+    /// files are taken back and the deployment is split again, into other files.
+    fn retract(&self, path: &str) -> Result<(), Self::Error>;
+}
+
+/// Files gathered in memory, in the order they come.
+#[derive(Default)]
+pub struct Gathered(std::sync::Mutex<Vec<File>>);
+
+impl Gathered {
+    pub fn into_files(self) -> Vec<File> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn files(&self) -> std::sync::MutexGuard<'_, Vec<File>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for Gathered {
+    type Error = std::convert::Infallible;
+
+    fn put(&self, file: File) -> Result<(), Self::Error> {
+        self.files().push(file);
+        Ok(())
+    }
+
+    fn retract(&self, path: &str) -> Result<(), Self::Error> {
+        self.files().retain(|f| f.path != path);
+        Ok(())
+    }
+}
+
 /// Renders every target of a model that passed [`check`] (see [`checked`]) and hands each file
-/// to `each` as soon as it is rendered, on the thread that rendered it, so that a caller
+/// to `sink` as soon as it is rendered, on the thread that rendered it, so that a caller
 /// writing them away never holds every file at once (at 50,000 rooms they are 66 MB), and so
 /// that a thread's next piece reuses the memory its last one freed: handed to the calling
 /// thread and freed there, every piece a helper rendered took fresh pages, 270 of them for each
-/// deployment of a 5,000-room spec (issue 17). The files of one piece come in order; pieces
-/// come in any order. Stops at the first error in the pieces' order, the render's or `each`'s:
-/// no piece is started after it.
-pub fn render_files<E: Send>(
+/// deployment of a 5,000-room spec (issue 17). Files come in any order, and a file may be
+/// taken back ([`Sink::retract`]). Stops at the first error in the pieces' order, the render's
+/// or the sink's: no piece is started after it.
+pub fn render_files<S: Sink>(
     model: &Model,
     targets: &[Target],
     format: TemplateFormat,
-    each: impl Fn(File) -> Result<(), E> + Sync,
-) -> Result<(), Stopped<E>> {
+    sink: &S,
+) -> Result<(), Stopped<S::Error>> {
     let mut targets = targets.to_vec();
     targets.sort_unstable();
     targets.dedup();
@@ -161,12 +195,9 @@ pub fn render_files<E: Send>(
             // A text's spare capacity is not shrunk away by a copy: never written, it was never
             // resident either. Copying every room template touched 300 more pages at 5,000
             // rooms, and the 50,000-room peaks stayed where they were without it (issue 17).
-            for file in part.render(model, format).map_err(Stopped::Render)? {
-                each(file).map_err(Stopped::Sink)?;
-            }
-            Ok(())
+            part.render(model, format, sink)
         },
-        |done: Result<(), Stopped<E>>| done,
+        |done: Result<(), Stopped<S::Error>>| done,
     )
 }
 
@@ -192,26 +223,37 @@ enum Part<'a> {
 }
 
 impl Part<'_> {
-    fn render(self, model: &Model, format: TemplateFormat) -> Result<Vec<File>, RenderError> {
-        match self {
+    /// Hands this piece's files to `sink`: a CloudFormation deployment's as they are written,
+    /// the others' once all are.
+    fn render<S: Sink>(
+        self,
+        model: &Model,
+        format: TemplateFormat,
+        sink: &S,
+    ) -> Result<(), Stopped<S::Error>> {
+        let files = match self {
             Part::Deployment(Target::CloudFormation, d) => {
-                cloudformation::render_deployment(d, format)
+                return cloudformation::render_deployment(d, format, sink);
             }
             Part::Deployment(Target::Terraform, d) => Ok(terraform::render_deployment(d)),
             Part::Deployment(..) => Ok(Vec::new()),
-            Part::Rest(Target::CloudFormation) => {
-                let mut files = cloudformation::render_audit(model, format)?;
-                files.extend(stack_sets::render(model, format)?);
-                Ok(files)
-            }
+            Part::Rest(Target::CloudFormation) => cloudformation::render_audit(model, format)
+                .and_then(|mut files| {
+                    files.extend(stack_sets::render(model, format)?);
+                    Ok(files)
+                }),
             Part::Rest(Target::Terraform) => {
                 let mut files = terraform::render_audit(model);
                 files.extend(stack_sets::terraform::render(model));
                 Ok(files)
             }
-            Part::Rest(Target::Graph) => Ok(vec![graph_file(model)?]),
+            Part::Rest(Target::Graph) => graph_file(model).map(|file| vec![file]),
             Part::Rest(Target::Policies) => policies::render(model),
+        };
+        for file in files.map_err(Stopped::Render)? {
+            sink.put(file).map_err(Stopped::Sink)?;
         }
+        Ok(())
     }
 }
 

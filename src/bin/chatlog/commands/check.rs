@@ -55,13 +55,12 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         let shown = args.against.display().to_string();
         // Each rendered file is compared as it is made, then dropped (files::Comparison).
         let comparison = files::Comparison::new(&committed, &shown);
-        render::render_files(model, &targets, args.template_format.into(), |file| {
-            comparison.file(&file)
-        })
-        .map_err(|stopped| match stopped {
-            render::Stopped::Render(e) => CliError::Internal(e.to_string()),
-            render::Stopped::Sink(e) => CliError::Io(e.to_string()),
-        })?;
+        render::render_files(model, &targets, args.template_format.into(), &comparison).map_err(
+            |stopped| match stopped {
+                render::Stopped::Render(e) => CliError::Internal(e.to_string()),
+                render::Stopped::Sink(e) => CliError::Io(e.to_string()),
+            },
+        )?;
         diagnostics.extend(comparison.finish());
         diagnostic::sort(&mut diagnostics);
     }

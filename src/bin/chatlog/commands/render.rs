@@ -52,12 +52,11 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     // Each file goes to disk as it is rendered instead of all of them being held until the end;
     // the folders are swapped in only once every file is written (files::Staging).
     let staging = chatlog::files::Staging::begin(&args.out, &targets)?;
-    render::render_files(model, &targets, args.format.into(), |file| {
-        staging.put(&file)
-    })
-    .map_err(|stopped| match stopped {
-        render::Stopped::Render(e) => CliError::Internal(e.to_string()),
-        render::Stopped::Sink(e) => CliError::from(e),
+    render::render_files(model, &targets, args.format.into(), &staging).map_err(|stopped| {
+        match stopped {
+            render::Stopped::Render(e) => CliError::Internal(e.to_string()),
+            render::Stopped::Sink(e) => CliError::from(e),
+        }
     })?;
     let files = staging.files();
     let folders = staging.commit()?;
