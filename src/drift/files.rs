@@ -86,14 +86,6 @@ impl<'a, C: Committed> Comparison<'a, C> {
         Ok(())
     }
 
-    /// Takes back a rendered file compared before (see `render::Sink::retract`).
-    pub fn retract(&self, path: &str) {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(path);
-    }
-
     fn finding(&self, path: &str, contents: &str) -> Result<Option<Diagnostic>, C::Error> {
         let shown = join(self.dir, path);
         if !self.committed.contains(path) {
@@ -155,8 +147,12 @@ where
         self.file(&file)
     }
 
+    /// Forgets a rendered file compared before.
     fn retract(&self, path: &str) -> Result<(), C::Error> {
-        Comparison::retract(self, path);
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
         Ok(())
     }
 }

@@ -130,10 +130,10 @@ pub trait Sink: Sync {
 
 /// Files gathered in memory, in the order they come.
 #[derive(Default)]
-pub struct Gathered(std::sync::Mutex<Vec<File>>);
+struct Gathered(std::sync::Mutex<Vec<File>>);
 
 impl Gathered {
-    pub fn into_files(self) -> Vec<File> {
+    fn into_files(self) -> Vec<File> {
         self.0
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
