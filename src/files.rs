@@ -126,15 +126,10 @@ impl Staging {
         let (name, dirs) = parts
             .split_last()
             .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
-        for d in dirs {
-            path.push(d);
-            // Another thread may make the same folder between the look and the making.
-            if !path.is_dir()
-                && let Err(e) = fs::create_dir(&path)
-                && !(e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir())
-            {
-                return Err(io(&path)(e));
-            }
+        if !dirs.is_empty() {
+            path.extend(dirs);
+            // Takes a folder another rendering thread makes at the same time as made.
+            fs::create_dir_all(&path).map_err(io(&path))?;
         }
         path.push(name);
         create_new(&path, &f.contents)?;

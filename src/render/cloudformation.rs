@@ -136,20 +136,21 @@ pub fn render_deployment<S: Sink>(
         .chunks(CFN_MAX_OUTPUTS)
         .map(|c| c.iter().collect())
         .collect();
-    if put_whole_chunks(dep, &policies, &stem, &whole, &bot_outputs, format, sink)? {
+    let split = Split {
+        dep,
+        policies: &policies,
+        stem: &stem,
+        bot_outputs: &bot_outputs,
+        format,
+    };
+    if split.put(&whole, Chunks::Whole, sink)? {
         return Ok(());
     }
-    let mut chunks: Vec<Vec<&Room>> = Vec::new();
-    for rooms in dep.rooms.chunks(CFN_MAX_OUTPUTS) {
-        chunks.extend(fit_rooms(dep, rooms.iter().collect(), format).map_err(Stopped::Render)?);
+    let mut halved: Vec<Vec<&Room>> = Vec::new();
+    for rooms in whole {
+        halved.extend(fit_rooms(dep, &policies, rooms, format).map_err(Stopped::Render)?);
     }
-    let order = deploy_order(&stem, ext, chunks.len());
-    let texts = room_texts(dep, &policies, &chunks, &order, format).map_err(Stopped::Render)?;
-    let base = base_text(dep, &policies, &order, &bot_outputs, format).map_err(Stopped::Render)?;
-    sink.put(base).map_err(Stopped::Sink)?;
-    for (text, path) in texts.into_iter().zip(order.into_iter().skip(1)) {
-        put_room_text(sink, path, text)?;
-    }
+    split.put(&halved, Chunks::Measured, sink)?;
     Ok(())
 }
 
@@ -194,23 +195,6 @@ fn base_text(
     })
 }
 
-/// Hands a room template to `sink`, or refuses one over the limit (a room alone in its
-/// template, with huge tags).
-fn put_room_text<S: Sink>(sink: &S, path: String, text: String) -> Result<(), Stopped<S::Error>> {
-    if text.len() > CFN_MAX_TEMPLATE_BYTES {
-        return Err(Stopped::Render(RenderError::TooLarge(
-            path,
-            text.len(),
-            CFN_MAX_TEMPLATE_BYTES,
-        )));
-    }
-    sink.put(File {
-        path,
-        contents: text,
-    })
-    .map_err(Stopped::Sink)
-}
-
 /// What a stack set's member template shares with a deployment's single template: its
 /// resources (destinations, policies, logging configurations, rooms), outputs, parameters and
 /// conditions. The member's account and region are placeholders that the caller substitutes.
@@ -253,95 +237,107 @@ fn deploy_order(stem: &str, ext: &str, room_templates: usize) -> Vec<String> {
         .collect()
 }
 
-/// The room templates of `chunks`, parts 2 onwards.
-fn room_texts(
-    dep: &Deployment,
-    policies: &DeploymentPolicies<'_>,
-    chunks: &[Vec<&Room>],
-    order: &[String],
-    format: TemplateFormat,
-) -> Result<Vec<String>, RenderError> {
-    // Each chunk holds as many rooms as the one before (but the last), so its text is about as
-    // long: sized by the one before, with an eighth to spare, it is written without growing.
-    // The first is sized for the longest template there may be: space never written is never
-    // resident, and grown by doubling it was copied into 290 KB of fresh pages (issue 17).
-    let mut texts: Vec<String> = Vec::with_capacity(chunks.len());
-    for (i, rooms) in chunks.iter().enumerate() {
-        let capacity = texts
-            .last()
-            .map_or(CFN_MAX_TEMPLATE_BYTES, |t| t.len() + t.len() / 8);
-        texts.push(room_text(
-            dep,
-            policies,
-            rooms,
-            i + 2,
-            order,
-            format,
-            capacity,
-        )?);
-    }
-    Ok(texts)
+/// The chunks a split deployment's rooms go out in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chunks {
+    /// [`CFN_MAX_OUTPUTS`] rooms each, not measured: each template's fit is found as it is
+    /// written, which is what [`fit_rooms`] would find without rendering each chunk a second
+    /// time to measure it (a chunk whose final text, deploy order included, passes its test
+    /// passes it without the order too).
+    Whole,
+    /// As [`fit_rooms`] halved them, each measured already.
+    Measured,
 }
 
-/// Hands over a split deployment's templates when every chunk of [`CFN_MAX_OUTPUTS`] rooms
-/// fits, which is what [`fit_rooms`] would find without rendering each chunk a second time to
-/// measure it: a chunk whose final text (deploy order included) passes its test passes it
-/// without the order too. The base template goes first, then each room template as soon as it
-/// is written. Answers `false` when some chunk might need halving, having taken back from
-/// `sink` what it handed over, and when the base template is over the limit (the split found
-/// by halving says so). Only a deployment's last chunk can hold a single room, so a room
-/// template over the limit here is refused as the halving would refuse it.
-fn put_whole_chunks<S: Sink>(
-    dep: &Deployment,
-    policies: &DeploymentPolicies<'_>,
-    stem: &str,
-    chunks: &[Vec<&Room>],
-    bot_outputs: &Map<String, Value>,
+/// What a split deployment's templates are written from.
+struct Split<'a> {
+    dep: &'a Deployment,
+    policies: &'a DeploymentPolicies<'a>,
+    stem: &'a str,
+    bot_outputs: &'a Map<String, Value>,
     format: TemplateFormat,
-    sink: &S,
-) -> Result<bool, Stopped<S::Error>> {
-    let order = deploy_order(stem, extension(format), chunks.len());
-    let Ok(base) = base_text(dep, policies, &order, bot_outputs, format) else {
-        return Ok(false);
-    };
-    sink.put(base).map_err(Stopped::Sink)?;
-    // Each chunk holds as many rooms as the one before (but the last), so its text is about as
-    // long: sized by the one before, with an eighth to spare, it is written without growing.
-    // The first is sized for the longest template there may be: space never written is never
-    // resident, and grown by doubling it was copied into 290 KB of fresh pages (issue 17).
-    let mut capacity = CFN_MAX_TEMPLATE_BYTES;
-    for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
-        let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
-            .map_err(Stopped::Render)?;
-        if rooms.len() >= 2 && text.len() + 4_096 > CFN_MAX_TEMPLATE_BYTES {
-            for put in order.iter().take(i + 1) {
-                sink.retract(put).map_err(Stopped::Sink)?;
+}
+
+impl Split<'_> {
+    /// Hands over the base template, then each room template of `chunks` as soon as it is
+    /// written, so that a thread holds one at a time. Of [`Chunks::Whole`], answers `false`
+    /// when some chunk might need halving, having taken back from `sink` what it handed over,
+    /// and when the base template is over the limit (the halved split says so). Only a
+    /// deployment's last chunk can hold a single room, so a room template over the limit is
+    /// refused as the halving would refuse it.
+    fn put<S: Sink>(
+        &self,
+        chunks: &[Vec<&Room>],
+        kind: Chunks,
+        sink: &S,
+    ) -> Result<bool, Stopped<S::Error>> {
+        let Split {
+            dep,
+            policies,
+            stem,
+            bot_outputs,
+            format,
+        } = *self;
+        let order = deploy_order(stem, extension(format), chunks.len());
+        let base = match base_text(dep, policies, &order, bot_outputs, format) {
+            Ok(base) => base,
+            Err(_) if kind == Chunks::Whole => return Ok(false),
+            Err(e) => return Err(Stopped::Render(e)),
+        };
+        sink.put(base).map_err(Stopped::Sink)?;
+        // Each chunk holds as many rooms as the one before (but the last), so its text is
+        // about as long: sized by the one before, with an eighth to spare, it is written
+        // without growing. The first is sized for the longest template there may be: space
+        // never written is never resident, and grown by doubling it was copied into 290 KB of
+        // fresh pages (issue 17).
+        let mut capacity = CFN_MAX_TEMPLATE_BYTES;
+        for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
+            let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
+                .map_err(Stopped::Render)?;
+            if kind == Chunks::Whole
+                && rooms.len() >= 2
+                && text.len() + 4_096 > CFN_MAX_TEMPLATE_BYTES
+            {
+                for put in order.iter().take(i + 1) {
+                    sink.retract(put).map_err(Stopped::Sink)?;
+                }
+                return Ok(false);
             }
-            return Ok(false);
+            if text.len() > CFN_MAX_TEMPLATE_BYTES {
+                return Err(Stopped::Render(RenderError::TooLarge(
+                    path.clone(),
+                    text.len(),
+                    CFN_MAX_TEMPLATE_BYTES,
+                )));
+            }
+            capacity = text.len() + text.len() / 8;
+            sink.put(File {
+                path: path.clone(),
+                contents: text,
+            })
+            .map_err(Stopped::Sink)?;
         }
-        capacity = text.len() + text.len() / 8;
-        put_room_text(sink, path.clone(), text)?;
+        Ok(true)
     }
-    Ok(true)
 }
 
 /// Splits a chunk of rooms in halves until each half's template is under 1 MB (only huge tags
 /// get here).
 fn fit_rooms<'a>(
     dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
     rooms: Vec<&'a Room>,
     format: TemplateFormat,
 ) -> Result<Vec<Vec<&'a Room>>, RenderError> {
-    let policies = plan::for_deployment(dep);
-    let size = room_text(dep, &policies, &rooms, 2, &[], format, 0)?.len();
+    let size = room_text(dep, policies, &rooms, 2, &[], format, 0)?.len();
     // Leave room for the deploy-order list, which is not known yet.
     if size + 4_096 <= CFN_MAX_TEMPLATE_BYTES || rooms.len() < 2 {
         return Ok(vec![rooms]);
     }
     let mut first = rooms;
     let second = first.split_off(first.len() / 2);
-    let mut out = fit_rooms(dep, first, format)?;
-    out.extend(fit_rooms(dep, second, format)?);
+    let mut out = fit_rooms(dep, policies, first, format)?;
+    out.extend(fit_rooms(dep, policies, second, format)?);
     Ok(out)
 }
 

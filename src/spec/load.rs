@@ -1,5 +1,6 @@
 //! Reads spec documents (bytes in, no I/O) into one merged spec, or diagnostics.
 
+use std::borrow::BorrowMut;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Rule};
@@ -671,8 +672,8 @@ fn set_default<T: PartialEq + std::fmt::Display>(
 }
 
 /// Places a file's entries of one section (each read at the file's root, see `Entry`) and adds
-/// those new to the merged section, in place.
-fn insert_all<E: Placed>(
+/// those new to the merged section, in place. An entry comes by value, or boxed (the rooms).
+fn insert_all<T, E: BorrowMut<Entry<T>>>(
     sources: &Sources,
     into: &mut impl Section<E>,
     mut entries: SortedMap<EntryKey, E>,
@@ -681,7 +682,7 @@ fn insert_all<E: Placed>(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     entries.retain(|key, entry| {
-        let origin = entry.origin_mut();
+        let origin = &mut entry.borrow_mut().origin;
         *origin = section.child(key.as_str());
         let Some(first) = into.first(key) else {
             return true;
@@ -694,23 +695,6 @@ fn insert_all<E: Placed>(
         false
     });
     into.add(entries);
-}
-
-/// An entry of a section as a file's section holds it: by value, or boxed (the rooms).
-trait Placed {
-    fn origin_mut(&mut self) -> &mut Origin;
-}
-
-impl<T> Placed for Entry<T> {
-    fn origin_mut(&mut self) -> &mut Origin {
-        &mut self.origin
-    }
-}
-
-impl<T> Placed for Box<Entry<T>> {
-    fn origin_mut(&mut self) -> &mut Origin {
-        &mut self.origin
-    }
 }
 
 /// A section of the merged spec: the entries of the files merged so far.
