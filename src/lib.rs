@@ -29,7 +29,6 @@ pub mod engine;
 pub mod explain;
 pub mod files;
 pub mod graph;
-pub mod huge_pages;
 pub mod init;
 pub mod live;
 pub mod model;

@@ -88,8 +88,6 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
         "{:?}",
         validation.diagnostics.first()
     );
-    // The page size the binary settles on for this spec (src/huge_pages.rs).
-    chatlog::huge_pages::fit_to(validation.summary.rooms);
     match case {
         "validate" => Shape::default(),
         "write" => {

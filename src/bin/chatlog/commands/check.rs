@@ -10,7 +10,7 @@ use chatlog::render;
 
 use crate::args::{Format, RenderTarget, SpecFiles, TemplateFormat};
 use crate::error::CliError;
-use crate::io::{color, print};
+use crate::io::{color, print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
 pub const HELP: &str = "\
@@ -45,7 +45,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             args.against.display()
         )));
     }
-    let validation = super::validated(&args.spec.specs)?;
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let mut diagnostics = render::checked(&validation, &targets);
     if let Some(model) = &validation.model
         && !diagnostics.iter().any(diagnostic::Diagnostic::is_error)

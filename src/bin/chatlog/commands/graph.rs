@@ -8,7 +8,7 @@ use chatlog::graph::{self, DeploymentFilter, Marks};
 
 use crate::args::{DiagnosticsFormat, SpecFiles};
 use crate::error::CliError;
-use crate::io::print;
+use crate::io::{print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
 pub const HELP: &str = "\
@@ -45,7 +45,7 @@ pub enum GraphFormat {
 pub fn run(args: Args) -> Result<u8, CliError> {
     // A malformed filter is a usage error before any file is read.
     let only: Option<DeploymentFilter> = args.deployment.as_deref().map(str::parse).transpose()?;
-    let validation = super::validated(&args.spec.specs)?;
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     if !validation.diagnostics.is_empty() {
         super::report_to_stderr(
             &validation,

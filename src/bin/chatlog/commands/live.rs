@@ -16,7 +16,7 @@ use chatlog::validate::Validation;
 
 use crate::args::{AwsArgs, StateArgs};
 use crate::error::CliError;
-use crate::io::{color, print};
+use crate::io::{color, print, read_inputs};
 use crate::view;
 
 /// How to reach AWS, as the command line says (every AWS command: inventory, import, plan,
@@ -194,7 +194,7 @@ pub async fn plan_all(
     diagnostics_to_stdout: bool,
     hooks: &dyn Hooks,
 ) -> Result<Outcome, CliError> {
-    let validation = super::validated(specs)?;
+    let validation = chatlog::validate::validate(read_inputs(specs)?);
     let Some(model) = validation
         .model
         .clone()

@@ -26,16 +26,6 @@ fn without_aws() -> Result<u8, crate::error::CliError> {
     Err(crate::error::CliError::WithoutAws)
 }
 
-/// Reads and validates the spec files, then sets the process's page size for what the spec
-/// asks of it (`chatlog::huge_pages`): every command that reads a spec starts here.
-fn validated(
-    specs: &[std::path::PathBuf],
-) -> Result<chatlog::validate::Validation, crate::error::CliError> {
-    let validation = chatlog::validate::validate(crate::io::read_inputs(specs)?);
-    chatlog::huge_pages::fit_to(validation.summary.rooms);
-    Ok(validation)
-}
-
 /// Ends a command's use of its validated spec without freeing it: the process exits next, and
 /// the operating system takes its memory back at once, where freeing a 5,000-room spec's model
 /// one allocation at a time was 2.5% of `validate` (issue 17).

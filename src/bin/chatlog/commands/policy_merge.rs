@@ -7,7 +7,7 @@ use chatlog::policy::merge::{self, MergeError};
 
 use crate::args::{DiagnosticsFormat, SpecOption};
 use crate::error::CliError;
-use crate::io::{eprint, print};
+use crate::io::{eprint, print, read_inputs};
 use crate::{CLEAN, FAILURE, FINDINGS};
 
 pub const HELP: &str = "\
@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
-    let validation = super::validated(&args.spec.specs)?;
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let Some(model) = validation.model.as_ref() else {
         super::report_to_stderr(
             &validation,

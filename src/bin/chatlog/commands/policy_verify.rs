@@ -9,7 +9,7 @@ use chatlog::policy::verify::{self, Kind, PolicyFile};
 
 use crate::args::{BaselineArgs, Format, SpecOption};
 use crate::error::CliError;
-use crate::io::{color, print, read_at_most};
+use crate::io::{color, print, read_at_most, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
 pub const HELP: &str = "\
@@ -84,7 +84,7 @@ fn read_policy(path: &Path, kind: Kind) -> Result<PolicyFile, CliError> {
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let baseline = crate::baseline::load(&args.baseline)?;
-    let mut validation = super::validated(&args.spec.specs)?;
+    let mut validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let stdout_color = color(&std::io::stdout());
     let Some(model) = validation.model.as_ref() else {
         let text = chatlog::report::render(

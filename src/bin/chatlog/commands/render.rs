@@ -7,7 +7,7 @@ use chatlog::render::{self, Target};
 
 use crate::args::{DiagnosticsFormat, RenderTarget, SpecFiles, TemplateFormat};
 use crate::error::CliError;
-use crate::io::eprint;
+use crate::io::{eprint, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
 pub const HELP: &str = "\
@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
-    let validation = super::validated(&args.spec.specs)?;
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let targets: Vec<Target> = args.target.targets();
     let diagnostics = render::checked(&validation, &targets);
     if !diagnostics.is_empty() {

@@ -2,7 +2,7 @@
 
 use crate::args::{Format, SpecFiles};
 use crate::error::CliError;
-use crate::io::{color, print};
+use crate::io::{color, print, read_inputs};
 use crate::{CLEAN, FINDINGS};
 
 #[derive(Debug, clap::Args)]
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
-    let validation = super::validated(&args.spec.specs)?;
+    let validation = chatlog::validate::validate(read_inputs(&args.spec.specs)?);
     let text = chatlog::report::render(
         args.format.into(),
         &validation.diagnostics,
