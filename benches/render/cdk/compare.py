@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Issue 17's comparison: `cdk synth` of a rendered spec's templates against chatlog's render.
+
+    python3 benches/render/cdk/compare.py --cdk-dir /tmp/cdk --spec /tmp/spec5k.yaml \
+        --runs 21 target/release/chatlog [other chatlog builds ...]
+
+Each chatlog run comes right after a `cdk synth` of its own, and the builds take turns in an
+order that alternates from round to round: the first process after `cdk synth` runs about a
+millisecond slower than the next (README, Render performance), so a fixed order would favour
+every build but the first. Times are wall clock around each process; CPU time is the process's
+own (user and system, from wait4). Prints medians and the ratios.
+
+Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed). A run that
+fails stops the comparison: a median of failures would compare nothing.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def timed(argv, cwd=None, env=None):
+    """Wall and CPU seconds of one process; exits if it fails."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        code = os.waitstatus_to_exitcode(status)
+        sys.exit(f"{' '.join(argv)} failed (exit {code}):\n{stderr.decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def render_argv(chatlog, spec, out):
+    return [chatlog, "render", spec, "--target", "cloudformation", "--format", "json", "--out", out]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chatlog", nargs="+", help="chatlog binaries to compare")
+    parser.add_argument("--spec", required=True, help="the spec (bench: --spec-out)")
+    parser.add_argument("--cdk-dir", required=True, help="folder with app.js and aws-cdk-lib")
+    parser.add_argument("--runs", type=int, default=21, help="rounds (default 21)")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="chatlog-vs-cdk-")
+    try:
+        templates = os.path.join(work, "templates")
+        timed(render_argv(args.chatlog[0], args.spec, templates))
+        synth_out = os.path.join(args.cdk_dir, "cdk.out")
+        synth = ["node", "app.js", os.path.join(templates, "cloudformation"), synth_out]
+        env = dict(os.environ, CDK_VALIDATION="false")
+        out = os.path.join(work, "out")
+        cdk, runs = [], {binary: [] for binary in args.chatlog}
+        for round_ in range(args.runs):
+            order = args.chatlog if round_ % 2 == 0 else list(reversed(args.chatlog))
+            for binary in order:
+                shutil.rmtree(synth_out, ignore_errors=True)
+                cdk.append(timed(synth, cwd=args.cdk_dir, env=env))
+                shutil.rmtree(out, ignore_errors=True)
+                runs[binary].append(timed(render_argv(binary, args.spec, out)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    def medians(samples):
+        return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+    cdk_wall, cdk_cpu = medians(cdk)
+    print(f"cdk synth: {cdk_wall * 1000:.0f} ms wall, {cdk_cpu * 1000:.0f} ms CPU "
+          f"(median of {len(cdk)})")
+    for binary, samples in runs.items():
+        wall, cpu = medians(samples)
+        print(f"{binary}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU "
+              f"(median of {len(samples)}): {cdk_wall / wall:.1f}x by wall time, "
+              f"{cdk_cpu / cpu:.1f}x by CPU time")
+
+
+if __name__ == "__main__":
+    main()
