@@ -1,120 +1,127 @@
-//! Spreading independent pieces of work over the machine's cores, results in input order, so a
-//! parallel render gives the same files and the same first error as a sequential one. The
-//! calling thread takes pieces too: its allocator heap already holds the memory the spec was
-//! read into and freed, which a new thread's heap would not reuse (55 MiB at 50,000 rooms on 2
-//! cores with a thread per core and the caller waiting; issue 17).
+//! Spreading independent pieces of work over the machine's cores, with the same first error as
+//! a sequential run, so a parallel render fails the same way on every machine. The calling
+//! thread takes pieces too: its allocator heap already holds the memory the spec was read into
+//! and freed, which a new thread's heap would not reuse (55 MiB at 50,000 rooms on 2 cores with
+//! a thread per core and the caller waiting; issue 17).
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cores;
 
-/// `f` of every item, handed to `deliver` in the order of `items` as soon as it and every item
-/// before it are done, so that a caller writing results away holds only those finished out of
-/// order, never all of them. The calling thread takes pieces too and delivers between them. The
-/// first error of `deliver` stops the work: no piece is started after it.
-pub fn each<T: Sync, R: Send, E>(
+/// Runs `f` on every item, on every core, and answers the error of the first item in the order
+/// of `items` that failed, as a run in that order would. A piece taken after a failure is
+/// skipped unless it comes before the failed item: each item before the first failing one still
+/// runs, so that its error, if any, wins.
+pub fn each<T: Sync, E: Send>(
     items: &[T],
-    f: impl Fn(&T) -> R + Sync,
-    mut deliver: impl FnMut(R) -> Result<(), E>,
+    f: impl Fn(&T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     let threads = cores::available().min(items.len());
     if threads <= 1 {
-        return items.iter().try_for_each(|item| deliver(f(item)));
+        return items.iter().try_for_each(f);
     }
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, R)>();
+    // The lowest index that failed so far (`usize::MAX`: none), and its error.
+    let failed_at = AtomicUsize::new(usize::MAX);
+    let first: Mutex<Option<(usize, E)>> = Mutex::new(None);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return;
+            };
+            if i > failed_at.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Err(e) = f(item) {
+                failed_at.fetch_min(i, Ordering::Relaxed);
+                let mut first = first
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if first.as_ref().is_none_or(|(at, _)| i < *at) {
+                    *first = Some((i, e));
+                }
+                return;
+            }
+        }
+    };
     std::thread::scope(|s| {
         let here = cores::current();
         for nth in 0..threads - 1 {
-            let sender = sender.clone();
-            let (next, stop, f) = (&next, &stop, &f);
+            let work = &work;
             // A thread the system refuses (a limit on threads) leaves its share to the others
             // and to the calling thread, which takes pieces too.
             let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
                 cores::move_off(here, nth);
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else {
-                        return;
-                    };
-                    if sender.send((i, f(item))).is_err() {
-                        return;
-                    }
-                }
+                work();
             });
             if spawned.is_err() {
                 break;
             }
         }
         cores::let_helpers_start();
-        // Only the helpers send: the results end when the last of them is done.
-        drop(sender);
-        let mut pending = BTreeMap::new();
-        let mut due = 0;
-        let outcome = (|| -> Result<(), E> {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else {
-                    break;
-                };
-                pending.insert(i, f(item));
-                pending.extend(receiver.try_iter());
-                hand_over(&mut pending, &mut due, &mut deliver)?;
-            }
-            for (i, r) in receiver.iter() {
-                pending.insert(i, r);
-                hand_over(&mut pending, &mut due, &mut deliver)?;
-            }
-            Ok(())
-        })();
-        if outcome.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        outcome
-    })
-}
-
-/// Delivers the results that are due, in order, from those finished.
-fn hand_over<R, E>(
-    pending: &mut BTreeMap<usize, R>,
-    due: &mut usize,
-    deliver: &mut impl FnMut(R) -> Result<(), E>,
-) -> Result<(), E> {
-    while let Some(r) = pending.remove(due) {
-        *due += 1;
-        deliver(r)?;
+        work();
+    });
+    match first
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn slow_square(n: &u64) -> u64 {
+        let spin = (n % 7) * 1_000;
+        (0..spin).fold(*n, |acc, _| std::hint::black_box(acc)) * n
+    }
+
     #[test]
-    fn each_delivers_in_input_order_and_stops_at_the_first_refusal() {
+    fn each_runs_every_item_once_and_answers_the_first_failure_in_input_order() {
         let items: Vec<u64> = (0..500).collect();
-        let slow_square = |n: &u64| {
-            let spin = (n % 7) * 1_000;
-            (0..spin).fold(*n, |acc, _| std::hint::black_box(acc)) * n
-        };
-        let mut got = Vec::new();
-        each(&items, slow_square, |r| {
-            got.push(r);
+        let done = Mutex::new(Vec::new());
+        each(&items, |n| {
+            done.lock().unwrap().push(slow_square(n));
             Ok::<(), ()>(())
         })
         .unwrap();
-        assert_eq!(got, items.iter().map(|n| n * n).collect::<Vec<_>>());
+        let mut done = done.into_inner().unwrap();
+        done.sort_unstable();
+        assert_eq!(done, items.iter().map(|n| n * n).collect::<Vec<_>>());
 
-        let mut seen = Vec::new();
-        let refused = each(&items, slow_square, |r| {
-            seen.push(r);
-            if seen.len() == 10 { Err(r) } else { Ok(()) }
+        // Items 9, 59, 109, ... fail; 9 fails last in time (it spins longest), and still its
+        // error is the one answered, as in a run in order. Every item before it ran.
+        let ran = Mutex::new(Vec::new());
+        let refused = each(&items, |n| {
+            let spin = if *n == 9 { 2_000_000 } else { 0 };
+            (0..spin).for_each(|_| std::hint::black_box(()));
+            ran.lock().unwrap().push(*n);
+            if n % 50 == 9 {
+                Err(slow_square(n))
+            } else {
+                Ok(())
+            }
         });
         assert_eq!(refused, Err(81));
-        assert_eq!(seen, (0..10).map(|n| n * n).collect::<Vec<u64>>());
-        assert_eq!(each(&[] as &[u64], slow_square, |_| Err(())), Ok(()));
+        let ran = ran.into_inner().unwrap();
+        assert!((0..=9).all(|n| ran.contains(&n)), "{ran:?}");
+
+        // No piece after a failure starts: only 9 fails, while 5 is still spinning, and the
+        // thread that finishes 5 then skips what is left.
+        let ran = Mutex::new(Vec::new());
+        let refused = each(&items, |n| {
+            let spin = if *n == 5 { 2_000_000 } else { 0 };
+            (0..spin).for_each(|_| std::hint::black_box(()));
+            ran.lock().unwrap().push(*n);
+            if *n == 9 { Err(*n) } else { Ok(()) }
+        });
+        assert_eq!(refused, Err(9));
+        assert!(!ran.into_inner().unwrap().contains(&499));
+        assert_eq!(each(&[] as &[u64], |_| Err(())), Ok(()));
     }
 }

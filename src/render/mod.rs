@@ -189,16 +189,12 @@ pub fn render_files<S: Sink>(
             Target::Graph | Target::Policies => parts.push(Part::Rest(t)),
         }
     }
-    jobs::each(
-        &parts,
-        |part| {
-            // A text's spare capacity is not shrunk away by a copy: never written, it was never
-            // resident either. Copying every room template touched 300 more pages at 5,000
-            // rooms, and the 50,000-room peaks stayed where they were without it (issue 17).
-            part.render(model, format, sink)
-        },
-        |done: Result<(), Stopped<S::Error>>| done,
-    )
+    jobs::each(&parts, |part| {
+        // A text's spare capacity is not shrunk away by a copy: never written, it was never
+        // resident either. Copying every room template touched 300 more pages at 5,000
+        // rooms, and the 50,000-room peaks stayed where they were without it (issue 17).
+        part.render(model, format, sink)
+    })
 }
 
 /// What a render of `validation` reports before any file is made: the spec's own diagnostics
