@@ -10,8 +10,9 @@ millisecond slower than the next (README, Render performance), so a fixed order 
 every build but the first. Times are wall clock around each process; CPU time is the process's
 own (user and system, from wait4). Prints medians and the ratios.
 
-Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed). A run that
-fails stops the comparison: a median of failures would compare nothing.
+Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed); nothing is
+written there. A run that fails stops the comparison: a median of failures would compare
+nothing.
 """
 
 import argparse
@@ -55,7 +56,8 @@ def main():
     try:
         templates = os.path.join(work, "templates")
         timed(render_argv(args.chatlog[0], args.spec, templates))
-        synth_out = os.path.join(args.cdk_dir, "cdk.out")
+        # In the temporary folder, not in --cdk-dir: a cdk.out there is the user's.
+        synth_out = os.path.join(work, "cdk.out")
         synth = ["node", "app.js", os.path.join(templates, "cloudformation"), synth_out]
         env = dict(os.environ, CDK_VALIDATION="false")
         out = os.path.join(work, "out")
