@@ -54,6 +54,20 @@ pub(crate) fn move_off(spawner: Option<usize>, nth: usize) -> Option<usize> {
     }
 }
 
+/// Spawns a spawner's `nth` helper, which moves off the spawner's core (`spawner`, from
+/// [`current`]) before it runs `f`.
+pub(crate) fn spawn_helper<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    spawner: Option<usize>,
+    nth: usize,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new().spawn_scoped(scope, move || {
+        move_off(spawner, nth);
+        f()
+    })
+}
+
 /// Called by a spawner once its helpers are spawned, so that they run now, each moving off its
 /// core, instead of when the scheduler next looks (see the module's comment).
 pub(crate) fn let_helpers_start() {
@@ -95,5 +109,22 @@ mod tests {
             assert_eq!(moved, others.get(nth % others.len().max(1)).copied());
         }
         assert_eq!(move_off(None, 0), None);
+
+        // A helper spawned through `spawn_helper` has moved before its work starts.
+        let (ran_on, mask) = std::thread::scope(|scope| {
+            spawn_helper(scope, Some(spawner), 0, || {
+                (
+                    rustix::thread::sched_getcpu(),
+                    sched_getaffinity(None).unwrap(),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+        });
+        assert_eq!(mask, allowed);
+        if cores.len() > 1 {
+            assert_eq!(Some(ran_on), others.first().copied());
+        }
     }
 }

@@ -49,14 +49,9 @@ pub fn each<T: Sync, E: Send>(
     std::thread::scope(|s| {
         let here = cores::current();
         for nth in 0..threads - 1 {
-            let work = &work;
             // A thread the system refuses (a limit on threads) leaves its share to the others
             // and to the calling thread, which takes pieces too.
-            let spawned = std::thread::Builder::new().spawn_scoped(s, move || {
-                cores::move_off(here, nth);
-                work();
-            });
-            if spawned.is_err() {
+            if cores::spawn_helper(s, here, nth, work).is_err() {
                 break;
             }
         }

@@ -77,12 +77,10 @@ where
             .enumerate()
             .map(|(nth, piece)| {
                 let piece = text.get(piece.clone());
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || {
-                        crate::cores::move_off(here, nth);
-                        read_entries::<M>(piece?, cuts.indent)
-                    })
-                    .ok()
+                crate::cores::spawn_helper(scope, here, nth, move || {
+                    read_entries::<M>(piece?, cuts.indent)
+                })
+                .ok()
             })
             .collect::<Option<Vec<_>>>()?;
         crate::cores::let_helpers_start();
