@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::render::{File, Target};
 
+mod unchanged;
+
 /// Marks a folder as written by chatlog, so chatlog never replaces a folder it did not write.
 pub const MARKER: &str = ".chatlog";
 const MARKER_TEXT: &str =
@@ -74,12 +76,24 @@ pub fn write_outputs(
 /// [`Staging::commit`] swaps the folders in. Dropped without a commit (an error, a refused path),
 /// it removes what it staged and `out` keeps what it had.
 pub struct Staging {
-    /// Per target: its folder name, the temporary folder, the folder it replaces.
-    folders: Vec<(&'static str, PathBuf, PathBuf)>,
+    folders: Vec<StagedFolder>,
     pid: u32,
     /// Counted from the threads that render (see [`Staging::put`]).
     files: AtomicUsize,
     committed: bool,
+}
+
+/// One target's folder being staged.
+struct StagedFolder {
+    /// The target's folder name.
+    name: &'static str,
+    /// The temporary folder the files go into.
+    tmp: PathBuf,
+    /// The folder it replaces.
+    last: PathBuf,
+    /// What a file written into `tmp` is made as, from the marker just written there; `None`
+    /// where that could not be read, and then every file is written.
+    new_file: Option<unchanged::NewFile>,
 }
 
 impl Staging {
@@ -110,10 +124,14 @@ impl Staging {
                 fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
             }
             fs::create_dir(&tmp).map_err(io(&tmp))?;
-            staging
-                .folders
-                .push((folder, tmp.clone(), out.join(folder)));
-            create_new(&tmp.join(MARKER), MARKER_TEXT)?;
+            let marker = tmp.join(MARKER);
+            create_new(&marker, MARKER_TEXT)?;
+            staging.folders.push(StagedFolder {
+                name: folder,
+                new_file: unchanged::NewFile::like(&marker),
+                tmp,
+                last: out.join(folder),
+            });
         }
         Ok(staging)
     }
@@ -121,18 +139,29 @@ impl Staging {
     /// Writes one file into its target's temporary folder. A path outside every target folder
     /// of this render, or one that could escape it, is refused. Takes `&self`: each rendering
     /// thread writes the files it rendered (see `render::render_files`).
+    ///
+    /// A file the folder being replaced holds with the same bytes is linked instead of written
+    /// (see [`unchanged::link`]): it keeps its inode and modification time.
     pub fn put(&self, f: &File) -> Result<(), WriteError> {
-        let (mut path, parts) = self.staged(&f.path)?;
+        let (folder, parts) = self.staged(&f.path)?;
         let (name, dirs) = parts
             .split_last()
             .ok_or_else(|| WriteError::UnsafePath(f.path.clone()))?;
+        let mut path = folder.tmp.clone();
         if !dirs.is_empty() {
             path.extend(dirs);
             // Takes a folder another rendering thread makes at the same time as made.
             fs::create_dir_all(&path).map_err(io(&path))?;
         }
         path.push(name);
-        create_new(&path, &f.contents)?;
+        let linked = folder.new_file.is_some_and(|new_file| {
+            let mut last = folder.last.clone();
+            last.extend(&parts);
+            unchanged::link(&last, &path, f.contents.as_bytes(), new_file)
+        });
+        if !linked {
+            create_new(&path, &f.contents)?;
+        }
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -142,27 +171,26 @@ impl Staging {
         self.files.load(Ordering::Relaxed)
     }
 
-    /// The place in its target's temporary folder of a file this render may write.
-    fn staged<'p>(&self, path: &'p str) -> Result<(PathBuf, Vec<&'p str>), WriteError> {
-        let (folder, tmp) = self
+    /// The target folder of a file this render may write, and the file's place in it.
+    fn staged<'p>(&self, path: &'p str) -> Result<(&StagedFolder, Vec<&'p str>), WriteError> {
+        let folder = self
             .folders
             .iter()
-            .find(|(folder, _, _)| {
-                path.strip_prefix(folder)
+            .find(|folder| {
+                path.strip_prefix(folder.name)
                     .is_some_and(|rest| rest.starts_with('/'))
             })
-            .map(|(folder, tmp, _)| (*folder, tmp))
             .ok_or_else(|| WriteError::UnsafePath(path.to_owned()))?;
-        Ok((tmp.clone(), components(path, folder)?))
+        Ok((folder, components(path, folder.name)?))
     }
 
     /// Swaps every staged folder in; returns the folders written.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, WriteError> {
         self.committed = true;
         let mut written = Vec::new();
-        for (_, tmp, final_dir) in &self.folders {
-            swap(tmp, final_dir, self.pid)?;
-            written.push(final_dir.clone());
+        for folder in &self.folders {
+            swap(&folder.tmp, &folder.last, self.pid)?;
+            written.push(folder.last.clone());
         }
         Ok(written)
     }
@@ -177,7 +205,8 @@ impl crate::render::Sink for Staging {
 
     /// Removes a file put before from its temporary folder.
     fn retract(&self, path: &str) -> Result<(), WriteError> {
-        let (mut staged, parts) = self.staged(path)?;
+        let (folder, parts) = self.staged(path)?;
+        let mut staged = folder.tmp.clone();
         staged.extend(parts);
         fs::remove_file(&staged).map_err(io(&staged))?;
         self.files.fetch_sub(1, Ordering::Relaxed);
@@ -188,8 +217,8 @@ impl crate::render::Sink for Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            for (_, tmp, _) in &self.folders {
-                let _ = fs::remove_dir_all(tmp);
+            for folder in &self.folders {
+                let _ = fs::remove_dir_all(&folder.tmp);
             }
         }
     }
