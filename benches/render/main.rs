@@ -10,9 +10,10 @@
 //! ```
 //!
 //! Cases: `validate`; `cloudformation`, `terraform`, `policies`, `graph` and `all` (validate and
-//! render in memory, YAML templates); `write` (all targets rendered and written to a temporary
-//! `--out`, as `render` does); `check` (all targets rendered and compared with the files `write`
-//! left, as `check` does). Each case runs in a child process of its own (this binary again), so
+//! render in memory, YAML templates); `write` (all targets rendered and written to an empty
+//! temporary `--out`, as `render` does); `rewrite` (the same over the files `write` left, as a
+//! re-render of an unchanged spec: every file is kept, see `files/unchanged.rs`); `check` (all
+//! targets rendered and compared with the files `write` left, as `check` does). Each case runs in a child process of its own (this binary again), so
 //! the peak memory printed (VmHWM, the resident high-water mark, spec text included) is that
 //! case's alone; each run is a process of its own too, as `chatlog` is, unless `--warm` (see
 //! `measure`). Times are medians of the runs, wall clock; the peak is the highest run's.
@@ -40,7 +41,7 @@ use chatlog::spec::load::Input;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SIZES: [usize; 3] = [500, 5_000, 50_000];
-const CASES: [&str; 8] = [
+const CASES: [&str; 9] = [
     "validate",
     "cloudformation",
     "terraform",
@@ -48,6 +49,7 @@ const CASES: [&str; 8] = [
     "graph",
     "all",
     "write",
+    "rewrite",
     "check",
 ];
 const ALL: [Target; 4] = [
@@ -64,7 +66,7 @@ fn targets(case: &str) -> &'static [Target] {
         "terraform" => &[Target::Terraform],
         "policies" => &[Target::Policies],
         "graph" => &[Target::Graph],
-        "all" | "write" | "check" => &ALL,
+        "all" | "write" | "rewrite" | "check" => &ALL,
         other => panic!("unknown case `{other}`; cases: {}", CASES.join(", ")),
     }
 }
@@ -90,7 +92,7 @@ fn run(case: &str, spec: Vec<u8>, dir: &Path) -> Shape {
     );
     match case {
         "validate" => Shape::default(),
-        "write" => {
+        "write" | "rewrite" => {
             let staging = chatlog::files::Staging::begin(dir, &ALL).unwrap();
             let shape = streamed(&validation, &staging);
             staging.commit().unwrap();
@@ -210,6 +212,15 @@ fn child(case: &str, spec_file: &Path, runs: usize, dir: &Path) {
         // Read before the clock starts, as `chatlog` reads it: the peak then holds the one copy
         // of the spec's bytes the binary holds.
         let spec = std::fs::read(spec_file).unwrap();
+        if case == "write" {
+            // Into an empty `--out`: a folder of the run before would have its files kept.
+            for target in ALL {
+                match std::fs::remove_dir_all(dir.join(target.folder())) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{e}"),
+                    _ => {}
+                }
+            }
+        }
         let start = Instant::now();
         let cpu_start = cpu_seconds();
         let s = run(case, spec, dir);
@@ -368,8 +379,11 @@ fn main() {
         // Generated once per size; every case's child reads it.
         let spec_file = scratch.join(format!("{rooms}.spec.yaml"));
         std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
-        // `check` compares with what `write` leaves; without `write` in the list, write first.
-        if cases.iter().any(|c| c == "check") && !cases.iter().any(|c| c == "write") {
+        // `rewrite` and `check` start from what `write` leaves; without `write` in the list,
+        // write first.
+        if cases.iter().any(|c| c == "rewrite" || c == "check")
+            && !cases.iter().any(|c| c == "write")
+        {
             measure("write", rooms, &spec_file, 1, &dir, warm);
         }
         let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
