@@ -92,7 +92,7 @@ struct StagedFolder {
     /// The folder it replaces.
     last: PathBuf,
     /// What a file written into `tmp` is made as, from the marker just written there; `None`
-    /// where that could not be read, and then every file is written.
+    /// where that could not be read or nothing is replaced, and then every file is written.
     new_file: Option<unchanged::NewFile>,
 }
 
@@ -126,11 +126,17 @@ impl Staging {
             fs::create_dir(&tmp).map_err(io(&tmp))?;
             let marker = tmp.join(MARKER);
             create_new(&marker, MARKER_TEXT)?;
+            let last = out.join(folder);
+            // Into an empty place every file is written; no file is looked for.
+            let new_file = last
+                .is_dir()
+                .then(|| unchanged::NewFile::like(&marker))
+                .flatten();
             staging.folders.push(StagedFolder {
                 name: folder,
-                new_file: unchanged::NewFile::like(&marker),
+                new_file,
                 tmp,
-                last: out.join(folder),
+                last,
             });
         }
         Ok(staging)
