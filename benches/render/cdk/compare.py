@@ -10,6 +10,15 @@ millisecond slower than the next (README, Render performance), so a fixed order 
 every build but the first. Times are wall clock around each process; CPU time is the process's
 own (user and system, from wait4). Prints medians and the ratios.
 
+Each chatlog run renders into an empty folder, as `cdk synth` writes every file; with
+`--rerender`, over its own last run's templates, which an unchanged spec leaves as they are
+(README: render keeps a file whose bytes did not change). Every `cdk synth` and every chatlog
+run writes into a new folder of its own, and the folders are removed only at the end: on ext4
+without a journal, as this machine's, an inode freed in the last 60 seconds is skipped when a
+file is created (fs/ext4/ialloc.c, `recently_deleted`), so removing the folders between runs
+made each later file creation search past every file removed before it. `--remove-between`
+removes them before each run instead, as this script did until the eleventh session.
+
 Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed); nothing is
 written there. A run that fails stops the comparison: a median of failures would compare
 nothing.
@@ -50,6 +59,17 @@ def main():
     parser.add_argument("--spec", required=True, help="the spec (bench: --spec-out)")
     parser.add_argument("--cdk-dir", required=True, help="folder with app.js and aws-cdk-lib")
     parser.add_argument("--runs", type=int, default=21, help="rounds (default 21)")
+    parser.add_argument(
+        "--remove-between",
+        action="store_true",
+        help="remove cdk.out and chatlog's folder before each run instead of writing new ones",
+    )
+    parser.add_argument(
+        "--rerender",
+        action="store_true",
+        help="render over the last run's templates (as a pull request's CI job does), "
+        "not into an empty folder",
+    )
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="chatlog-vs-cdk-")
@@ -57,17 +77,31 @@ def main():
         templates = os.path.join(work, "templates")
         timed(render_argv(args.chatlog[0], args.spec, templates))
         # In the temporary folder, not in --cdk-dir: a cdk.out there is the user's.
-        synth_out = os.path.join(work, "cdk.out")
-        synth = ["node", "app.js", os.path.join(templates, "cloudformation"), synth_out]
+        synth = ["node", "app.js", os.path.join(templates, "cloudformation")]
         env = dict(os.environ, CDK_VALIDATION="false")
-        out = os.path.join(work, "out")
+        # A folder of each build's own: with --rerender, each renders over its own last run.
+        outs = {binary: os.path.join(work, f"out-{i}") for i, binary in enumerate(args.chatlog)}
+        if args.rerender:
+            for binary, out in outs.items():
+                timed(render_argv(binary, args.spec, out))
         cdk, runs = [], {binary: [] for binary in args.chatlog}
         for round_ in range(args.runs):
             order = args.chatlog if round_ % 2 == 0 else list(reversed(args.chatlog))
             for binary in order:
-                shutil.rmtree(synth_out, ignore_errors=True)
-                cdk.append(timed(synth, cwd=args.cdk_dir, env=env))
-                shutil.rmtree(out, ignore_errors=True)
+                n = len(cdk)
+                if args.remove_between:
+                    synth_out = os.path.join(work, "cdk.out")
+                    shutil.rmtree(synth_out, ignore_errors=True)
+                else:
+                    synth_out = os.path.join(work, f"cdk.out-{n}")
+                cdk.append(timed(synth + [synth_out], cwd=args.cdk_dir, env=env))
+                if args.rerender:
+                    out = outs[binary]
+                elif args.remove_between:
+                    out = outs[binary]
+                    shutil.rmtree(out, ignore_errors=True)
+                else:
+                    out = os.path.join(work, f"out-{n}")
                 runs[binary].append(timed(render_argv(binary, args.spec, out)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -77,7 +111,9 @@ def main():
 
     cdk_wall, cdk_cpu = medians(cdk)
     print(f"cdk synth: {cdk_wall * 1000:.0f} ms wall, {cdk_cpu * 1000:.0f} ms CPU "
-          f"(median of {len(cdk)})")
+          f"(median of {len(cdk)}); chatlog "
+          f"{'over its last run' if args.rerender else 'into an empty folder'}, "
+          f"folders {'removed before each run' if args.remove_between else 'new each run'}")
     for binary, samples in runs.items():
         wall, cpu = medians(samples)
         print(f"{binary}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU "
