@@ -169,6 +169,32 @@ mod tests {
     }
 
     #[test]
+    fn a_render_that_stops_leaves_the_kept_files_where_they_were() {
+        let out = tempfile::tempdir().unwrap();
+        let folder = out.path().join("cloudformation");
+        render(out.path(), &[("a.json", "same")]);
+        let a = inode(&folder.join("a.json"));
+        {
+            let staging = Staging::begin(out.path(), &[Target::CloudFormation]).unwrap();
+            let file = File {
+                path: "cloudformation/a.json".to_owned(),
+                contents: "same".to_owned(),
+            };
+            staging.put(&file).unwrap();
+            assert_eq!(fs::metadata(folder.join("a.json")).unwrap().nlink(), 2);
+            // Dropped without a commit, as on an error.
+        }
+        assert_eq!(inode(&folder.join("a.json")), a);
+        assert_eq!(fs::metadata(folder.join("a.json")).unwrap().nlink(), 1);
+        assert_eq!(fs::read_to_string(folder.join("a.json")).unwrap(), "same");
+        let names: Vec<_> = fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["cloudformation"]);
+    }
+
+    #[test]
     fn a_symbolic_link_is_replaced_by_a_file() {
         let out = tempfile::tempdir().unwrap();
         let folder = out.path().join("cloudformation");
