@@ -349,3 +349,53 @@ fn a_later_room_template_over_the_limit_takes_back_what_went_out() {
         .assert()
         .code(0);
 }
+
+/// A re-render of an unchanged spec keeps every file it would write again (same inode and
+/// modification time), and writes a file whose bytes changed anew.
+#[test]
+fn a_rerender_keeps_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt as _;
+    let out = scratch("cli-rerender");
+    let render = |spec: &str| {
+        chatlog()
+            .args(["render", spec, "--target", "all", "--out"])
+            .arg(&out)
+            .assert()
+            .code(0);
+    };
+    render("examples/quickstart.yaml");
+    let before: Vec<(String, u64)> = files_under(&out)
+        .into_iter()
+        .map(|f| {
+            let ino = std::fs::metadata(out.join(&f)).unwrap().ino();
+            (f, ino)
+        })
+        .collect();
+    assert!(before.len() > 4, "{before:?}");
+    render("examples/quickstart.yaml");
+    for (f, ino) in &before {
+        let meta = std::fs::metadata(out.join(f)).unwrap();
+        // The markers are written anew each time; every rendered file is kept.
+        if f.ends_with(".chatlog") {
+            continue;
+        }
+        assert_eq!(meta.ino(), *ino, "{f} was written again");
+        assert_eq!(meta.nlink(), 1, "{f}");
+    }
+
+    // Another value of the default tag changes the template; the bytes' count stays.
+    let spec = std::fs::read_to_string("examples/quickstart.yaml").unwrap();
+    assert!(spec.contains("team: live"));
+    let changed = out.with_extension("changed.yaml");
+    std::fs::write(&changed, spec.replace("team: live", "team: lave")).unwrap();
+    render(changed.to_str().unwrap());
+    let template = "cloudformation/111122223333-us-west-2.yaml";
+    let ino = before.iter().find(|(f, _)| f == template).unwrap().1;
+    let meta = std::fs::metadata(out.join(template)).unwrap();
+    assert_ne!(meta.ino(), ino, "a changed template is written anew");
+    assert!(
+        std::fs::read_to_string(out.join(template))
+            .unwrap()
+            .contains("lave")
+    );
+}
