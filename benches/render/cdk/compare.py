@@ -18,6 +18,9 @@ without a journal, as this machine's, an inode freed in the last 60 seconds is s
 file is created (fs/ext4/ialloc.c, `recently_deleted`), so removing the folders between runs
 made each later file creation search past every file removed before it. `--remove-between`
 removes them before each run instead, as this script did until the eleventh session.
+The removal at the end still counts for the next comparison in the same place for up to six
+minutes: wait between comparisons, or give TMPDIR a folder on tmpfs (`TMPDIR=/dev/shm`), where
+both tools then write.
 
 Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed); nothing is
 written there. A run that fails stops the comparison: a median of failures would compare
