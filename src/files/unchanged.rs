@@ -4,10 +4,13 @@
 //! replaced folder goes (issue 17: a third of a 5,000-room JSON re-render's kernel time). A
 //! file that holds exactly what would be written is linked into the staging folder instead, so
 //! the swap keeps it: same bytes, same inode, and its modification time says when it last
-//! changed.
+//! changed. Unix only (owner, group, mode and link count are what decide); elsewhere every
+//! file is written.
 
 use std::fs;
+#[cfg(unix)]
 use std::io::Read as _;
+#[cfg(unix)]
 use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 
@@ -22,12 +25,19 @@ pub(super) struct NewFile {
 }
 
 impl NewFile {
+    #[cfg(unix)]
     pub(super) fn like(written: &Path) -> Option<NewFile> {
         fs::symlink_metadata(written)
             .ok()
             .map(|meta| NewFile::of(&meta))
     }
 
+    #[cfg(not(unix))]
+    pub(super) fn like(_written: &Path) -> Option<NewFile> {
+        None
+    }
+
+    #[cfg(unix)]
     fn of(meta: &fs::Metadata) -> NewFile {
         NewFile {
             uid: meta.uid(),
@@ -44,6 +54,7 @@ impl NewFile {
 /// the file. The bytes are compared as read through the file opened after its metadata was
 /// checked, and the link is checked to be that same file, so a name swapped meanwhile is written
 /// rather than kept.
+#[cfg(unix)]
 pub(super) fn link(last: &Path, staged: &Path, contents: &[u8], new_file: NewFile) -> bool {
     let Ok(meta) = fs::symlink_metadata(last) else {
         return false;
@@ -73,8 +84,15 @@ pub(super) fn link(last: &Path, staged: &Path, contents: &[u8], new_file: NewFil
     false
 }
 
+/// Never called where [`NewFile::like`] answers `None`, as it always does here.
+#[cfg(not(unix))]
+pub(super) fn link(_last: &Path, _staged: &Path, _contents: &[u8], _new_file: NewFile) -> bool {
+    false
+}
+
 /// Whether `file`, read from its start to its end, is `contents`. Read through a buffer on the
 /// stack, so that comparing a file allocates nothing.
+#[cfg(unix)]
 fn holds(file: &mut fs::File, contents: &[u8]) -> bool {
     let mut buffer = [0_u8; 64 * 1024];
     let mut rest = contents;
@@ -93,6 +111,7 @@ fn holds(file: &mut fs::File, contents: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
