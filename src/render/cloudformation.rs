@@ -294,10 +294,7 @@ impl Split<'_> {
         for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
             let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
                 .map_err(Stopped::Render)?;
-            if kind == Chunks::Whole
-                && rooms.len() >= 2
-                && text.len() + 4_096 > CFN_MAX_TEMPLATE_BYTES
-            {
+            if kind == Chunks::Whole && needs_halving(rooms.len(), text.len()) {
                 for put in order.iter().take(i + 1) {
                     sink.retract(put).map_err(Stopped::Sink)?;
                 }
@@ -321,6 +318,14 @@ impl Split<'_> {
     }
 }
 
+/// Whether a chunk of `rooms` whose room template is `size` bytes is split in halves: it holds
+/// more than one room, and the template leaves less than 4 KiB under the limit for the
+/// deploy-order list, which is not known when a chunk is measured. The one rule of both ways
+/// out of [`Split::put`] and of [`fit_rooms`].
+fn needs_halving(rooms: usize, size: usize) -> bool {
+    rooms >= 2 && size + 4_096 > CFN_MAX_TEMPLATE_BYTES
+}
+
 /// Splits a chunk of rooms in halves until each half's template is under 1 MB (only huge tags
 /// get here).
 fn fit_rooms<'a>(
@@ -330,8 +335,7 @@ fn fit_rooms<'a>(
     format: TemplateFormat,
 ) -> Result<Vec<Vec<&'a Room>>, RenderError> {
     let size = room_text(dep, policies, &rooms, 2, &[], format, 0)?.len();
-    // Leave room for the deploy-order list, which is not known yet.
-    if size + 4_096 <= CFN_MAX_TEMPLATE_BYTES || rooms.len() < 2 {
+    if !needs_halving(rooms.len(), size) {
         return Ok(vec![rooms]);
     }
     let mut first = rooms;
@@ -1026,4 +1030,22 @@ fn room_outputs<'a>(rooms: &'a [&'a Room]) -> impl Iterator<Item = (Cow<'a, str>
             ]),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk is halved only with two rooms or more, once its template leaves less than 4 KiB
+    /// under the limit for the deploy-order list.
+    #[test]
+    fn a_chunk_is_halved_within_4_kib_of_the_limit_and_only_with_two_rooms() {
+        let limit = CFN_MAX_TEMPLATE_BYTES;
+        assert!(!needs_halving(2, limit - 4_096));
+        assert!(needs_halving(2, limit - 4_095));
+        assert!(needs_halving(200, limit + 1));
+        assert!(!needs_halving(1, limit - 4_095));
+        assert!(!needs_halving(1, limit + 1));
+        assert!(!needs_halving(0, limit + 1));
+    }
 }
