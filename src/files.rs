@@ -104,9 +104,10 @@ impl Staging {
         targets.sort_unstable();
         targets.dedup();
         // Every folder is checked before anything is written, so a refusal leaves DIR untouched.
-        for t in &targets {
-            check_replaceable(&out.join(t.folder()))?;
-        }
+        let replaces = targets
+            .iter()
+            .map(|t| check_replaceable(&out.join(t.folder())))
+            .collect::<Result<Vec<bool>, WriteError>>()?;
         let pid = std::process::id();
         for t in &targets {
             remove_leftovers(out, t.folder());
@@ -117,7 +118,7 @@ impl Staging {
             files: AtomicUsize::new(0),
             committed: false,
         };
-        for t in &targets {
+        for (t, replaces) in targets.iter().zip(replaces) {
             let folder = t.folder();
             let tmp = out.join(format!(".{folder}.chatlog-tmp-{pid}"));
             if tmp.exists() {
@@ -126,17 +127,15 @@ impl Staging {
             fs::create_dir(&tmp).map_err(io(&tmp))?;
             let marker = tmp.join(MARKER);
             create_new(&marker, MARKER_TEXT)?;
-            let last = out.join(folder);
             // Into an empty place every file is written; no file is looked for.
-            let new_file = last
-                .is_dir()
+            let new_file = replaces
                 .then(|| unchanged::NewFile::like(&marker))
                 .flatten();
             staging.folders.push(StagedFolder {
                 name: folder,
                 new_file,
                 tmp,
-                last,
+                last: out.join(folder),
             });
         }
         Ok(staging)
@@ -249,10 +248,12 @@ fn remove_leftovers(out: &Path, folder: &str) {
     }
 }
 
-fn check_replaceable(dir: &Path) -> Result<(), WriteError> {
+/// Refuses a target folder chatlog may not replace; answers whether it holds anything (a
+/// folder of a render before, whose unchanged files are kept).
+fn check_replaceable(dir: &Path) -> Result<bool, WriteError> {
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(WriteError::Io(dir.display().to_string(), e)),
     };
     if !meta.is_dir() {
@@ -262,7 +263,7 @@ fn check_replaceable(dir: &Path) -> Result<(), WriteError> {
     if !empty && !dir.join(MARKER).is_file() {
         return Err(WriteError::NotOurs(dir.display().to_string()));
     }
-    Ok(())
+    Ok(!empty)
 }
 
 fn create_new(path: &Path, contents: &str) -> Result<(), WriteError> {
