@@ -95,16 +95,13 @@ pub(super) fn link(_last: &Path, _staged: &Path, _contents: &[u8], _new_file: Ne
 #[cfg(unix)]
 fn holds(file: &mut fs::File, contents: &[u8]) -> bool {
     let mut buffer = [0_u8; 64 * 1024];
-    let mut rest = contents;
-    while !rest.is_empty() {
-        let n = rest.len().min(buffer.len());
-        let (Some(read), Some(expected)) = (buffer.get_mut(..n), rest.get(..n)) else {
+    for expected in contents.chunks(buffer.len()) {
+        let Some(read) = buffer.get_mut(..expected.len()) else {
             return false;
         };
         if file.read_exact(read).is_err() || read != expected {
             return false;
         }
-        rest = rest.get(n..).unwrap_or_default();
     }
     // Nothing after: a file that grew since its size was read is not the same.
     matches!(file.read(&mut [0_u8; 1]), Ok(0))
@@ -121,6 +118,11 @@ mod tests {
 
     fn render(out: &Path, files: &[(&str, &str)]) {
         let staging = Staging::begin(out, &[Target::CloudFormation]).unwrap();
+        put(&staging, files);
+        staging.commit().unwrap();
+    }
+
+    fn put(staging: &Staging, files: &[(&str, &str)]) {
         for (name, contents) in files {
             let file = File {
                 path: format!("cloudformation/{name}"),
@@ -128,7 +130,14 @@ mod tests {
             };
             staging.put(&file).unwrap();
         }
-        staging.commit().unwrap();
+    }
+
+    /// What `out` holds: only the target folder, no staging or replaced folder left behind.
+    fn names_in(out: &Path) -> Vec<std::ffi::OsString> {
+        fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect()
     }
 
     fn inode(path: &Path) -> u64 {
@@ -157,11 +166,7 @@ mod tests {
         assert_eq!(fs::read_to_string(folder.join("d.json")).unwrap(), "new");
         // The replaced folder is gone, and with it the kept file's second name.
         assert_eq!(fs::metadata(folder.join("a.json")).unwrap().nlink(), 1);
-        let names: Vec<_> = fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["cloudformation"]);
+        assert_eq!(names_in(out.path()), ["cloudformation"]);
     }
 
     #[test]
@@ -195,22 +200,14 @@ mod tests {
         let a = inode(&folder.join("a.json"));
         {
             let staging = Staging::begin(out.path(), &[Target::CloudFormation]).unwrap();
-            let file = File {
-                path: "cloudformation/a.json".to_owned(),
-                contents: "same".to_owned(),
-            };
-            staging.put(&file).unwrap();
+            put(&staging, &[("a.json", "same")]);
             assert_eq!(fs::metadata(folder.join("a.json")).unwrap().nlink(), 2);
             // Dropped without a commit, as on an error.
         }
         assert_eq!(inode(&folder.join("a.json")), a);
         assert_eq!(fs::metadata(folder.join("a.json")).unwrap().nlink(), 1);
         assert_eq!(fs::read_to_string(folder.join("a.json")).unwrap(), "same");
-        let names: Vec<_> = fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["cloudformation"]);
+        assert_eq!(names_in(out.path()), ["cloudformation"]);
     }
 
     #[test]
