@@ -20,7 +20,9 @@ made each later file creation search past every file removed before it. `--remov
 removes them before each run instead, as this script did until the eleventh session.
 The removal at the end still counts for the next comparison in the same place for up to six
 minutes: wait between comparisons, or give TMPDIR a folder on tmpfs (`TMPDIR=/dev/shm`), where
-both tools then write.
+both tools then write. Kept to the end, the folders take about 15 MB a run at 5,000 rooms (9.4
+MB of cdk.out, 5.4 of chatlog's templates): 21 rounds of two builds, some 630 MB, in memory on
+tmpfs.
 
 Needs `--cdk-dir` prepared as the README says (app.js and aws-cdk-lib installed); nothing is
 written there. A run that fails stops the comparison: a median of failures would compare
