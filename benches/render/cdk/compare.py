@@ -115,10 +115,16 @@ def main():
         return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
     cdk_wall, cdk_cpu = medians(cdk)
+    # --rerender keeps chatlog's folder whatever --remove-between says; say each tool's own.
+    synth_into = "cdk.out removed before each run" if args.remove_between else "a new cdk.out each run"
+    if args.rerender:
+        render_into = "over its last run"
+    elif args.remove_between:
+        render_into = "into its folder, removed before each run"
+    else:
+        render_into = "into a new folder each run"
     print(f"cdk synth: {cdk_wall * 1000:.0f} ms wall, {cdk_cpu * 1000:.0f} ms CPU "
-          f"(median of {len(cdk)}); chatlog "
-          f"{'over its last run' if args.rerender else 'into an empty folder'}, "
-          f"folders {'removed before each run' if args.remove_between else 'new each run'}")
+          f"(median of {len(cdk)}), {synth_into}; chatlog {render_into}")
     for binary, samples in runs.items():
         wall, cpu = medians(samples)
         print(f"{binary}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU "
