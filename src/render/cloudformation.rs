@@ -24,7 +24,10 @@ use super::{File, RenderError, Sink, Stopped, TemplateFormat, deployment_stem, t
 
 mod audit;
 mod lex;
+mod pieces;
 mod rooms;
+
+pub(crate) use pieces::SplitDeployment;
 
 pub(crate) const FORMAT_VERSION: &str = "2010-09-09";
 const SLR_PARAMETER: &str = "CreateLogDeliveryServiceLinkedRole";
@@ -82,6 +85,39 @@ pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     )
 }
 
+/// `dep`'s templates as pieces for every core ([`SplitDeployment`]) when its counts alone are
+/// over CloudFormation's limits for one template; `None` when it may fit in one, which
+/// [`render_deployment`] then tries as one piece of work.
+pub(crate) fn split_deployment<E>(
+    dep: &Deployment,
+    format: TemplateFormat,
+) -> Option<SplitDeployment<'_, E>> {
+    let policies = plan::for_deployment(dep);
+    let bot_outputs = lex::outputs(dep);
+    if fits_by_counts(dep, &policies, &bot_outputs) {
+        return None;
+    }
+    let stem = deployment_stem(&dep.account, &dep.region);
+    Some(SplitDeployment::new(
+        dep,
+        policies,
+        stem,
+        bot_outputs,
+        format,
+    ))
+}
+
+/// Whether a deployment's resources and outputs are within one template's limits.
+fn fits_by_counts(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    bot_outputs: &Map<String, Value>,
+) -> bool {
+    let resources = base_resources(dep, policies, false).len() + dep.rooms.len();
+    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
+    resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS
+}
+
 /// Renders one deployment's templates and hands each to `sink` as soon as it is written: a
 /// split deployment's room templates one by one, so that a thread holds one of them at a time
 /// and the next reuses its memory (all of them held, each rendering thread took 270 fresh pages
@@ -93,14 +129,9 @@ pub fn render_deployment<S: Sink>(
 ) -> Result<(), Stopped<S::Error>> {
     let policies = plan::for_deployment(dep);
     let stem = deployment_stem(&dep.account, &dep.region);
-    let ext = extension(format);
-    let single_path = format!("cloudformation/{stem}.{ext}");
-
-    let base = base_resources(dep, &policies, false);
-    let resources = base.len() + dep.rooms.len();
     let bot_outputs = lex::outputs(dep);
-    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
-    if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
+    if fits_by_counts(dep, &policies, &bot_outputs) {
+        let base = base_resources(dep, &policies, false);
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
         let arns = configuration_arns(&rooms, Reference::GetAtt);
         let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
@@ -120,38 +151,18 @@ pub fn render_deployment<S: Sink>(
         );
         let text = serialize_doc(&template, format, 0);
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
+            let ext = extension(format);
             return sink
                 .put(File {
-                    path: single_path,
+                    path: format!("cloudformation/{stem}.{ext}"),
                     contents: text,
                 })
                 .map_err(Stopped::Sink);
         }
     }
-
     // Split: the base stack (destinations, policies, logging configurations; exports the
     // configuration ARNs) first, then room stacks that import them.
-    let whole: Vec<Vec<&Room>> = dep
-        .rooms
-        .chunks(CFN_MAX_OUTPUTS)
-        .map(|c| c.iter().collect())
-        .collect();
-    let split = Split {
-        dep,
-        policies: &policies,
-        stem: &stem,
-        bot_outputs: &bot_outputs,
-        format,
-    };
-    if split.put(&whole, Chunks::Whole, sink)? {
-        return Ok(());
-    }
-    let mut halved: Vec<Vec<&Room>> = Vec::new();
-    for rooms in whole {
-        halved.extend(fit_rooms(dep, &policies, rooms, format).map_err(Stopped::Render)?);
-    }
-    split.put(&halved, Chunks::Measured, sink)?;
-    Ok(())
+    SplitDeployment::new(dep, policies, stem, bot_outputs, format).render_in_order(sink)
 }
 
 /// The base template of a split deployment (part 1), which lists the deploy `order`.
@@ -237,18 +248,6 @@ fn deploy_order(stem: &str, ext: &str, room_templates: usize) -> Vec<String> {
         .collect()
 }
 
-/// The chunks a split deployment's rooms go out in.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Chunks {
-    /// [`CFN_MAX_OUTPUTS`] rooms each, not measured: each template's fit is found as it is
-    /// written, which is what [`fit_rooms`] would find without rendering each chunk a second
-    /// time to measure it (a chunk whose final text, deploy order included, passes its test
-    /// passes it without the order too).
-    Whole,
-    /// As [`fit_rooms`] halved them, each measured already.
-    Measured,
-}
-
 /// What a split deployment's templates are written from.
 struct Split<'a> {
     dep: &'a Deployment,
@@ -259,18 +258,10 @@ struct Split<'a> {
 }
 
 impl Split<'_> {
-    /// Hands over the base template, then each room template of `chunks` as soon as it is
-    /// written, so that a thread holds one at a time. Of [`Chunks::Whole`], answers `false`
-    /// when some chunk might need halving, having taken back from `sink` what it handed over,
-    /// and when the base template is over the limit (the halved split says so). Only a
-    /// deployment's last chunk can hold a single room, so a room template over the limit is
-    /// refused as the halving would refuse it.
-    fn put<S: Sink>(
-        &self,
-        chunks: &[Vec<&Room>],
-        kind: Chunks,
-        sink: &S,
-    ) -> Result<bool, Stopped<S::Error>> {
+    /// Hands over the base template, then each room template of `chunks` (as [`fit_rooms`]
+    /// halved them, each measured already) as soon as it is written, so that a thread holds one
+    /// at a time.
+    fn put<S: Sink>(&self, chunks: &[Vec<&Room>], sink: &S) -> Result<(), Stopped<S::Error>> {
         let Split {
             dep,
             policies,
@@ -279,27 +270,18 @@ impl Split<'_> {
             format,
         } = *self;
         let order = deploy_order(stem, extension(format), chunks.len());
-        let base = match base_text(dep, policies, &order, bot_outputs, format) {
-            Ok(base) => base,
-            Err(_) if kind == Chunks::Whole => return Ok(false),
-            Err(e) => return Err(Stopped::Render(e)),
-        };
+        let base =
+            base_text(dep, policies, &order, bot_outputs, format).map_err(Stopped::Render)?;
         sink.put(base).map_err(Stopped::Sink)?;
-        // Each chunk holds as many rooms as the one before (but the last), so its text is
-        // about as long: sized by the one before, with an eighth to spare, it is written
-        // without growing. The first is sized for the longest template there may be: space
-        // never written is never resident, and grown by doubling it was copied into 290 KB of
-        // fresh pages (issue 17).
+        // Each chunk holds about as many rooms as the one before, so its text is about as
+        // long: sized by the one before, with an eighth to spare, it is written without
+        // growing. The first is sized for the longest template there may be: space never
+        // written is never resident, and grown by doubling it was copied into 290 KB of fresh
+        // pages (issue 17).
         let mut capacity = CFN_MAX_TEMPLATE_BYTES;
         for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
             let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
                 .map_err(Stopped::Render)?;
-            if kind == Chunks::Whole && needs_halving(rooms.len(), text.len()) {
-                for put in order.iter().take(i + 1) {
-                    sink.retract(put).map_err(Stopped::Sink)?;
-                }
-                return Ok(false);
-            }
             if text.len() > CFN_MAX_TEMPLATE_BYTES {
                 return Err(Stopped::Render(RenderError::TooLarge(
                     path.clone(),
@@ -314,14 +296,14 @@ impl Split<'_> {
             })
             .map_err(Stopped::Sink)?;
         }
-        Ok(true)
+        Ok(())
     }
 }
 
 /// Whether a chunk of `rooms` whose room template is `size` bytes is split in halves: it holds
 /// more than one room, and the template leaves less than 4 KiB under the limit for the
-/// deploy-order list, which is not known when a chunk is measured. The one rule of both ways
-/// out of [`Split::put`] and of [`fit_rooms`].
+/// deploy-order list, which is not known when a chunk is measured. The one rule of
+/// [`SplitDeployment`]'s pieces and of [`fit_rooms`].
 fn needs_halving(rooms: usize, size: usize) -> bool {
     rooms >= 2 && size + 4_096 > CFN_MAX_TEMPLATE_BYTES
 }

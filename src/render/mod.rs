@@ -177,12 +177,35 @@ pub fn render_files<S: Sink>(
     let mut targets = targets.to_vec();
     targets.sort_unstable();
     targets.dedup();
+    // A CloudFormation deployment over one template's limits by its counts alone is a piece
+    // per template, so that one large deployment, or a few, are rendered on every core too.
+    let splits: Vec<Option<cloudformation::SplitDeployment<'_, S::Error>>> =
+        if targets.contains(&Target::CloudFormation) {
+            model
+                .deployments
+                .iter()
+                .map(|d| cloudformation::split_deployment(d, format))
+                .collect()
+        } else {
+            Vec::new()
+        };
     // Each target's deployments are independent of each other and of the other targets: they
     // are rendered on every core, and the first error in this (sequential) order wins.
     let mut parts = Vec::new();
     for t in targets {
         match t {
-            Target::CloudFormation | Target::Terraform => {
+            Target::CloudFormation => {
+                for (d, split) in model.deployments.iter().zip(&splits) {
+                    match split {
+                        Some(split) => {
+                            parts.extend((0..split.pieces()).map(|k| Part::Template(split, k)));
+                        }
+                        None => parts.push(Part::Deployment(t, d)),
+                    }
+                }
+                parts.push(Part::Rest(t));
+            }
+            Target::Terraform => {
                 parts.extend(model.deployments.iter().map(|d| Part::Deployment(t, d)));
                 parts.push(Part::Rest(t));
             }
@@ -210,27 +233,29 @@ pub fn checked(validation: &crate::validate::Validation, targets: &[Target]) -> 
 }
 
 /// A piece of a render that depends on no other.
-#[derive(Clone, Copy)]
-enum Part<'a> {
+enum Part<'a, E> {
     /// A target's files for one deployment.
     Deployment(Target, &'a Deployment),
+    /// One template of a split CloudFormation deployment.
+    Template(&'a cloudformation::SplitDeployment<'a, E>, usize),
     /// A target's files that are not per deployment (all of them for policies and the graph).
     Rest(Target),
 }
 
-impl Part<'_> {
+impl<E> Part<'_, E> {
     /// Hands this piece's files to `sink`: a CloudFormation deployment's as they are written,
     /// the others' once all are.
-    fn render<S: Sink>(
-        self,
+    fn render<S: Sink<Error = E>>(
+        &self,
         model: &Model,
         format: TemplateFormat,
         sink: &S,
-    ) -> Result<(), Stopped<S::Error>> {
-        let files = match self {
+    ) -> Result<(), Stopped<E>> {
+        let files = match *self {
             Part::Deployment(Target::CloudFormation, d) => {
                 return cloudformation::render_deployment(d, format, sink);
             }
+            Part::Template(split, k) => return split.render_piece(k, sink),
             Part::Deployment(Target::Terraform, d) => Ok(terraform::render_deployment(d)),
             Part::Deployment(..) => Ok(Vec::new()),
             Part::Rest(Target::CloudFormation) => cloudformation::render_audit(model, format)
