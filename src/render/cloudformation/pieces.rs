@@ -40,6 +40,8 @@ pub(crate) struct SplitDeployment<'a, E> {
     order: Vec<String>,
     /// Pieces not finished yet.
     left: AtomicUsize,
+    /// The longest room template written so far (0: none yet).
+    longest: AtomicUsize,
     /// Which pieces handed their file over.
     handed: Vec<AtomicBool>,
     /// The first event so far in the sequential order, and the piece it happened in.
@@ -75,6 +77,7 @@ impl<'a, E> SplitDeployment<'a, E> {
             bot_outputs,
             format,
             left: AtomicUsize::new(order.len()),
+            longest: AtomicUsize::new(0),
             handed: order.iter().map(|_| AtomicBool::new(false)).collect(),
             chunks,
             order,
@@ -141,8 +144,15 @@ impl<'a, E> SplitDeployment<'a, E> {
                 let (Some(rooms), Some(path)) = (self.chunks.get(chunk), self.order.get(k)) else {
                     return Ok(());
                 };
-                // Sized for the longest template there may be: space never written is never
-                // resident, and grown by doubling it was copied into 290 KB of fresh pages.
+                // Each chunk holds as many rooms as the others (but the last), so its text is
+                // about as long: sized by the longest so far, with an eighth to spare, it is
+                // written without growing. The first is sized for the longest template there
+                // may be: space never written is never resident, and grown by doubling it was
+                // copied into 290 KB of fresh pages (issue 17).
+                let capacity = match self.longest.load(Ordering::Relaxed) {
+                    0 => CFN_MAX_TEMPLATE_BYTES,
+                    longest => longest + longest / 8,
+                };
                 let text = room_text(
                     self.dep,
                     &self.policies,
@@ -150,9 +160,10 @@ impl<'a, E> SplitDeployment<'a, E> {
                     k + 1,
                     &self.order,
                     self.format,
-                    CFN_MAX_TEMPLATE_BYTES,
+                    capacity,
                 )
                 .map_err(|e| Event::Stop(Stopped::Render(e)))?;
+                self.longest.fetch_max(text.len(), Ordering::Relaxed);
                 if needs_halving(rooms.len(), text.len()) {
                     return Err(Event::Halve);
                 }
