@@ -85,18 +85,20 @@ pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     )
 }
 
-/// `dep`'s templates as pieces for every core ([`SplitDeployment`]) when its counts alone are
-/// over CloudFormation's limits for one template; `None` when it may fit in one, which
-/// [`render_deployment`] then tries as one piece of work.
+/// `dep`'s templates as pieces for every core ([`SplitDeployment`]) when its outputs alone are
+/// over CloudFormation's limit for one template: one per room, logging configuration and bot.
+/// `None` otherwise, when [`render_deployment`] renders it as one piece of work: it has 200
+/// rooms at most, and whether its resources fit is known only from its base resources, whose
+/// values cost as much as 1,000 rooms to build (issue 17).
 pub(crate) fn split_deployment<E>(
     dep: &Deployment,
     format: TemplateFormat,
 ) -> Option<SplitDeployment<'_, E>> {
-    let policies = plan::for_deployment(dep);
     let bot_outputs = lex::outputs(dep);
-    if fits_by_counts(dep, &policies, &bot_outputs) {
+    if dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len() <= CFN_MAX_OUTPUTS {
         return None;
     }
+    let policies = plan::for_deployment(dep);
     let stem = deployment_stem(&dep.account, &dep.region);
     Some(SplitDeployment::new(
         dep,
