@@ -9,9 +9,10 @@
 //! whose rooms must be halved. A room template's fit is found as it is written, which is what
 //! [`fit_rooms`] would find without rendering each chunk a second time to measure it (a chunk
 //! whose final text, deploy order included, passes its test passes it without the order too).
-//! Pieces after a known event are not rendered, as the sequential render stops there. On a halving, every file the pieces handed over is taken back and the
-//! deployment is split again as [`fit_rooms`] measures it. So the files, and the error where
-//! there is one, are the sequential render's whatever order the pieces ran in.
+//! Pieces after a known event are not rendered, as the sequential render stops there. On a
+//! halving, every file the pieces handed over is taken back and the deployment is split again
+//! as [`fit_rooms`] measures it. So the files, and the error where there is one, are the
+//! sequential render's whatever order the pieces ran in.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
