@@ -330,4 +330,88 @@ mod tests {
             }
         }
     }
+
+    /// A sink that refuses the files whose paths end with one of `refused`, until a file is
+    /// taken back (the halved split's files are all taken).
+    struct Refusing {
+        refused: &'static [&'static str],
+        taken_back: AtomicBool,
+    }
+
+    impl Refusing {
+        fn new(refused: &'static [&'static str]) -> Self {
+            Refusing {
+                refused,
+                taken_back: AtomicBool::new(false),
+            }
+        }
+    }
+
+    impl Sink for Refusing {
+        type Error = String;
+
+        fn put(&self, file: File) -> Result<(), String> {
+            let refused = self.refused.iter().any(|end| file.path.ends_with(end));
+            if refused && !self.taken_back.load(Ordering::SeqCst) {
+                return Err(file.path);
+            }
+            Ok(())
+        }
+
+        fn retract(&self, _: &str) -> Result<(), String> {
+            self.taken_back.store(true, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    /// Where the sink refuses several files, the error is the first in the templates' order,
+    /// as the sequential render reports it, whichever piece failed first; and a room template
+    /// that must be halved before it wins over an error after it.
+    #[test]
+    fn the_first_event_in_the_templates_order_settles_the_deployment() {
+        let untagged = spec(0..0);
+        let dep = untagged.deployments.first().unwrap();
+        let halving = spec(200..400);
+        let halved = halving.deployments.first().unwrap();
+        for order in [[0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [3, 5, 1, 0, 4, 2]] {
+            let split = split_deployment::<String>(dep, TemplateFormat::Yaml).unwrap();
+            let sink = Refusing::new(&["-rooms-005.yaml", "-rooms-003.yaml"]);
+            let mut errors = Vec::new();
+            for &k in &order {
+                if let Err(e) = split.render_piece(k, &sink) {
+                    errors.push(e);
+                }
+            }
+            let [Stopped::Sink(path)] = errors.as_slice() else {
+                panic!("order {order:?}: {errors:?}");
+            };
+            assert_eq!(path, "cloudformation/111122223333-us-east-1-rooms-003.yaml");
+
+            // The second room template must be halved: a refusal of the fifth comes after it, so
+            // the deployment is split again (and its fifth file then taken).
+            let split = split_deployment::<String>(halved, TemplateFormat::Yaml).unwrap();
+            let sink = Refusing::new(&["-rooms-005.yaml"]);
+            for &k in &order {
+                let settled = split.render_piece(k, &sink);
+                assert!(settled.is_ok(), "order {order:?}: {settled:?}");
+            }
+        }
+    }
+
+    /// A thread that started a later piece before an earlier one failed notes its event last;
+    /// the earlier event stays the first.
+    #[test]
+    fn an_event_noted_late_does_not_replace_an_earlier_one() {
+        let model = spec(0..0);
+        let dep = model.deployments.first().unwrap();
+        let split = split_deployment::<String>(dep, TemplateFormat::Yaml).unwrap();
+        split.note(3, Event::Stop(Stopped::Sink("third".to_owned())));
+        split.note(5, Event::Stop(Stopped::Sink("fifth".to_owned())));
+        split.note(4, Event::Halve);
+        assert!(split.stopped_before(4) && !split.stopped_before(3));
+        assert!(matches!(
+            split.first().as_ref(),
+            Some((3, Event::Stop(Stopped::Sink(path)))) if path == "third"
+        ));
+    }
 }
