@@ -177,7 +177,7 @@ pub fn render_files<S: Sink>(
     let mut targets = targets.to_vec();
     targets.sort_unstable();
     targets.dedup();
-    // A CloudFormation deployment over one template's limits by its counts alone is a piece
+    // A CloudFormation deployment over one template's limit by its outputs alone is a piece
     // per template, so that one large deployment, or a few, are rendered on every core too.
     let splits: Vec<Option<cloudformation::SplitDeployment<'_, S::Error>>> =
         if targets.contains(&Target::CloudFormation) {
