@@ -109,17 +109,6 @@ pub(crate) fn split_deployment<E>(
     ))
 }
 
-/// Whether a deployment's resources and outputs are within one template's limits.
-fn fits_by_counts(
-    dep: &Deployment,
-    policies: &DeploymentPolicies<'_>,
-    bot_outputs: &Map<String, Value>,
-) -> bool {
-    let resources = base_resources(dep, policies, false).len() + dep.rooms.len();
-    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
-    resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS
-}
-
 /// Renders one deployment's templates and hands each to `sink` as soon as it is written: a
 /// split deployment's room templates one by one, so that a thread holds one of them at a time
 /// and the next reuses its memory (all of them held, each rendering thread took 270 fresh pages
@@ -132,8 +121,10 @@ pub fn render_deployment<S: Sink>(
     let policies = plan::for_deployment(dep);
     let stem = deployment_stem(&dep.account, &dep.region);
     let bot_outputs = lex::outputs(dep);
-    if fits_by_counts(dep, &policies, &bot_outputs) {
-        let base = base_resources(dep, &policies, false);
+    let base = base_resources(dep, &policies, false);
+    let resources = base.len() + dep.rooms.len();
+    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
+    if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
         let arns = configuration_arns(&rooms, Reference::GetAtt);
         let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
