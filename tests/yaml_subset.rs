@@ -67,7 +67,11 @@ fn along_every_path(name: &str, text: &str, all: &tree::Positions) {
     let stride = pointers.len().div_ceil(64).max(1);
     for pointer in pointers.into_iter().step_by(stride) {
         for wanted in [pointer.to_string(), format!("{pointer}/missing~1child")] {
-            let along = tree::positions_along(text, &wanted);
+            let read = tree::positions_along(text, &wanted);
+            if let Some((_, bytes)) = &read {
+                assert!(*bytes <= text.len(), "{name}: `{wanted}` read {bytes} bytes");
+            }
+            let along = read.map(|(positions, _)| positions);
             let expected: tree::Positions = all
                 .iter()
                 .filter(|(p, _)| {

@@ -22,37 +22,40 @@ use super::tree::{MAX_DEPTH, MAX_EVENTS, MAX_NODES, NodePos, Pos, Positions, Tre
 
 /// The value and positions of `text`, or `None` when it is not in the subset (see the module).
 pub(super) fn parse(text: &str) -> Option<Tree> {
-    let (value, positions) = read(text, true, true, None)?;
+    let (value, positions, _) = read(text, true, true, None)?;
     Some(Tree { value, positions })
 }
 
 /// The value of `text` alone, or `None` when it is not in the subset: [`parse`] without the
 /// positions, which cost as much again and which only a diagnostic reads.
 pub(super) fn parse_value(text: &str) -> Option<Value> {
-    read(text, true, false, None).map(|(value, _)| value)
+    read(text, true, false, None).map(|(value, ..)| value)
 }
 
 /// The positions of `text` alone: [`parse`] without building the value, whose collections are
 /// dropped as soon as they are read, so reading positions late does not hold a second copy
 /// of the document in memory.
 pub(super) fn parse_positions(text: &str) -> Option<Positions> {
-    read(text, false, true, None).map(|(_, positions)| positions)
+    read(text, false, true, None).map(|(_, positions, _)| positions)
 }
 
 /// The positions of the nodes on the way to `pointer`, the root down to `pointer` itself (or as
 /// far as the document goes): [`parse_positions`] reading only the entries on that path, and
-/// passing over every other subtree line by line. For a text [`parse`] has read: outside the
+/// passing over every other subtree line by line, up to the end of the pointer's node. Also
+/// answers how many bytes of the text that took. For a text [`parse`] has read: outside the
 /// subset the lines of a subtree need not be indented below it.
-pub(super) fn positions_along(text: &str, pointer: &str) -> Option<Positions> {
-    read(text, false, true, Some(pointer)).map(|(_, positions)| positions)
+pub(super) fn positions_along(text: &str, pointer: &str) -> Option<(Positions, usize)> {
+    read(text, false, true, Some(pointer)).map(|(_, positions, bytes)| (positions, bytes))
 }
 
+/// The value, the positions, and how many bytes of `text` were read (all of them but after a
+/// `target`'s node).
 fn read(
     text: &str,
     values: bool,
     record: bool,
     target: Option<&str>,
-) -> Option<(Value, Positions)> {
+) -> Option<(Value, Positions, usize)> {
     // A path is read only in a text read whole before, which was printable.
     if target.is_none() && !printable(text) {
         return None;
@@ -64,6 +67,7 @@ fn read(
         record,
         pointer: String::new(),
         target,
+        left_after_path: 0,
         positions: Positions::default(),
         nodes: 0,
         events: 0,
@@ -73,7 +77,8 @@ fn read(
     if parser.lines.current.is_some() {
         return None;
     }
-    Some((value, parser.positions))
+    let read = text.len().saturating_sub(parser.left_after_path);
+    Some((value, parser.positions, read))
 }
 
 /// A document's lines and its first content line, where its root mapping starts; `None` when
@@ -401,6 +406,8 @@ struct Parser<'a, 't> {
     pointer: String,
     /// Read only the path to this pointer ([`positions_along`]).
     target: Option<&'t str>,
+    /// The bytes not read once the path to the target was read (0 until then).
+    left_after_path: usize,
     positions: Positions,
     nodes: usize,
     events: usize,
@@ -436,6 +443,7 @@ impl<'a> Parser<'a, '_> {
     /// off the path, so the rest of the text is not read at all.
     fn done_with_path(&mut self) {
         if self.target.is_some() {
+            self.left_after_path = self.left_after_path.max(self.lines.bytes_left());
             self.lines.finish();
         }
     }

@@ -323,8 +323,9 @@ pub fn parse_positions(text: &str) -> Result<Positions, SyntaxError> {
 }
 
 /// The positions on the way to `pointer` in a document the block-subset reader has read (see
-/// [`super::source::SourceFile::deferred`]); `None` for any other document.
-pub fn positions_along(text: &str, pointer: &str) -> Option<Positions> {
+/// [`super::source::SourceFile::deferred`]), and how many bytes of it that read took; `None`
+/// for any other document.
+pub fn positions_along(text: &str, pointer: &str) -> Option<(Positions, usize)> {
     super::block_yaml::positions_along(text, pointer)
 }
 
