@@ -69,7 +69,10 @@ fn along_every_path(name: &str, text: &str, all: &tree::Positions) {
         for wanted in [pointer.to_string(), format!("{pointer}/missing~1child")] {
             let read = tree::positions_along(text, &wanted);
             if let Some((_, bytes)) = &read {
-                assert!(*bytes <= text.len(), "{name}: `{wanted}` read {bytes} bytes");
+                assert!(
+                    *bytes <= text.len(),
+                    "{name}: `{wanted}` read {bytes} bytes"
+                );
             }
             let along = read.map(|(positions, _)| positions);
             let expected: tree::Positions = all

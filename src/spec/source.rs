@@ -199,7 +199,11 @@ mod tests {
             sources.locate(eager, "/rooms/a/region", Anchor::Key)
         );
         assert!(!cached(&sources, deferred));
-        lookup(&sources, "path reads, then the whole file's positions", Anchor::Key);
+        lookup(
+            &sources,
+            "path reads, then the whole file's positions",
+            Anchor::Key,
+        );
         assert!(cached(&sources, deferred));
         lookup(&sources, "the whole file's positions", Anchor::Value);
         sources.release_positions();
@@ -213,24 +217,23 @@ mod tests {
     /// lookup that reads as far as the file's end is the last before they are.
     #[test]
     fn path_reads_last_until_they_have_read_as_much_as_the_file_holds() {
-        let mut text = String::from("version: 1
-defaults:
-  region: us-east-1
-rooms:
-");
+        let mut text = String::from("version: 1\ndefaults:\n  region: us-east-1\nrooms:\n");
         for n in 0..2_000 {
-            text.push_str(&format!("  room-{n:04}:
-    logging: [archive]
-"));
+            text.push_str(&format!("  room-{n:04}:\n    logging: [archive]\n"));
         }
         let mut sources = Sources::default();
         let file = sources.push(SourceFile::deferred("s.yaml".into(), text));
         let source = sources.get(file).unwrap();
         for _ in 0..1_000 {
-            let found = sources.locate(file, "/defaults/region", Anchor::Value).unwrap();
+            let found = sources
+                .locate(file, "/defaults/region", Anchor::Value)
+                .unwrap();
             assert_eq!((found.line, found.column), (3, 11));
         }
-        assert!(source.positions.get().is_none(), "read whole for lookups near the top");
+        assert!(
+            source.positions.get().is_none(),
+            "read whole for lookups near the top"
+        );
         assert!(source.path_bytes.load(Ordering::Relaxed) < source.text.len());
         let last = sources.locate(file, "/rooms/room-1999/logging/0", Anchor::Value);
         assert_eq!(last.map(|l| l.line), Some(4 + 2 * 1_999 + 2));
