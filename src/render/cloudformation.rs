@@ -241,58 +241,6 @@ fn deploy_order(stem: &str, ext: &str, room_templates: usize) -> Vec<String> {
         .collect()
 }
 
-/// What a split deployment's templates are written from.
-struct Split<'a> {
-    dep: &'a Deployment,
-    policies: &'a DeploymentPolicies<'a>,
-    stem: &'a str,
-    bot_outputs: &'a Map<String, Value>,
-    format: TemplateFormat,
-}
-
-impl Split<'_> {
-    /// Hands over the base template, then each room template of `chunks` (as [`fit_rooms`]
-    /// halved them, each measured already) as soon as it is written, so that a thread holds one
-    /// at a time.
-    fn put<S: Sink>(&self, chunks: &[Vec<&Room>], sink: &S) -> Result<(), Stopped<S::Error>> {
-        let Split {
-            dep,
-            policies,
-            stem,
-            bot_outputs,
-            format,
-        } = *self;
-        let order = deploy_order(stem, extension(format), chunks.len());
-        let base =
-            base_text(dep, policies, &order, bot_outputs, format).map_err(Stopped::Render)?;
-        sink.put(base).map_err(Stopped::Sink)?;
-        // Each chunk holds about as many rooms as the one before, so its text is about as
-        // long: sized by the one before, with an eighth to spare, it is written without
-        // growing. The first is sized for the longest template there may be: space never
-        // written is never resident, and grown by doubling it was copied into 290 KB of fresh
-        // pages (issue 17).
-        let mut capacity = CFN_MAX_TEMPLATE_BYTES;
-        for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
-            let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
-                .map_err(Stopped::Render)?;
-            if text.len() > CFN_MAX_TEMPLATE_BYTES {
-                return Err(Stopped::Render(RenderError::TooLarge(
-                    path.clone(),
-                    text.len(),
-                    CFN_MAX_TEMPLATE_BYTES,
-                )));
-            }
-            capacity = text.len() + text.len() / 8;
-            sink.put(File {
-                path: path.clone(),
-                contents: text,
-            })
-            .map_err(Stopped::Sink)?;
-        }
-        Ok(())
-    }
-}
-
 /// Whether a chunk of `rooms` whose room template is `size` bytes is split in halves: it holds
 /// more than one room, and the template leaves less than 4 KiB under the limit for the
 /// deploy-order list, which is not known when a chunk is measured. The one rule of

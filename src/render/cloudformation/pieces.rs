@@ -24,7 +24,7 @@ use crate::policy::limits::{CFN_MAX_OUTPUTS, CFN_MAX_TEMPLATE_BYTES};
 use crate::policy::plan::DeploymentPolicies;
 
 use super::{
-    File, RenderError, Sink, Split, Stopped, TemplateFormat, base_text, deploy_order, extension,
+    File, RenderError, Sink, Stopped, TemplateFormat, base_text, deploy_order, extension,
     fit_rooms, needs_halving, room_text,
 };
 
@@ -208,16 +208,48 @@ impl<'a, E> SplitDeployment<'a, E> {
                             .map_err(Stopped::Render)?,
                     );
                 }
-                Split {
-                    dep: self.dep,
-                    policies: &self.policies,
-                    stem: &self.stem,
-                    bot_outputs: &self.bot_outputs,
-                    format: self.format,
-                }
-                .put(&halved, sink)
+                self.put_halved(&halved, sink)
             }
         }
+    }
+
+    /// Hands over the base template, then each room template of `chunks` (as [`fit_rooms`]
+    /// halved them, each measured already) as soon as it is written, so that a thread holds one
+    /// at a time.
+    fn put_halved<S: Sink<Error = E>>(
+        &self,
+        chunks: &[Vec<&Room>],
+        sink: &S,
+    ) -> Result<(), Stopped<E>> {
+        let (dep, policies, format) = (self.dep, &self.policies, self.format);
+        let order = deploy_order(&self.stem, extension(format), chunks.len());
+        let base =
+            base_text(dep, policies, &order, &self.bot_outputs, format).map_err(Stopped::Render)?;
+        sink.put(base).map_err(Stopped::Sink)?;
+        // Each chunk holds about as many rooms as the one before, so its text is about as
+        // long: sized by the one before, with an eighth to spare, it is written without
+        // growing. The first is sized for the longest template there may be: space never
+        // written is never resident, and grown by doubling it was copied into 290 KB of fresh
+        // pages (issue 17).
+        let mut capacity = CFN_MAX_TEMPLATE_BYTES;
+        for (i, (rooms, path)) in chunks.iter().zip(order.iter().skip(1)).enumerate() {
+            let text = room_text(dep, policies, rooms, i + 2, &order, format, capacity)
+                .map_err(Stopped::Render)?;
+            if text.len() > CFN_MAX_TEMPLATE_BYTES {
+                return Err(Stopped::Render(RenderError::TooLarge(
+                    path.clone(),
+                    text.len(),
+                    CFN_MAX_TEMPLATE_BYTES,
+                )));
+            }
+            capacity = text.len() + text.len() / 8;
+            sink.put(File {
+                path: path.clone(),
+                contents: text,
+            })
+            .map_err(Stopped::Sink)?;
+        }
+        Ok(())
     }
 }
 
