@@ -79,10 +79,13 @@ fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat, capacity: usize) -> Stri
 pub fn base_counts(dep: &Deployment) -> (usize, usize) {
     let policies = plan::for_deployment(dep);
     let base = base_resources(dep, &policies, false);
-    (
-        base.len(),
-        dep.logging_configurations.len() + lex::outputs(dep).len(),
-    )
+    (base.len(), outputs_before_rooms(dep, &lex::outputs(dep)))
+}
+
+/// A deployment's outputs in one template but its rooms': one per logging configuration (its
+/// ARN) and per bot output. A room adds one more.
+fn outputs_before_rooms(dep: &Deployment, bot_outputs: &Map<String, Value>) -> usize {
+    dep.logging_configurations.len() + bot_outputs.len()
 }
 
 /// `dep`'s templates as pieces for every core ([`SplitDeployment`]) when its outputs alone are
@@ -95,7 +98,7 @@ pub(crate) fn split_deployment<E>(
     format: TemplateFormat,
 ) -> Option<SplitDeployment<'_, E>> {
     let bot_outputs = lex::outputs(dep);
-    if dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len() <= CFN_MAX_OUTPUTS {
+    if outputs_before_rooms(dep, &bot_outputs) + dep.rooms.len() <= CFN_MAX_OUTPUTS {
         return None;
     }
     let policies = plan::for_deployment(dep);
@@ -123,7 +126,7 @@ pub fn render_deployment<S: Sink>(
     let bot_outputs = lex::outputs(dep);
     let base = base_resources(dep, &policies, false);
     let resources = base.len() + dep.rooms.len();
-    let outputs = dep.logging_configurations.len() + bot_outputs.len() + dep.rooms.len();
+    let outputs = outputs_before_rooms(dep, &bot_outputs) + dep.rooms.len();
     if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
         let arns = configuration_arns(&rooms, Reference::GetAtt);
