@@ -1,6 +1,7 @@
 //! The text report: rustc-style diagnostics drawn by annotate-snippets (rustc's own renderer):
 //! the offending source underlined, and related places in the spec drawn as labels.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Element, Level, Origin, Renderer, Snippet};
@@ -38,8 +39,9 @@ pub fn render(
     style: &Style,
 ) -> String {
     let mut out = String::new();
+    let files = lines_of(sources);
     for d in diagnostics {
-        render_one(&mut out, d, sources, style);
+        render_one(&mut out, d, &files, style);
         out.push('\n');
     }
     let errors = diagnostics.iter().filter(|d| d.fails()).count();
@@ -97,7 +99,15 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {}", noun(n, word))
 }
 
-fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style) {
+/// Each source file's path and lines, for the snippets of every diagnostic of one report.
+fn lines_of(sources: &Sources) -> Vec<(&str, FileLines<'_>)> {
+    sources
+        .files()
+        .map(|f| (f.path.as_str(), FileLines::new(&f.text)))
+        .collect()
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, files: &[(&str, FileLines<'_>)], style: &Style) {
     let message = printable(&d.message);
     let level = match d.severity {
         Severity::Error => Level::ERROR,
@@ -112,12 +122,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
     let mut elements: Vec<Element<'_>> = Vec::new();
     let mut notes = Vec::new();
     if let Some(primary) = &d.location {
-        let text = |file: &str| {
-            sources
-                .files()
-                .find(|f| f.path == file)
-                .map(|f| f.text.as_str())
-        };
+        let text = |file: &str| files.iter().find(|(path, _)| *path == file).map(|(_, t)| t);
         // The primary place first (its snippet gets the `-->` line), then every related place
         // in its file, then those in other files: each drawn as a label where its text is known.
         // A place that is not on its file's text (a line or column past its end) is named as
@@ -209,44 +214,52 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources, style: &Style
 
 /// Whether a place is on its file's text: its line exists and its column is on that line or
 /// just past its last character (where a missing value is reported).
-fn fits(text: &str, location: &Location) -> bool {
+fn fits(source: &FileLines<'_>, location: &Location) -> bool {
     let Some(index) = (location.line as usize).checked_sub(1) else {
         return false;
     };
-    from_line(text, index)
+    source
+        .text_from(index)
         .lines()
         .next()
         .is_some_and(|line| (1..=line.chars().count() + 1).contains(&(location.column as usize)))
 }
 
-/// The text from the start of its line `index` (from 0) on, whose `lines()` are those of the
-/// whole text from that one. Found by counting line breaks a block at a time (memchr counts
-/// with vector instructions), then one by one in the last block: splitting off
-/// every line before it, each a search of its own, took 1.4 G instructions for 165
-/// diagnostics in a 5,000-room spec, and a search for each break 0.3 G (issue 17).
-fn from_line(text: &str, index: usize) -> &str {
-    let Some(mut breaks) = index.checked_sub(1) else {
-        return text;
-    };
-    let bytes = text.as_bytes();
-    let mut block_start = 0;
-    for block in bytes.chunks(LINE_BLOCK) {
-        let here = memchr::memchr_iter(b'\n', block).count();
-        if here > breaks {
-            break;
-        }
-        breaks -= here;
-        block_start += block.len();
-    }
-    let start = bytes
-        .get(block_start..)
-        .and_then(|rest| memchr::memchr_iter(b'\n', rest).nth(breaks))
-        .map_or(text.len(), |at| block_start + at + 1);
-    text.get(start..).unwrap_or_default()
+/// A file's text and the starts of its lines, found as far as a lookup has needed them, once
+/// for a whole report. Each place and each snippet found its line from the start of the file:
+/// splitting off every line before it took 1.4 G instructions for 165 diagnostics in a
+/// 5,000-room spec, and counting the line breaks before it, each time, 41 M (issue 17).
+struct FileLines<'a> {
+    text: &'a str,
+    /// Where each line found so far starts: 0, then after each line break.
+    starts: RefCell<Vec<usize>>,
 }
 
-/// The bytes [`from_line`] counts line breaks in at a time.
-const LINE_BLOCK: usize = 4_096;
+impl<'a> FileLines<'a> {
+    fn new(text: &'a str) -> Self {
+        FileLines {
+            text,
+            starts: RefCell::new(vec![0]),
+        }
+    }
+
+    /// The text from the start of its line `index` (from 0) on, whose `lines()` are those of
+    /// the whole text from that one; empty past its last line.
+    fn text_from(&self, index: usize) -> &'a str {
+        let mut starts = self.starts.borrow_mut();
+        if let Some(more) = (index + 1).checked_sub(starts.len()).filter(|&n| n > 0)
+            && let Some(&from) = starts.last()
+        {
+            let rest = self.text.as_bytes().get(from..).unwrap_or_default();
+            let found = memchr::memchr_iter(b'\n', rest).map(|at| from + at + 1);
+            starts.extend(found.take(more));
+        }
+        starts
+            .get(index)
+            .and_then(|&start| self.text.get(start..))
+            .unwrap_or_default()
+    }
+}
 
 /// A place to draw in a snippet: the diagnostic's own (no label) or a related one.
 struct Mark<'a> {
@@ -261,7 +274,7 @@ const JOIN_LINES: u32 = 8;
 /// The snippets of one file that draw `marks`: the lines around each group of nearby marks,
 /// each character drawn as one ([`visible`]), each mark underlined at its column. The first
 /// mark's group comes first.
-fn snippets<'a>(file: &str, text: &'a str, marks: &[Mark<'a>]) -> Vec<Element<'a>> {
+fn snippets<'a>(file: &str, source: &FileLines<'_>, marks: &[Mark<'a>]) -> Vec<Element<'a>> {
     let mut groups: Vec<Vec<&Mark<'a>>> = Vec::new();
     let mut rest: Vec<&Mark<'a>> = marks.iter().collect();
     while let Some(first) = rest.first().copied() {
@@ -286,17 +299,17 @@ fn snippets<'a>(file: &str, text: &'a str, marks: &[Mark<'a>]) -> Vec<Element<'a
     }
     groups
         .into_iter()
-        .filter_map(|group| snippet(file, text, &group))
+        .filter_map(|group| snippet(file, source, &group))
         .collect()
 }
 
-fn snippet<'a>(file: &str, text: &str, marks: &[&Mark<'a>]) -> Option<Element<'a>> {
+fn snippet<'a>(file: &str, source: &FileLines<'_>, marks: &[&Mark<'a>]) -> Option<Element<'a>> {
     let low = marks.iter().map(|m| m.location.line).min()?.max(1);
     let high = marks.iter().map(|m| m.location.line).max()?;
     let mut window = String::new();
     // Each line's number, and where each of its characters starts in `window` (plus its end).
     let mut lines: Vec<(u32, Vec<usize>)> = Vec::new();
-    for (line, raw) in (low..=high).zip(from_line(text, low as usize - 1).lines()) {
+    for (line, raw) in (low..=high).zip(source.text_from(low as usize - 1).lines()) {
         let mut starts = Vec::with_capacity(raw.len() + 1);
         for c in raw.chars() {
             starts.push(window.len());
@@ -378,7 +391,7 @@ mod tests {
             sources.push(SourceFile::deferred((*path).to_owned(), (*text).to_owned()));
         }
         let mut out = String::new();
-        render_one(&mut out, &d, &sources, &Style { color: false });
+        render_one(&mut out, &d, &lines_of(&sources), &Style { color: false });
         out
     }
 
@@ -513,11 +526,12 @@ error[CL030]: bad \\u{1b}[31m
         }
     }
 
-    /// `from_line(text, i).lines()` is `text.lines().skip(i)` on long texts (lines of 0 to 96
+    /// `text_from(i).lines()` is `text.lines().skip(i)` on long texts (lines of 0 to 96
     /// characters, some ending in `\r\n`, some not ending), for every line index to past the
-    /// end: lines in every place of a block and across blocks.
+    /// end, asked in order (the starts found as they are needed) and then backwards (the
+    /// starts found before).
     #[test]
-    fn from_line_is_lines_skipped_across_blocks() {
+    fn text_from_is_lines_skipped_on_long_texts() {
         for last_break in [true, false] {
             let mut text = String::new();
             for n in 0..400_usize {
@@ -527,23 +541,23 @@ error[CL030]: bad \\u{1b}[31m
             if !last_break {
                 text.push_str("tail");
             }
-            assert!(text.len() > 4 * super::LINE_BLOCK);
-            for index in 0..=text.lines().count() + 1 {
+            assert!(text.len() > 16_384);
+            let lines = super::FileLines::new(&text);
+            let indexes = 0..=text.lines().count() + 1;
+            for index in indexes.clone().chain(indexes.rev()) {
                 assert!(
-                    super::from_line(&text, index)
-                        .lines()
-                        .eq(text.lines().skip(index)),
+                    lines.text_from(index).lines().eq(text.lines().skip(index)),
                     "line {index}"
                 );
             }
         }
     }
 
-    /// `from_line(text, i).lines()` is `text.lines().skip(i)`, on every text of up to 7 of
+    /// `text_from(i).lines()` is `text.lines().skip(i)`, on every text of up to 7 of
     /// `a`, `\n` and `\r` (so every `\r\n` and a last line with and without its break), and
     /// for every line index up to past the end.
     #[test]
-    fn from_line_is_lines_skipped() {
+    fn text_from_is_lines_skipped() {
         let alphabet = ['a', '\n', '\r'];
         for n in 0..=7_u32 {
             for mut code in 0..alphabet.len().pow(n) {
@@ -554,11 +568,10 @@ error[CL030]: bad \\u{1b}[31m
                         c
                     })
                     .collect();
+                let lines = super::FileLines::new(&text);
                 for index in 0..=text.len() + 1 {
                     assert!(
-                        super::from_line(&text, index)
-                            .lines()
-                            .eq(text.lines().skip(index)),
+                        lines.text_from(index).lines().eq(text.lines().skip(index)),
                         "{text:?}, line {index}"
                     );
                 }
