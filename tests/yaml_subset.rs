@@ -68,13 +68,7 @@ fn along_every_path(name: &str, text: &str, all: &tree::Positions) {
     for pointer in pointers.into_iter().step_by(stride) {
         for wanted in [pointer.to_string(), format!("{pointer}/missing~1child")] {
             let read = tree::positions_along(text, &wanted);
-            if let Some((_, bytes)) = &read {
-                assert!(
-                    *bytes <= text.len(),
-                    "{name}: `{wanted}` read {bytes} bytes"
-                );
-            }
-            let along = read.map(|(positions, _)| positions);
+            let along = read.as_ref().map(|(positions, _)| positions);
             let expected: tree::Positions = all
                 .iter()
                 .filter(|(p, _)| {
@@ -85,10 +79,27 @@ fn along_every_path(name: &str, text: &str, all: &tree::Positions) {
                 .map(|(p, pos)| (p.clone(), *pos))
                 .collect();
             assert_eq!(
-                along.as_ref(),
+                along,
                 Some(&expected),
                 "{name}: the path to `{wanted}`\n---\n{text}\n---"
             );
+            // The bytes it says it read (which the lookups' budget counts) reach past the first
+            // line of every node on the path: read, not guessed.
+            if let Some((_, bytes)) = &read {
+                for (pointer, node) in &expected {
+                    let line_start: usize = text
+                        .split_inclusive('\n')
+                        .take(node.value.line as usize - 1)
+                        .map(str::len)
+                        .sum();
+                    assert!(
+                        line_start < *bytes,
+                        "{name}: the path to `{wanted}` read {bytes} bytes, `{pointer}` starts \
+                         on line {} at byte {line_start}",
+                        node.value.line
+                    );
+                }
+            }
         }
     }
 }
