@@ -210,6 +210,12 @@ mod tests {
         // The eagerly read file has no text to read them from again: it keeps them.
         assert!(!cached(&sources, deferred));
         assert!(cached(&sources, eager));
+        // Released, the positions are read by path again, with a new budget.
+        assert_eq!(
+            sources.locate(deferred, "/rooms/a/region", Anchor::Value),
+            sources.locate(eager, "/rooms/a/region", Anchor::Value)
+        );
+        assert!(!cached(&sources, deferred));
         lookup(&sources, "path reads after release", Anchor::Value);
     }
 
