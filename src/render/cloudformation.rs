@@ -19,7 +19,7 @@ use crate::policy::limits::{
 use crate::policy::log_delivery::DELIVERY_PRINCIPAL;
 use crate::policy::plan::{self, DeploymentPolicies};
 
-use super::doc::{self, Doc};
+use super::doc::Doc;
 use super::{File, RenderError, Sink, Stopped, TemplateFormat, deployment_stem, to_json, to_yaml};
 
 mod audit;
@@ -131,26 +131,28 @@ pub fn render_deployment<S: Sink>(
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
         let arns = configuration_arns(&rooms, Reference::GetAtt);
         let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
-        let template = template(
+        let ext = extension(format);
+        let path = format!("cloudformation/{stem}.{ext}");
+        let head = template_head(
             dep,
             &policies,
             description(dep, None),
-            doc::borrowed(&base)
-                .chain(room_resources(&rooms, &arns))
-                .collect(),
-            doc::borrowed(&configuration_outputs)
-                .chain(room_outputs(&rooms))
-                .chain(doc::borrowed(&bot_outputs))
-                .collect(),
             &[],
             Parameters::for_single(&policies),
         );
-        let text = serialize_doc(&template, format, 0);
+        let sections = rooms::Sections {
+            resources: &base,
+            rooms: &rooms,
+            arns: &arns,
+            outputs_before: &configuration_outputs,
+            outputs_after: &bot_outputs,
+        };
+        let text =
+            template_text(head, &sections, format, 0, || path.clone()).map_err(Stopped::Render)?;
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
-            let ext = extension(format);
             return sink
                 .put(File {
-                    path: format!("cloudformation/{stem}.{ext}"),
+                    path,
                     contents: text,
                 })
                 .map_err(Stopped::Sink);
@@ -172,7 +174,7 @@ fn base_text(
     let base_path = order.first().cloned().unwrap_or_default();
     let base = base_resources(dep, policies, true);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, true);
-    let base_template = template(
+    let head = template_head(
         dep,
         policies,
         description(
@@ -181,14 +183,17 @@ fn base_text(
                 "part 1: destinations, policies and logging configurations; deploy this stack first",
             ),
         ),
-        doc::borrowed(&base).collect(),
-        doc::borrowed(&configuration_outputs)
-            .chain(doc::borrowed(bot_outputs))
-            .collect(),
         order,
         Parameters::for_single(policies),
     );
-    let text = serialize_doc(&base_template, format, 0);
+    let sections = rooms::Sections {
+        resources: &base,
+        rooms: &[],
+        arns: &[],
+        outputs_before: &configuration_outputs,
+        outputs_after: bot_outputs,
+    };
+    let text = template_text(head, &sections, format, 0, || base_path.clone())?;
     if text.len() > CFN_MAX_TEMPLATE_BYTES {
         return Err(RenderError::TooLarge(
             base_path,
@@ -271,8 +276,7 @@ fn fit_rooms<'a>(
     Ok(out)
 }
 
-/// The text of a room template (part 2 onwards): what is not rooms written from its tree, the
-/// rooms straight into the text ([`rooms`]).
+/// The text of a room template (part 2 onwards).
 fn room_text(
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
@@ -283,25 +287,49 @@ fn room_text(
     capacity: usize,
 ) -> Result<String, RenderError> {
     let arns = configuration_arns(rooms, Reference::Import);
-    let head = Doc::Map(template_head(
+    let head = template_head(
         dep,
         policies,
         room_description(dep, part),
         order,
         room_parameters(),
-    ));
-    let mut text = serialize_doc(&head, format, capacity);
+    );
+    let none = Map::new();
+    let sections = rooms::Sections {
+        resources: &none,
+        rooms,
+        arns: &arns,
+        outputs_before: &none,
+        outputs_after: &none,
+    };
+    template_text(head, &sections, format, capacity, || {
+        format!("room template {part}")
+    })
+}
+
+/// A template's text: its head written from its tree, its resources and outputs straight into
+/// the text ([`rooms`]), byte for byte what the whole template written from one tree came to
+/// (the tests keep that tree as their oracle).
+/// `name` names the template in an error.
+fn template_text(
+    head: Entries<'_>,
+    sections: &rooms::Sections<'_>,
+    format: TemplateFormat,
+    capacity: usize,
+    name: impl FnOnce() -> String,
+) -> Result<String, RenderError> {
+    let mut text = serialize_doc(&Doc::Map(head), format, capacity);
     if format == TemplateFormat::Json {
-        // The head's closing brace, which the rooms' sections go before.
+        // The head's closing brace, which the sections go before.
         let Some(open) = text.strip_suffix("\n}\n").map(str::len) else {
             return Err(RenderError::Serialize(
-                format!("room template {part}"),
+                name(),
                 "its head did not end as a JSON mapping ends".to_owned(),
             ));
         };
         text.truncate(open);
     }
-    rooms::write_sections(&mut text, rooms, &arns, format);
+    rooms::write_sections(&mut text, sections, format);
     Ok(text)
 }
 
@@ -378,23 +406,6 @@ fn description(dep: &Deployment, part: Option<&str>) -> String {
 
 /// A template's parts, each entry once: resources and outputs come in the order given.
 type Entries<'a> = Vec<(Cow<'a, str>, Doc<'a>)>;
-
-fn template<'a>(
-    dep: &Deployment,
-    policies: &DeploymentPolicies<'_>,
-    description: String,
-    resources: Entries<'a>,
-    outputs: Entries<'a>,
-    order: &[String],
-    parameters: Parameters,
-) -> Doc<'a> {
-    let mut t = template_head(dep, policies, description, order, parameters);
-    t.push(("Resources".into(), Doc::Map(resources)));
-    if !outputs.is_empty() {
-        t.push(("Outputs".into(), Doc::Map(outputs)));
-    }
-    Doc::Map(t)
-}
 
 /// A template's entries before its resources.
 fn template_head<'a>(

@@ -69,6 +69,7 @@ impl Serialize for Doc<'_> {
 }
 
 /// The entries of a value's mapping, borrowed, for a [`Doc::Map`] that adds to them.
+#[cfg(test)]
 pub(crate) fn borrowed(map: &Map<String, Value>) -> impl Iterator<Item = (Cow<'_, str>, Doc<'_>)> {
     map.iter()
         .map(|(k, v)| (Cow::Borrowed(k.as_str()), Doc::Value(v)))

@@ -1,17 +1,40 @@
-//! The rooms written straight into a template's text against the same rooms built as a tree
-//! and written by the general writers (`room_resources`, `room_outputs`, `template`), on random
-//! rooms whose strings hold what each format must quote or escape.
+//! The rooms written straight into a template's text against the same template built as one
+//! tree and written by the general writers (`room_resources`, `room_outputs` and the other
+//! entries of a [`template`]), on random rooms whose strings hold what each format must quote or
+//! escape: a split deployment's room templates, and single templates among the deployment's
+//! other resources and outputs.
 
 use crate::model::{Access, Deployment, MessageReviewHandler, Room, Tags};
-use crate::policy::plan;
-use crate::render::TemplateFormat;
+use crate::plan::test_support;
+use crate::policy::plan::{self, DeploymentPolicies};
+use crate::render::doc::{Doc, borrowed};
+use crate::render::{Gathered, TemplateFormat};
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
 
 use super::super::{
-    Parameters, Reference, configuration_arns, room_description, room_outputs, room_parameters,
-    room_resources, room_text, serialize_doc, template,
+    Entries, Parameters, Reference, base_resources, configuration_arns, configuration_outputs,
+    description, lex, render_deployment, room_description, room_outputs, room_parameters,
+    room_resources, room_text, serialize_doc, template_head,
 };
+
+/// A whole template as one tree: its resources and outputs in the order given.
+fn template<'a>(
+    dep: &Deployment,
+    policies: &DeploymentPolicies<'_>,
+    description: String,
+    resources: Entries<'a>,
+    outputs: Entries<'a>,
+    order: &[String],
+    parameters: Parameters,
+) -> Doc<'a> {
+    let mut t = template_head(dep, policies, description, order, parameters);
+    t.push(("Resources".into(), Doc::Map(resources)));
+    if !outputs.is_empty() {
+        t.push(("Outputs".into(), Doc::Map(outputs)));
+    }
+    Doc::Map(t)
+}
 
 /// Strings a YAML or JSON writer must treat with care, and ordinary ones.
 const STRINGS: &[&str] = &[
@@ -165,4 +188,93 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
         }
     }
     assert_eq!(cases, 240);
+}
+
+/// A deployment's single template as one tree: its base resources, then its rooms; the
+/// configurations' ARN outputs, the rooms', then the bots'.
+fn single_by_tree(dep: &Deployment, format: TemplateFormat) -> String {
+    let policies = plan::for_deployment(dep);
+    let rooms: Vec<&Room> = dep.rooms.iter().collect();
+    let arns = configuration_arns(&rooms, Reference::GetAtt);
+    let base = base_resources(dep, &policies, false);
+    let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
+    let bot_outputs = lex::outputs(dep);
+    let doc = template(
+        dep,
+        &policies,
+        description(dep, None),
+        borrowed(&base)
+            .chain(room_resources(&rooms, &arns))
+            .collect(),
+        borrowed(&configuration_outputs)
+            .chain(room_outputs(&rooms))
+            .chain(borrowed(&bot_outputs))
+            .collect(),
+        &[],
+        Parameters::for_single(&policies),
+    );
+    serialize_doc(&doc, format, 0)
+}
+
+/// Every deployment of three examples (destinations of each kind, created and not, bots with
+/// outputs, several accounts) with random rooms that log to its configurations; with none; and
+/// emptied of everything, where `Resources` is `{}` and there are no `Outputs`.
+#[test]
+fn single_templates_written_straight_read_as_the_tree_writes_them() {
+    let specs = [
+        include_str!("../../../../examples/lex-and-audit.yaml"),
+        include_str!("../../../../examples/multi-destination.yaml"),
+        include_str!("../../../../examples/organization.yaml"),
+    ];
+    let mut draw = Draw(0x2545_f491_4f6c_dd1d);
+    let mut cases = 0;
+    let mut empty = 0;
+    for spec in specs {
+        for original in test_support::model(spec).deployments {
+            for case in 0..12 {
+                let mut dep = original.clone();
+                if case == 1 {
+                    dep.destinations.clear();
+                    dep.logging_configurations.clear();
+                    dep.bots.clear();
+                }
+                let keys: Vec<&str> = dep
+                    .logging_configurations
+                    .iter()
+                    .map(|c| c.key.as_str())
+                    .collect();
+                let rooms = if case < 2 { 0 } else { 1 + draw.next(7) };
+                dep.rooms = (0..rooms)
+                    .map(|i| {
+                        let mut r = room(&mut draw, case * 10 + i, &["unused"]);
+                        r.logging = (0..draw.next(keys.len() + 1))
+                            .map(|_| keys[draw.next(keys.len())].to_owned())
+                            .collect();
+                        r
+                    })
+                    .collect();
+                for format in [TemplateFormat::Json, TemplateFormat::Yaml] {
+                    let sink = Gathered::default();
+                    if render_deployment(&dep, format, &sink).is_err() {
+                        panic!("{} {case} {format:?} did not render", dep.account);
+                    }
+                    let files = sink.into_files();
+                    assert_eq!(files.len(), 1, "{} {case} {format:?}", dep.account);
+                    let expected = single_by_tree(&dep, format);
+                    assert_eq!(
+                        files[0].contents, expected,
+                        "{} {case} {format:?}",
+                        dep.account
+                    );
+                    if expected.contains("Resources: {}") || expected.contains("\"Resources\": {}")
+                    {
+                        empty += 1;
+                    }
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases >= 3 * 12 * 2, "{cases} cases");
+    assert!(empty >= 2, "no template without resources among {cases}");
 }
