@@ -493,3 +493,48 @@ fn bots_are_drawn_with_their_logs_and_destinations_say_who_writes_them() {
         "written by Lex bots with their roles (no resource policy)"
     );
 }
+
+/// A bot with an alias the spec owns and text logs takes two resources of the base template (its
+/// role policy and its alias) and one output (the alias id). 240 bots and their log group are
+/// 481 resources and 240 outputs: over 200 outputs only; 250 are 501 and 250, over both. The
+/// target rules count what the template would hold (CL063), and only CloudFormation refuses it.
+#[test]
+fn bots_over_one_stack_are_refused_with_the_resources_and_outputs_they_need() {
+    for (bots, resources, outputs) in [(240, 481, 240), (250, 501, 250), (100, 201, 100)] {
+        let mut spec = String::from(
+            "version: 1\ndefaults: {account: \"111122223333\", region: eu-west-1}\ndestinations:\n  t: {cloudwatch_logs: {log_group: /lex/t, create: true}}\nbots:\n",
+        );
+        for i in 0..bots {
+            spec.push_str(&format!(
+                "  b{i}:\n    bot_id: B{i:09}\n    alias: {{name: live}}\n    role_arn: arn:aws:iam::111122223333:role/lex-{i}\n    text_logs: {{destination: t}}\n"
+            ));
+        }
+        let v = validate_text("bots.yaml", &spec);
+        assert!(!v.has_errors(), "{:?}", v.diagnostics);
+        let r = render_validation(&v, &[Target::CloudFormation], TemplateFormat::Json);
+        let refused: Vec<&str> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.id() == "CL063")
+            .map(|d| d.message.as_str())
+            .collect();
+        if outputs <= 200 {
+            assert!(refused.is_empty(), "{refused:?}");
+            let files = r.files;
+            assert_eq!(files.len(), 1);
+            let t: Value = serde_json::from_str(&files[0].contents).unwrap();
+            assert_eq!(t["Resources"].as_object().unwrap().len(), resources);
+            assert_eq!(t["Outputs"].as_object().unwrap().len(), outputs);
+            continue;
+        }
+        assert_eq!(
+            refused,
+            vec![format!(
+                "account `111122223333` in `eu-west-1` needs {resources} resources and {outputs} outputs before any room, over CloudFormation's 500 and 200 per stack"
+            )]
+        );
+        assert!(r.files.is_empty());
+        let p = render_validation(&v, &[Target::Policies], TemplateFormat::Json);
+        assert!(!p.has_errors(), "{:?}", p.diagnostics);
+    }
+}

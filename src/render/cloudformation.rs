@@ -75,11 +75,35 @@ fn serialize_doc(doc: &Doc<'_>, format: TemplateFormat, capacity: usize) -> Stri
     }
 }
 
-/// Counts of the parts of one deployment, to decide whether it fits in one template.
-pub fn base_counts(dep: &Deployment) -> (usize, usize) {
-    let policies = plan::for_deployment(dep);
-    let base = base_resources(dep, &policies, false);
-    (base.len(), outputs_before_rooms(dep, &lex::outputs(dep)))
+/// Counts of the parts of one deployment but its rooms, for the target rules: its base
+/// resources, counted without building them (building them cost the rules 4 M instructions at
+/// 30 deployments, as much as the render's own; issue 17), and its outputs.
+pub fn base_counts(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> (usize, usize) {
+    let mut ids = Ids::default();
+    add_base_resources(&mut ids, dep, policies);
+    (ids.0.len(), outputs_before_rooms(dep, &lex::outputs(dep)))
+}
+
+/// Where a template's base resources go: each resource's id, and its value, built only where it
+/// is kept.
+trait Resources {
+    fn add(&mut self, id: String, value: impl FnOnce() -> Value);
+}
+
+impl Resources for Map<String, Value> {
+    fn add(&mut self, id: String, value: impl FnOnce() -> Value) {
+        self.insert(id, value());
+    }
+}
+
+/// The ids alone, each once, as a map keeps them.
+#[derive(Default)]
+struct Ids(std::collections::BTreeSet<String>);
+
+impl Resources for Ids {
+    fn add(&mut self, id: String, _value: impl FnOnce() -> Value) {
+        self.0.insert(id);
+    }
 }
 
 /// A deployment's outputs in one template but its rooms': one per logging configuration (its
@@ -494,13 +518,21 @@ fn metadata(dep: &Deployment, policies: &DeploymentPolicies<'_>, order: &[String
     Value::Object(m)
 }
 
+/// Whether `s` holds `${`, which [`literal`] writes as an `Fn::Join`. Asked of every tag of
+/// every room: `str::contains` searched for the pair with a general substring search, one
+/// `memcmp` call after another, while a `$` is rare in a spec string (issue 17).
+fn holds_substitution(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
+}
+
 /// A spec string as a template value that CloudFormation takes literally. Outside `Fn::Sub`,
 /// `${...}` is already literal, but linters take it for a forgotten `Fn::Sub` (cfn-lint
 /// E1029), and inside `Fn::Sub` escaping would change what linters measure. So such strings are
 /// joined from pieces cut between `$` and `{`: no piece contains `${`, and `Fn::Join` with an
 /// empty delimiter gives back the exact spec value.
 pub fn literal(s: &str) -> Value {
-    if !s.contains("${") {
+    if !holds_substitution(s) {
         return Value::String(s.to_owned());
     }
     let pieces: Vec<&str> = s.split("${").collect();
@@ -581,78 +613,89 @@ fn base_resources(
     _split: bool,
 ) -> Map<String, Value> {
     let mut r = Map::new();
+    add_base_resources(&mut r, dep, policies);
+    r
+}
+
+/// [`base_resources`] into `r`.
+fn add_base_resources(r: &mut impl Resources, dep: &Deployment, policies: &DeploymentPolicies<'_>) {
     for b in &policies.buckets {
         if b.destination.managed {
-            managed_bucket(&mut r, b.destination, b.bucket, &b.document);
+            managed_bucket(r, b.destination, b.bucket, &b.document);
         }
     }
     for g in &policies.log_groups {
-        managed_log_group(&mut r, g.destination, g.log_group, Some(&g.document));
+        managed_log_group(r, g.destination, g.log_group, Some(&g.document));
     }
     // Buckets and log groups only Lex bots write to: no log-delivery statements; a created
     // bucket still gets the TLS-only deny every bucket chatlog creates carries.
     for b in &policies.bot_only_buckets {
-        managed_bucket(&mut r, b.destination, b.bucket, &b.document);
+        managed_bucket(r, b.destination, b.bucket, &b.document);
     }
     for d in &policies.bot_only_log_groups {
         if let DestinationKind::CloudWatchLogs { log_group, .. } = &d.kind {
-            managed_log_group(&mut r, d, log_group, None);
+            managed_log_group(r, d, log_group, None);
         }
     }
     for (i, p) in policies.account_policies.iter().enumerate() {
-        r.insert(
-            account_policy_id(i),
+        r.add(account_policy_id(i), || {
             json!({
                 "Type": "AWS::Logs::ResourcePolicy",
                 "Properties": {
                     "PolicyName": p.name,
                     "PolicyDocument": p.document.to_value(),
                 }
-            }),
-        );
+            })
+        });
     }
     if !policies.streams.is_empty() {
-        let mut slr = Map::new();
-        slr.insert("Type".into(), json!("AWS::IAM::ServiceLinkedRole"));
-        slr.insert("Condition".into(), json!(SLR_CONDITION));
-        // The role serves every region and stack of the account: keep it.
-        retain(&mut slr);
-        slr.insert(
-            "Properties".into(),
-            json!({
-                "AWSServiceName": DELIVERY_PRINCIPAL,
-                "Description": "Log delivery to Firehose for IVS Chat (created by chatlog)",
-            }),
-        );
-        r.insert(SLR_RESOURCE.to_owned(), Value::Object(slr));
+        r.add(SLR_RESOURCE.to_owned(), || {
+            let mut slr = Map::new();
+            slr.insert("Type".into(), json!("AWS::IAM::ServiceLinkedRole"));
+            slr.insert("Condition".into(), json!(SLR_CONDITION));
+            // The role serves every region and stack of the account: keep it.
+            retain(&mut slr);
+            slr.insert(
+                "Properties".into(),
+                json!({
+                    "AWSServiceName": DELIVERY_PRINCIPAL,
+                    "Description": "Log delivery to Firehose for IVS Chat (created by chatlog)",
+                }),
+            );
+            Value::Object(slr)
+        });
         // A dependency that exists only when the role is created: logging configurations depend
         // on this handle, whose metadata refers to the role when the condition holds.
-        r.insert(
-            SLR_READY.to_owned(),
+        r.add(SLR_READY.to_owned(), || {
             json!({
                 "Type": "AWS::CloudFormation::WaitConditionHandle",
                 "Metadata": {
                     "ServiceLinkedRole": {"Fn::If": [SLR_CONDITION, {"Ref": SLR_RESOURCE}, ""]}
                 }
-            }),
-        );
+            })
+        });
     }
     for c in &dep.logging_configurations {
-        if let Some((id, value)) = logging_configuration(dep, policies, c) {
-            r.insert(id, value);
-        }
+        logging_configuration(r, dep, policies, c);
     }
-    lex::resources(&mut r, dep);
-    r
+    lex::resources(r, dep);
 }
 
 /// A bucket chatlog creates, and its whole bucket policy.
-fn managed_bucket(
-    r: &mut Map<String, Value>,
-    d: &Destination,
-    bucket: &str,
-    policy: &PolicyDocument,
-) {
+fn managed_bucket(r: &mut impl Resources, d: &Destination, bucket: &str, policy: &PolicyDocument) {
+    r.add(d.logical_id.clone(), || managed_bucket_value(d, bucket));
+    r.add(bucket_policy_id(d), || {
+        json!({
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": {"Ref": d.logical_id},
+                "PolicyDocument": policy.to_value(),
+            }
+        })
+    });
+}
+
+fn managed_bucket_value(d: &Destination, bucket: &str) -> Value {
     let mut props = Map::new();
     props.insert("BucketName".into(), json!(bucket));
     // SSE-S3: log delivery needs nothing for it, while SSE-KMS needs a customer managed key
@@ -687,27 +730,27 @@ fn managed_bucket(
         adopt_note(&mut bucket, d, "AWS::S3::Bucket", identifier);
     }
     bucket.insert("Properties".into(), Value::Object(props));
-    r.insert(d.logical_id.clone(), Value::Object(bucket));
-    r.insert(
-        bucket_policy_id(d),
-        json!({
-            "Type": "AWS::S3::BucketPolicy",
-            "Properties": {
-                "Bucket": {"Ref": d.logical_id},
-                "PolicyDocument": policy.to_value(),
-            }
-        }),
-    );
+    Value::Object(bucket)
 }
 
 /// A log group chatlog creates, with its log-group-level resource policy when log delivery
 /// writes to it.
 fn managed_log_group(
-    r: &mut Map<String, Value>,
+    r: &mut impl Resources,
     d: &Destination,
     log_group: &str,
     policy: Option<&PolicyDocument>,
 ) {
+    r.add(d.logical_id.clone(), || {
+        managed_log_group_value(d, log_group, policy)
+    });
+}
+
+fn managed_log_group_value(
+    d: &Destination,
+    log_group: &str,
+    policy: Option<&PolicyDocument>,
+) -> Value {
     let mut props = Map::new();
     props.insert("LogGroupName".into(), json!(log_group));
     let mut skips = vec![(
@@ -746,15 +789,28 @@ fn managed_log_group(
         );
     }
     group.insert("Properties".into(), Value::Object(props));
-    r.insert(d.logical_id.clone(), Value::Object(group));
+    Value::Object(group)
 }
 
+/// A logging configuration whose destination the deployment has.
 fn logging_configuration(
+    r: &mut impl Resources,
     dep: &Deployment,
     policies: &DeploymentPolicies<'_>,
     c: &LoggingConfiguration,
-) -> Option<(String, Value)> {
-    let d = dep.destination(&c.destination)?;
+) {
+    if let Some(d) = dep.destination(&c.destination) {
+        r.add(c.logical_id.clone(), || {
+            logging_configuration_value(policies, c, d)
+        });
+    }
+}
+
+fn logging_configuration_value(
+    policies: &DeploymentPolicies<'_>,
+    c: &LoggingConfiguration,
+    d: &Destination,
+) -> Value {
     let mut depends: Vec<String> = Vec::new();
     let destination = match &d.kind {
         DestinationKind::S3 { bucket } => {
@@ -794,7 +850,7 @@ fn logging_configuration(
         res.insert("DependsOn".into(), json!(depends));
     }
     res.insert("Properties".into(), Value::Object(props));
-    Some((c.logical_id.clone(), Value::Object(res)))
+    Value::Object(res)
 }
 
 #[derive(Clone, Copy)]
@@ -916,7 +972,7 @@ fn references<'r, T>(room: &'r Room, arns: &'r [(&str, T)]) -> impl Iterator<Ite
 
 /// [`literal`], borrowing the string where it is one.
 fn literal_doc(s: &str) -> Doc<'_> {
-    if s.contains("${") {
+    if holds_substitution(s) {
         Doc::Owned(literal(s))
     } else {
         Doc::Str(s)
@@ -972,6 +1028,57 @@ fn room_outputs<'a>(rooms: &'a [&'a Room]) -> impl Iterator<Item = (Cow<'a, str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `${` is found as `str::contains` finds it: on every string of up to 6 of `$`, `{`, `a`
+    /// and `é`.
+    #[test]
+    fn a_substitution_is_found_wherever_str_contains_finds_it() {
+        let alphabet = ["$", "{", "a", "é"];
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..6 {
+            let mut longer = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let t = format!("{s}{c}");
+                    assert_eq!(holds_substitution(&t), t.contains("${"), "{t:?}");
+                    checked += 1;
+                    longer.push(t);
+                }
+            }
+            strings = longer;
+        }
+        assert_eq!(checked, 4 + 16 + 64 + 256 + 1024 + 4096);
+    }
+
+    /// The target rules' count of a deployment's base resources is what the render builds: on
+    /// every deployment of the examples, and on each with every destination adopted.
+    #[test]
+    fn base_resources_are_counted_as_they_are_built() {
+        let specs = [
+            include_str!("../../examples/lex-and-audit.yaml"),
+            include_str!("../../examples/multi-destination.yaml"),
+            include_str!("../../examples/organization.yaml"),
+            include_str!("../../examples/multi-account.yaml"),
+            include_str!("../../examples/quickstart.yaml"),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for spec in specs {
+            for original in crate::plan::test_support::model(spec).deployments {
+                let mut adopted = original.clone();
+                for d in &mut adopted.destinations {
+                    d.adopt = d.managed;
+                }
+                for dep in [original, adopted] {
+                    let policies = plan::for_deployment(&dep);
+                    let built = base_resources(&dep, &policies, false).len();
+                    assert_eq!(base_counts(&dep, &policies).0, built, "{}", dep.account);
+                    seen.insert(built);
+                }
+            }
+        }
+        assert!(seen.len() >= 4, "{seen:?}");
+    }
 
     /// A chunk is halved only with two rooms or more, once its template leaves less than 4 KiB
     /// under the limit for the deploy-order list.

@@ -20,6 +20,7 @@ pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagno
         out.extend(super::stack_sets::check(model, sources));
     }
     for dep in &model.deployments {
+        let policies = plan::for_deployment(dep);
         if cfn {
             for room in &dep.rooms {
                 if let Some(rate) = room.maximum_message_rate_per_second
@@ -70,7 +71,7 @@ pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagno
                     );
                 }
             }
-            let (resources, outputs) = cloudformation::base_counts(dep);
+            let (resources, outputs) = cloudformation::base_counts(dep, &policies);
             if resources > CFN_MAX_RESOURCES || outputs > CFN_MAX_OUTPUTS {
                 let origin = dep
                     .logging_configurations
@@ -87,7 +88,6 @@ pub fn check(model: &Model, sources: &Sources, targets: &[Target]) -> Vec<Diagno
                 );
             }
         }
-        let policies = plan::for_deployment(dep);
         if policies.account_policies.len() > CWL_ACCOUNT_POLICY_SLOTS {
             let first_over = policies
                 .account_policies

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::model::{Bot, BotAlias, Deployment};
 use crate::policy::lex::{role_policy, role_policy_name};
 
-use super::{literal, tags};
+use super::{Resources, literal, tags};
 
 fn role_policy_id(bot: &Bot) -> String {
     format!("{}RolePolicy", bot.logical_id)
@@ -20,12 +20,11 @@ fn alias_id_output(bot: &Bot) -> String {
 }
 
 /// The bots' resources: a role policy per bot that logs anything, and the aliases the spec owns.
-pub(super) fn resources(r: &mut Map<String, Value>, dep: &Deployment) {
+pub(super) fn resources(r: &mut impl Resources, dep: &Deployment) {
     for bot in &dep.bots {
         let policy = role_policy(dep, bot);
         if let Some(policy) = &policy {
-            r.insert(
-                role_policy_id(bot),
+            r.add(role_policy_id(bot), || {
                 json!({
                     "Type": "AWS::IAM::RolePolicy",
                     "Properties": {
@@ -33,8 +32,8 @@ pub(super) fn resources(r: &mut Map<String, Value>, dep: &Deployment) {
                         "RoleName": literal(bot.role_name()),
                         "PolicyDocument": policy.to_value(),
                     }
-                }),
-            );
+                })
+            });
         }
         let BotAlias::Owned {
             name,
@@ -44,39 +43,42 @@ pub(super) fn resources(r: &mut Map<String, Value>, dep: &Deployment) {
         else {
             continue;
         };
-        let mut props = Map::new();
-        props.insert("BotId".into(), json!(bot.bot_id));
-        props.insert("BotAliasName".into(), json!(name));
-        if let Some(v) = bot_version {
-            props.insert("BotVersion".into(), json!(v));
-        }
-        if let Some(d) = description {
-            props.insert("Description".into(), literal(d));
-        }
-        props.insert("ConversationLogSettings".into(), settings(dep, bot));
-        if let Some(t) = tags(&bot.tags) {
-            props.insert("BotAliasTags".into(), t);
-        }
-        // Lex checks that it may write before it accepts the settings: the role's permissions
-        // and the log group and bucket chatlog creates come first.
-        let mut depends: Vec<String> = Vec::new();
-        if policy.is_some() {
-            depends.push(role_policy_id(bot));
-        }
-        for log in [&bot.text_logs, &bot.audio_logs].into_iter().flatten() {
-            if let Some(d) = dep.destination(&log.destination)
-                && d.managed
-            {
-                depends.push(d.logical_id.clone());
+        let has_policy = policy.is_some();
+        r.add(bot.logical_id.clone(), || {
+            let mut props = Map::new();
+            props.insert("BotId".into(), json!(bot.bot_id));
+            props.insert("BotAliasName".into(), json!(name));
+            if let Some(v) = bot_version {
+                props.insert("BotVersion".into(), json!(v));
             }
-        }
-        let mut alias = Map::new();
-        alias.insert("Type".into(), json!("AWS::Lex::BotAlias"));
-        if !depends.is_empty() {
-            alias.insert("DependsOn".into(), json!(depends));
-        }
-        alias.insert("Properties".into(), Value::Object(props));
-        r.insert(bot.logical_id.clone(), Value::Object(alias));
+            if let Some(d) = description {
+                props.insert("Description".into(), literal(d));
+            }
+            props.insert("ConversationLogSettings".into(), settings(dep, bot));
+            if let Some(t) = tags(&bot.tags) {
+                props.insert("BotAliasTags".into(), t);
+            }
+            // Lex checks that it may write before it accepts the settings: the role's permissions
+            // and the log group and bucket chatlog creates come first.
+            let mut depends: Vec<String> = Vec::new();
+            if has_policy {
+                depends.push(role_policy_id(bot));
+            }
+            for log in [&bot.text_logs, &bot.audio_logs].into_iter().flatten() {
+                if let Some(d) = dep.destination(&log.destination)
+                    && d.managed
+                {
+                    depends.push(d.logical_id.clone());
+                }
+            }
+            let mut alias = Map::new();
+            alias.insert("Type".into(), json!("AWS::Lex::BotAlias"));
+            if !depends.is_empty() {
+                alias.insert("DependsOn".into(), json!(depends));
+            }
+            alias.insert("Properties".into(), Value::Object(props));
+            Value::Object(alias)
+        });
     }
 }
 

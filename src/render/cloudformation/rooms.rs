@@ -14,7 +14,7 @@ use crate::render::TemplateFormat;
 use crate::render::json;
 use crate::render::yaml::{pieces, spaces};
 
-use super::{literal, push_arn_output_id, references};
+use super::{holds_substitution, literal, push_arn_output_id, references};
 
 /// What a template's `Resources` and `Outputs` hold: the resources that are not rooms, then the
 /// rooms; the outputs before the rooms' ARNs, those, then the outputs after them.
@@ -282,7 +282,7 @@ fn json_entry(out: &mut String, key: &str, value: &Value) {
 
 /// A tag's key or value at depth 6: the string, or its `Fn::Join` where it holds `${`.
 fn json_literal(out: &mut String, s: &str) {
-    if s.contains("${") {
+    if holds_substitution(s) {
         json::write_value(out, &literal(s), 6);
     } else {
         json::write_str(out, s);
@@ -432,7 +432,7 @@ fn yaml_entries(out: &mut String, entries: &Map<String, Value>) {
 /// `key: value` of a tag at column 8 where the cursor is: the string, or its `Fn::Join` where
 /// it holds `${`. `written` is `key` as [`key_line`] writes it.
 fn yaml_literal(out: &mut String, key: &str, written: &str, s: &str) {
-    if s.contains("${") {
+    if holds_substitution(s) {
         pieces::entry(out, key, &literal(s), 8);
     } else {
         out.push_str(written);
