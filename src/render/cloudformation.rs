@@ -1,8 +1,10 @@
 //! CloudFormation: one template per deployment (account, region), or a base template plus room
 //! templates when one would exceed CloudFormation's limits (500 resources, 200 outputs, 1 MB).
-//! Templates are built as `serde_json::Value`s, their rooms as [`Doc`]s that borrow the model's
-//! strings, and serialized whole, so spec values are always data: intrinsic functions only ever
-//! come from here.
+//! A template's head and its other resources are built as `serde_json::Value`s and written by
+//! the writers; its rooms are written straight into the text by the writers' own pieces
+//! ([`rooms`]), byte for byte what the rooms built as [`Doc`]s (still what a stack set's member
+//! template takes) come to. Either way spec values are always data: intrinsic functions only
+//! ever come from here.
 
 use std::borrow::Cow;
 
