@@ -147,16 +147,12 @@ impl<'a> Json<'a> {
                 json_entry(entries.next(out), key, value);
             }
             let mut buffer = String::new();
-            for (i, room) in s.rooms.iter().enumerate() {
-                let start = out.len();
-                self.resource(entries.next(out), room);
-                if i == 0 {
-                    let resource = out.len() - start;
-                    let mut aside = String::new();
-                    output(entries.next(&mut aside), room, &self.keys, &mut buffer);
-                    reserve_for_rooms(out, resource, aside.len(), s.rooms.len());
-                }
-            }
+            write_rooms(
+                out,
+                s.rooms,
+                |out, room| self.resource(entries.next(out), room),
+                |out, room| output(out, room, &self.keys, &mut buffer),
+            );
             Collection::close(out);
         }
         if !s.no_outputs() {
@@ -241,12 +237,27 @@ impl<'a> Json<'a> {
     }
 }
 
-/// Grows `out`, which holds one room written, to hold every room and its output as large as
-/// the first's and 4 KiB besides, for what follows them. Rooms are most of a template: a text
+/// Each room's resource written by `resource`, `out` grown once the first is written to hold
+/// every room and its output (which `output` writes, here only to measure the first's) as large
+/// as the first's, and 4 KiB besides for what follows them. Rooms are most of a template: a text
 /// grown by doubling from the head was copied at every step, 8 M instructions of a 5,000-room
 /// spec in 30 deployments (issue 17).
-fn reserve_for_rooms(out: &mut String, resource: usize, output: usize, rooms: usize) {
-    out.reserve((rooms - 1) * resource + rooms * output + 4_096);
+fn write_rooms(
+    out: &mut String,
+    rooms: &[&Room],
+    mut resource: impl FnMut(&mut String, &Room),
+    mut output: impl FnMut(&mut String, &Room),
+) {
+    for (i, room) in rooms.iter().enumerate() {
+        let start = out.len();
+        resource(out, room);
+        if i == 0 {
+            let written = out.len() - start;
+            let mut aside = String::new();
+            output(&mut aside, room);
+            out.reserve((rooms.len() - 1) * written + rooms.len() * aside.len() + 4_096);
+        }
+    }
 }
 
 /// A non-empty mapping at depth 1, as the writers lay one out: each entry on a line of its own.
@@ -339,16 +350,12 @@ impl<'a> Yaml<'a> {
             out.push_str("Resources:\n");
             yaml_entries(out, s.resources);
             let mut buffer = String::new();
-            for (i, room) in s.rooms.iter().enumerate() {
-                let start = out.len();
-                self.resource(out, room);
-                if i == 0 {
-                    let resource = out.len() - start;
-                    let mut aside = String::new();
-                    self.output(&mut aside, room, &mut buffer);
-                    reserve_for_rooms(out, resource, aside.len(), s.rooms.len());
-                }
-            }
+            write_rooms(
+                out,
+                s.rooms,
+                |out, room| self.resource(out, room),
+                |out, room| self.output(out, room, &mut buffer),
+            );
         }
         if !s.no_outputs() {
             out.push_str("Outputs:\n");
