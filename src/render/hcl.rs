@@ -43,12 +43,17 @@ impl Ident {
     }
 }
 
+/// By bytes: every byte of a character outside ASCII is outside ASCII too, so it fails the test
+/// as the character would. A `char` at a time cost 12% of a 5,000-room Terraform render, asked
+/// of every attribute name and reference (issue 17).
 fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let bytes = s.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
 }
 
 fn fnv1a32(bytes: &[u8]) -> u32 {
@@ -113,6 +118,16 @@ impl Expr {
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most strings (names, tags, ARNs) hold nothing to escape: printable ASCII without a quote,
+    // a backslash or a template introducer's first character is copied whole (a `char` at a
+    // time cost 6% of a 5,000-room Terraform render; issue 17).
+    if s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -450,6 +465,62 @@ mod tests {
         assert_eq!(quote("$${x}"), r#""$$${x}""#);
         assert_eq!(quote("l1\nl2\r\t\u{7}"), r#""l1\nl2\r\t\u0007""#);
         assert_eq!(quote("日本語 🎉"), "\"日本語 🎉\"");
+    }
+
+    /// The byte-wise test and the whole-string copy answer as a `char` at a time did, on every
+    /// string of up to 4 of characters that matter to either.
+    #[test]
+    fn identifiers_and_quotes_read_characters_as_a_char_at_a_time_did() {
+        fn identifier_by_chars(s: &str) -> bool {
+            let mut chars = s.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        }
+        fn quote_by_chars(s: &str) -> String {
+            let mut out = String::from('"');
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '$' | '%' if chars.peek() == Some(&'{') => {
+                        out.push(c);
+                        out.push(c);
+                    }
+                    c if c.is_control() => {
+                        let _ = write!(out, "\\u{:04x}", u32::from(c));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let alphabet = [
+            "a", "Z", "0", "_", "-", " ", "~", ".", "\"", "\\", "$", "%", "{", "\n", "\t",
+            "\u{7f}", "\u{85}", "é", "日",
+        ];
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..4 {
+            let mut longer = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let t = format!("{s}{c}");
+                    assert_eq!(is_identifier(&t), identifier_by_chars(&t), "{t:?}");
+                    assert_eq!(quote(&t), quote_by_chars(&t), "{t:?}");
+                    checked += 1;
+                    longer.push(t);
+                }
+            }
+            strings = longer;
+        }
+        assert_eq!(checked, 19 + 361 + 6859 + 130_321);
     }
 
     #[test]
