@@ -11,13 +11,20 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// A valid HCL identifier: `[A-Za-z_][A-Za-z0-9_-]*`.
+/// A valid HCL identifier: `[A-Za-z_][A-Za-z0-9_-]*`. The module's own names are borrowed:
+/// every room's attributes and references named them again, a third of the Terraform render's
+/// allocations (issue 17).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ident(String);
+pub struct Ident(Cow<'static, str>);
 
 impl Ident {
     pub fn new(s: &str) -> Option<Ident> {
-        is_identifier(s).then(|| Ident(s.to_owned()))
+        is_identifier(s).then(|| Ident(Cow::Owned(s.to_owned())))
+    }
+
+    /// [`Ident::new`] of a name written in the code, borrowed.
+    pub fn fixed(s: &'static str) -> Option<Ident> {
+        is_identifier(s).then_some(Ident(Cow::Borrowed(s)))
     }
 
     /// The identifier for a spec key (`[A-Za-z0-9_-]{1,128}`, CL010). A key that starts with a
@@ -25,7 +32,7 @@ impl Ident {
     /// cannot equal a key used as it is, and it contains the whole key, so two keys never meet.
     pub fn from_key(key: &str) -> Ident {
         if key.starts_with(|c: char| c.is_ascii_alphabetic()) && is_identifier(key) {
-            return Ident(key.to_owned());
+            return Ident(Cow::Owned(key.to_owned()));
         }
         let mut s = String::from("_");
         s.extend(key.chars().map(|c| {
@@ -36,7 +43,7 @@ impl Ident {
             }
         }));
         let _ = write!(s, "_{:08x}", fnv1a32(key.as_bytes()));
-        Ident(s)
+        Ident(Cow::Owned(s))
     }
 
     pub fn as_str(&self) -> &str {
@@ -169,13 +176,18 @@ fn inline(e: &Expr) -> Option<String> {
         Expr::Bool(b) => Some(b.to_string()),
         Expr::Number(n) => Some(n.to_string()),
         Expr::String(s) => Some(quote(s)),
-        Expr::Traversal(parts) => Some(
-            parts
-                .iter()
-                .map(Ident::as_str)
-                .collect::<Vec<_>>()
-                .join("."),
-        ),
+        Expr::Traversal(parts) => {
+            // Written out: a vector of the parts and its `join` were two allocations more for
+            // every reference (issue 17).
+            let mut s = String::with_capacity(parts.iter().map(|p| p.as_str().len() + 1).sum());
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                s.push_str(part.as_str());
+            }
+            Some(s)
+        }
         Expr::Conditional(c, a, b) => {
             Some(format!("{} ? {} : {}", inline(c)?, inline(a)?, inline(b)?))
         }
