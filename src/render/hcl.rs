@@ -125,6 +125,12 @@ impl Expr {
 /// An HCL string literal: quoted, with every character that HCL would interpret escaped.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    quote_into(&mut out, s);
+    out
+}
+
+/// [`quote`] at the end of `out`.
+fn quote_into(out: &mut String, s: &str) {
     out.push('"');
     // Most strings (names, tags, ARNs) hold nothing to escape: printable ASCII without a quote,
     // a backslash or a template introducer's first character is copied whole (a `char` at a
@@ -134,7 +140,7 @@ pub fn quote(s: &str) -> String {
     {
         out.push_str(s);
         out.push('"');
-        return out;
+        return;
     }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -155,7 +161,6 @@ pub fn quote(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 fn object_key(key: &str) -> Cow<'_, str> {
@@ -169,45 +174,91 @@ fn object_key(key: &str) -> Cow<'_, str> {
 /// Longest single-line rendering kept on one line for lists.
 const INLINE_LIST_MAX: usize = 80;
 
-/// The expression on one line, when it fits on one line in `terraform fmt` style.
-fn inline(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Null => Some("null".to_owned()),
-        Expr::Bool(b) => Some(b.to_string()),
-        Expr::Number(n) => Some(n.to_string()),
-        Expr::String(s) => Some(quote(s)),
+/// The expression on one line at the end of `out`, where it fits on one line in `terraform fmt`
+/// style; answers whether it did (else `out` is left as it was). Written in place: a `String`
+/// for every value, and for every part of a list, a call or a reference, was most of the
+/// Terraform writer's allocations (issue 17).
+fn inline_into(out: &mut String, e: &Expr) -> bool {
+    let start = out.len();
+    let fits = match e {
+        Expr::Null => {
+            out.push_str("null");
+            true
+        }
+        Expr::Bool(b) => {
+            out.push_str(if *b { "true" } else { "false" });
+            true
+        }
+        Expr::Number(n) => {
+            out.push_str(itoa::Buffer::new().format(*n));
+            true
+        }
+        Expr::String(s) => {
+            quote_into(out, s);
+            true
+        }
         Expr::Traversal(parts) => {
-            // Written out: a vector of the parts and its `join` were two allocations more for
-            // every reference (issue 17).
-            let mut s = String::with_capacity(parts.iter().map(|p| p.as_str().len() + 1).sum());
             for (i, part) in parts.iter().enumerate() {
                 if i > 0 {
-                    s.push('.');
+                    out.push('.');
                 }
-                s.push_str(part.as_str());
+                out.push_str(part.as_str());
             }
-            Some(s)
+            true
         }
         Expr::Conditional(c, a, b) => {
-            Some(format!("{} ? {} : {}", inline(c)?, inline(a)?, inline(b)?))
+            inline_into(out, c)
+                && {
+                    out.push_str(" ? ");
+                    inline_into(out, a)
+                }
+                && {
+                    out.push_str(" : ");
+                    inline_into(out, b)
+                }
         }
         Expr::List(items) => {
-            if items
+            !items
                 .iter()
                 .any(|i| matches!(i, Expr::List(_) | Expr::Object(_)))
-            {
-                return None;
+                && {
+                    out.push('[');
+                    let all = separated(out, items);
+                    out.push(']');
+                    all
+                }
+                && out
+                    .get(start..)
+                    .is_some_and(|s| s.chars().count() <= INLINE_LIST_MAX)
+        }
+        Expr::Object(entries) => {
+            entries.is_empty() && {
+                out.push_str("{}");
+                true
             }
-            let parts: Option<Vec<String>> = items.iter().map(inline).collect();
-            let s = format!("[{}]", parts?.join(", "));
-            (s.chars().count() <= INLINE_LIST_MAX).then_some(s)
         }
-        Expr::Object(entries) => entries.is_empty().then(|| "{}".to_owned()),
         Expr::Call(name, args) => {
-            let parts: Option<Vec<String>> = args.iter().map(inline).collect();
-            Some(format!("{}({})", name.as_str(), parts?.join(", ")))
+            out.push_str(name.as_str());
+            out.push('(');
+            let all = separated(out, args);
+            out.push(')');
+            all
         }
+    };
+    if !fits {
+        out.truncate(start);
     }
+    fits
+}
+
+/// `items` on one line, separated by `, `, while each fits.
+fn separated(out: &mut String, items: &[Expr]) -> bool {
+    items.iter().enumerate().all(|(i, item)| {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        inline_into(out, item)
+    })
 }
 
 fn indent(out: &mut String, level: usize) {
@@ -224,9 +275,8 @@ fn multiline(out: &mut String, e: &Expr, level: usize) {
             out.push_str("[\n");
             for item in items {
                 indent(out, level + 1);
-                match inline(item) {
-                    Some(s) => out.push_str(&s),
-                    None => multiline(out, item, level + 1),
+                if !inline_into(out, item) {
+                    multiline(out, item, level + 1);
                 }
                 out.push_str(",\n");
             }
@@ -250,15 +300,16 @@ fn multiline(out: &mut String, e: &Expr, level: usize) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                match inline(a) {
-                    Some(s) => out.push_str(&s),
-                    None => multiline(out, a, level),
+                if !inline_into(out, a) {
+                    multiline(out, a, level);
                 }
             }
             out.push(')');
         }
         // Scalars always fit on one line; a conditional with multi-line branches is never built.
-        other => out.push_str(&inline(other).unwrap_or_default()),
+        other => {
+            inline_into(out, other);
+        }
     }
 }
 
@@ -272,11 +323,16 @@ enum Line<'a> {
 }
 
 fn write_lines(out: &mut String, lines: &[Line<'_>], level: usize) {
-    // Alignment runs: consecutive assignments whose value is on one line.
-    let rendered: Vec<Option<String>> = lines
+    // Alignment runs: consecutive assignments whose value is on one line. Those values are
+    // written once, one after another into one text, each known by where it lies in it.
+    let mut one_line = String::new();
+    let rendered: Vec<Option<std::ops::Range<usize>>> = lines
         .iter()
         .map(|l| match l {
-            Line::Assign(_, v) => inline(v),
+            Line::Assign(_, v) => {
+                let start = one_line.len();
+                inline_into(&mut one_line, v).then_some(start..one_line.len())
+            }
             _ => None,
         })
         .collect();
@@ -312,12 +368,12 @@ fn write_lines(out: &mut String, lines: &[Line<'_>], level: usize) {
                 indent(out, level);
                 out.push_str(key);
                 match one {
-                    Some(s) => {
+                    Some(range) => {
                         for _ in key.chars().count()..width {
                             out.push(' ');
                         }
                         out.push_str(" = ");
-                        out.push_str(s);
+                        out.push_str(one_line.get(range.clone()).unwrap_or_default());
                     }
                     None => {
                         out.push_str(" = ");
