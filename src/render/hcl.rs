@@ -130,7 +130,7 @@ pub fn quote(s: &str) -> String {
 }
 
 /// [`quote`] at the end of `out`.
-fn quote_into(out: &mut String, s: &str) {
+pub(crate) fn quote_into(out: &mut String, s: &str) {
     out.push('"');
     // Most strings (names, tags, ARNs) hold nothing to escape: printable ASCII without a quote,
     // a backslash or a template introducer's first character is copied whole (a `char` at a
@@ -163,7 +163,7 @@ fn quote_into(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn object_key(key: &str) -> Cow<'_, str> {
+pub(crate) fn object_key(key: &str) -> Cow<'_, str> {
     if is_identifier(key) && !RESERVED.contains(&key) {
         Cow::Borrowed(key)
     } else {
@@ -172,7 +172,7 @@ fn object_key(key: &str) -> Cow<'_, str> {
 }
 
 /// Longest single-line rendering kept on one line for lists.
-const INLINE_LIST_MAX: usize = 80;
+pub(crate) const INLINE_LIST_MAX: usize = 80;
 
 /// The expression on one line at the end of `out`, where it fits on one line in `terraform fmt`
 /// style; answers whether it did (else `out` is left as it was). Written in place: a `String`
@@ -490,6 +490,14 @@ impl File {
     }
     pub fn push(&mut self, block: Block) {
         self.push_commented(Vec::new(), block);
+    }
+    /// A block written by `write` at the top level, where [`File::push`] would have written
+    /// it: for blocks written straight into the text, as a room's are.
+    pub(crate) fn push_written(&mut self, write: impl FnOnce(&mut String)) {
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        write(&mut self.text);
     }
     pub fn push_commented(&mut self, comments: Vec<String>, block: Block) {
         if !self.text.is_empty() {

@@ -8,6 +8,8 @@ pub(crate) mod hcl;
 mod jobs;
 mod json;
 pub(crate) mod policies;
+#[cfg(test)]
+mod random_rooms;
 mod rules;
 pub(crate) mod stack_sets;
 pub(crate) mod terraform;

@@ -13,7 +13,7 @@
 //! `jsonencode()` of the documents in [`crate::policy`], the same ones the policies target and
 //! CloudFormation write.
 
-use crate::model::{Deployment, Destination, DestinationKind, Model, Room, Tags};
+use crate::model::{Deployment, Destination, DestinationKind, Model, Tags};
 use crate::policy::PolicyDocument;
 use crate::policy::log_delivery::{DELIVERY_PRINCIPAL, FIREHOSE_TAG, SLR_NAME};
 use crate::policy::plan::{self, DeploymentPolicies};
@@ -23,6 +23,7 @@ use super::{File, deployment_stem};
 
 mod audit;
 mod lex;
+mod rooms;
 
 /// Import blocks need Terraform 1.5; nothing older is supported.
 const TERRAFORM_VERSION: &str = ">= 1.5.0";
@@ -264,8 +265,9 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
             f.push_commented(destination_notes(d), logging_configuration(c, d, policies));
         }
     }
+    let mut list = String::new();
     for r in &dep.rooms {
-        f.push(room(r));
+        f.push_written(|out| rooms::write_room(out, r, &mut list));
     }
     lex::resources(&mut f, dep);
     f
@@ -566,7 +568,10 @@ fn logging_configuration(
     b
 }
 
-fn room(r: &Room) -> Block {
+/// A room's block, which [`rooms::write_room`] writes straight into the text; the tests hold the
+/// two to one text.
+#[cfg(test)]
+fn room(r: &crate::model::Room) -> Block {
     let mut b = resource("aws_ivschat_room", &Ident::from_key(&r.key))
         .attr(&id("name"), Expr::str(r.name.clone()))
         .attr(
