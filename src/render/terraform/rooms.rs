@@ -1,6 +1,6 @@
 //! A room's `aws_ivschat_room` block written straight into the module's text. Built as an
 //! [`hcl::Block`](super::hcl::Block) of attributes and expressions, each room took about 17,000
-//! instructions and 30 allocations to build, lay out and drop, most of a Terraform render
+//! instructions and 22 allocations more to build, lay out and drop, most of a Terraform render
 //! (issue 17). The text is byte for byte what the general writer makes of [`super::room`]'s
 //! block (the tests compare the two on random rooms): the same quoting, the same alignment of
 //! `=` over each run of single-line attributes, the same rule for a list on one line.
