@@ -4,6 +4,7 @@
 //! (`<`, `&`), turn the label into Markdown (a leading backtick) or close the Markdown fence of
 //! `graph.md` (three backticks).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{CAPTION, GENERATED_BY, Graph, Node, NodeKind};
@@ -63,7 +64,7 @@ pub fn write_into(graph: &Graph, out: &mut String) {
         );
         for node in &cluster.nodes {
             out.push_str("    ");
-            out.push_str(&node_line(node));
+            write_node(out, node);
             out.push('\n');
         }
         out.push_str("  end\n");
@@ -71,7 +72,12 @@ pub fn write_into(graph: &Graph, out: &mut String) {
     let mut drifted_links = Vec::new();
     for (i, edge) in graph.edges.iter().enumerate() {
         if edge.marks.is_empty() {
-            let _ = writeln!(out, "  {} --> {}", edge.from, edge.to);
+            // Pieces, not `writeln!`: a spec has an edge or more for every room (issue 17).
+            out.push_str("  ");
+            out.push_str(&edge.from);
+            out.push_str(" --> ");
+            out.push_str(&edge.to);
+            out.push('\n');
         } else {
             let text: Vec<String> = edge.marks.iter().map(super::Mark::line).collect();
             let _ = writeln!(
@@ -117,7 +123,9 @@ pub fn write_into(graph: &Graph, out: &mut String) {
     }
 }
 
-fn node_line(node: &Node) -> String {
+/// A node's line, written in place: its label's lines were cloned, escaped each into a string
+/// of its own, joined and formatted into one more, for every room (issue 17).
+fn write_node(out: &mut String, node: &Node) {
     let (open, close, class) = match node.kind {
         NodeKind::Room => ("([", "])", "room"),
         NodeKind::LoggingConfiguration => ("[", "]", "configuration"),
@@ -131,9 +139,26 @@ fn node_line(node: &Node) -> String {
     } else {
         "drift"
     };
-    let mut lines = node.lines.clone();
-    lines.extend(node.marks.iter().map(super::Mark::line));
-    format!("{}{open}\"{}\"{close}:::{class}", node.id, label(&lines))
+    out.push_str(&node.id);
+    out.push_str(open);
+    out.push('"');
+    let marks = node.marks.iter().map(super::Mark::line);
+    for (i, line) in node
+        .lines
+        .iter()
+        .map(Cow::Borrowed)
+        .chain(marks.map(Cow::Owned))
+        .enumerate()
+    {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        escape_into(out, &line);
+    }
+    out.push('"');
+    out.push_str(close);
+    out.push_str(":::");
+    out.push_str(class);
 }
 
 /// Lines joined with Mermaid's line break.
@@ -148,14 +173,59 @@ fn label(lines: &[String]) -> String {
 /// Text for inside a quoted Mermaid label.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// [`escape`] at the end of `out`.
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         // `:` too: Mermaid's preprocessor drops the last `;` of any line matching
         // `style.*:\S*#.*;` or `classDef.*:\S*#.*;`, which a label could otherwise spell.
-        if c.is_ascii_alphanumeric() || " -_./,=+()".contains(c) {
+        if c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '-' | '_' | '.' | '/' | ',' | '=' | '+' | '(' | ')')
+        {
             out.push(c);
         } else {
-            out.push_str(&format!("#{};", u32::from(c)));
+            out.push('#');
+            out.push_str(itoa::Buffer::new().format(u32::from(c)));
+            out.push(';');
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    /// The characters kept are the ones the first writer kept (`" -_./,=+()".contains`), and
+    /// every other is its code point as an entity: on every string of up to 3 of characters
+    /// from both sides, each printable ASCII character among them.
+    #[test]
+    fn labels_are_escaped_as_the_first_writer_escaped_them() {
+        fn by_format(text: &str) -> String {
+            text.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || " -_./,=+()".contains(c) {
+                        c.to_string()
+                    } else {
+                        format!("#{};", u32::from(c))
+                    }
+                })
+                .collect()
+        }
+        let mut alphabet: Vec<char> = (' '..='~').collect();
+        alphabet.extend(['\n', '\t', '\u{7f}', 'é', '日', '🎉']);
+        let mut checked = 0;
+        for a in &alphabet {
+            for b in &alphabet {
+                for c in ['a', ';', '#', '`', 'ü'] {
+                    let text: String = [*a, *b, c].iter().collect();
+                    assert_eq!(escape(&text), by_format(&text), "{text:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 101 * 101 * 5);
+    }
 }
