@@ -256,7 +256,15 @@ pub fn build(
             chosen
         }
     };
-    let marks_of = |e: Element| marks.get(&e).cloned().unwrap_or_default();
+    // A render draws no marks: an element (its keys copied) is built only to look one up, which
+    // was three copies a room (issue 17).
+    let marks_of = |element: &dyn Fn() -> Element| {
+        if marks.is_empty() {
+            Vec::new()
+        } else {
+            marks.get(&element()).cloned().unwrap_or_default()
+        }
+    };
     let mut graph = Graph {
         clusters: Vec::new(),
         edges: Vec::new(),
@@ -268,7 +276,7 @@ pub fn build(
                 id: room.logical_id.clone(),
                 kind: NodeKind::Room,
                 lines: named("room", &room.key, &room.name),
-                marks: marks_of(Element::Room(room.key.clone())),
+                marks: marks_of(&|| Element::Room(room.key.clone())),
             });
         }
         for config in &dep.logging_configurations {
@@ -276,7 +284,7 @@ pub fn build(
                 id: config.logical_id.clone(),
                 kind: NodeKind::LoggingConfiguration,
                 lines: named("logging configuration", &config.key, &config.name),
-                marks: marks_of(Element::LoggingConfiguration(config.key.clone())),
+                marks: marks_of(&|| Element::LoggingConfiguration(config.key.clone())),
             });
         }
         let policies = plan::for_deployment(dep);
@@ -285,7 +293,7 @@ pub fn build(
                 id: d.logical_id.clone(),
                 kind: NodeKind::Destination { managed: d.managed },
                 lines: destination_lines(d, &policies, lex::bots_only(dep, &d.key)),
-                marks: marks_of(Element::Destination(d.key.clone())),
+                marks: marks_of(&|| Element::Destination(d.key.clone())),
             });
         }
         for bot in &dep.bots {
@@ -302,7 +310,7 @@ pub fn build(
                     graph.edges.push(Edge {
                         from: room.logical_id.clone(),
                         to: config.logical_id.clone(),
-                        marks: marks_of(Element::Attachment {
+                        marks: marks_of(&|| Element::Attachment {
                             room: room.key.clone(),
                             configuration: key.clone(),
                         }),
@@ -315,7 +323,7 @@ pub fn build(
                 graph.edges.push(Edge {
                     from: config.logical_id.clone(),
                     to: d.logical_id.clone(),
-                    marks: marks_of(Element::Delivery {
+                    marks: marks_of(&|| Element::Delivery {
                         configuration: config.key.clone(),
                     }),
                 });
