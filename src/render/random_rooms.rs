@@ -2,6 +2,7 @@
 //! the general writer of the same rooms: strings that YAML, JSON and HCL must each quote or
 //! escape, and ordinary ones.
 
+use crate::dice::Dice;
 use crate::model::{MessageReviewHandler, Room, Tags};
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
@@ -50,52 +51,42 @@ pub(crate) const STRINGS: &[&str] = &[
     "dotted.key",
 ];
 
-pub(crate) struct Draw(pub(crate) u64);
-
-impl Draw {
-    pub(crate) fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+/// One of [`STRINGS`], sometimes two joined.
+pub(crate) fn string(dice: &mut Dice) -> String {
+    let mut s = STRINGS[dice.below(STRINGS.len())].to_owned();
+    if dice.below(3) == 0 {
+        s.push_str(STRINGS[dice.below(STRINGS.len())]);
     }
-
-    pub(crate) fn string(&mut self) -> String {
-        let mut s = STRINGS[self.next(STRINGS.len())].to_owned();
-        if self.next(3) == 0 {
-            s.push_str(STRINGS[self.next(STRINGS.len())]);
-        }
-        s
-    }
+    s
 }
 
-pub(crate) fn room(draw: &mut Draw, i: usize, configurations: &[&str]) -> Room {
+pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
     let key = format!("room-{i}");
-    let logging = (0..draw.next(4))
-        .map(|_| configurations[draw.next(configurations.len())].to_owned())
+    let logging = (0..dice.below(4))
+        .map(|_| configurations[dice.below(configurations.len())].to_owned())
         .collect();
     let mut tags = Tags::new();
-    for _ in 0..draw.next(4) {
-        tags.insert(draw.string(), draw.string());
+    for _ in 0..dice.below(4) {
+        tags.insert(string(dice), string(dice));
     }
     Room {
-        name: if draw.next(2) == 0 {
+        name: if dice.below(2) == 0 {
             key.clone()
         } else {
-            draw.string()
+            string(dice)
         },
         logical_id: format!("RoomRoom{i}C0FFEE"),
-        key: if draw.next(4) == 0 {
-            draw.string()
+        key: if dice.below(4) == 0 {
+            string(dice)
         } else {
             key
         },
         logging,
-        maximum_message_length: (draw.next(2) == 0).then(|| draw.next(500) as u32 + 1),
-        maximum_message_rate_per_second: (draw.next(2) == 0).then(|| draw.next(100) as u32),
-        message_review_handler: (draw.next(3) == 0).then(|| MessageReviewHandler {
-            uri: draw.string(),
-            fallback_result: if draw.next(2) == 0 {
+        maximum_message_length: (dice.below(2) == 0).then(|| dice.below(500) as u32 + 1),
+        maximum_message_rate_per_second: (dice.below(2) == 0).then(|| dice.below(100) as u32),
+        message_review_handler: (dice.below(3) == 0).then(|| MessageReviewHandler {
+            uri: string(dice),
+            fallback_result: if dice.below(2) == 0 {
                 FallbackResult::Allow
             } else {
                 FallbackResult::Deny

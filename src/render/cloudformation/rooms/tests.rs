@@ -4,11 +4,12 @@
 //! escape: a split deployment's room templates, and single templates among the deployment's
 //! other resources and outputs.
 
+use crate::dice::Dice;
 use crate::model::{Access, Deployment, Room};
 use crate::plan::test_support;
 use crate::policy::plan::{self, DeploymentPolicies};
 use crate::render::doc::{Doc, borrowed};
-use crate::render::random_rooms::{Draw, room};
+use crate::render::random_rooms::room;
 use crate::render::{Gathered, TemplateFormat};
 
 use super::super::{
@@ -60,7 +61,7 @@ fn by_tree(dep: &Deployment, rooms: &[&Room], order: &[String], format: Template
 #[test]
 fn rooms_written_straight_read_as_the_tree_writes_them() {
     let configurations = ["archive", "tail", "stream-${x}", "we: ird"];
-    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+    let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
     let mut cases = 0;
     for case in 0..120 {
         let dep = Deployment {
@@ -72,8 +73,8 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
             bots: Vec::new(),
             access: Access::default(),
         };
-        let rooms: Vec<Room> = (0..draw.next(6))
-            .map(|i| room(&mut draw, case * 10 + i, &configurations))
+        let rooms: Vec<Room> = (0..dice.below(6))
+            .map(|i| room(&mut dice, case * 10 + i, &configurations))
             .collect();
         let refs: Vec<&Room> = rooms.iter().collect();
         let order = vec!["cloudformation/a.json".to_owned(), "b".to_owned()];
@@ -127,7 +128,7 @@ fn single_templates_written_straight_read_as_the_tree_writes_them() {
         include_str!("../../../../examples/multi-destination.yaml"),
         include_str!("../../../../examples/organization.yaml"),
     ];
-    let mut draw = Draw(0x2545_f491_4f6c_dd1d);
+    let mut dice = Dice(0x2545_f491_4f6c_dd1d);
     let mut cases = 0;
     let mut empty = 0;
     for spec in specs {
@@ -144,12 +145,12 @@ fn single_templates_written_straight_read_as_the_tree_writes_them() {
                     .iter()
                     .map(|c| c.key.as_str())
                     .collect();
-                let rooms = if case < 2 { 0 } else { 1 + draw.next(7) };
+                let rooms = if case < 2 { 0 } else { 1 + dice.below(7) };
                 dep.rooms = (0..rooms)
                     .map(|i| {
-                        let mut r = room(&mut draw, case * 10 + i, &["unused"]);
-                        r.logging = (0..draw.next(keys.len() + 1))
-                            .map(|_| keys[draw.next(keys.len())].to_owned())
+                        let mut r = room(&mut dice, case * 10 + i, &["unused"]);
+                        r.logging = (0..dice.below(keys.len() + 1))
+                            .map(|_| keys[dice.below(keys.len())].to_owned())
                             .collect();
                         r
                     })

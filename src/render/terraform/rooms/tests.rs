@@ -3,8 +3,9 @@
 //! and handlers with what HCL must quote or escape, reserved words as tag keys, and lists of
 //! references that fit on one line and that do not.
 
+use crate::dice::Dice;
 use crate::render::hcl;
-use crate::render::random_rooms::{self, Draw};
+use crate::render::random_rooms;
 
 use super::super::room;
 use super::write_room;
@@ -14,11 +15,11 @@ fn rooms_written_straight_read_as_the_general_writer_writes_them() {
     // One reference fits on one line (49 characters), two do not; `${` and `:` make the
     // identifiers long ones of their own.
     let configurations = ["archive", "tail", "stream-${x}", "we: ird"];
-    let mut draw = Draw(0x51_7cc1_b727_220a);
+    let mut dice = Dice(0x51_7cc1_b727_220a);
     let (mut one_line, mut on_lines, mut handlers, mut tagged) = (0, 0, 0, 0);
     for case in 0..400 {
-        let rooms: Vec<_> = (0..1 + draw.next(4))
-            .map(|i| random_rooms::room(&mut draw, case * 10 + i, &configurations))
+        let rooms: Vec<_> = (0..1 + dice.below(4))
+            .map(|i| random_rooms::room(&mut dice, case * 10 + i, &configurations))
             .collect();
         let mut by_blocks = hcl::File::with_header(vec!["header".to_owned()]);
         let mut straight = hcl::File::with_header(vec!["header".to_owned()]);
