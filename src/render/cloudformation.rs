@@ -1035,22 +1035,11 @@ mod tests {
     /// and `é`.
     #[test]
     fn a_substitution_is_found_wherever_str_contains_finds_it() {
-        let alphabet = ["$", "{", "a", "é"];
-        let mut strings = vec![String::new()];
-        let mut checked = 0;
-        for _ in 0..6 {
-            let mut longer = Vec::new();
-            for s in &strings {
-                for c in alphabet {
-                    let t = format!("{s}{c}");
-                    assert_eq!(holds_substitution(&t), t.contains("${"), "{t:?}");
-                    checked += 1;
-                    longer.push(t);
-                }
-            }
-            strings = longer;
+        let strings = crate::dice::every_string(&["$", "{", "a", "é"], 6);
+        for t in &strings {
+            assert_eq!(holds_substitution(t), t.contains("${"), "{t:?}");
         }
-        assert_eq!(checked, 4 + 16 + 64 + 256 + 1024 + 4096);
+        assert_eq!(strings.len(), 1 + 4 + 16 + 64 + 256 + 1024 + 4096);
     }
 
     /// The target rules' count of a deployment's base resources is what the render builds: on

@@ -576,22 +576,12 @@ mod tests {
             "a", "Z", "0", "_", "-", " ", "~", ".", "\"", "\\", "$", "%", "{", "\n", "\t",
             "\u{7f}", "\u{85}", "é", "日",
         ];
-        let mut strings = vec![String::new()];
-        let mut checked = 0;
-        for _ in 0..4 {
-            let mut longer = Vec::new();
-            for s in &strings {
-                for c in alphabet {
-                    let t = format!("{s}{c}");
-                    assert_eq!(is_identifier(&t), identifier_by_chars(&t), "{t:?}");
-                    assert_eq!(quote(&t), quote_by_chars(&t), "{t:?}");
-                    checked += 1;
-                    longer.push(t);
-                }
-            }
-            strings = longer;
+        let strings = crate::dice::every_string(&alphabet, 4);
+        for t in &strings {
+            assert_eq!(is_identifier(t), identifier_by_chars(t), "{t:?}");
+            assert_eq!(quote(t), quote_by_chars(t), "{t:?}");
         }
-        assert_eq!(checked, 19 + 361 + 6859 + 130_321);
+        assert_eq!(strings.len(), 1 + 19 + 361 + 6859 + 130_321);
     }
 
     #[test]

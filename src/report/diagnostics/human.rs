@@ -558,23 +558,15 @@ error[CL030]: bad \\u{1b}[31m
     /// for every line index up to past the end.
     #[test]
     fn text_from_is_lines_skipped() {
-        let alphabet = ['a', '\n', '\r'];
-        for n in 0..=7_u32 {
-            for mut code in 0..alphabet.len().pow(n) {
-                let text: String = (0..n)
-                    .map(|_| {
-                        let c = alphabet[code % alphabet.len()];
-                        code /= alphabet.len();
-                        c
-                    })
-                    .collect();
-                let lines = super::FileLines::new(&text);
-                for index in 0..=text.len() + 1 {
-                    assert!(
-                        lines.text_from(index).lines().eq(text.lines().skip(index)),
-                        "{text:?}, line {index}"
-                    );
-                }
+        let texts = crate::dice::every_string(&["a", "\n", "\r"], 7);
+        assert_eq!(texts.len(), (0..=7).map(|n| 3_usize.pow(n)).sum::<usize>());
+        for text in &texts {
+            let lines = super::FileLines::new(text);
+            for index in 0..=text.len() + 1 {
+                assert!(
+                    lines.text_from(index).lines().eq(text.lines().skip(index)),
+                    "{text:?}, line {index}"
+                );
             }
         }
     }
