@@ -332,13 +332,13 @@ enum Line<'a> {
 fn write_lines(out: &mut String, lines: &[Line<'_>], level: usize) {
     // Alignment runs: consecutive assignments whose value is on one line. Those values are
     // written once, one after another into one text, each known by where it lies in it.
-    let mut one_line = String::new();
+    let mut values = String::new();
     let rendered: Vec<Option<std::ops::Range<usize>>> = lines
         .iter()
         .map(|l| match l {
             Line::Assign(_, v) => {
-                let start = one_line.len();
-                inline_into(&mut one_line, v).then_some(start..one_line.len())
+                let start = values.len();
+                inline_into(&mut values, v).then_some(start..values.len())
             }
             _ => None,
         })
@@ -380,7 +380,7 @@ fn write_lines(out: &mut String, lines: &[Line<'_>], level: usize) {
                             out.push(' ');
                         }
                         out.push_str(" = ");
-                        out.push_str(one_line.get(range.clone()).unwrap_or_default());
+                        out.push_str(values.get(range.clone()).unwrap_or_default());
                     }
                     None => {
                         out.push_str(" = ");
