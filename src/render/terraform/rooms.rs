@@ -6,6 +6,7 @@
 //! `=` over each run of single-line attributes, the same rule for a list on one line.
 
 use crate::model::Room;
+use crate::render::yaml::spaces;
 
 use super::hcl::{INLINE_LIST_MAX, Ident, object_key, quote_into};
 
@@ -32,22 +33,23 @@ pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
         list.push_str(".arn");
     }
     list.push(']');
-    let list_fits = list.chars().count() <= INLINE_LIST_MAX;
     let limits = [
         (LENGTH, r.maximum_message_length),
         (RATE, r.maximum_message_rate_per_second),
     ];
     // A run of single-line attributes aligns its `=` one column after its longest key; a
     // value on lines of its own (the list, where it does not fit on one) ends the run.
-    let widest = |keys: &mut dyn Iterator<Item = &str>| keys.map(str::len).max().unwrap_or(0);
-    let limit_keys = || {
+    let limit_widths = || {
         limits
             .iter()
             .filter(|(_, n)| n.is_some())
-            .map(|(key, _)| *key)
+            .map(|(key, _)| key.len())
     };
-    if list_fits {
-        let width = widest(&mut [NAME, LOGGING].into_iter().chain(limit_keys()));
+    if list.chars().count() <= INLINE_LIST_MAX {
+        let width = limit_widths()
+            .chain([NAME.len(), LOGGING.len()])
+            .max()
+            .unwrap_or(0);
         assign(out, 1, NAME, width, |out| quote_into(out, &r.name));
         assign(out, 1, LOGGING, width, |out| out.push_str(list));
         write_limits(out, &limits, width);
@@ -62,7 +64,7 @@ pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
             out.push_str(".arn,\n");
         }
         out.push_str("  ]\n");
-        write_limits(out, &limits, widest(&mut limit_keys()));
+        write_limits(out, &limits, limit_widths().max().unwrap_or(0));
     }
     if let Some(h) = &r.message_review_handler {
         out.push_str("\n  message_review_handler {\n");
@@ -78,9 +80,9 @@ pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
         let keys: Vec<_> = r.tags.iter().map(|(k, _)| object_key(k)).collect();
         let width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         for (key, (_, value)) in keys.iter().zip(r.tags.iter()) {
-            out.push_str("    ");
+            spaces(out, 4);
             out.push_str(key);
-            pad(out, width.saturating_sub(key.chars().count()));
+            spaces(out, width.saturating_sub(key.chars().count()));
             out.push_str(" = ");
             quote_into(out, value);
             out.push('\n');
@@ -109,20 +111,12 @@ fn assign(
     width: usize,
     value: impl FnOnce(&mut String),
 ) {
-    for _ in 0..level {
-        out.push_str("  ");
-    }
+    spaces(out, 2 * level);
     out.push_str(key);
-    pad(out, width.saturating_sub(key.len()));
+    spaces(out, width.saturating_sub(key.len()));
     out.push_str(" = ");
     value(out);
     out.push('\n');
-}
-
-fn pad(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
-    }
 }
 
 #[cfg(test)]
