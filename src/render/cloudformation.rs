@@ -150,7 +150,7 @@ pub fn render_deployment<S: Sink>(
     let policies = plan::for_deployment(dep);
     let stem = deployment_stem(&dep.account, &dep.region);
     let bot_outputs = lex::outputs(dep);
-    let base = base_resources(dep, &policies, false);
+    let base = base_resources(dep, &policies);
     let resources = base.len() + dep.rooms.len();
     let outputs = outputs_before_rooms(dep, &bot_outputs) + dep.rooms.len();
     if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
@@ -198,7 +198,7 @@ fn base_text(
     format: TemplateFormat,
 ) -> Result<File, RenderError> {
     let base_path = order.first().cloned().unwrap_or_default();
-    let base = base_resources(dep, policies, true);
+    let base = base_resources(dep, policies);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, true);
     let head = template_head(
         dep,
@@ -245,7 +245,7 @@ pub(crate) struct MemberParts {
 
 pub(crate) fn member_parts(dep: &Deployment) -> MemberParts {
     let policies = plan::for_deployment(dep);
-    let mut resources = base_resources(dep, &policies, false);
+    let mut resources = base_resources(dep, &policies);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
     let arns = configuration_arns(&rooms, Reference::GetAtt);
     resources.extend(
@@ -609,11 +609,7 @@ fn account_policy_id(index: usize) -> String {
 }
 
 /// Destinations, their policies and the logging configurations.
-fn base_resources(
-    dep: &Deployment,
-    policies: &DeploymentPolicies<'_>,
-    _split: bool,
-) -> Map<String, Value> {
+fn base_resources(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> Map<String, Value> {
     let mut r = Map::new();
     add_base_resources(&mut r, dep, policies);
     r
@@ -1062,7 +1058,7 @@ mod tests {
                 }
                 for dep in [original, adopted] {
                     let policies = plan::for_deployment(&dep);
-                    let built = base_resources(&dep, &policies, false).len();
+                    let built = base_resources(&dep, &policies).len();
                     assert_eq!(base_counts(&dep, &policies).0, built, "{}", dep.account);
                     seen.insert(built);
                 }

@@ -98,7 +98,7 @@ fn single_by_tree(dep: &Deployment, format: TemplateFormat) -> String {
     let policies = plan::for_deployment(dep);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
     let arns = configuration_arns(&rooms, Reference::GetAtt);
-    let base = base_resources(dep, &policies, false);
+    let base = base_resources(dep, &policies);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
     let bot_outputs = lex::outputs(dep);
     let doc = template(
