@@ -277,8 +277,8 @@ fn account_policy_name(index: usize) -> Ident {
     if index == 0 {
         id("log_delivery_account")
     } else {
-        let name = format!("log_delivery_account_{}", index + 1);
-        Ident::new(&name).unwrap_or_else(|| Ident::from_key(&name))
+        // A key that is an identifier starting with a letter is its own identifier.
+        Ident::from_key(&format!("log_delivery_account_{}", index + 1))
     }
 }
 
