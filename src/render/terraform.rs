@@ -704,3 +704,25 @@ fn outputs(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
     }
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use super::account_policy_name;
+
+    /// CloudFormation's account policies are `LogDeliveryAccountPolicy`, then `…Policy2` on;
+    /// Terraform's resources are named the same way, each an identifier of its own.
+    #[test]
+    fn account_policies_are_named_in_order() {
+        let names: Vec<String> = (0..3)
+            .map(|i| account_policy_name(i).as_str().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "log_delivery_account",
+                "log_delivery_account_2",
+                "log_delivery_account_3"
+            ]
+        );
+    }
+}
