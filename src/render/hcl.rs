@@ -18,11 +18,7 @@ use std::fmt::Write as _;
 pub struct Ident(Cow<'static, str>);
 
 impl Ident {
-    pub fn new(s: &str) -> Option<Ident> {
-        is_identifier(s).then(|| Ident(Cow::Owned(s.to_owned())))
-    }
-
-    /// [`Ident::new`] of a name written in the code, borrowed.
+    /// A name written in the code, borrowed; `None` where it is not an identifier.
     pub fn fixed(s: &'static str) -> Option<Ident> {
         is_identifier(s).then_some(Ident(Cow::Borrowed(s)))
     }
@@ -532,8 +528,8 @@ fn write_comments(out: &mut String, lines: &[String]) {
 mod tests {
     use super::*;
 
-    fn id(s: &str) -> Ident {
-        Ident::new(s).unwrap()
+    fn id(s: &'static str) -> Ident {
+        Ident::fixed(s).unwrap()
     }
 
     #[test]
@@ -581,10 +577,10 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(a, c);
         assert_ne!(b, c);
-        assert!(Ident::new(a.as_str()).is_some());
-        assert!(Ident::new(b.as_str()).is_some());
-        assert!(Ident::new("a.b").is_none());
-        assert!(Ident::new("1a").is_none());
+        assert!(is_identifier(a.as_str()));
+        assert!(is_identifier(b.as_str()));
+        assert!(Ident::fixed("a.b").is_none());
+        assert!(Ident::fixed("1a").is_none());
     }
 
     #[test]
