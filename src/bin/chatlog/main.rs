@@ -43,21 +43,21 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, CliError> {
     match command {
-        Command::Validate(args) => validate::run(args),
-        Command::Schema(args) => schema::run(args),
-        Command::Render(args) => render::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Graph(args) => graph::run(args),
-        Command::Policy(PolicyCommand::Merge(args)) => policy_merge::run(args),
-        Command::Policy(PolicyCommand::Verify(args)) => policy_verify::run(args),
-        Command::Plan(args) => plan::run(args),
-        Command::Apply(args) => apply::run(args),
-        Command::Drift(args) => drift::run(args),
-        Command::Inventory(args) => inventory::run(args),
-        Command::Import(args) => import::run(args),
-        Command::Init(args) => init::run(args),
+        Command::Validate(args) => validate::run(args.0),
+        Command::Schema(args) => schema::run(args.0),
+        Command::Render(args) => render::run(args.0),
+        Command::Check(args) => check::run(args.0),
+        Command::Graph(args) => graph::run(args.0),
+        Command::Policy(PolicyCommand::Merge(args)) => policy_merge::run(args.0),
+        Command::Policy(PolicyCommand::Verify(args)) => policy_verify::run(args.0),
+        Command::Plan(args) => plan::run(args.0),
+        Command::Apply(args) => apply::run(args.0),
+        Command::Drift(args) => drift::run(args.0),
+        Command::Inventory(args) => inventory::run(args.0),
+        Command::Import(args) => import::run(args.0),
+        Command::Init(args) => init::run(args.0),
         // Both are generated from the whole command line, which they are handed.
-        Command::Completions(args) => completions::run(args, Cli::command()),
-        Command::Man(args) => man::run(args, Cli::command()),
+        Command::Completions(args) => completions::run(args.0, Cli::command()),
+        Command::Man(args) => man::run(args.0, Cli::command()),
     }
 }
