@@ -2,6 +2,7 @@
 //! an id in the catalog and reports where the spec says what it breaks.
 
 use std::borrow::Cow;
+use std::collections::hash_map;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
@@ -480,7 +481,7 @@ impl<'a> Resolver<'a> {
             places: Vec::new(),
             of_room: Vec::with_capacity(spec.rooms.len()),
         };
-        let mut seen: HashMap<(Cow<'a, str>, Cow<'a, str>), usize, foldhash::fast::RandomState> =
+        let mut seen: HashMap<(&str, &str), usize, foldhash::fast::RandomState> =
             HashMap::default();
         for (key, entry) in &spec.rooms {
             let room = &entry.value;
@@ -541,13 +542,17 @@ impl<'a> Resolver<'a> {
                 }
             }
             out.of_room.push(placement.map(|p| {
-                // A room's placement borrows the spec's names, so the key costs no copy.
-                let key = (p.account.clone(), p.region.clone());
-                if let Some(at) = seen.get(&key) {
-                    return *at;
-                }
                 let at = out.places.len();
-                seen.insert(key, at);
+                // A room's placement borrows the spec's names (it has no fallback to copy them
+                // from); one that did not would only be kept twice.
+                if let (Cow::Borrowed(account), Cow::Borrowed(region)) = (&p.account, &p.region) {
+                    match seen.entry((*account, *region)) {
+                        hash_map::Entry::Occupied(seen) => return *seen.get(),
+                        hash_map::Entry::Vacant(new) => {
+                            new.insert(at);
+                        }
+                    }
+                }
                 out.places.push(p);
                 at
             }));
