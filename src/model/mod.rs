@@ -115,7 +115,7 @@ pub struct Room {
     pub logging: Vec<String>,
     pub maximum_message_length: Option<u32>,
     pub maximum_message_rate_per_second: Option<u32>,
-    pub message_review_handler: Option<MessageReviewHandler>,
+    pub message_review_handler: Option<Box<MessageReviewHandler>>,
     pub tags: Tags,
     pub origin: Origin,
 }

@@ -136,9 +136,11 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
             maximum_message_rate_per_second: room
                 .maximum_message_rate_per_second
                 .map(types::MessageRate::get),
-            message_review_handler: room.message_review_handler.map(|h| MessageReviewHandler {
-                uri: String::from(h.uri),
-                fallback_result: h.fallback_result,
+            message_review_handler: room.message_review_handler.map(|h| {
+                Box::new(MessageReviewHandler {
+                    uri: String::from(h.uri),
+                    fallback_result: h.fallback_result,
+                })
             }),
             // The room's own tags move in; only the defaults' are copied.
             tags: over_defaults(&defaults.tags, SortedMap::from(room.tags).into_iter()),

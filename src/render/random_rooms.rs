@@ -84,13 +84,15 @@ pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
         logging,
         maximum_message_length: (dice.below(2) == 0).then(|| dice.below(500) as u32 + 1),
         maximum_message_rate_per_second: (dice.below(2) == 0).then(|| dice.below(100) as u32),
-        message_review_handler: (dice.below(3) == 0).then(|| MessageReviewHandler {
-            uri: string(dice),
-            fallback_result: if dice.below(2) == 0 {
-                FallbackResult::Allow
-            } else {
-                FallbackResult::Deny
-            },
+        message_review_handler: (dice.below(3) == 0).then(|| {
+            Box::new(MessageReviewHandler {
+                uri: string(dice),
+                fallback_result: if dice.below(2) == 0 {
+                    FallbackResult::Allow
+                } else {
+                    FallbackResult::Deny
+                },
+            })
         }),
         tags,
         origin: Origin {

@@ -403,7 +403,7 @@ pub struct Room {
     pub logging: Vec<String>,
     pub maximum_message_length: Option<MessageLength>,
     pub maximum_message_rate_per_second: Option<MessageRate>,
-    pub message_review_handler: Option<MessageReviewHandler>,
+    pub message_review_handler: Option<Box<MessageReviewHandler>>,
     pub account: Option<AccountId>,
     pub region: Option<Region>,
     #[serde(default)]

@@ -696,10 +696,10 @@ impl Check<'_> {
                     .maximum_message_rate_per_second
                     .map(types::MessageRate::get),
                 message_review_handler: room.message_review_handler.as_ref().map(|h| {
-                    MessageReviewHandler {
+                    Box::new(MessageReviewHandler {
                         uri: h.uri.to_string(),
                         fallback_result: h.fallback_result,
-                    }
+                    })
                 }),
                 tags,
                 origin: at,
