@@ -721,28 +721,55 @@ pub(super) fn comment_start(rest: &str) -> usize {
 /// ends a key. Characters that would start something else there are left to the general parser.
 pub(super) fn flow_plain_end(line: Line<'_>, at: usize) -> Option<usize> {
     let rest = line.text.get(at..)?.as_bytes();
-    let mut end = rest.len();
-    for (i, &b) in rest.iter().enumerate() {
-        match b {
-            b',' | b']' | b'}' => {
-                end = i;
-                break;
-            }
-            b':' if matches!(
-                rest.get(i + 1),
-                None | Some(b' ' | b',' | b']' | b'}' | b'[' | b'{')
-            ) =>
-            {
-                end = i;
-                break;
-            }
-            b'[' | b'{' | b'#' | b'"' | b'\'' => return None,
-            _ => {}
-        }
-    }
+    let end = plain_run(rest)?;
     let text = rest.get(..end)?;
     let trimmed = text.len() - text.iter().rev().take_while(|&&b| b == b' ').count();
     (trimmed > 0).then_some(at + trimmed)
+}
+
+/// Where a plain scalar in a flow collection ends in `rest` (before `,`, `]`, `}`, or a `:`
+/// that ends a key), or `None` at a byte that would start something else there. The bytes
+/// that matter are found through a table of them, a load and a test a byte, and only then told
+/// apart: a `match` of each byte that did both took about 150 instructions a scalar, two
+/// scalars a room.
+fn plain_run(rest: &[u8]) -> Option<usize> {
+    const MATTERS: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut slots: &mut [bool] = &mut table;
+        let mut byte = 0_u8;
+        while let [slot, rest @ ..] = slots {
+            *slot = matches!(
+                byte,
+                b',' | b']' | b'}' | b':' | b'[' | b'{' | b'#' | b'"' | b'\''
+            );
+            byte = byte.wrapping_add(1);
+            slots = rest;
+        }
+        table
+    };
+    let mut from = 0;
+    loop {
+        let Some(i) = rest
+            .get(from..)?
+            .iter()
+            .position(|&b| MATTERS.get(usize::from(b)) == Some(&true))
+        else {
+            return Some(rest.len());
+        };
+        let at = from + i;
+        match rest.get(at)? {
+            b',' | b']' | b'}' => return Some(at),
+            b':' if matches!(
+                rest.get(at + 1),
+                None | Some(b' ' | b',' | b']' | b'}' | b'[' | b'{')
+            ) =>
+            {
+                return Some(at);
+            }
+            b':' => from = at + 1,
+            _ => return None,
+        }
+    }
 }
 
 /// A key inside a flow mapping (`k: ` or `"k": `): its text, its position and where its value
@@ -881,7 +908,7 @@ pub(super) fn plain(text: &str) -> Option<Plain> {
 
 #[cfg(test)]
 mod tests {
-    use super::{comment_start, line_end, plain_key_colon};
+    use super::{comment_start, line_end, plain_key_colon, plain_run};
 
     /// Every string of up to `longest` symbols of `alphabet`, the empty one first.
     fn every_string<T: Copy>(alphabet: &[T], longest: u32) -> impl Iterator<Item = Vec<T>> + '_ {
@@ -896,6 +923,35 @@ mod tests {
                     .collect()
             })
         })
+    }
+
+    /// `plain_run` finds what the byte-by-byte `match` it replaced found, on every string of up
+    /// to 6 of a letter, a space and each byte that matters.
+    #[test]
+    fn plain_run_ends_where_a_match_of_each_byte_ends() {
+        fn by_match(rest: &[u8]) -> Option<usize> {
+            for (i, &b) in rest.iter().enumerate() {
+                match b {
+                    b',' | b']' | b'}' => return Some(i),
+                    b':' if matches!(
+                        rest.get(i + 1),
+                        None | Some(b' ' | b',' | b']' | b'}' | b'[' | b'{')
+                    ) =>
+                    {
+                        return Some(i);
+                    }
+                    b'[' | b'{' | b'#' | b'"' | b'\'' => return None,
+                    _ => {}
+                }
+            }
+            Some(rest.len())
+        }
+        let mut tried = 0;
+        for bytes in every_string(b"a ,]}:[{#\"'", 6) {
+            assert_eq!(plain_run(&bytes), by_match(&bytes), "{bytes:?}");
+            tried += 1;
+        }
+        assert_eq!(tried, 1_948_717);
     }
 
     /// `plain_key_colon` is the byte loop it replaced, on every string of up to 10 of `a`, `:`,
