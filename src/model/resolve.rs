@@ -545,8 +545,9 @@ impl<'a> Resolver<'a> {
             }
             out.of_room.push(placement.map(|p| {
                 let at = out.places.len();
-                // A room's placement borrows the spec's names (it has no fallback to copy them
-                // from); one that did not would only be kept twice.
+                // A room's placement borrows the spec's names: a room has no fallback to copy
+                // them from. One that owned them would be kept as a place of its own, which
+                // `build` still gives the deployment of its names.
                 if let (Cow::Borrowed(account), Cow::Borrowed(region)) = (&p.account, &p.region) {
                     match seen.entry((*account, *region)) {
                         hash_map::Entry::Occupied(seen) => return *seen.get(),
