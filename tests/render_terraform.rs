@@ -491,15 +491,15 @@ fn hostile_names_and_tags_come_out_as_data() {
     for b in body.blocks() {
         let labels: Vec<&str> = b.labels().iter().map(|l| l.as_str()).collect();
         let expected = match labels.as_slice() {
-            ["aws_ivschat_room", _] => &dep.rooms[0].tags,
-            ["aws_s3_bucket", _] => &dep.destinations[0].tags,
-            ["aws_ivschat_logging_configuration", _] => &dep.logging_configurations[0].tags,
+            ["aws_ivschat_room", _] => dep.rooms[0].tags.to_tags(),
+            ["aws_s3_bucket", _] => dep.destinations[0].tags.clone(),
+            ["aws_ivschat_logging_configuration", _] => dep.logging_configurations[0].tags.clone(),
             _ => continue,
         };
         let tags = b.body().attributes().find(|a| a.key() == "tags").unwrap();
         // Evaluating with no variables and no functions: any interpolation would fail here.
         let got: chatlog::model::Tags = serde_json::from_value(eval(tags.expr())).unwrap();
-        assert_eq!(&got, expected);
+        assert_eq!(got, expected);
         checked += 1;
     }
     assert_eq!(checked, 3);

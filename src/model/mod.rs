@@ -5,11 +5,13 @@
 mod arn;
 mod logical_id;
 mod resolve;
+mod room_tags;
 pub(crate) mod stack_set;
 
 pub use arn::partition;
 pub use logical_id::logical_id;
 pub use resolve::resolve;
+pub use room_tags::RoomTags;
 pub use stack_set::StackSet;
 
 use crate::spec::load::Origin;
@@ -116,7 +118,7 @@ pub struct Room {
     pub maximum_message_length: Option<u32>,
     pub maximum_message_rate_per_second: Option<u32>,
     pub message_review_handler: Option<Box<MessageReviewHandler>>,
-    pub tags: Tags,
+    pub tags: RoomTags,
     pub origin: Origin,
 }
 

@@ -18,7 +18,7 @@ use super::arn::destination_arn;
 use super::logical_id::logical_id;
 use super::{
     Access, Bot, Deployment, Destination, DestinationKind, LoggingConfiguration,
-    MessageReviewHandler, Model, Room, Tags,
+    MessageReviewHandler, Model, Room, RoomTags, Tags,
 };
 
 mod audit;
@@ -122,6 +122,10 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
     let Spec {
         rooms, defaults, ..
     } = spec;
+    let defaults = std::sync::Arc::new(over_defaults(
+        &defaults.tags,
+        std::iter::empty::<(String, String)>(),
+    ));
     for ((key, entry), home) in rooms.into_iter().zip(homes) {
         let Some(d) = home.and_then(|h| deployments.get_mut(h)) else {
             continue;
@@ -142,8 +146,14 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
                     fallback_result: h.fallback_result,
                 })
             }),
-            // The room's own tags move in; only the defaults' are copied.
-            tags: over_defaults(&defaults.tags, SortedMap::from(room.tags).into_iter()),
+            // The room's own tags move in, over the defaults every room shares.
+            tags: RoomTags::new(
+                std::sync::Arc::clone(&defaults),
+                SortedMap::from(room.tags)
+                    .into_iter()
+                    .map(|(k, v)| (String::from(k), String::from(v)))
+                    .collect(),
+            ),
             origin: entry.origin,
             key,
         });

@@ -243,7 +243,7 @@ pub fn plan_deployment(
                                 .map(String::as_str)
                                 .collect(),
                         )
-                    && tags::user_tags(&l.tags) == r.tags
+                    && tags::user_tags(&l.tags).iter().eq(r.tags.iter())
             },
             |l| age(l.create_time.as_ref(), &l.arn),
         );
@@ -352,7 +352,7 @@ fn plan_room(
 ) -> Change {
     let mut change = p.change(ROOM, &r.key);
     change.origin = Some(r.origin.clone());
-    let desired_tags = tags::owned(&r.tags, p.owner, &r.key);
+    let desired_tags = tags::owned(&r.tags.to_tags(), p.owner, &r.key);
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
         change.diffs.push(AttributeDiff::created(
@@ -410,7 +410,7 @@ fn plan_room(
         owner,
         &live.arn,
         &live.tags,
-        &r.tags,
+        &r.tags.to_tags(),
         &desired_tags,
     );
     finish(p, &mut change, owner);

@@ -3,7 +3,7 @@
 //! escape, and ordinary ones.
 
 use crate::dice::Dice;
-use crate::model::{MessageReviewHandler, Room, Tags};
+use crate::model::{MessageReviewHandler, Room, RoomTags, Tags};
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
 
@@ -65,10 +65,15 @@ pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
     let logging = (0..dice.below(4))
         .map(|_| configurations[dice.below(configurations.len())].to_owned())
         .collect();
-    let mut tags = Tags::new();
-    for _ in 0..dice.below(4) {
-        tags.insert(string(dice), string(dice));
+    // Some tags under the room's own, as `defaults.tags` are, keys from the same few strings so
+    // that some are set on both sides.
+    let mut tags = [Tags::new(), Tags::new()];
+    for side in &mut tags {
+        for _ in 0..dice.below(4) {
+            side.insert(string(dice), string(dice));
+        }
     }
+    let [defaults, own] = tags;
     Room {
         name: if dice.below(2) == 0 {
             key.clone()
@@ -94,7 +99,7 @@ pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
                 },
             })
         }),
-        tags,
+        tags: RoomTags::new(std::sync::Arc::new(defaults), own),
         origin: Origin {
             file: 0,
             pointer: String::new(),

@@ -608,7 +608,7 @@ fn room(r: &crate::model::Room) -> Block {
                 ),
         );
     }
-    with_tags(b, &r.tags)
+    with_tags(b, &r.tags.to_tags())
 }
 
 fn output(name: &str, description: &str, entries: Vec<(String, Expr)>) -> Block {

@@ -701,7 +701,7 @@ impl Check<'_> {
                         fallback_result: h.fallback_result,
                     })
                 }),
-                tags,
+                tags: tags.into(),
                 origin: at,
             });
         }
