@@ -183,8 +183,9 @@ pub(crate) fn push_segment(pointer: &mut String, segment: &str) {
 
 fn push_escaped(out: &mut String, segment: &str) {
     // Almost every key needs no escape: copied whole, not a character at a time (which was 4%
-    // of a 5,000-room `validate`).
-    if !segment.contains(['~', '/']) {
+    // of a 5,000-room `validate`). Both are ASCII, so looked for by bytes: a search for a set
+    // of `char`s decodes every character (0.75 M instructions for 5,000 rooms' keys).
+    if !segment.bytes().any(|b| matches!(b, b'~' | b'/')) {
         out.push_str(segment);
         return;
     }
