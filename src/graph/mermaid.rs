@@ -55,6 +55,7 @@ pub fn write_into(graph: &Graph, out: &mut String) {
         out,
         "---\n{COMMENT} {GENERATED_BY}. {CAPTION}.\n{FRONT_MATTER_CONFIG}---\nflowchart LR"
     );
+    let mut reserved = false;
     for cluster in &graph.clusters {
         let _ = writeln!(
             out,
@@ -63,9 +64,14 @@ pub fn write_into(graph: &Graph, out: &mut String) {
             escape(&cluster.label)
         );
         for node in &cluster.nodes {
+            let start = out.len();
             out.push_str("    ");
             write_node(out, node);
             out.push('\n');
+            if !reserved {
+                reserve_for_all(out, graph, out.len() - start);
+                reserved = true;
+            }
         }
         out.push_str("  end\n");
     }
@@ -125,6 +131,19 @@ pub fn write_into(graph: &Graph, out: &mut String) {
 
 /// A node's line, written in place: its label's lines were cloned, escaped each into a string
 /// of its own, joined and formatted into one more, for every room (issue 17).
+/// Grows `out` once, when the first node is written (`node` bytes), to hold every node as
+/// large as it, every edge as large as the first and 4 KiB besides: a picture has a node and an
+/// edge or more for every room, and its text grown by doubling was copied at every step and
+/// faulted in afresh at each (9 MB at 50,000 rooms; issue 17).
+fn reserve_for_all(out: &mut String, graph: &Graph, node: usize) {
+    let nodes: usize = graph.clusters.iter().map(|c| c.nodes.len()).sum();
+    let edge = graph
+        .edges
+        .first()
+        .map_or(0, |e| e.from.len() + e.to.len() + "   --> \n".len());
+    out.reserve(nodes.saturating_sub(1) * node + graph.edges.len() * edge + 4_096);
+}
+
 fn write_node(out: &mut String, node: &Node) {
     let (open, close, class) = match node.kind {
         NodeKind::Room => ("([", "])", "room"),
