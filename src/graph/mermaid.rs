@@ -129,8 +129,6 @@ pub fn write_into(graph: &Graph, out: &mut String) {
     }
 }
 
-/// A node's line, written in place: its label's lines were cloned, escaped each into a string
-/// of its own, joined and formatted into one more, for every room (issue 17).
 /// Grows `out` once, when the first node is written (`node` bytes), to hold every node as
 /// large as it, every edge as large as the first and 4 KiB besides: a picture has a node and an
 /// edge or more for every room, and its text grown by doubling was copied at every step and
@@ -144,6 +142,8 @@ fn reserve_for_all(out: &mut String, graph: &Graph, node: usize) {
     out.reserve(nodes.saturating_sub(1) * node + graph.edges.len() * edge + 4_096);
 }
 
+/// A node's line, written in place: its label's lines were cloned, escaped each into a string
+/// of its own, joined and formatted into one more, for every room (issue 17).
 fn write_node(out: &mut String, node: &Node) {
     let (open, close, class) = match node.kind {
         NodeKind::Room => ("([", "])", "room"),
