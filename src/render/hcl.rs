@@ -502,6 +502,25 @@ impl File {
         }
         write(&mut self.text);
     }
+    /// Each of `items` written by `write` as [`File::push_written`] writes one. The text is grown
+    /// once, after the first, to hold them all as large as it and 4 KiB besides, as a
+    /// CloudFormation template's rooms are (`cloudformation::rooms::write_rooms`): grown by
+    /// doubling, a 50,000-room module was copied at every step and each larger text faulted in
+    /// afresh (issue 17).
+    pub(crate) fn push_written_each<T>(
+        &mut self,
+        items: &[T],
+        mut write: impl FnMut(&mut String, &T),
+    ) {
+        for (i, item) in items.iter().enumerate() {
+            let start = self.text.len();
+            self.push_written(|out| write(out, item));
+            if i == 0 {
+                let written = self.text.len() - start;
+                self.text.reserve((items.len() - 1) * written + 4_096);
+            }
+        }
+    }
     pub fn push_commented(&mut self, comments: Vec<String>, block: Block) {
         if !self.text.is_empty() {
             self.text.push('\n');
@@ -530,6 +549,27 @@ mod tests {
 
     fn id(s: &'static str) -> Ident {
         Ident::fixed(s).unwrap()
+    }
+
+    #[test]
+    fn blocks_written_each_read_as_blocks_written_one_at_a_time() {
+        let blocks = ["a {}\n", "bb {\n  x = 1\n}\n", "c {}\n"];
+        for header in [Vec::new(), vec!["head".to_owned()]] {
+            for count in 0..=blocks.len() {
+                let items = &blocks[..count];
+                let mut each = File::with_header(header.clone());
+                each.push_written_each(items, |out, b| out.push_str(b));
+                let mut one = File::with_header(header.clone());
+                for b in items {
+                    one.push_written(|out| out.push_str(b));
+                }
+                assert_eq!(
+                    each.render(),
+                    one.render(),
+                    "{count} blocks after {header:?}"
+                );
+            }
+        }
     }
 
     #[test]

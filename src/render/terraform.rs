@@ -266,20 +266,7 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
         }
     }
     let mut list = String::new();
-    for (i, r) in dep.rooms.iter().enumerate() {
-        f.push_written(|out| {
-            let start = out.len();
-            rooms::write_room(out, r, &mut list);
-            // The text is grown once, after the first room, to hold every room as large as it
-            // (and its blank line) and 4 KiB besides, as a CloudFormation template's is
-            // (`cloudformation::rooms::write_rooms`): grown by doubling, a 50,000-room module
-            // was copied at every step and each larger text faulted in afresh (issue 17).
-            if i == 0 {
-                let written = out.len() - start + 1;
-                out.reserve((dep.rooms.len() - 1) * written + 4_096);
-            }
-        });
-    }
+    f.push_written_each(&dep.rooms, |out, r| rooms::write_room(out, r, &mut list));
     lex::resources(&mut f, dep);
     f
 }
