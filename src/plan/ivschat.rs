@@ -352,7 +352,10 @@ fn plan_room(
 ) -> Change {
     let mut change = p.change(ROOM, &r.key);
     change.origin = Some(r.origin.clone());
-    let desired_tags = tags::owned(&r.tags.to_tags(), p.owner, &r.key);
+    // The room's tags merged once, for the tags it is created with and those a live room is
+    // held to.
+    let room_tags = r.tags.to_tags();
+    let desired_tags = tags::owned(&room_tags, p.owner, &r.key);
     let Some((live, owner)) = picked else {
         change.action = Action::Create;
         change.diffs.push(AttributeDiff::created(
@@ -410,7 +413,7 @@ fn plan_room(
         owner,
         &live.arn,
         &live.tags,
-        &r.tags.to_tags(),
+        &room_tags,
         &desired_tags,
     );
     finish(p, &mut change, owner);
