@@ -122,10 +122,13 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
     let Spec {
         rooms, defaults, ..
     } = spec;
-    let defaults = std::sync::Arc::new(over_defaults(
-        &defaults.tags,
-        std::iter::empty::<(String, String)>(),
-    ));
+    let defaults: std::sync::Arc<Tags> = std::sync::Arc::new(
+        defaults
+            .tags
+            .iter()
+            .map(|(k, (v, _))| (String::from(k.as_str()), String::from(v.as_str())))
+            .collect(),
+    );
     for ((key, entry), home) in rooms.into_iter().zip(homes) {
         let Some(d) = home.and_then(|h| deployments.get_mut(h)) else {
             continue;

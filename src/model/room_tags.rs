@@ -41,6 +41,8 @@ impl RoomTags {
         self.defaults.is_empty() && self.own.is_empty()
     }
 
+    /// Counted by merging, a key on both sides once: not a field, so walk it only where a
+    /// count is needed.
     pub fn len(&self) -> usize {
         self.iter().count()
     }
