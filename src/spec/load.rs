@@ -284,15 +284,12 @@ fn read_typed(text: &str, pieces: block_typed::Pieces) -> Option<(SpecFile, usiz
         "rooms",
         pieces,
         |mut spec: SpecFile, others: Vec<SortedMap<EntryKey, Box<Entry<Room>>>>| {
-            let count = spec.rooms.len() + others.iter().map(SortedMap::len).sum::<usize>();
-            let mut entries = Vec::with_capacity(count);
-            for piece in others {
-                entries.extend(piece);
-            }
-            entries.extend(std::mem::take(&mut spec.rooms));
-            // In document order, as one read would have gathered them; sorted once (a no-op
-            // when they came sorted), and a key in two pieces left as one, which is refused.
-            let rooms: SortedMap<EntryKey, Box<Entry<Room>>> = entries.into_iter().collect();
+            let mut pieces = others;
+            pieces.push(std::mem::take(&mut spec.rooms));
+            let count = pieces.iter().map(SortedMap::len).sum::<usize>();
+            // In document order, as one read would have gathered them; a key in two pieces is
+            // left as one, which is refused.
+            let rooms = SortedMap::concat(pieces);
             (rooms.len() == count).then(|| {
                 spec.rooms = rooms;
                 spec
@@ -724,6 +721,11 @@ impl<T> Section<Box<Entry<T>>> for SortedMap<EntryKey, Box<Entry<T>>> {
     }
 
     fn add(&mut self, fresh: SortedMap<EntryKey, Box<Entry<T>>>) {
+        // The first file's entries are the section as they are, already in order.
+        if self.is_empty() {
+            *self = fresh;
+            return;
+        }
         // The new entries' keys are not in the section, so which of the two goes first does not
         // matter: the smaller is copied onto the larger (the first file's entries become the
         // section in place), then sorted once (a no-op when sorted), not inserted one by one.
