@@ -311,6 +311,55 @@ fn names_defined_in_two_files_name_both_places() {
     assert!(defaults.related[0].location.file.ends_with("base.yaml"));
 }
 
+/// The rules the one walk of the rooms checks (their regions, their references, which logging
+/// configurations they use) on rooms that break some of them, beside a configuration that
+/// could not be placed, which a room still uses.
+#[test]
+fn rooms_are_checked_for_regions_and_their_configurations_for_use() {
+    let spec = "version: 1
+defaults: {account: \"111122223333\"}
+destinations:
+  archive: {region: us-west-2, s3: {bucket: my-bucket}}
+logging_configurations:
+  used: {destination: archive}
+  unused: {destination: archive}
+  homeless: {destination: nowhere}
+rooms:
+  lobby: {region: us-west-2, logging: [used, homeless]}
+  far: {region: ca-central-1}
+";
+    let v = run_bytes("rooms.yaml", spec.as_bytes());
+    let found: Vec<(&str, u32, &str)> = v
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let line = d.location.as_ref().map_or(0, |l| l.line);
+            (d.rule.id(), line, d.message.as_str())
+        })
+        .collect();
+    let of = |rule: &str| -> Vec<(u32, &str)> {
+        found
+            .iter()
+            .filter(|(id, _, _)| *id == rule)
+            .map(|&(_, line, message)| (line, message))
+            .collect()
+    };
+    assert_eq!(
+        of("CL021"),
+        [(11, "IVS Chat is not offered in `ca-central-1`")],
+        "{found:?}"
+    );
+    assert_eq!(
+        of("CL050"),
+        [(7, "logging configuration `unused` is not used by any room")],
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(_, line, _)| *line == 8),
+        "`homeless` has errors of its own: {found:?}"
+    );
+}
+
 #[test]
 fn hostile_bytes_get_diagnostics_not_panics() {
     let header = "version: 1\ndefaults: {account: \"111122223333\", region: us-west-2}\n";
