@@ -249,15 +249,33 @@ impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
 
 impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for SortedMap<K, V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Entries<K, V>(PhantomData<(K, V)>);
-        impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for Entries<K, V> {
+        Self::deserialize_each(deserializer, |_, _| {})
+    }
+}
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> SortedMap<K, V> {
+    /// Read as `Deserialize` reads a map, with `each` given every entry as it is read: while
+    /// the entry is still in the cache, and on the thread that reads it.
+    pub fn deserialize_each<D: Deserializer<'de>>(
+        deserializer: D,
+        each: impl FnMut(&K, &mut V),
+    ) -> Result<Self, D::Error> {
+        struct Entries<K, V, F>(F, PhantomData<(K, V)>);
+        impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>, F: FnMut(&K, &mut V)> Visitor<'de>
+            for Entries<K, V, F>
+        {
             type Value = SortedMap<K, V>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                mut self,
+                mut access: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
-                while let Some(entry) = access.next_entry()? {
+                while let Some(mut entry) = access.next_entry()? {
+                    let (key, value) = &mut entry;
+                    (self.0)(key, value);
                     // A large map (a spec's rooms) reserves what is left at once where the
                     // reader can estimate it, an eighth over: the shrink below keeps a vector
                     // in place when it gives back less than half. A reader's count up front is
@@ -276,7 +294,7 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for S
                 Ok(entries.into_iter().collect())
             }
         }
-        deserializer.deserialize_map(Entries(PhantomData))
+        deserializer.deserialize_map(Entries(each, PhantomData))
     }
 }
 

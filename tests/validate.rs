@@ -311,6 +311,56 @@ fn names_defined_in_two_files_name_both_places() {
     assert!(defaults.related[0].location.file.ends_with("base.yaml"));
 }
 
+/// A room is placed at its key as it is read, and in its file by the merge: a room of a later
+/// file is pointed at in that file, including one defined in an earlier file too.
+#[test]
+fn rooms_of_a_later_file_are_pointed_at_in_it() {
+    let first = "version: 1\ndefaults: {account: \"111122223333\", region: us-west-2}\nrooms:\n  lobby: {}\n";
+    let later = "version: 1\nrooms:\n  stage: {}\n  lobby: {}\n  side: {logging: [nowhere]}\n";
+    let v = validate(vec![
+        Input {
+            name: "first.yaml".into(),
+            bytes: first.as_bytes().to_vec(),
+        },
+        Input {
+            name: "later.yaml".into(),
+            bytes: later.as_bytes().to_vec(),
+        },
+    ]);
+    let found: Vec<(&str, &str, u32)> = v
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = d.location.as_ref().expect("located");
+            (d.rule.id(), at.file.as_str(), at.line)
+        })
+        .collect();
+    assert_eq!(found, [("CL039", "later.yaml", 4)], "{:?}", v.diagnostics);
+    let twice = &v.diagnostics[0];
+    assert_eq!(twice.related[0].location.file, "first.yaml");
+    assert_eq!(twice.related[0].location.line, 4);
+
+    // Once the repeat is gone, the rules that run on the merged spec see the rest.
+    let later = later.replace("  lobby: {}\n", "");
+    let v = validate(vec![
+        Input {
+            name: "first.yaml".into(),
+            bytes: first.as_bytes().to_vec(),
+        },
+        Input {
+            name: "later.yaml".into(),
+            bytes: later.into_bytes(),
+        },
+    ]);
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("nowhere"))
+        .expect("the unknown reference");
+    let at = d.location.as_ref().unwrap();
+    assert_eq!((at.file.as_str(), at.line), ("later.yaml", 4), "{d:?}");
+}
+
 /// The rules the one walk of the rooms checks (their regions, their references, which logging
 /// configurations they use) on rooms that break some of them, beside a configuration that
 /// could not be placed, which a room still uses.
