@@ -234,6 +234,27 @@ fn a_large_generated_spec_reads_the_same_both_ways() {
     );
     let whole = load::read_block_subset_typed(&large);
     assert_eq!(in_pieces_as_whole("large", &large, whole.as_ref()), 7);
+
+    // A character the subset does not read as itself, in a comment (which no reading looks
+    // into) anywhere: before the rooms, in the first piece, in one between, in the last. Each
+    // piece is asked on the thread that reads it, and whichever holds it refuses the text.
+    for (at, odd) in [
+        (10, '\u{85}'),
+        (100, '\t'),
+        (1_500, '\u{2028}'),
+        (2_990, '\u{7f}'),
+    ] {
+        let mut edited = large.clone();
+        let start = edited.find(&format!("  room-{at:05}:\n")).unwrap();
+        let comment = start + edited[start..].find("# a comment").unwrap();
+        edited.insert(comment + 3, odd);
+        let name = format!("room {at} with {odd:?}");
+        assert!(load::read_block_subset_typed(&edited).is_none(), "{name}");
+        in_pieces_as_whole(&name, &edited, None);
+    }
+    let head = large.replacen("  tags: {team: live}", "  tags: {team: live} #\t", 1);
+    assert!(load::read_block_subset_typed(&head).is_none());
+    in_pieces_as_whole("the head with a tab", &head, None);
 }
 
 fn rooms(range: std::ops::Range<usize>) -> String {
