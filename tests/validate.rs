@@ -35,6 +35,19 @@ fn run_bytes(name: &str, bytes: &[u8]) -> Validation {
     }])
 }
 
+/// Files given by name and text, in order.
+fn run_texts(files: &[(&str, &str)]) -> Validation {
+    validate(
+        files
+            .iter()
+            .map(|(name, text)| Input {
+                name: (*name).to_owned(),
+                bytes: text.as_bytes().to_vec(),
+            })
+            .collect(),
+    )
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     common::root().join("tests/fixtures").join(name)
 }
@@ -317,16 +330,7 @@ fn names_defined_in_two_files_name_both_places() {
 fn rooms_of_a_later_file_are_pointed_at_in_it() {
     let first = "version: 1\ndefaults: {account: \"111122223333\", region: us-west-2}\nrooms:\n  lobby: {}\n";
     let later = "version: 1\nrooms:\n  stage: {}\n  lobby: {}\n  side: {logging: [nowhere]}\n";
-    let v = validate(vec![
-        Input {
-            name: "first.yaml".into(),
-            bytes: first.as_bytes().to_vec(),
-        },
-        Input {
-            name: "later.yaml".into(),
-            bytes: later.as_bytes().to_vec(),
-        },
-    ]);
+    let v = run_texts(&[("first.yaml", first), ("later.yaml", later)]);
     let found: Vec<(&str, &str, u32)> = v
         .diagnostics
         .iter()
@@ -342,16 +346,7 @@ fn rooms_of_a_later_file_are_pointed_at_in_it() {
 
     // Once the repeat is gone, the rules that run on the merged spec see the rest.
     let later = later.replace("  lobby: {}\n", "");
-    let v = validate(vec![
-        Input {
-            name: "first.yaml".into(),
-            bytes: first.as_bytes().to_vec(),
-        },
-        Input {
-            name: "later.yaml".into(),
-            bytes: later.into_bytes(),
-        },
-    ]);
+    let v = run_texts(&[("first.yaml", first), ("later.yaml", &later)]);
     let d = v
         .diagnostics
         .iter()
