@@ -15,8 +15,9 @@
 //! re-render of an unchanged spec: every file is kept, see `files/unchanged.rs`); `check` (all
 //! targets rendered and compared with the files `write` left, as `check` does). Each case runs in a child process of its own (this binary again), so
 //! the peak memory printed (VmHWM, the resident high-water mark, spec text included) is that
-//! case's alone; each run is a process of its own too, as `chatlog` is, unless `--warm` (see
-//! `measure`). Times are medians of the runs, wall clock; the peak is the highest run's.
+//! case's alone; each run is a process of its own too, as `chatlog` is, unless `--warm`, and
+//! the sizes take turns run by run (see `measure`). Times are medians of the runs, wall clock;
+//! the peak is the highest run's.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -245,32 +246,31 @@ fn child(case: &str, spec_file: &Path, runs: usize, dir: &Path) {
     );
 }
 
+#[derive(Clone, Copy)]
 struct Measured {
     seconds: f64,
     cpu: f64,
     peak_mib: f64,
 }
 
-/// The runs of a case: each in a fresh process of its own, as `chatlog` always runs (cold: its
-/// heap is new, every page it touches is faulted in); with `warm`, all in one process, where
-/// every run after the first reuses the pages the one before freed. Warm runs flatter small
-/// specs, whose freed pages the allocator still holds, more than large ones, whose it has
-/// returned: at 5,000 rooms they took half the time of cold ones, at 50,000 nearly the same.
-fn measure(
-    case: &str,
-    rooms: usize,
-    spec_file: &Path,
-    runs: usize,
-    dir: &Path,
-    warm: bool,
-) -> Option<Measured> {
-    let children = if warm { vec![runs] } else { vec![1; runs] };
-    let mut seconds = Vec::new();
-    let mut cpu = Vec::new();
-    let mut peak_kib: f64 = 0.0;
-    let mut each = Vec::new();
-    let mut shape = String::new();
-    for n in children {
+/// The runs of one case at one size so far: each child's median time and CPU time, the highest
+/// peak, and each run's time as its child printed it.
+#[derive(Default)]
+struct Runs {
+    seconds: Vec<Duration>,
+    cpu: Vec<Duration>,
+    peak_kib: f64,
+    each: Vec<String>,
+    shape: String,
+    failed: bool,
+}
+
+impl Runs {
+    /// `n` runs in one child process; a failed child is reported and ends the case at this size.
+    fn add(&mut self, case: &str, rooms: usize, spec_file: &Path, n: usize, dir: &Path) {
+        if self.failed {
+            return;
+        }
         let output = Command::new(std::env::current_exe().unwrap())
             .args(["--child", case])
             .arg(spec_file)
@@ -284,31 +284,84 @@ fn measure(
                 "{case} at {rooms} rooms failed:\n{}",
                 String::from_utf8_lossy(&output.stderr)
             );
-            return None;
+            self.failed = true;
+            return;
         };
         let fields: Vec<&str> = line.split(' ').collect();
-        seconds.push(Duration::from_secs_f64(fields[0].parse().unwrap()));
-        cpu.push(Duration::from_secs_f64(fields[1].parse().unwrap()));
+        self.seconds
+            .push(Duration::from_secs_f64(fields[0].parse().unwrap()));
+        self.cpu
+            .push(Duration::from_secs_f64(fields[1].parse().unwrap()));
         // The highest of the processes' peaks.
-        peak_kib = peak_kib.max(fields[2].parse().unwrap());
-        shape = format!(
+        self.peak_kib = self.peak_kib.max(fields[2].parse().unwrap());
+        self.shape = format!(
             "{:>5} files {:>7} KiB",
             fields[3],
             fields[4].parse::<usize>().unwrap() / 1024
         );
-        each.push(fields[5].to_owned());
+        self.each.push(fields[5].to_owned());
     }
-    let (seconds, cpu) = (median(&seconds).as_secs_f64(), median(&cpu).as_secs_f64());
-    println!(
-        "{rooms:>6} rooms  {case:<14} median {seconds:>7.3} s (cpu {cpu:.2} s)  peak {:>6.1} MiB  {shape}  runs [{}]",
-        peak_kib / 1024.0,
-        each.join(",")
-    );
-    Some(Measured {
-        seconds,
-        cpu,
-        peak_mib: peak_kib / 1024.0,
-    })
+
+    fn report(&self, case: &str, rooms: usize) -> Option<Measured> {
+        if self.failed || self.seconds.is_empty() {
+            return None;
+        }
+        let (seconds, cpu) = (
+            median(&self.seconds).as_secs_f64(),
+            median(&self.cpu).as_secs_f64(),
+        );
+        println!(
+            "{rooms:>6} rooms  {case:<14} median {seconds:>7.3} s (cpu {cpu:.2} s)  peak {:>6.1} MiB  {}  runs [{}]",
+            self.peak_kib / 1024.0,
+            self.shape,
+            self.each.join(",")
+        );
+        Some(Measured {
+            seconds,
+            cpu,
+            peak_mib: self.peak_kib / 1024.0,
+        })
+    }
+}
+
+/// The runs of a case at every size: each in a fresh process of its own, as `chatlog` always
+/// runs (cold: its heap is new, every page it touches is faulted in), the sizes taking turns
+/// run by run, so that a machine that gets busier or quieter over the minutes a case takes
+/// weighs on every size alike, and the growth from one size to the next is read from runs made
+/// side by side (a size's runs all made before the next size's put a busy spell's swing into
+/// the growth: 6.0x-11.1x for one case between two spells, issue 17). With `warm`, each size's
+/// runs in one process, where every run after the first reuses the pages the one before freed.
+/// Warm runs flatter small specs, whose freed pages the allocator still holds, more than large
+/// ones, whose it has returned: at 5,000 rooms they took half the time of cold ones, at 50,000
+/// nearly the same.
+fn measure(case: &str, sizes: &[Size], warm: bool) -> Vec<Option<Measured>> {
+    let mut runs: Vec<Runs> = sizes.iter().map(|_| Runs::default()).collect();
+    let turns = sizes.iter().map(|s| s.runs).max().unwrap_or(0);
+    for turn in 0..turns {
+        for (size, so_far) in sizes.iter().zip(&mut runs) {
+            match (warm, turn) {
+                (true, 0) => so_far.add(case, size.rooms, &size.spec_file, size.runs, &size.dir),
+                (false, _) if turn < size.runs => {
+                    so_far.add(case, size.rooms, &size.spec_file, 1, &size.dir);
+                }
+                _ => {}
+            }
+        }
+    }
+    sizes
+        .iter()
+        .zip(&runs)
+        .map(|(size, so_far)| so_far.report(case, size.rooms))
+        .collect()
+}
+
+/// One size of spec: its rooms, the spec generated for it, its folder for `--out`, and how many
+/// runs each case makes of it.
+struct Size {
+    rooms: usize,
+    spec_file: PathBuf,
+    dir: PathBuf,
+    runs: usize,
 }
 
 fn main() {
@@ -372,28 +425,44 @@ fn main() {
 
     let scratch: PathBuf =
         std::env::temp_dir().join(format!("chatlog-bench-{}", std::process::id()));
-    let mut table: Vec<(usize, Vec<Option<Measured>>)> = Vec::new();
-    for &rooms in &sizes {
-        let dir = scratch.join(rooms.to_string());
-        std::fs::create_dir_all(&dir).unwrap();
-        // Generated once per size; every case's child reads it.
-        let spec_file = scratch.join(format!("{rooms}.spec.yaml"));
-        std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
-        // `rewrite` and `check` start from what `write` leaves; without `write` in the list,
-        // write first.
-        if cases.iter().any(|c| c == "rewrite" || c == "check")
-            && !cases.iter().any(|c| c == "write")
-        {
-            measure("write", rooms, &spec_file, 1, &dir, warm);
+    let sizes: Vec<Size> = sizes
+        .iter()
+        .map(|&rooms| {
+            let dir = scratch.join(rooms.to_string());
+            std::fs::create_dir_all(&dir).unwrap();
+            // Generated once per size; every case's child reads it.
+            let spec_file = scratch.join(format!("{rooms}.spec.yaml"));
+            std::fs::write(&spec_file, spec::spec(rooms, deployments)).unwrap();
+            let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
+            Size {
+                rooms,
+                spec_file,
+                dir,
+                runs,
+            }
+        })
+        .collect();
+    // `rewrite` and `check` start from what `write` leaves; without `write` in the list,
+    // write first.
+    if cases.iter().any(|c| c == "rewrite" || c == "check") && !cases.iter().any(|c| c == "write") {
+        for size in &sizes {
+            Runs::default().add("write", size.rooms, &size.spec_file, 1, &size.dir);
         }
-        let runs = runs.unwrap_or(if rooms >= 50_000 { 3 } else { 5 });
-        let row = cases
-            .iter()
-            .map(|c| measure(c, rooms, &spec_file, runs, &dir, warm))
-            .collect();
-        table.push((rooms, row));
-        let _ = std::fs::remove_dir_all(&dir);
     }
+    // Case by case, each case's rows by size.
+    let by_case: Vec<Vec<Option<Measured>>> =
+        cases.iter().map(|c| measure(c, &sizes, warm)).collect();
+    let table: Vec<(usize, Vec<Option<Measured>>)> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let row = by_case
+                .iter()
+                .map(|of_case| of_case.get(i).copied().flatten())
+                .collect();
+            (size.rooms, row)
+        })
+        .collect();
     let _ = std::fs::remove_dir_all(&scratch);
 
     println!(
