@@ -57,8 +57,13 @@ fn model(path: &str) -> Model {
     v.model.unwrap()
 }
 
-fn picture(path: &str) -> Graph {
-    graph::build(&model(path), None, &Marks::new()).unwrap()
+/// The model of the spec at `path`, kept for the test's process: a picture borrows its model.
+fn kept_model(path: &str) -> &'static Model {
+    Box::leak(Box::new(model(path)))
+}
+
+fn picture(path: &str) -> Graph<'static> {
+    graph::build(kept_model(path), None, &Marks::new()).unwrap()
 }
 
 /// Synthetic drift (live drift does not exist yet): one mark of each kind the model can carry,
@@ -118,9 +123,9 @@ fn synthetic_marks(model: &Model) -> Marks {
 }
 
 /// The picture with synthetic marks (unmarked only when the spec has no resources).
-fn marked_picture(path: &str) -> Graph {
-    let m = model(path);
-    let g = graph::build(&m, None, &synthetic_marks(&m)).unwrap();
+fn marked_picture(path: &str) -> Graph<'static> {
+    let m = kept_model(path);
+    let g = graph::build(m, None, &synthetic_marks(m)).unwrap();
     assert_eq!(g.is_marked(), !m.deployments.is_empty());
     g
 }
@@ -215,7 +220,7 @@ fn expected_lines(lines: &[String], marks: &[Mark]) -> Vec<String> {
 
 /// What mermaid understood must be exactly the graph: every node with its shape, class and
 /// label lines, every cluster with its title and members, every edge in order with its marks.
-fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
+fn check_mermaid(parsed: &Value, g: &Graph<'_>) -> Result<(), String> {
     if parsed["ok"] != true {
         return Err(format!("does not parse: {}", parsed["error"]));
     }
@@ -232,9 +237,9 @@ fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
         count += 1;
         let v = vertices
             .iter()
-            .find(|v| v["id"] == node.id.as_str())
+            .find(|v| v["id"] == node.id.as_ref())
             .ok_or_else(|| format!("no vertex {}", node.id))?;
-        let want = expected_lines(&node.lines, &node.marks);
+        let want = expected_lines(&node.lines.to_lines(), &node.marks);
         if strings(&v["lines"]) != want {
             return Err(format!("{}: lines {} != {want:?}", node.id, v["lines"]));
         }
@@ -270,7 +275,7 @@ fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
         if strings(&s["lines"]) != [c.label.clone()] {
             return Err(format!("{}: title {}", c.id, s["lines"]));
         }
-        let mut members: Vec<String> = c.nodes.iter().map(|n| n.id.clone()).collect();
+        let mut members: Vec<String> = c.nodes.iter().map(|n| n.id.to_string()).collect();
         members.sort();
         if strings(&s["nodes"]) != members {
             return Err(format!("{}: members {}", c.id, s["nodes"]));
@@ -281,7 +286,7 @@ fn check_mermaid(parsed: &Value, g: &Graph) -> Result<(), String> {
         return Err(format!("{} edges, want {}", edges.len(), g.edges.len()));
     }
     for (e, want) in edges.iter().zip(&g.edges) {
-        if e["start"] != want.from.as_str() || e["end"] != want.to.as_str() {
+        if e["start"] != want.from.as_ref() || e["end"] != want.to.as_ref() {
             return Err(format!("edge {e} != {} -> {}", want.from, want.to));
         }
         let lines = expected_lines(&[], &want.marks);
@@ -403,7 +408,7 @@ fn drawn(object: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn check_dot(text: &str, g: &Graph) -> Result<(), String> {
+fn check_dot(text: &str, g: &Graph<'_>) -> Result<(), String> {
     let (ok, svg, err) = run_dot(text, "svg");
     if !ok || !svg.contains("<svg") {
         return Err(format!("dot -Tsvg failed: {err}"));
@@ -429,7 +434,7 @@ fn check_dot(text: &str, g: &Graph) -> Result<(), String> {
     for node in g.clusters.iter().flat_map(|c| &c.nodes) {
         nodes += 1;
         let o = find(&node.id).ok_or_else(|| format!("no node {}", node.id))?;
-        let want = expected_lines(&node.lines, &node.marks);
+        let want = expected_lines(&node.lines.to_lines(), &node.marks);
         if drawn(o) != want {
             return Err(format!("{}: drawn {:?} != {want:?}", node.id, drawn(o)));
         }
@@ -460,7 +465,10 @@ fn check_dot(text: &str, g: &Graph) -> Result<(), String> {
     let mut want: Vec<(String, String, Vec<String>)> = g
         .edges
         .iter()
-        .map(|e| (e.from.clone(), e.to.clone(), expected_lines(&[], &e.marks)))
+        .map(|e| {
+            let (from, to) = (e.from.to_string(), e.to.to_string());
+            (from, to, expected_lines(&[], &e.marks))
+        })
         .collect();
     got.sort();
     want.sort();

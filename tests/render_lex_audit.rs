@@ -453,10 +453,10 @@ fn bots_are_drawn_with_their_logs_and_destinations_say_who_writes_them() {
     assert_eq!(bots.len(), 2);
     let faq = bots
         .iter()
-        .find(|n| n.lines[0] == "bot legacy-faq")
+        .find(|n| n.lines.to_lines()[0] == "bot legacy-faq")
         .unwrap();
     assert_eq!(
-        faq.lines[1..],
+        faq.lines.to_lines()[1..],
         [
             "Lex V2 bot FAQ0V1BOT0, alias PRODALIAS1 (existing)",
             "writes with role faq-logs",
@@ -468,7 +468,7 @@ fn bots_are_drawn_with_their_logs_and_destinations_say_who_writes_them() {
         .edges
         .iter()
         .filter(|e| e.from == faq.id)
-        .map(|e| e.to.as_str())
+        .map(|e| e.to.as_ref())
         .collect();
     let dep = &model.deployments[0];
     assert_eq!(
@@ -489,7 +489,7 @@ fn bots_are_drawn_with_their_logs_and_destinations_say_who_writes_them() {
         .find(|n| n.id == dep.destination("bot-audio").unwrap().logical_id)
         .unwrap();
     assert_eq!(
-        orders_bucket.lines[2],
+        orders_bucket.lines.to_lines()[2],
         "written by Lex bots with their roles (no resource policy)"
     );
 }

@@ -79,7 +79,7 @@ fn node_line(node: &Node) -> String {
             "shape=parallelogram, style=\"filled\", fillcolor=\"#ede7f6\", color=\"#4527a0\""
         }
     };
-    let mut lines = node.lines.clone();
+    let mut lines = node.lines.to_lines();
     lines.extend(node.marks.iter().map(Mark::line));
     let drift = if node.marks.is_empty() {
         String::new()

@@ -4,7 +4,6 @@
 //! (`<`, `&`), turn the label into Markdown (a leading backtick) or close the Markdown fence of
 //! `graph.md` (three backticks).
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{CAPTION, GENERATED_BY, Graph, Node, NodeKind};
@@ -161,18 +160,20 @@ fn write_node(out: &mut String, node: &Node) {
     out.push_str(&node.id);
     out.push_str(open);
     out.push('"');
-    let marks = node.marks.iter().map(super::Mark::line);
-    for (i, line) in node
-        .lines
-        .iter()
-        .map(Cow::Borrowed)
-        .chain(marks.map(Cow::Owned))
-        .enumerate()
-    {
-        if i > 0 {
+    let mut first = true;
+    let mut line = |pieces: &[&str]| {
+        if !first {
             out.push_str("<br>");
         }
-        escape_into(out, &line);
+        first = false;
+        // Escaped piece by piece, which escapes as the whole line would: each character alone.
+        for piece in pieces {
+            escape_into(out, piece);
+        }
+    };
+    node.lines.each_line(&mut line);
+    for mark in &node.marks {
+        line(&[&mark.line()]);
     }
     out.push('"');
     out.push_str(close);
@@ -215,7 +216,52 @@ fn escape_into(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use std::borrow::Cow;
+
+    use super::{escape, write_node};
+    use crate::graph::{DriftKind, Label, Mark, Node, NodeKind};
+
+    /// A room's label, written from the model's key and name piece by piece, reads as the same
+    /// lines put together and escaped whole: on keys and names with characters Mermaid needs
+    /// escaped, names equal to their keys, and with a mark after the lines.
+    #[test]
+    fn a_named_label_is_written_as_its_lines_would_be() {
+        let texts = [
+            "lobby",
+            "chat-lobby",
+            "a\"b",
+            "x#1;",
+            "été",
+            "日本",
+            "(AWS name y)",
+            "",
+        ];
+        for key in texts {
+            for name in texts {
+                for marks in [
+                    Vec::new(),
+                    vec![Mark::new(DriftKind::Missing, "gone <now>")],
+                ] {
+                    let named = Label::Named {
+                        what: "room",
+                        key,
+                        name,
+                    };
+                    let node = |lines: Label<'static>| Node {
+                        id: Cow::Borrowed("RoomLobby0123ABCD"),
+                        kind: NodeKind::Room,
+                        lines,
+                        marks: marks.clone(),
+                    };
+                    let lines = Label::Lines(named.to_lines());
+                    let (mut ours, mut theirs) = (String::new(), String::new());
+                    write_node(&mut ours, &node(named.clone()));
+                    write_node(&mut theirs, &node(lines));
+                    assert_eq!(ours, theirs, "{key:?} {name:?}");
+                }
+            }
+        }
+    }
 
     /// The characters kept are the ones the first writer kept (`" -_./,=+()".contains`), and
     /// every other is its code point as an entity: on every string of up to 3 of characters
