@@ -155,7 +155,7 @@ pub fn render_deployment<S: Sink>(
     let outputs = outputs_before_rooms(dep, &bot_outputs) + dep.rooms.len();
     if resources <= CFN_MAX_RESOURCES && outputs <= CFN_MAX_OUTPUTS {
         let rooms: Vec<&Room> = dep.rooms.iter().collect();
-        let arns = configuration_arns(&rooms, Reference::GetAtt);
+        let arns = configuration_arns(&dep.logging_configurations, Reference::GetAtt);
         let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
         let ext = extension(format);
         let path = format!("cloudformation/{stem}.{ext}");
@@ -247,7 +247,7 @@ pub(crate) fn member_parts(dep: &Deployment) -> MemberParts {
     let policies = plan::for_deployment(dep);
     let mut resources = base_resources(dep, &policies);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
-    let arns = configuration_arns(&rooms, Reference::GetAtt);
+    let arns = configuration_arns(&dep.logging_configurations, Reference::GetAtt);
     resources.extend(
         room_resources(&rooms, &arns).map(|(id, room)| (id.into_owned(), room.into_value())),
     );
@@ -312,7 +312,7 @@ fn room_text(
     format: TemplateFormat,
     capacity: usize,
 ) -> Result<String, RenderError> {
-    let arns = configuration_arns(rooms, Reference::Import);
+    let arns = configuration_arns(&dep.logging_configurations, Reference::Import);
     let head = template_head(
         dep,
         policies,
@@ -901,16 +901,19 @@ fn configuration_arn(key: &str, reference: Reference) -> Value {
     }
 }
 
-/// The references to the configurations the rooms log to, each built once: the rooms of a
-/// template share a few.
-fn configuration_arns<'a>(rooms: &[&'a Room], reference: Reference) -> Vec<(&'a str, Value)> {
-    let mut arns: Vec<(&str, Value)> = Vec::new();
-    for key in rooms.iter().flat_map(|r| &r.logging) {
-        if !arns.iter().any(|(k, _)| k == key) {
-            arns.push((key, configuration_arn(key, reference)));
-        }
-    }
-    arns
+/// The references to the deployment's logging configurations, which its rooms log to (every
+/// key a room lists is one of them), each built once: the rooms share a few. Built from the
+/// configurations, not gathered from the rooms, which was one more walk over every room's
+/// list, finding 50,000 rooms' strings out of the cache (issue 17); a room template's lookups
+/// find the same references either way.
+fn configuration_arns(
+    configurations: &[LoggingConfiguration],
+    reference: Reference,
+) -> Vec<(&str, Value)> {
+    configurations
+        .iter()
+        .map(|c| (c.key.as_str(), configuration_arn(&c.key, reference)))
+        .collect()
 }
 
 /// The rooms' resources, borrowing their strings and the configurations' references (`arns`,

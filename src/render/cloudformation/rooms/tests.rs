@@ -5,15 +5,18 @@
 //! other resources and outputs.
 
 use crate::dice::Dice;
-use crate::model::{Access, Deployment, Room};
+use crate::model::{Access, Deployment, LoggingConfiguration, Room, Tags, logical_id};
 use crate::plan::test_support;
 use crate::policy::plan::{self, DeploymentPolicies};
 use crate::render::doc::{Doc, borrowed};
 use crate::render::random_rooms::room;
 use crate::render::{Gathered, TemplateFormat};
+use crate::spec::load::Origin;
+
+use serde_json::Value;
 
 use super::super::{
-    Entries, Parameters, Reference, base_resources, configuration_arns, configuration_outputs,
+    Entries, Parameters, Reference, base_resources, configuration_arn, configuration_outputs,
     description, lex, render_deployment, room_description, room_outputs, room_parameters,
     room_resources, room_text, serialize_doc, template_head,
 };
@@ -36,9 +39,22 @@ fn template<'a>(
     Doc::Map(t)
 }
 
+/// The references of the configurations the rooms log to, gathered from the rooms as the
+/// writers once did: the tree is built from them, so that the writers' references, built from
+/// the deployment's configurations, are held to the rooms' own.
+fn arns_gathered_from<'a>(rooms: &[&'a Room], reference: Reference) -> Vec<(&'a str, Value)> {
+    let mut arns: Vec<(&str, Value)> = Vec::new();
+    for key in rooms.iter().flat_map(|r| &r.logging) {
+        if !arns.iter().any(|(k, _)| k == key) {
+            arns.push((key, configuration_arn(key, reference)));
+        }
+    }
+    arns
+}
+
 fn by_tree(dep: &Deployment, rooms: &[&Room], order: &[String], format: TemplateFormat) -> String {
     let policies = plan::for_deployment(dep);
-    let arns = configuration_arns(rooms, Reference::Import);
+    let arns = arns_gathered_from(rooms, Reference::Import);
     let Parameters {
         parameters,
         conditions,
@@ -64,11 +80,25 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
     let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
     let mut cases = 0;
     for case in 0..120 {
+        // The configurations the rooms may log to are the deployment's, as in every model.
         let dep = Deployment {
             account: "111122223333".to_owned(),
             region: "eu-west-1".to_owned(),
             destinations: Vec::new(),
-            logging_configurations: Vec::new(),
+            logging_configurations: configurations
+                .iter()
+                .map(|&key| LoggingConfiguration {
+                    key: key.to_owned(),
+                    name: key.to_owned(),
+                    logical_id: logical_id("LoggingConfiguration", key),
+                    destination: "archive".to_owned(),
+                    tags: Tags::new(),
+                    origin: Origin {
+                        file: 0,
+                        pointer: format!("/logging_configurations/{key}"),
+                    },
+                })
+                .collect(),
             rooms: Vec::new(),
             bots: Vec::new(),
             access: Access::default(),
@@ -97,7 +127,7 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
 fn single_by_tree(dep: &Deployment, format: TemplateFormat) -> String {
     let policies = plan::for_deployment(dep);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
-    let arns = configuration_arns(&rooms, Reference::GetAtt);
+    let arns = arns_gathered_from(&rooms, Reference::GetAtt);
     let base = base_resources(dep, &policies);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
     let bot_outputs = lex::outputs(dep);
