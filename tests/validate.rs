@@ -254,7 +254,7 @@ fn boundaries_are_accepted_and_resolved() {
         .iter()
         .find(|r| r.key == "shortest")
         .unwrap();
-    assert_eq!(shortest.name, "", "an empty AWS name is allowed and kept");
+    assert_eq!(shortest.name(), "", "an empty AWS name is allowed and kept");
     assert_eq!(shortest.maximum_message_length, Some(1));
     assert_eq!(
         shortest.tags.len(),

@@ -321,7 +321,7 @@ pub fn build<'m>(
             nodes.push(Node {
                 id: Cow::Borrowed(&room.logical_id),
                 kind: NodeKind::Room,
-                lines: named("room", &room.key, &room.name),
+                lines: named("room", &room.key, room.name()),
                 marks: marks_of(&|| Element::Room(room.key.clone())),
             });
             for key in &room.logging {
@@ -455,7 +455,7 @@ fn stack_set_cluster<'m>(graph: &mut Graph<'m>, set: &'m crate::model::StackSet)
         nodes.push(Node {
             id: Cow::Owned(id(&room.logical_id)),
             kind: NodeKind::Room,
-            lines: named("room", &room.key, &room.name),
+            lines: named("room", &room.key, room.name()),
             marks: Vec::new(),
         });
     }

@@ -111,7 +111,10 @@ pub struct MessageReviewHandler {
 #[derive(Clone, Debug)]
 pub struct Room {
     pub key: String,
-    pub name: String,
+    /// The name the spec gives, where it gives one; [`Room::name`] reads the key otherwise. Not
+    /// a copy of the key: one allocation fewer for every room, and one string fewer for every
+    /// writer to walk, at 50,000 rooms out of the cache (issue 17).
+    pub given_name: Option<String>,
     pub logical_id: String,
     /// Keys of logging configurations, in the order the spec lists them; all in this deployment.
     pub logging: Vec<String>,
@@ -120,6 +123,13 @@ pub struct Room {
     pub message_review_handler: Option<Box<MessageReviewHandler>>,
     pub tags: RoomTags,
     pub origin: Origin,
+}
+
+impl Room {
+    /// The name IVS Chat stores: the spec's, or the key.
+    pub fn name(&self) -> &str {
+        self.given_name.as_deref().unwrap_or(&self.key)
+    }
 }
 
 /// A Lex V2 bot alias and where its conversation logs go (aws-facts.md §1(g)). Its log

@@ -146,7 +146,7 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
         let room = entry.value;
         let key = String::from(key);
         d.rooms.push(Room {
-            name: room.name.map_or_else(|| key.clone(), String::from),
+            given_name: room.name.map(String::from),
             logical_id: logical_id("Room", &key),
             logging: room.logging,
             maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),

@@ -203,7 +203,7 @@ pub fn plan_deployment(
     let mut duplicate_rooms: Vec<&str> = Vec::new();
     for r in &deployment.rooms {
         let settings = RoomSettings {
-            name: r.name.clone(),
+            name: r.name().to_owned(),
             maximum_message_length: r.maximum_message_length.unwrap_or(DEFAULT_LENGTH),
             maximum_message_rate_per_second: r
                 .maximum_message_rate_per_second
@@ -225,7 +225,7 @@ pub fn plan_deployment(
             Wanted {
                 owner,
                 key: &r.key,
-                name: &r.name,
+                name: r.name(),
             },
             |l| &l.tags,
             |l| &l.name,

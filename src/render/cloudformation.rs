@@ -924,7 +924,7 @@ fn room_resources<'a>(
 ) -> impl Iterator<Item = (Cow<'a, str>, Doc<'a>)> + 'a {
     rooms.iter().map(move |room| {
         let mut props: Entries<'a> = Vec::with_capacity(6);
-        props.push(("Name".into(), Doc::Str(&room.name)));
+        props.push(("Name".into(), Doc::Str(room.name())));
         if !room.logging.is_empty() {
             let ids = references(room, arns).map(Doc::Value).collect();
             props.push(("LoggingConfigurationIdentifiers".into(), Doc::Seq(ids)));

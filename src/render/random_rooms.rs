@@ -75,10 +75,11 @@ pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
     }
     let [defaults, own] = tags;
     Room {
-        name: if dice.below(2) == 0 {
-            key.clone()
-        } else {
-            string(dice)
+        // No name (the key is the name), the key given as the name, or a name of its own.
+        given_name: match dice.below(3) {
+            0 => None,
+            1 => Some(key.clone()),
+            _ => Some(string(dice)),
         },
         logical_id: format!("RoomRoom{i}C0FFEE"),
         key: if dice.below(4) == 0 {

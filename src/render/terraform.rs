@@ -571,7 +571,7 @@ fn logging_configuration(
 #[cfg(test)]
 fn room(r: &crate::model::Room) -> Block {
     let mut b = resource("aws_ivschat_room", &Ident::from_key(&r.key))
-        .attr(&id("name"), Expr::str(r.name.clone()))
+        .attr(&id("name"), Expr::str(r.name().to_owned()))
         .attr(
             &id("logging_configuration_identifiers"),
             Expr::List(

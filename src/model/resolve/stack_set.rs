@@ -685,10 +685,7 @@ impl Check<'_> {
             }
             rooms.push(Room {
                 key: rkey.to_string(),
-                name: room
-                    .name
-                    .as_ref()
-                    .map_or_else(|| rkey.to_string(), ToString::to_string),
+                given_name: room.name.as_ref().map(ToString::to_string),
                 logical_id: logical_id("Room", rkey.as_str()),
                 logging: room.logging.clone(),
                 maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),

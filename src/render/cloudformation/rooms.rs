@@ -178,7 +178,7 @@ impl<'a> Json<'a> {
         key_line(out, 4, &room.logical_id, TemplateFormat::Json);
         out.push_str("{\n      \"Type\": \"AWS::IVSChat::Room\",\n      \"Properties\": {\n");
         out.push_str(&self.keys.name);
-        json::write_str(out, &room.name);
+        json::write_str(out, room.name());
         if !room.logging.is_empty() {
             out.push_str(",\n");
             out.push_str(&self.keys.logging);
@@ -373,7 +373,7 @@ impl<'a> Yaml<'a> {
         out.push_str("\n    Type: AWS::IVSChat::Room\n    Properties:\n");
         out.push_str(&self.keys.name);
         out.push(' ');
-        pieces::string_value(out, &room.name);
+        pieces::string_value(out, room.name());
         out.push('\n');
         if !room.logging.is_empty() {
             out.push_str(&self.keys.logging);

@@ -50,11 +50,11 @@ pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
             .chain([NAME.len(), LOGGING.len()])
             .max()
             .unwrap_or(0);
-        assign(out, 1, NAME, width, |out| quote_into(out, &r.name));
+        assign(out, 1, NAME, width, |out| quote_into(out, r.name()));
         assign(out, 1, LOGGING, width, |out| out.push_str(list));
         write_limits(out, &limits, width);
     } else {
-        assign(out, 1, NAME, NAME.len(), |out| quote_into(out, &r.name));
+        assign(out, 1, NAME, NAME.len(), |out| quote_into(out, r.name()));
         out.push_str("  ");
         out.push_str(LOGGING);
         out.push_str(" = [\n");
