@@ -270,7 +270,6 @@ impl<'a> Resolver<'a> {
     fn check_regions_offered(&mut self) {
         // Only a region that is not offered is pointed at, so only such a region is given an
         // origin: one a room, 5,000 rooms.
-        let offered = |r: &types::Region| offered(r);
         let mut places: Vec<(String, Origin)> = Vec::new();
         if let Some((r, o)) = &self.spec.defaults.region
             && !offered(r)
@@ -493,9 +492,9 @@ impl<'a> Resolver<'a> {
 
     /// Places every room and checks what is the room's own: its tags, its region and its
     /// references. Also answers which logging configurations the rooms use. All in one walk of
-    /// the rooms: at 50,000 rooms each walk finds them out of every cache, and the four walks
-    /// this was (regions, places, references, use) took 4.7 ms of `validate` where one room's
-    /// worth of work predicted 2.1 ms (issue 17).
+    /// the rooms: at 50,000 rooms each walk finds them out of every cache, and with four walks
+    /// (regions, places, references, use) the rules took 4.7 ms of `validate`, 22.8 times
+    /// their time at 5,000 rooms (issue 17).
     fn place_rooms<'c>(
         &mut self,
         configurations: &'c Placed<'a, types::LoggingConfiguration>,
