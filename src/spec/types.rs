@@ -8,8 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::constraints as c;
-use super::origin::Entry;
-use super::tree;
+use super::origin::{Entry, FILE_AS_READ, Origin};
 use crate::sorted_map::SortedMap;
 
 macro_rules! checked_string {
@@ -243,13 +242,14 @@ fn version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Version, D::Error> 
 fn rooms_at_their_keys<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<SortedMap<EntryKey, Box<Entry<Room>>>, D::Error> {
+    let section = Origin {
+        file: FILE_AS_READ,
+        pointer: "/rooms".to_owned(),
+    };
     SortedMap::deserialize_each(
         deserializer,
         |key: &EntryKey, room: &mut Box<Entry<Room>>| {
-            let mut pointer = String::with_capacity("/rooms/".len() + key.as_str().len());
-            pointer.push_str("/rooms");
-            tree::push_segment(&mut pointer, key.as_str());
-            room.origin.pointer = pointer;
+            room.origin = section.child(key.as_str());
         },
     )
 }
