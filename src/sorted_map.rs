@@ -128,7 +128,8 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// keys, the last value stays). Maps that follow one another in key order are joined
     /// comparing only their ends, where collecting compares every key with the next: the
     /// pieces of a large spec's rooms, read at once, whose keys at 50,000 rooms are megabytes
-    /// of memory no cache still holds (issue 17).
+    /// of memory no cache still holds (issue 17). The first map with entries takes the others'
+    /// in its own vector, so a lone one comes back as it is, nothing copied.
     pub fn concat(maps: Vec<Self>) -> Self {
         let mut in_order = true;
         let mut last: Option<&K> = None;
@@ -143,7 +144,13 @@ impl<K: Ord, V> SortedMap<K, V> {
             }
             last = Some(end);
         }
-        let mut entries = Vec::with_capacity(maps.iter().map(Self::len).sum());
+        let total: usize = maps.iter().map(Self::len).sum();
+        let mut maps = maps.into_iter().filter(|map| !map.is_empty());
+        let Some(first) = maps.next() else {
+            return Self::new();
+        };
+        let mut entries = first.entries;
+        entries.reserve_exact(total - entries.len());
         for map in maps {
             entries.extend(map.entries);
         }

@@ -354,6 +354,20 @@ fn rooms_of_a_later_file_are_pointed_at_in_it() {
         .expect("the unknown reference");
     let at = d.location.as_ref().unwrap();
     assert_eq!((at.file.as_str(), at.line), ("later.yaml", 4), "{d:?}");
+
+    // A later file's rooms between an earlier one's keys are merged into key order.
+    let first = format!("{first}  zoo: {{}}\n");
+    let v = run_texts(&[
+        ("first.yaml", &first),
+        ("later.yaml", "version: 1\nrooms:\n  stage: {}\n"),
+    ]);
+    let model = v.model.expect("valid");
+    let keys: Vec<&str> = model.deployments[0]
+        .rooms
+        .iter()
+        .map(|r| r.key.as_str())
+        .collect();
+    assert_eq!(keys, ["lobby", "stage", "zoo"]);
 }
 
 /// The rules the one walk of the rooms checks (their regions, their references, which logging

@@ -748,21 +748,9 @@ impl<T> Section<Box<Entry<T>>> for SortedMap<EntryKey, Box<Entry<T>>> {
     }
 
     fn add(&mut self, fresh: SortedMap<EntryKey, Box<Entry<T>>>) {
-        // The first file's entries are the section as they are, already in order.
-        if self.is_empty() {
-            *self = fresh;
-            return;
-        }
-        // The new entries' keys are not in the section, so which of the two goes first does not
-        // matter: the smaller is copied onto the larger (the first file's entries become the
-        // section in place), then sorted once (a no-op when sorted), not inserted one by one.
-        let mut all: Vec<_> = std::mem::take(self).into_iter().collect();
-        let mut fresh: Vec<_> = fresh.into_iter().collect();
-        if all.len() < fresh.len() {
-            std::mem::swap(&mut all, &mut fresh);
-        }
-        all.extend(fresh);
-        *self = all.into_iter().collect();
+        // The first file's entries become the section as they are; a later file's are appended
+        // and sorted once where they interleave (their keys are new to the section).
+        *self = SortedMap::concat(vec![std::mem::take(self), fresh]);
     }
 }
 
