@@ -2,6 +2,7 @@
 //! an id in the catalog and reports where the spec says what it breaks.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::hash_map;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -501,13 +502,11 @@ impl<'a> Resolver<'a> {
     ) -> (RoomPlaces<'a>, Names<'c>) {
         let spec: &'a Spec = self.spec;
         // Looked up once a room's reference: a hash of a few names costs a fifth of a search
-        // of the ordered map's string keys. Each holds its place in `used`.
+        // of the ordered map's string keys. Each is marked used where a room names it.
         let configurations: HashMap<&str, _, foldhash::fast::RandomState> = configurations
             .iter()
-            .enumerate()
-            .map(|(i, (key, placed))| (key.as_str(), (i, placed)))
+            .map(|(key, placed)| (key.as_str(), (Cell::new(false), placed)))
             .collect();
-        let mut used = vec![false; configurations.len()];
         // Known configurations that could not be placed, which rooms may still use.
         let mut used_unplaced: Names<'c> = HashSet::default();
         let mut out = RoomPlaces {
@@ -538,12 +537,12 @@ impl<'a> Resolver<'a> {
                 // simply not found.
                 // Placed configurations are known ones, so the common case takes one lookup and
                 // no diagnostics' locations.
-                let placed = configurations.get(reference.as_str()).map(|&(i, placed)| {
-                    if let Some(used) = used.get_mut(i) {
-                        *used = true;
-                    }
-                    placed
-                });
+                let placed = configurations
+                    .get(reference.as_str())
+                    .map(|(used, placed)| {
+                        used.set(true);
+                        *placed
+                    });
                 if let (Some(mine), Some((theirs, _))) = (&placement, placed)
                     && mine.same_place(theirs)
                 {
@@ -608,7 +607,7 @@ impl<'a> Resolver<'a> {
         used_by_rooms.extend(
             configurations
                 .iter()
-                .filter(|&(_, &(i, _))| used.get(i) == Some(&true))
+                .filter(|(_, (used, _))| used.get())
                 .map(|(&key, _)| key),
         );
         (out, used_by_rooms)
