@@ -97,11 +97,15 @@ fn synthetic_marks(model: &Model) -> Marks {
             ],
         );
     }
-    if let Some(room) = dep.rooms.iter().find(|r| !r.logging.is_empty()) {
+    if let Some((room, configuration)) = dep
+        .rooms
+        .iter()
+        .find_map(|r| Some((r, dep.logging_of(r).next()?)))
+    {
         marks.insert(
             Element::Attachment {
                 room: room.key.clone(),
-                configuration: room.logging[0].clone(),
+                configuration: configuration.key.clone(),
             },
             vec![Mark::new(DriftKind::Detached, hostile)],
         );

@@ -488,7 +488,70 @@ fn json_and_yaml_give_the_same_model() {
         Some(500),
         "500.0 is the integer 500, as JSON Schema says"
     );
-    assert_eq!(room.logging, ["archive"]);
+    let logging: Vec<&str> = model.deployments[0]
+        .logging_of(room)
+        .map(|c| c.key.as_str())
+        .collect();
+    assert_eq!(logging, ["archive"]);
+}
+
+/// A model room holds its logging configurations as positions in its deployment's list. Where
+/// the configurations of three deployments take turns in key order, so that no configuration's
+/// place among all of them is its place in its deployment, every room still logs to the ones its
+/// spec lists, in the spec's order.
+#[test]
+fn rooms_log_to_the_configurations_they_list_in_their_order() {
+    let regions = ["us-east-1", "us-west-2", "eu-west-1"];
+    let mut spec =
+        String::from("version: 1\ndefaults: {account: \"111122223333\"}\ndestinations:\n");
+    for r in regions {
+        spec.push_str(&format!(
+            "  s3-{r}: {{region: {r}, s3: {{bucket: chat-{r}-logs, create: true}}}}\n"
+        ));
+    }
+    spec.push_str("logging_configurations:\n");
+    for c in 0..9 {
+        spec.push_str(&format!("  c{c}: {{destination: s3-{}}}\n", regions[c % 3]));
+    }
+    spec.push_str("rooms:\n");
+    let mut expected = std::collections::BTreeMap::new();
+    let mut state = 0x2545_f491_u32;
+    let mut next = |below: u32| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        (state % below) as usize
+    };
+    for i in 0..90 {
+        let region = i % 3;
+        let mut own: Vec<usize> = (0..9).filter(|c| c % 3 == region).collect();
+        for k in (1..own.len()).rev() {
+            own.swap(k, next(k as u32 + 1));
+        }
+        own.truncate(next(4));
+        let listed: Vec<String> = own.iter().map(|c| format!("c{c}")).collect();
+        spec.push_str(&format!(
+            "  room-{i:02}: {{region: {}, logging: [{}]}}\n",
+            regions[region],
+            listed.join(", ")
+        ));
+        expected.insert(format!("room-{i:02}"), listed);
+    }
+    let v = run_bytes("order.yaml", spec.as_bytes());
+    assert!(!v.has_errors(), "{:?}", v.diagnostics);
+    let model = v.model.expect("valid");
+    let mut rooms = 0;
+    let mut listing_three = 0;
+    for d in &model.deployments {
+        for room in &d.rooms {
+            let got: Vec<&str> = d.logging_of(room).map(|c| c.key.as_str()).collect();
+            assert_eq!(got, expected[&room.key], "{} in {}", room.key, d.region);
+            rooms += 1;
+            listing_three += usize::from(got.len() == 3);
+        }
+    }
+    assert_eq!(rooms, 90);
+    assert!(listing_three > 0, "no room lists three configurations");
 }
 
 #[test]

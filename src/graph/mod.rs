@@ -339,17 +339,15 @@ pub fn build<'m>(
                 lines: named("room", &room.key, room.name()),
                 marks: marks_of(&|| Element::Room(room.key.clone())),
             });
-            for key in &room.logging {
-                if let Some(config) = dep.logging_configuration(key) {
-                    graph.edges.push(Edge {
-                        from: Cow::Borrowed(&room.logical_id),
-                        to: Cow::Borrowed(&config.logical_id),
-                        marks: marks_of(&|| Element::Attachment {
-                            room: room.key.clone(),
-                            configuration: key.clone(),
-                        }),
-                    });
-                }
+            for config in dep.logging_of(room) {
+                graph.edges.push(Edge {
+                    from: Cow::Borrowed(&room.logical_id),
+                    to: Cow::Borrowed(&config.logical_id),
+                    marks: marks_of(&|| Element::Attachment {
+                        room: room.key.clone(),
+                        configuration: config.key.clone(),
+                    }),
+                });
             }
         }
         for config in &dep.logging_configurations {
@@ -506,14 +504,12 @@ fn stack_set_cluster<'m>(graph: &mut Graph<'m>, set: &'m crate::model::StackSet)
         });
     }
     for room in &dep.rooms {
-        for key in &room.logging {
-            if let Some(config) = dep.logging_configuration(key) {
-                edges.push(Edge {
-                    from: Cow::Owned(id(&room.logical_id)),
-                    to: Cow::Owned(id(&config.logical_id)),
-                    marks: Vec::new(),
-                });
-            }
+        for config in dep.logging_of(room) {
+            edges.push(Edge {
+                from: Cow::Owned(id(&room.logical_id)),
+                to: Cow::Owned(id(&config.logical_id)),
+                marks: Vec::new(),
+            });
         }
     }
     for config in &dep.logging_configurations {
@@ -549,7 +545,7 @@ fn has_element(dep: &Deployment, element: &Element) -> bool {
         } => dep
             .rooms
             .iter()
-            .any(|r| &r.key == room && r.logging.contains(configuration)),
+            .any(|r| &r.key == room && dep.logging_of(r).any(|c| &c.key == configuration)),
     }
 }
 

@@ -14,6 +14,7 @@ pub use resolve::resolve;
 pub use room_tags::RoomTags;
 pub use stack_set::StackSet;
 
+use crate::spec::constraints::MAX_LOGGING_CONFIGURATIONS_PER_ROOM;
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
 
@@ -58,6 +59,72 @@ impl Deployment {
     }
     pub fn logging_configuration(&self, key: &str) -> Option<&LoggingConfiguration> {
         self.logging_configurations.iter().find(|c| c.key == key)
+    }
+    /// The logging configurations `room` logs to, in the order its spec lists them.
+    pub fn logging_of<'d>(&'d self, room: &Room) -> impl Iterator<Item = &'d LoggingConfiguration> {
+        room.logging
+            .positions()
+            .filter_map(|at| self.logging_configurations.get(at))
+    }
+}
+
+/// A room's logging configurations: their positions in its deployment's
+/// `logging_configurations`, in the order the spec lists them. Positions, not keys: each writer
+/// compared every room's keys with the configurations', and at 50,000 rooms found those strings
+/// out of the cache every time (issue 17). At most three to a room (the ivschat service model's
+/// LoggingConfigurationIdentifierList), so they are held in the room itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Logging {
+    len: u8,
+    at: [u32; MAX_LOGGING_CONFIGURATIONS_PER_ROOM],
+}
+
+impl Logging {
+    /// `None` for more than three positions, or one past `u32`.
+    pub fn new(positions: impl IntoIterator<Item = usize>) -> Option<Logging> {
+        let mut logging = Logging::default();
+        for position in positions {
+            let before = logging.len;
+            logging.push(position);
+            if logging.len == before {
+                return None;
+            }
+        }
+        Some(logging)
+    }
+
+    /// Adds a position. A room lists at most three, as the spec is read; a fourth, or one past
+    /// `u32`, is not kept.
+    pub(crate) fn push(&mut self, position: usize) {
+        if let (Some(slot), Ok(position)) = (
+            self.at.get_mut(usize::from(self.len)),
+            u32::try_from(position),
+        ) {
+            *slot = position;
+            self.len += 1;
+        }
+    }
+
+    /// The same list with each position `p` replaced by `to[p]`: positions in one list made
+    /// positions in another. One `to` leaves out is past every list.
+    pub(crate) fn through(mut self, to: &[u32]) -> Logging {
+        let len = self.len();
+        for p in self.at.iter_mut().take(len) {
+            *p = to.get(*p as usize).copied().unwrap_or(u32::MAX);
+        }
+        self
+    }
+
+    pub fn positions(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.at.iter().take(self.len()).map(|&p| p as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -116,8 +183,8 @@ pub struct Room {
     /// writer to walk, at 50,000 rooms out of the cache (issue 17).
     pub given_name: Option<String>,
     pub logical_id: String,
-    /// Keys of logging configurations, in the order the spec lists them; all in this deployment.
-    pub logging: Vec<String>,
+    /// Its logging configurations, all in this deployment ([`Deployment::logging_of`]).
+    pub logging: Logging,
     pub maximum_message_length: Option<u32>,
     pub maximum_message_rate_per_second: Option<u32>,
     pub message_review_handler: Option<Box<MessageReviewHandler>>,

@@ -18,7 +18,7 @@ use crate::suggest;
 use super::arn::destination_arn;
 use super::logical_id::logical_id;
 use super::{
-    Access, Bot, Deployment, Destination, DestinationKind, LoggingConfiguration,
+    Access, Bot, Deployment, Destination, DestinationKind, Logging, LoggingConfiguration,
     MessageReviewHandler, Model, Room, RoomTags, Tags,
 };
 
@@ -59,7 +59,22 @@ impl Placement<'_> {
 /// again to find its deployment took 0.7 M of a 5,000-room resolve's 15.5 M instructions.
 struct RoomPlaces<'a> {
     places: Vec<Placement<'a>>,
-    of_room: Vec<Option<usize>>,
+    of_room: Vec<RoomPlace>,
+}
+
+/// A room's place, and the positions of the configurations it lists among the placed ones in
+/// key order, found as its references are checked; `build` turns them into positions in the
+/// room's deployment, so that no later walk reads a room's keys again.
+struct RoomPlace {
+    place: Option<usize>,
+    logging: Logging,
+}
+
+/// Where a placed room moves: the index of its deployment, and its configurations' positions
+/// there.
+struct Home {
+    deployment: usize,
+    logging: Logging,
 }
 
 /// Where an account or region was decided: the origin is built when a diagnostic points there.
@@ -119,11 +134,11 @@ pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>
 }
 
 /// Moves each placed room into its deployment, taking what the spec read. `homes` holds, in
-/// the order of the spec's rooms, the index of each one's deployment in `deployments`.
-fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment]) {
+/// the order of the spec's rooms, where each one goes.
+fn move_rooms(spec: Spec, homes: &[Option<Home>], deployments: &mut [Deployment]) {
     let mut counts = vec![0_usize; deployments.len()];
     for home in homes.iter().flatten() {
-        if let Some(count) = counts.get_mut(*home) {
+        if let Some(count) = counts.get_mut(home.deployment) {
             *count += 1;
         }
     }
@@ -141,7 +156,10 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
             .collect(),
     );
     for ((key, entry), home) in rooms.into_iter().zip(homes) {
-        let Some(d) = home.and_then(|h| deployments.get_mut(h)) else {
+        let Some((d, home)) = home
+            .as_ref()
+            .and_then(|h| Some((deployments.get_mut(h.deployment)?, h)))
+        else {
             continue;
         };
         let room = entry.value;
@@ -149,7 +167,7 @@ fn move_rooms(spec: Spec, homes: &[Option<usize>], deployments: &mut [Deployment
         d.rooms.push(Room {
             given_name: room.name.map(String::from),
             logical_id: logical_id("Room", &key),
-            logging: room.logging,
+            logging: home.logging,
             maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
             maximum_message_rate_per_second: room
                 .maximum_message_rate_per_second
@@ -183,7 +201,7 @@ impl<'a> Resolver<'a> {
         self.diagnostics.push(d);
     }
 
-    fn run(&mut self) -> (Model, Vec<Option<usize>>) {
+    fn run(&mut self) -> (Model, Vec<Option<Home>>) {
         self.check_regions_offered();
         let destinations = self.place_destinations();
         let configurations = self.place_configurations(&destinations);
@@ -492,7 +510,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// Places every room and checks what is the room's own: its tags, its region and its
-    /// references. Also answers which logging configurations the rooms use. All in one walk of
+    /// references, noting where each reference was found. Also answers which logging
+    /// configurations the rooms use. All in one walk of
     /// the rooms: at 50,000 rooms each walk finds them out of every cache, and with four walks
     /// (regions, places, references, use) the rules took 4.7 ms of `validate`, 22.8 times
     /// their time at 5,000 rooms (issue 17).
@@ -505,7 +524,8 @@ impl<'a> Resolver<'a> {
         // of the ordered map's string keys. Each is marked used where a room names it.
         let configurations: HashMap<&str, _, foldhash::fast::RandomState> = configurations
             .iter()
-            .map(|(key, placed)| (key.as_str(), (Cell::new(false), placed)))
+            .enumerate()
+            .map(|(at, (key, placed))| (key.as_str(), (Cell::new(false), at, placed)))
             .collect();
         // Known configurations that could not be placed, which rooms may still use.
         let mut used_unplaced: Names<'c> = HashSet::default();
@@ -532,6 +552,7 @@ impl<'a> Resolver<'a> {
                 room.region.as_ref(),
                 None,
             );
+            let mut logging = Logging::default();
             for (i, reference) in room.logging.iter().enumerate() {
                 // Every key of the map is a valid entry key, so a reference that is not one is
                 // simply not found.
@@ -539,8 +560,10 @@ impl<'a> Resolver<'a> {
                 // no diagnostics' locations.
                 let placed = configurations
                     .get(reference.as_str())
-                    .map(|(used, placed)| {
+                    .map(|(used, at, placed)| {
                         used.set(true);
+                        // At most three, as the list was read.
+                        logging.push(*at);
                         *placed
                     });
                 if let (Some(mine), Some((theirs, _))) = (&placement, placed)
@@ -586,7 +609,7 @@ impl<'a> Resolver<'a> {
                     );
                 }
             }
-            out.of_room.push(placement.map(|p| {
+            let place = placement.map(|p| {
                 let at = out.places.len();
                 // A room's placement borrows the spec's names: a room has no fallback to copy
                 // them from. One that owned them would be kept as a place of its own, which
@@ -601,13 +624,14 @@ impl<'a> Resolver<'a> {
                 }
                 out.places.push(p);
                 at
-            }));
+            });
+            out.of_room.push(RoomPlace { place, logging });
         }
         let mut used_by_rooms = used_unplaced;
         used_by_rooms.extend(
             configurations
                 .iter()
-                .filter(|(_, (used, _))| used.get())
+                .filter(|(_, (used, _, _))| used.get())
                 .map(|(&key, _)| key),
         );
         (out, used_by_rooms)
@@ -793,7 +817,7 @@ impl<'a> Resolver<'a> {
         rooms: &RoomPlaces<'a>,
         bots: Vec<(Placement<'a>, Bot)>,
         implied: Vec<ImpliedDestination<'a>>,
-    ) -> (Model, Vec<Option<usize>>) {
+    ) -> (Model, Vec<Option<Home>>) {
         let mut deployments: Deployments = BTreeMap::new();
         for (key, (p, entry)) in &destinations {
             let (kind, managed) = match &entry.value.kind {
@@ -854,21 +878,24 @@ impl<'a> Resolver<'a> {
         for (p, bot) in bots {
             deployment(&mut deployments, &p, owned(&p)).bots.push(bot);
         }
+        // Each placed configuration's position in its deployment, in key order as the rooms'
+        // walk numbered them.
+        let mut position_of = Vec::with_capacity(configurations.len());
         for (key, (p, entry)) in &configurations {
             let cfg = &entry.value;
-            deployment(&mut deployments, p, borrowed(p))
-                .logging_configurations
-                .push(LoggingConfiguration {
-                    key: key.clone(),
-                    name: cfg
-                        .name
-                        .as_ref()
-                        .map_or_else(|| key.clone(), ToString::to_string),
-                    logical_id: logical_id("LoggingConfiguration", key),
-                    destination: cfg.destination.clone(),
-                    tags: merged_tags(self.spec, &cfg.tags),
-                    origin: entry.origin.clone(),
-                });
+            let list = &mut deployment(&mut deployments, p, borrowed(p)).logging_configurations;
+            position_of.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
+            list.push(LoggingConfiguration {
+                key: key.clone(),
+                name: cfg
+                    .name
+                    .as_ref()
+                    .map_or_else(|| key.clone(), ToString::to_string),
+                logical_id: logical_id("LoggingConfiguration", key),
+                destination: cfg.destination.clone(),
+                tags: merged_tags(self.spec, &cfg.tags),
+                origin: entry.origin.clone(),
+            });
         }
         // A deployment that holds only rooms exists too; the rooms themselves move in once the
         // spec is no longer borrowed (`move_rooms`).
@@ -890,7 +917,12 @@ impl<'a> Resolver<'a> {
             rooms
                 .of_room
                 .iter()
-                .map(|at| home_of_place.get((*at)?).copied().flatten())
+                .map(|room| {
+                    Some(Home {
+                        deployment: home_of_place.get(room.place?).copied().flatten()?,
+                        logging: room.logging.through(&position_of),
+                    })
+                })
                 .collect()
         };
         let mut deployments: Vec<Deployment> = deployments.into_values().collect();

@@ -212,12 +212,11 @@ pub fn plan_deployment(
                 .message_review_handler
                 .as_ref()
                 .map(|h| (h.uri.clone(), h.fallback_result.as_str().to_owned())),
-            logging_configurations: r.logging.clone(),
+            logging_configurations: deployment.logging_of(r).map(|c| c.key.clone()).collect(),
         };
-        let wanted_arns: Option<BTreeSet<&str>> = r
-            .logging
-            .iter()
-            .map(|k| configuration_arns.get(k.as_str()).copied())
+        let wanted_arns: Option<BTreeSet<&str>> = deployment
+            .logging_of(r)
+            .map(|c| configuration_arns.get(c.key.as_str()).copied())
             .collect();
         let picked = pick(
             &live.rooms,

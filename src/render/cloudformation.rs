@@ -965,11 +965,12 @@ fn review_handler(h: &MessageReviewHandler) -> Value {
     json!({"Uri": literal(&h.uri), "FallbackResult": h.fallback_result.as_str()})
 }
 
-/// What `arns` holds for each of a room's logging configurations, in the room's order.
+/// What `arns` holds for each of a room's logging configurations, in the room's order: `arns`
+/// holds one reference for each of the deployment's configurations, in their order.
 fn references<'r, T>(room: &'r Room, arns: &'r [(&str, T)]) -> impl Iterator<Item = &'r T> {
     room.logging
-        .iter()
-        .filter_map(|key| arns.iter().find(|(k, _)| k == key))
+        .positions()
+        .filter_map(|at| arns.get(at))
         .map(|(_, reference)| reference)
 }
 

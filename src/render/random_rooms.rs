@@ -3,7 +3,7 @@
 //! escape, and ordinary ones.
 
 use crate::dice::Dice;
-use crate::model::{MessageReviewHandler, Room, RoomTags, Tags};
+use crate::model::{Logging, MessageReviewHandler, Room, RoomTags, Tags};
 use crate::spec::load::Origin;
 use crate::spec::types::FallbackResult;
 
@@ -60,11 +60,14 @@ pub(crate) fn string(dice: &mut Dice) -> String {
     s
 }
 
-pub(crate) fn room(dice: &mut Dice, i: usize, configurations: &[&str]) -> Room {
+/// A random room that logs to some of a deployment's `configurations` (how many it has).
+pub(crate) fn room(dice: &mut Dice, i: usize, configurations: usize) -> Room {
     let key = format!("room-{i}");
-    let logging = (0..dice.below(4))
-        .map(|_| configurations[dice.below(configurations.len())].to_owned())
-        .collect();
+    let logging = if configurations == 0 {
+        Logging::default()
+    } else {
+        Logging::new((0..dice.below(4)).map(|_| dice.below(configurations))).unwrap_or_default()
+    };
     // Some tags under the room's own, as `defaults.tags` are, keys from the same few strings so
     // that some are set on both sides.
     let mut tags = [Tags::new(), Tags::new()];

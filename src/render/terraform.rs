@@ -265,8 +265,12 @@ fn main(dep: &Deployment, policies: &DeploymentPolicies<'_>) -> hcl::File {
             f.push_commented(destination_notes(d), logging_configuration(c, d, policies));
         }
     }
+    let references =
+        rooms::configuration_references(dep.logging_configurations.iter().map(|c| c.key.as_str()));
     let mut list = String::new();
-    f.push_written_each(&dep.rooms, |out, r| rooms::write_room(out, r, &mut list));
+    f.push_written_each(&dep.rooms, |out, r| {
+        rooms::write_room(out, r, &references, &mut list);
+    });
     lex::resources(&mut f, dep);
     f
 }
@@ -567,16 +571,17 @@ fn logging_configuration(
 }
 
 /// A room's block, which [`rooms::write_room`] writes straight into the text; the tests hold the
-/// two to one text.
+/// two to one text. `configurations` are the keys of the deployment's logging configurations.
 #[cfg(test)]
-fn room(r: &crate::model::Room) -> Block {
+fn room(r: &crate::model::Room, configurations: &[&str]) -> Block {
     let mut b = resource("aws_ivschat_room", &Ident::from_key(&r.key))
         .attr(&id("name"), Expr::str(r.name().to_owned()))
         .attr(
             &id("logging_configuration_identifiers"),
             Expr::List(
                 r.logging
-                    .iter()
+                    .positions()
+                    .filter_map(|at| configurations.get(at))
                     .map(|k| {
                         attr_of(
                             "aws_ivschat_logging_configuration",

@@ -17,8 +17,8 @@ use super::super::stack_set::{
     ACCOUNT, Administrator, AutoDeployment, Operation, REGION, StackSet, Target,
 };
 use super::super::{
-    Access, Deployment, Destination, DestinationKind, LoggingConfiguration, MessageReviewHandler,
-    Room,
+    Access, Deployment, Destination, DestinationKind, Logging, LoggingConfiguration,
+    MessageReviewHandler, Room,
 };
 use super::merged_tags;
 
@@ -687,7 +687,13 @@ impl Check<'_> {
                 key: rkey.to_string(),
                 given_name: room.name.as_ref().map(ToString::to_string),
                 logical_id: logical_id("Room", rkey.as_str()),
-                logging: room.logging.clone(),
+                // A reference to no configuration is an error above; a room lists at most three.
+                logging: Logging::new(room.logging.iter().filter_map(|reference| {
+                    configurations
+                        .iter()
+                        .position(|c| c.key == reference.as_str())
+                }))
+                .unwrap_or_default(),
                 maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
                 maximum_message_rate_per_second: room
                     .maximum_message_rate_per_second

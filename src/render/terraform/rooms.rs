@@ -15,22 +15,35 @@ const LOGGING: &str = "logging_configuration_identifiers";
 const LENGTH: &str = "maximum_message_length";
 const RATE: &str = "maximum_message_rate_per_second";
 
-/// The room's block at the top level of a module, and its line end. `list` is a buffer reused
-/// from room to room.
-pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
+/// The reference to each logging configuration's ARN, by its key, in the deployment's order:
+/// built once a deployment, not once a room's reference (issue 17).
+pub(super) fn configuration_references<'k>(keys: impl IntoIterator<Item = &'k str>) -> Vec<String> {
+    keys.into_iter()
+        .map(|key| {
+            format!(
+                "aws_ivschat_logging_configuration.{}.arn",
+                Ident::from_key(key).as_str()
+            )
+        })
+        .collect()
+}
+
+/// The room's block at the top level of a module, and its line end. `references` are
+/// [`configuration_references`] of the room's deployment; `list` is a buffer reused from room to
+/// room.
+pub(super) fn write_room(out: &mut String, r: &Room, references: &[String], list: &mut String) {
+    let references = || r.logging.positions().filter_map(|at| references.get(at));
     out.push_str("resource \"aws_ivschat_room\" ");
     quote_into(out, Ident::from_key(&r.key).as_str());
     out.push_str(" {\n");
     // The references on one line, as the general writer tries them first.
     list.clear();
     list.push('[');
-    for (i, key) in r.logging.iter().enumerate() {
+    for (i, reference) in references().enumerate() {
         if i > 0 {
             list.push_str(", ");
         }
-        list.push_str("aws_ivschat_logging_configuration.");
-        list.push_str(Ident::from_key(key).as_str());
-        list.push_str(".arn");
+        list.push_str(reference);
     }
     list.push(']');
     let limits = [
@@ -58,10 +71,10 @@ pub(super) fn write_room(out: &mut String, r: &Room, list: &mut String) {
         out.push_str("  ");
         out.push_str(LOGGING);
         out.push_str(" = [\n");
-        for key in &r.logging {
-            out.push_str("    aws_ivschat_logging_configuration.");
-            out.push_str(Ident::from_key(key).as_str());
-            out.push_str(".arn,\n");
+        for reference in references() {
+            out.push_str("    ");
+            out.push_str(reference);
+            out.push_str(",\n");
         }
         out.push_str("  ]\n");
         write_limits(out, &limits, limit_widths().max().unwrap_or(0));

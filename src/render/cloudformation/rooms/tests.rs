@@ -39,22 +39,19 @@ fn template<'a>(
     Doc::Map(t)
 }
 
-/// The references of the configurations the rooms log to, gathered from the rooms as the
-/// writers once did: the tree is built from them, so that the writers' references, built from
-/// the deployment's configurations, are held to the rooms' own.
-fn arns_gathered_from<'a>(rooms: &[&'a Room], reference: Reference) -> Vec<(&'a str, Value)> {
-    let mut arns: Vec<(&str, Value)> = Vec::new();
-    for key in rooms.iter().flat_map(|r| &r.logging) {
-        if !arns.iter().any(|(k, _)| k == key) {
-            arns.push((key, configuration_arn(key, reference)));
-        }
-    }
-    arns
+/// The reference of each of the deployment's configurations, in their order, built here one
+/// at a time: the tree is built from them, so that the writers' references are held to each
+/// configuration's own.
+fn arns_of(dep: &Deployment, reference: Reference) -> Vec<(&str, Value)> {
+    dep.logging_configurations
+        .iter()
+        .map(|c| (c.key.as_str(), configuration_arn(&c.key, reference)))
+        .collect()
 }
 
 fn by_tree(dep: &Deployment, rooms: &[&Room], order: &[String], format: TemplateFormat) -> String {
     let policies = plan::for_deployment(dep);
-    let arns = arns_gathered_from(rooms, Reference::Import);
+    let arns = arns_of(dep, Reference::Import);
     let Parameters {
         parameters,
         conditions,
@@ -104,7 +101,7 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
             access: Access::default(),
         };
         let rooms: Vec<Room> = (0..dice.below(6))
-            .map(|i| room(&mut dice, case * 10 + i, &configurations))
+            .map(|i| room(&mut dice, case * 10 + i, configurations.len()))
             .collect();
         let refs: Vec<&Room> = rooms.iter().collect();
         let order = vec!["cloudformation/a.json".to_owned(), "b".to_owned()];
@@ -127,7 +124,7 @@ fn rooms_written_straight_read_as_the_tree_writes_them() {
 fn single_by_tree(dep: &Deployment, format: TemplateFormat) -> String {
     let policies = plan::for_deployment(dep);
     let rooms: Vec<&Room> = dep.rooms.iter().collect();
-    let arns = arns_gathered_from(&rooms, Reference::GetAtt);
+    let arns = arns_of(dep, Reference::GetAtt);
     let base = base_resources(dep, &policies);
     let configuration_outputs = configuration_outputs(&dep.logging_configurations, false);
     let bot_outputs = lex::outputs(dep);
@@ -170,20 +167,10 @@ fn single_templates_written_straight_read_as_the_tree_writes_them() {
                     dep.logging_configurations.clear();
                     dep.bots.clear();
                 }
-                let keys: Vec<&str> = dep
-                    .logging_configurations
-                    .iter()
-                    .map(|c| c.key.as_str())
-                    .collect();
+                let configurations = dep.logging_configurations.len();
                 let rooms = if case < 2 { 0 } else { 1 + dice.below(7) };
                 dep.rooms = (0..rooms)
-                    .map(|i| {
-                        let mut r = room(&mut dice, case * 10 + i, &["unused"]);
-                        r.logging = (0..dice.below(keys.len() + 1))
-                            .map(|_| keys[dice.below(keys.len())].to_owned())
-                            .collect();
-                        r
-                    })
+                    .map(|i| room(&mut dice, case * 10 + i, configurations))
                     .collect();
                 for format in [TemplateFormat::Json, TemplateFormat::Yaml] {
                     let sink = Gathered::default();

@@ -8,7 +8,7 @@ use crate::render::hcl;
 use crate::render::random_rooms;
 
 use super::super::room;
-use super::write_room;
+use super::{configuration_references, write_room};
 
 #[test]
 fn rooms_written_straight_read_as_the_general_writer_writes_them() {
@@ -19,14 +19,15 @@ fn rooms_written_straight_read_as_the_general_writer_writes_them() {
     let (mut one_line, mut on_lines, mut handlers, mut tagged) = (0, 0, 0, 0);
     for case in 0..400 {
         let rooms: Vec<_> = (0..1 + dice.below(4))
-            .map(|i| random_rooms::room(&mut dice, case * 10 + i, &configurations))
+            .map(|i| random_rooms::room(&mut dice, case * 10 + i, configurations.len()))
             .collect();
         let mut by_blocks = hcl::File::with_header(vec!["header".to_owned()]);
         let mut straight = hcl::File::with_header(vec!["header".to_owned()]);
+        let references = configuration_references(configurations);
         let mut list = String::new();
         for r in &rooms {
-            by_blocks.push(room(r));
-            straight.push_written(|out| write_room(out, r, &mut list));
+            by_blocks.push(room(r, &configurations));
+            straight.push_written(|out| write_room(out, r, &references, &mut list));
             if list.chars().count() <= hcl::INLINE_LIST_MAX {
                 one_line += 1;
             } else {
