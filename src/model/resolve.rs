@@ -558,21 +558,18 @@ impl<'a> Resolver<'a> {
                 // simply not found.
                 // Placed configurations are known ones, so the common case takes one lookup and
                 // no diagnostics' locations.
-                let placed = configurations
-                    .get(reference.as_str())
-                    .map(|(used, at, placed)| {
-                        used.set(true);
-                        // At most three, as the list was read.
-                        logging.push(*at);
-                        *placed
-                    });
+                let placed = configurations.get(reference).map(|(used, at, placed)| {
+                    used.set(true);
+                    // At most three, as the list was read.
+                    logging.push(*at);
+                    *placed
+                });
                 if let (Some(mine), Some((theirs, _))) = (&placement, placed)
                     && mine.same_place(theirs)
                 {
                     continue;
                 }
-                let known = placed.is_some()
-                    || spec.logging_configurations.contains_key(reference.as_str());
+                let known = placed.is_some() || spec.logging_configurations.contains_key(reference);
                 let at = entry.origin.child("logging").child(&i.to_string());
                 if !known {
                     let names = spec
@@ -594,7 +591,7 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
                 if placed.is_none() {
-                    used_unplaced.insert(reference.as_str());
+                    used_unplaced.insert(reference);
                 }
                 if let (Some(mine), Some((theirs, cfg_entry))) = (&placement, placed) {
                     let theirs = theirs.clone();

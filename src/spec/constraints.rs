@@ -346,7 +346,7 @@ pub fn quota_value(value: i64) -> Check {
     range(value, (1, i64::from(u32::MAX)), "a quota")
 }
 
-pub fn logging_list(list: &[String]) -> Check {
+pub fn logging_list(list: &super::key_list::KeyList) -> Check {
     if list.len() > MAX_LOGGING_CONFIGURATIONS_PER_ROOM {
         return Err(format!(
             "a room takes at most {MAX_LOGGING_CONFIGURATIONS_PER_ROOM} logging configurations, found {}",

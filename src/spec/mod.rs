@@ -3,6 +3,7 @@
 mod block_typed;
 mod block_yaml;
 pub(crate) mod constraints;
+pub mod key_list;
 pub mod load;
 mod origin;
 pub mod schema;

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::constraints as c;
+use super::key_list::KeyList;
 use super::origin::{Entry, FILE_AS_READ, Origin};
 use crate::sorted_map::SortedMap;
 
@@ -429,7 +430,7 @@ pub struct LoggingConfiguration {
 pub struct Room {
     pub name: Option<ResourceName>,
     #[serde(default, deserialize_with = "logging_list")]
-    pub logging: Vec<String>,
+    pub logging: KeyList,
     pub maximum_message_length: Option<MessageLength>,
     pub maximum_message_rate_per_second: Option<MessageRate>,
     pub message_review_handler: Option<Box<MessageReviewHandler>>,
@@ -439,8 +440,8 @@ pub struct Room {
     pub tags: Tags,
 }
 
-fn logging_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let list = Vec::<String>::deserialize(d)?;
+fn logging_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
+    let list = KeyList::deserialize(d)?;
     c::logging_list(&list).map_err(serde::de::Error::custom)?;
     Ok(list)
 }
@@ -832,7 +833,7 @@ pub struct MemberLoggingConfiguration {
 pub struct MemberRoom {
     pub name: Option<ResourceName>,
     #[serde(default, deserialize_with = "logging_list")]
-    pub logging: Vec<String>,
+    pub logging: KeyList,
     pub maximum_message_length: Option<MessageLength>,
     pub maximum_message_rate_per_second: Option<MessageRate>,
     pub message_review_handler: Option<MessageReviewHandler>,

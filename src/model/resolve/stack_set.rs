@@ -641,7 +641,7 @@ impl Check<'_> {
         for (rkey, room) in &set.rooms {
             let at = origin.child("rooms").child(rkey.as_str());
             for (i, reference) in room.logging.iter().enumerate() {
-                if !set.logging_configurations.contains_key(reference.as_str()) {
+                if !set.logging_configurations.contains_key(reference) {
                     let names = set
                         .logging_configurations
                         .keys()
@@ -689,9 +689,7 @@ impl Check<'_> {
                 logical_id: logical_id("Room", rkey.as_str()),
                 // A reference to no configuration is an error above; a room lists at most three.
                 logging: Logging::new(room.logging.iter().filter_map(|reference| {
-                    configurations
-                        .iter()
-                        .position(|c| c.key == reference.as_str())
+                    configurations.iter().position(|c| c.key == reference)
                 }))
                 .unwrap_or_default(),
                 maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
