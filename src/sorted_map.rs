@@ -280,9 +280,25 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> SortedMap<K, V> {
                 mut access: A,
             ) -> Result<Self::Value, A::Error> {
                 let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
+                // Without a count up front, the first entry waits here, and a map of one
+                // entry (most rooms' tags) is allocated once at its size: a vector grown for it
+                // took four entries and was then shrunk, a copy a map (issue 17).
+                let mut first = None;
                 while let Some(mut entry) = access.next_entry()? {
                     let (key, value) = &mut entry;
                     (self.0)(key, value);
+                    if entries.capacity() == 0 {
+                        match first.take() {
+                            None => {
+                                first = Some(entry);
+                                continue;
+                            }
+                            Some(waiting) => {
+                                entries.reserve(4);
+                                entries.push(waiting);
+                            }
+                        }
+                    }
                     // A large map (a spec's rooms) reserves what is left at once where the
                     // reader can estimate it, an eighth over: the shrink below keeps a vector
                     // in place when it gives back less than half. A reader's count up front is
@@ -295,9 +311,13 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> SortedMap<K, V> {
                     }
                     entries.push(entry);
                 }
-                // Without a count up front a vector starts at four entries; most maps read
-                // (a room's tags) hold one or two, and stay in memory to the end.
-                entries.shrink_to_fit();
+                if let Some(only) = first {
+                    entries.reserve_exact(1);
+                    entries.push(only);
+                } else {
+                    // A map read stays in memory to the end.
+                    entries.shrink_to_fit();
+                }
                 Ok(entries.into_iter().collect())
             }
         }
@@ -432,5 +452,41 @@ mod tests {
             r#"{"a":"2","m":"3","z":"1"}"#
         );
         assert!(serde_json::from_str::<SortedMap<String, String>>("[1]").is_err());
+    }
+
+    /// Maps of every size from empty past the entry read before a vector is allocated, keys
+    /// out of order and repeated, read as a `BTreeMap` reads them, each entry handed over in
+    /// the order read.
+    #[test]
+    fn reads_maps_of_every_size_as_a_btree_map() {
+        let mut state = 0x9e37_79b9_u32;
+        for round in 0..400 {
+            let n = round % 13;
+            let pairs: Vec<(String, u32)> = (0..n)
+                .map(|i| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    (format!("k{}", state % 9), i)
+                })
+                .collect();
+            let json = format!(
+                "{{{}}}",
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("\"{k}\": {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut handed = Vec::new();
+            let ours = SortedMap::<String, u32>::deserialize_each(
+                &mut serde_json::Deserializer::from_str(&json),
+                |k, v| handed.push((k.clone(), *v)),
+            )
+            .unwrap();
+            let theirs: BTreeMap<String, u32> = serde_json::from_str(&json).unwrap();
+            assert!(ours.iter().eq(theirs.iter()), "{json}");
+            assert_eq!(handed, pairs, "{json}");
+        }
     }
 }
