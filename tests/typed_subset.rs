@@ -43,13 +43,22 @@ fn in_pieces_as_whole(name: &str, text: &str, whole: Option<&types::SpecFile>) -
     let whole = whole.map(|spec| format!("{spec:?}"));
     let mut most_read = 0;
     for most in [2, 3, 7] {
-        let pieces = load::read_block_subset_typed_in_pieces(text, most, 1);
+        let pieces = load::read_block_subset_typed_in_pieces(text, most, 1, usize::MAX);
         most_read = most_read.max(pieces.as_ref().map_or(0, |(_, read)| *read));
         assert_eq!(
             pieces.map(|(spec, _)| format!("{spec:?}")),
             whole,
             "{name}: read in up to {most} pieces"
         );
+        // Each thread's share read as a run of short pieces.
+        for chunk in [64, 1_024] {
+            let pieces = load::read_block_subset_typed_in_pieces(text, most, 1, chunk);
+            assert_eq!(
+                pieces.map(|(spec, _)| format!("{spec:?}")),
+                whole,
+                "{name}: read on up to {most} threads in pieces of up to {chunk} bytes"
+            );
+        }
     }
     most_read
 }
@@ -290,7 +299,7 @@ fn a_room_repeated_in_another_piece_is_refused() {
         assert!(load::read_block_subset_typed(&text).is_none());
         for most in [2, 3, 16] {
             assert!(
-                load::read_block_subset_typed_in_pieces(&text, most, 1).is_none(),
+                load::read_block_subset_typed_in_pieces(&text, most, 1, 1_024).is_none(),
                 "room {first} again at {second}, up to {most} pieces"
             );
         }
@@ -304,7 +313,7 @@ fn cuts_past_the_rooms_read_the_text_whole() {
     let text = format!("{HEAD}rooms:\n{}{}", rooms(0..20), destinations(200));
     let whole = load::read_block_subset_typed(&text);
     assert!(whole.is_some(), "the spec itself must be read");
-    let (spec, read) = load::read_block_subset_typed_in_pieces(&text, 4, 1).unwrap();
+    let (spec, read) = load::read_block_subset_typed_in_pieces(&text, 4, 1, usize::MAX).unwrap();
     assert_eq!(read, 1, "some cut fell among the destinations");
     assert_eq!(format!("{spec:?}"), format!("{:?}", whole.unwrap()));
     // The same rooms last: cut, and read the same.
@@ -334,7 +343,7 @@ fn an_unprintable_byte_anywhere_refuses_the_pieces_too() {
         assert!(load::read_block_subset_typed(&marked).is_none(), "{room:?}");
         for most in [2, 3, 16] {
             assert!(
-                load::read_block_subset_typed_in_pieces(&marked, most, 1).is_none(),
+                load::read_block_subset_typed_in_pieces(&marked, most, 1, 1_024).is_none(),
                 "bell after {room:?}, up to {most} pieces"
             );
         }

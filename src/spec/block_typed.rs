@@ -43,16 +43,21 @@ pub(super) fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
 pub(super) struct Pieces {
     pub most: usize,
     pub shortest: usize,
+    /// The longest piece read at one go: a thread reads its share of the section as pieces of
+    /// at most this many bytes, each checked and then read while a core's cache still holds
+    /// it (see `CHUNK` in `load`).
+    pub chunk: usize,
 }
 
 /// `text` read as [`read`] reads it, but with the entries of its top-level mapping `section`
 /// (a large spec's `rooms:` is most of it) cut at entry lines into pieces that are read at
-/// once: each but the last as an `M` on a thread of its own, the last with the rest of the
-/// document. `join` puts the pieces, in document order, into the `T`; it answers `None` where
-/// they hold one key twice (each piece refuses a repeat within itself, as the whole read would).
-/// Also answers how many pieces were read at once: 1 where the text was read whole, because it
-/// is too short to cut or because a cut did not hold (a piece that did not read as entries of
-/// the section to its last line: the text is then read whole, which says what is wrong).
+/// once: each thread reads a run of them, each piece as an `M`, and this thread then reads the
+/// last piece with the rest of the document. `join` puts the pieces, in document order, into
+/// the `T`; it answers `None` where they hold one key twice (each piece refuses a repeat within
+/// itself, as the whole read would). Also answers how many pieces were read: 1 where the text
+/// was read whole, because it is too short to cut or because a cut did not hold (a piece that
+/// did not read as entries of the section to its last line: the text is then read whole, which
+/// says what is wrong).
 pub(super) fn read_in_pieces<T, M>(
     text: &str,
     section: &str,
@@ -70,22 +75,29 @@ where
     let mut unprintable = false;
     let read_at_once = std::thread::scope(|scope| {
         let here = crate::cores::current();
-        // A thread the system refuses (a limit on threads) leaves the text to the whole read.
-        let others = cuts
-            .others
-            .iter()
-            .enumerate()
-            .map(|(nth, piece)| {
-                let piece = text.get(piece.clone());
-                crate::cores::spawn_helper(scope, here, nth, move || {
-                    // An unprintable piece leaves the text to the whole read, which refuses it.
-                    let piece = piece.filter(|piece| printable(piece))?;
+        // Each thread reads a run of pieces in turn, this one the last run before the rest.
+        // An unprintable piece leaves the text to the whole read, which refuses it.
+        let read_run = |run: &[Range<usize>]| -> Option<Vec<(M, Spent)>> {
+            run.iter()
+                .map(|piece| {
+                    let piece = text.get(piece.clone()).filter(|piece| printable(piece))?;
                     read_entries::<M>(piece, cuts.indent)
                 })
-                .ok()
+                .collect()
+        };
+        let runs = cuts.runs();
+        let (mine, theirs) = runs.split_last()?;
+        // A thread the system refuses (a limit on threads) leaves the text to the whole read.
+        let others = theirs
+            .iter()
+            .enumerate()
+            .map(|(nth, run)| {
+                let run = cuts.others.get(run.clone());
+                crate::cores::spawn_helper(scope, here, nth, move || read_run(run?)).ok()
             })
             .collect::<Option<Vec<_>>>()?;
         crate::cores::let_helpers_start();
+        let my_pieces = read_run(cuts.others.get(mine.clone())?);
         // Each piece is asked on the thread that reads it, and this one asks the rest: asked
         // of the whole text here, it kept the other cores waiting (0.45 ms at 50,000 rooms,
         // a text of 8.6 MB). The whole read would refuse such a text, so then the helpers'
@@ -97,12 +109,17 @@ where
         }
         let (lines, first) = root_with_gap(text, cuts.gap.clone())?;
         let last = read_mapping::<T>(lines, first, 0);
-        let mut read = Vec::with_capacity(others.len());
+        let mut read = Vec::with_capacity(cuts.others.len());
         let mut spent = Spent::default();
-        for other in others {
-            let (entries, other_spent) = other.join().ok()??;
-            read.push(entries);
-            spent.add(other_spent);
+        for run in others
+            .into_iter()
+            .map(|other| other.join().ok().flatten())
+            .chain([my_pieces])
+        {
+            for (entries, piece_spent) in run? {
+                read.push(entries);
+                spent.add(piece_spent);
+            }
         }
         let (value, last_spent) = last?;
         spent.add(last_spent);
@@ -121,11 +138,32 @@ where
 }
 
 /// Where [`read_in_pieces`] cuts: `gap`, the lines the other pieces hold, from the section's
-/// first line to the last piece's; `others`, those pieces; `indent`, the section's entries'.
+/// first line to the last piece's; `others`, those pieces; `indent`, the section's entries';
+/// `threads`, how many threads read them.
 struct Cuts {
     gap: Range<usize>,
     others: Vec<Range<usize>>,
     indent: usize,
+    threads: usize,
+}
+
+impl Cuts {
+    /// Each thread's run of `others`, in order, as even as whole pieces allow; the last thread's
+    /// run is followed by the last piece, which it reads with the rest of the text.
+    fn runs(&self) -> Vec<Range<usize>> {
+        let pieces = self.others.len() + 1;
+        let threads = self.threads.clamp(1, pieces);
+        (0..threads)
+            .map(|t| {
+                let end = if t + 1 == threads {
+                    self.others.len()
+                } else {
+                    (t + 1) * pieces / threads
+                };
+                t * pieces / threads..end
+            })
+            .collect()
+    }
 }
 
 /// The cuts of `section`'s entries in `text`, found from the bytes alone: the line `section:`
@@ -165,7 +203,14 @@ fn cuts(text: &str, section: &str, pieces: Pieces) -> Option<Cuts> {
         return None;
     }
     let length = text.len() - body;
-    let count = pieces.most.min(length / pieces.shortest.max(1));
+    let threads = pieces.most.min(length / pieces.shortest.max(1));
+    // At least a piece a thread, and none longer than a chunk: a section of 8.7 MB (50,000
+    // rooms) was cut in two halves, each read from memory no cache held (issue 17).
+    let count = if threads < 2 {
+        threads
+    } else {
+        threads.max(length.div_ceil(pieces.chunk.max(1)))
+    };
     let mut starts = vec![body];
     for i in 1..count {
         let from = (body + length / count * i).max(starts.last()? + 1);
@@ -189,6 +234,7 @@ fn cuts(text: &str, section: &str, pieces: Pieces) -> Option<Cuts> {
         .collect();
     Some(Cuts {
         gap: body..last,
+        threads: threads.min(starts.len()),
         others,
         indent,
     })
