@@ -37,8 +37,9 @@ pub(super) fn read<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
     read_mapping(lines, first, 0).map(|(value, _)| value)
 }
 
-/// How [`read_in_pieces`] may cut a section: into at most `most` pieces (one per core), none
-/// shorter than `shortest` bytes, since a thread costs more than a short piece takes to read.
+/// How [`read_in_pieces`] may read a section: on at most `most` threads (one per core), each
+/// with a share of at least `shortest` bytes, since a thread costs more than a short share takes
+/// to read.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Pieces {
     pub most: usize,
