@@ -904,23 +904,20 @@ fn configuration_arn(key: &str, reference: Reference) -> Value {
 /// The references to the deployment's logging configurations, which its rooms log to (every
 /// key a room lists is one of them), each built once: the rooms share a few. Built from the
 /// configurations, not gathered from the rooms, which was one more walk over every room's
-/// list, finding 50,000 rooms' strings out of the cache (issue 17); a room template's lookups
-/// find the same references either way.
-fn configuration_arns(
-    configurations: &[LoggingConfiguration],
-    reference: Reference,
-) -> Vec<(&str, Value)> {
+/// list, finding 50,000 rooms' strings out of the cache (issue 17). One a configuration, in the
+/// deployment's order, so that a room takes each of its own by position (`references`).
+fn configuration_arns(configurations: &[LoggingConfiguration], reference: Reference) -> Vec<Value> {
     configurations
         .iter()
-        .map(|c| (c.key.as_str(), configuration_arn(&c.key, reference)))
+        .map(|c| configuration_arn(&c.key, reference))
         .collect()
 }
 
 /// The rooms' resources, borrowing their strings and the configurations' references (`arns`,
-/// which holds every configuration the rooms log to).
+/// one for each of the deployment's configurations, in their order).
 fn room_resources<'a>(
     rooms: &'a [&'a Room],
-    arns: &'a [(&'a str, Value)],
+    arns: &'a [Value],
 ) -> impl Iterator<Item = (Cow<'a, str>, Doc<'a>)> + 'a {
     rooms.iter().map(move |room| {
         let mut props: Entries<'a> = Vec::with_capacity(6);
@@ -967,11 +964,8 @@ fn review_handler(h: &MessageReviewHandler) -> Value {
 
 /// What `arns` holds for each of a room's logging configurations, in the room's order: `arns`
 /// holds one reference for each of the deployment's configurations, in their order.
-fn references<'r, T>(room: &'r Room, arns: &'r [(&str, T)]) -> impl Iterator<Item = &'r T> {
-    room.logging
-        .positions()
-        .filter_map(|at| arns.get(at))
-        .map(|(_, reference)| reference)
+fn references<'r, T>(room: &'r Room, arns: &'r [T]) -> impl Iterator<Item = &'r T> {
+    room.logging.positions().filter_map(|at| arns.get(at))
 }
 
 /// [`literal`], borrowing the string where it is one.

@@ -21,8 +21,8 @@ use super::{holds_substitution, literal, push_arn_output_id, references};
 pub(super) struct Sections<'a> {
     pub resources: &'a Map<String, Value>,
     pub rooms: &'a [&'a Room],
-    /// The reference to every logging configuration the rooms name.
-    pub arns: &'a [(&'a str, Value)],
+    /// The reference to each of the deployment's logging configurations, in their order.
+    pub arns: &'a [Value],
     pub outputs_before: &'a Map<String, Value>,
     pub outputs_after: &'a Map<String, Value>,
 }
@@ -114,21 +114,21 @@ fn output_id<'b>(buffer: &'b mut String, room: &Room) -> &'b str {
 
 /// JSON, as `serde_json::to_string_pretty` lays it out: the top mapping's entries at depth 1,
 /// each room at depth 2, its properties at depth 3.
-struct Json<'a> {
+struct Json {
     /// Each configuration's reference written as an item of a room's identifiers (depth 5).
-    arns: Vec<(&'a str, String)>,
+    arns: Vec<String>,
     keys: KeyLines,
 }
 
-impl<'a> Json<'a> {
-    fn new(arns: &[(&'a str, Value)]) -> Self {
+impl Json {
+    fn new(arns: &[Value]) -> Self {
         Json {
             arns: arns
                 .iter()
-                .map(|(key, arn)| {
+                .map(|arn| {
                     let mut text = String::new();
                     json::write_value(&mut text, arn, 5);
-                    (*key, text)
+                    text
                 })
                 .collect(),
             keys: KeyLines::new(TemplateFormat::Json, 8, 12, 6),
@@ -314,27 +314,27 @@ fn output(out: &mut String, room: &Room, keys: &KeyLines, buffer: &mut String) {
 
 /// YAML in block style, as [`crate::render::yaml`]'s writer lays it out: the top mapping's
 /// keys at column 0, each room's at 2, its properties' at 6.
-struct Yaml<'a> {
+struct Yaml {
     /// Each configuration's reference written as an item of a room's identifiers, dash and all.
-    arns: Vec<(&'a str, String)>,
+    arns: Vec<String>,
     /// `Fn::GetAtt` as a key at column 6 (the writers quote it), and the first dash after it.
     get_att: String,
     keys: KeyLines,
 }
 
-impl<'a> Yaml<'a> {
-    fn new(arns: &[(&'a str, Value)]) -> Self {
+impl Yaml {
+    fn new(arns: &[Value]) -> Self {
         let mut get_att = String::new();
         key_line(&mut get_att, 6, "Fn::GetAtt", TemplateFormat::Yaml);
         get_att.push_str("\n      - ");
         Yaml {
             arns: arns
                 .iter()
-                .map(|(key, arn)| {
+                .map(|arn| {
                     let mut text = String::new();
                     spaces(&mut text, 6);
                     pieces::item(&mut text, arn, 6);
-                    (*key, text)
+                    text
                 })
                 .collect(),
             get_att,

@@ -42,10 +42,10 @@ fn template<'a>(
 /// The reference of each of the deployment's configurations, in their order, built here one
 /// at a time: the tree is built from them, so that the writers' references are held to each
 /// configuration's own.
-fn arns_of(dep: &Deployment, reference: Reference) -> Vec<(&str, Value)> {
+fn arns_of(dep: &Deployment, reference: Reference) -> Vec<Value> {
     dep.logging_configurations
         .iter()
-        .map(|c| (c.key.as_str(), configuration_arn(&c.key, reference)))
+        .map(|c| configuration_arn(&c.key, reference))
         .collect()
 }
 
