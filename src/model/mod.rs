@@ -84,25 +84,25 @@ impl Logging {
     pub fn new(positions: impl IntoIterator<Item = usize>) -> Option<Logging> {
         let mut logging = Logging::default();
         for position in positions {
-            let before = logging.len;
-            logging.push(position);
-            if logging.len == before {
+            if !logging.push(position) {
                 return None;
             }
         }
         Some(logging)
     }
 
-    /// Adds a position. A room lists at most three, as the spec is read; a fourth, or one past
-    /// `u32`, is not kept.
-    pub(crate) fn push(&mut self, position: usize) {
-        if let (Some(slot), Ok(position)) = (
+    /// Adds a position, and answers whether it was kept. A room lists at most three, as the
+    /// spec is read; a fourth, or one past `u32`, is not kept.
+    pub(crate) fn push(&mut self, position: usize) -> bool {
+        let (Some(slot), Ok(position)) = (
             self.at.get_mut(usize::from(self.len)),
             u32::try_from(position),
-        ) {
-            *slot = position;
-            self.len += 1;
-        }
+        ) else {
+            return false;
+        };
+        *slot = position;
+        self.len += 1;
+        true
     }
 
     /// The same list with each position `p` replaced by `to[p]`: positions in one list made

@@ -52,6 +52,8 @@ impl KeyList {
     }
 }
 
+/// A list as read, for the tests.
+#[cfg(test)]
 impl<'a> FromIterator<&'a str> for KeyList {
     fn from_iter<I: IntoIterator<Item = &'a str>>(keys: I) -> Self {
         let mut list = KeyList::default();
