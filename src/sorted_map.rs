@@ -312,8 +312,7 @@ impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> SortedMap<K, V> {
                     entries.push(entry);
                 }
                 if let Some(only) = first {
-                    entries.reserve_exact(1);
-                    entries.push(only);
+                    entries = vec![only];
                 } else {
                     // A map read stays in memory to the end.
                     entries.shrink_to_fit();
