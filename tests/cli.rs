@@ -160,3 +160,28 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
         "the user's file is untouched"
     );
 }
+
+/// mimalloc is built without its collection at exit (`.cargo/config.toml`): the kernel takes
+/// the memory back at exit anyway. Its statistics, printed at exit, count the purges; a build
+/// that collects purges its free pages there even after `--version`.
+#[cfg(feature = "mimalloc")]
+#[test]
+fn the_allocator_leaves_its_free_pages_to_the_exit() {
+    let out = chatlog()
+        .env("MIMALLOC_SHOW_STATS", "1")
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stats = String::from_utf8(out.stderr).unwrap();
+    let purges = stats
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("purges:"))
+        .unwrap_or_else(|| panic!("mimalloc printed no purge count:\n{stats}"));
+    assert_eq!(
+        purges.trim(),
+        "0",
+        "mimalloc purged pages at exit: the build lacks MI_SKIP_COLLECT_ON_EXIT \
+         (.cargo/config.toml's HOST_CFLAGS and TARGET_CFLAGS)\n{stats}"
+    );
+}
