@@ -204,8 +204,10 @@ impl Staging {
 impl crate::render::Sink for Staging {
     type Error = WriteError;
 
-    fn put(&self, file: File) -> Result<(), WriteError> {
-        Staging::put(self, &file)
+    /// Hands the text back once it is written.
+    fn put(&self, file: File) -> Result<Option<String>, WriteError> {
+        Staging::put(self, &file)?;
+        Ok(Some(file.contents))
     }
 
     /// Removes a file put before from its temporary folder.

@@ -162,12 +162,12 @@ struct Counted<'a, S> {
 impl<S: render::Sink> render::Sink for Counted<'_, S> {
     type Error = S::Error;
 
-    fn put(&self, file: render::File) -> Result<(), S::Error> {
+    fn put(&self, file: render::File) -> Result<Option<String>, S::Error> {
         let size = file.contents.len();
         let path = file.path.clone();
-        self.sink.put(file)?;
+        let text = self.sink.put(file)?;
         self.sizes.lock().unwrap().insert(path, size);
-        Ok(())
+        Ok(text)
     }
 
     fn retract(&self, path: &str) -> Result<(), S::Error> {

@@ -143,8 +143,10 @@ where
 {
     type Error = C::Error;
 
-    fn put(&self, file: File) -> Result<(), C::Error> {
-        self.file(&file)
+    /// Hands the text back once it is compared.
+    fn put(&self, file: File) -> Result<Option<String>, C::Error> {
+        self.file(&file)?;
+        Ok(Some(file.contents))
     }
 
     /// Forgets a rendered file compared before.

@@ -176,12 +176,14 @@ pub fn render_deployment<S: Sink>(
         let text =
             template_text(head, &sections, format, 0, || path.clone()).map_err(Stopped::Render)?;
         if text.len() <= CFN_MAX_TEMPLATE_BYTES {
-            return sink
-                .put(File {
+            return super::put(
+                sink,
+                File {
                     path,
                     contents: text,
-                })
-                .map_err(Stopped::Sink);
+                },
+            )
+            .map_err(Stopped::Sink);
         }
     }
     // Split: the base stack (destinations, policies, logging configurations; exports the

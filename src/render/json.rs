@@ -14,7 +14,7 @@ use super::yaml::spaces;
 
 /// A template as `serde_json::to_string_pretty` would write it, with a final newline.
 pub(crate) fn doc_to_string(doc: &Doc<'_>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity.max(4096));
+    let mut out = super::spare::text(capacity.max(4096));
     write_doc(&mut out, doc, 0);
     out.push('\n');
     out

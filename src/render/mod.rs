@@ -11,6 +11,7 @@ pub(crate) mod policies;
 #[cfg(test)]
 mod random_rooms;
 mod rules;
+mod spare;
 pub(crate) mod stack_sets;
 pub(crate) mod terraform;
 mod yaml;
@@ -122,12 +123,20 @@ pub enum Stopped<E> {
 /// Where [`render_files`] hands the files, from the threads that render them.
 pub trait Sink: Sync {
     type Error: Send;
-    /// Takes one file.
-    fn put(&self, file: File) -> Result<(), Self::Error>;
+    /// Takes one file. Answers with its text where it is done with it, so that the thread that
+    /// rendered it writes its next template into the same memory (`spare`).
+    fn put(&self, file: File) -> Result<Option<String>, Self::Error>;
     /// Takes back a file put before. A split deployment's room templates are handed over as
     /// they are written; when a later one turns out too large (only huge tags get there), its
     /// files are taken back and the deployment is split again, into other files.
     fn retract(&self, path: &str) -> Result<(), Self::Error>;
+}
+
+/// Hands `file` to `sink`, keeping its text as this thread's spare where the sink hands it
+/// back.
+fn put<S: Sink>(sink: &S, file: File) -> Result<(), S::Error> {
+    spare::keep(sink.put(file)?);
+    Ok(())
 }
 
 /// Files gathered in memory, in the order they come.
@@ -151,9 +160,9 @@ impl Gathered {
 impl Sink for Gathered {
     type Error = std::convert::Infallible;
 
-    fn put(&self, file: File) -> Result<(), Self::Error> {
+    fn put(&self, file: File) -> Result<Option<String>, Self::Error> {
         self.files().push(file);
-        Ok(())
+        Ok(None)
     }
 
     fn retract(&self, path: &str) -> Result<(), Self::Error> {
@@ -274,7 +283,7 @@ impl<E> Part<'_, E> {
             Part::Rest(Target::Policies) => policies::render(model),
         };
         for file in files.map_err(Stopped::Render)? {
-            sink.put(file).map_err(Stopped::Sink)?;
+            put(sink, file).map_err(Stopped::Sink)?;
         }
         Ok(())
     }

@@ -26,8 +26,10 @@ pub fn to_string(value: &Value) -> String {
 
 /// A [`Doc`], ending with a newline: what [`to_string`] writes of the same value.
 pub(crate) fn doc_to_string(doc: &Doc<'_>, capacity: usize) -> String {
-    let mut w = Writer::default();
-    w.out.reserve(capacity);
+    let mut w = Writer {
+        out: super::spare::text(capacity),
+        ..Writer::default()
+    };
     w.document(Node::of(doc));
     w.out
 }

@@ -27,6 +27,7 @@ use super::{
     File, RenderError, Sink, Stopped, TemplateFormat, base_text, deploy_order, extension,
     fit_rooms, needs_halving, room_text,
 };
+use crate::render::put;
 
 /// One deployment's split render, shared by the threads that render its pieces.
 pub(crate) struct SplitDeployment<'a, E> {
@@ -183,7 +184,7 @@ impl<'a, E> SplitDeployment<'a, E> {
                 }
             }
         };
-        sink.put(file).map_err(|e| Event::Stop(Stopped::Sink(e)))?;
+        put(sink, file).map_err(|e| Event::Stop(Stopped::Sink(e)))?;
         if let Some(handed) = self.handed.get(k) {
             handed.store(true, Ordering::Release);
         }
@@ -225,7 +226,7 @@ impl<'a, E> SplitDeployment<'a, E> {
         let order = deploy_order(&self.stem, extension(format), chunks.len());
         let base =
             base_text(dep, policies, &order, &self.bot_outputs, format).map_err(Stopped::Render)?;
-        sink.put(base).map_err(Stopped::Sink)?;
+        put(sink, base).map_err(Stopped::Sink)?;
         // Each chunk holds about as many rooms as the one before, so its text is about as
         // long: sized by the one before, with an eighth to spare, it is written without
         // growing. The first is sized for the longest template there may be: space never
@@ -243,10 +244,13 @@ impl<'a, E> SplitDeployment<'a, E> {
                 )));
             }
             capacity = text.len() + text.len() / 8;
-            sink.put(File {
-                path: path.clone(),
-                contents: text,
-            })
+            put(
+                sink,
+                File {
+                    path: path.clone(),
+                    contents: text,
+                },
+            )
             .map_err(Stopped::Sink)?;
         }
         Ok(())
@@ -269,14 +273,14 @@ mod tests {
     impl Sink for Held {
         type Error = Infallible;
 
-        fn put(&self, file: File) -> Result<(), Infallible> {
+        fn put(&self, file: File) -> Result<Option<String>, Infallible> {
             let mut held = self.0.lock().unwrap();
             assert!(
                 held.insert(file.path.clone(), file.contents).is_none(),
                 "{} put twice",
                 file.path
             );
-            Ok(())
+            Ok(None)
         }
 
         fn retract(&self, path: &str) -> Result<(), Infallible> {
@@ -382,12 +386,13 @@ mod tests {
     impl Sink for Refusing {
         type Error = String;
 
-        fn put(&self, file: File) -> Result<(), String> {
+        /// Hands each text back, as the staging folder does.
+        fn put(&self, file: File) -> Result<Option<String>, String> {
             let refused = self.refused.iter().any(|end| file.path.ends_with(end));
             if refused && !self.taken_back.load(Ordering::SeqCst) {
                 return Err(file.path);
             }
-            Ok(())
+            Ok(Some(file.contents))
         }
 
         fn retract(&self, _: &str) -> Result<(), String> {
