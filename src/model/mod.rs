@@ -10,7 +10,7 @@ pub(crate) mod stack_set;
 
 pub use arn::partition;
 pub use logical_id::logical_id;
-pub use resolve::resolve;
+pub use resolve::{Spent, resolve};
 pub use room_tags::RoomTags;
 pub use stack_set::StackSet;
 

@@ -110,12 +110,33 @@ struct Resolver<'a> {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// What the spec's rooms leave once their names, tags and origins moved into the model: each
+/// room's box, with what the model does not take (its account, region and `logging` keys).
+/// Dropping it frees every room one by one, half of them into the heap of the thread that read
+/// them; whoever holds the model decides when (see [`crate::validate::Validation`]).
+#[derive(Debug, Default)]
+pub struct Spent {
+    #[expect(
+        clippy::vec_box,
+        reason = "each box is a room's own block as read, held so that it is not freed"
+    )]
+    _rooms: Vec<Box<Entry<types::Room>>>,
+}
+
+#[cfg(test)]
+impl Spent {
+    pub(crate) fn rooms(&self) -> &[Box<Entry<types::Room>>] {
+        &self._rooms
+    }
+}
+
 /// Checks the semantic rules and builds the model. The model is `None` when any error was found;
 /// warnings come back either way.
 ///
-/// The spec is taken, not borrowed: once every rule is checked, its rooms' names, lists and
-/// origins move into the model instead of being copied (and the spec's originals freed).
-pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>) {
+/// The spec is taken, not borrowed: once every rule is checked, its rooms' names, tags and
+/// origins move into the model instead of being copied, and what is left of them comes back
+/// as [`Spent`].
+pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>, Spent) {
     let mut r = Resolver {
         spec: &spec,
         sources,
@@ -127,15 +148,16 @@ pub fn resolve(spec: Spec, sources: &Sources) -> (Option<Model>, Vec<Diagnostic>
     model.stack_sets = stack_set::resolve(&spec, sources, &model.deployments, &mut r.diagnostics);
     let diagnostics = r.diagnostics;
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
+        return (None, diagnostics, Spent::default());
     }
-    move_rooms(spec, &homes, &mut model.deployments);
-    (Some(model), diagnostics)
+    let spent = move_rooms(spec, &homes, &mut model.deployments);
+    (Some(model), diagnostics, spent)
 }
 
-/// Moves each placed room into its deployment, taking what the spec read. `homes` holds, in
-/// the order of the spec's rooms, where each one goes.
-fn move_rooms(spec: Spec, homes: &[Option<Home>], deployments: &mut [Deployment]) {
+/// Moves each placed room into its deployment, taking what the spec read, and answers with
+/// what is left of the rooms. `homes` holds, in the order of the spec's rooms, where each one
+/// goes.
+fn move_rooms(spec: Spec, homes: &[Option<Home>], deployments: &mut [Deployment]) -> Spent {
     let mut counts = vec![0_usize; deployments.len()];
     for home in homes.iter().flatten() {
         if let Some(count) = counts.get_mut(home.deployment) {
@@ -155,24 +177,26 @@ fn move_rooms(spec: Spec, homes: &[Option<Home>], deployments: &mut [Deployment]
             .map(|(k, (v, _))| (String::from(k.as_str()), String::from(v.as_str())))
             .collect(),
     );
-    for ((key, entry), home) in rooms.into_iter().zip(homes) {
+    let mut spent = Vec::with_capacity(rooms.len());
+    for ((key, mut entry), home) in rooms.into_iter().zip(homes) {
         let Some((d, home)) = home
             .as_ref()
             .and_then(|h| Some((deployments.get_mut(h.deployment)?, h)))
         else {
+            spent.push(entry);
             continue;
         };
-        let room = entry.value;
+        let room = &mut entry.value;
         let key = String::from(key);
         d.rooms.push(Room {
-            given_name: room.name.map(String::from),
+            given_name: room.name.take().map(String::from),
             logical_id: logical_id("Room", &key),
             logging: home.logging,
             maximum_message_length: room.maximum_message_length.map(types::MessageLength::get),
             maximum_message_rate_per_second: room
                 .maximum_message_rate_per_second
                 .map(types::MessageRate::get),
-            message_review_handler: room.message_review_handler.map(|h| {
+            message_review_handler: room.message_review_handler.take().map(|h| {
                 Box::new(MessageReviewHandler {
                     uri: String::from(h.uri),
                     fallback_result: h.fallback_result,
@@ -181,15 +205,17 @@ fn move_rooms(spec: Spec, homes: &[Option<Home>], deployments: &mut [Deployment]
             // The room's own tags move in, over the defaults every room shares.
             tags: RoomTags::new(
                 std::sync::Arc::clone(&defaults),
-                SortedMap::from(room.tags)
+                SortedMap::from(std::mem::take(&mut room.tags))
                     .into_iter()
                     .map(|(k, v)| (String::from(k), String::from(v)))
                     .collect(),
             ),
-            origin: entry.origin,
+            origin: std::mem::take(&mut entry.origin),
             key,
         });
+        spent.push(entry);
     }
+    Spent { _rooms: spent }
 }
 
 impl<'a> Resolver<'a> {

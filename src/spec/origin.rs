@@ -6,7 +6,7 @@ use super::source::FileId;
 use super::tree;
 
 /// Where something was written: a file and the JSON pointer of the node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     pub file: FileId,
     pub pointer: String,
