@@ -83,14 +83,12 @@ mod tests {
     fn rooms_move_into_the_model_and_leave_their_boxes_behind() {
         let text = r#"
 version: 1
-defaults: { account: "111122223333", region: us-west-2, tags: { team: live } }
-destinations:
-  archive: { s3: { bucket: acme-archive } }
-logging_configurations:
-  archive: { destination: archive }
 rooms:
-  lobby: { name: main-lobby, logging: [archive], tags: { show: one } }
-  stage: { logging: [archive], region: us-west-2 }
+  lobby: { name: main-lobby, logging: [tail], tags: { show: one } }
+  stage: { logging: [tail], region: eu-west-1 }
+logging_configurations: { tail: { destination: tail } }
+destinations: { tail: { cloudwatch_logs: { log_group: /ivs/tail } } }
+defaults: { account: "111122223333", region: eu-west-1, tags: { team: live } }
 "#;
         let v = validate(vec![Input {
             name: "spec.yaml".to_owned(),
