@@ -34,17 +34,15 @@ pub fn validate(inputs: Vec<Input>) -> Validation {
     let files = inputs.len();
     let mut loaded = load::load(inputs);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let mut model = None;
-    let mut spent = model::Spent::default();
-    if let Some(spec) = loaded.spec.take()
-        && !diagnostics.iter().any(Diagnostic::is_error)
-    {
-        let (resolved, found, left) = model::resolve(spec, &loaded.sources);
-        diagnostics.extend(found);
-        model = resolved;
-        spent = left;
-    }
-    drop(loaded.spec);
+    // A spec with errors is dropped here, unresolved.
+    let (model, spent) = match loaded.spec.take() {
+        Some(spec) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            let (model, found, spent) = model::resolve(spec, &loaded.sources);
+            diagnostics.extend(found);
+            (model, spent)
+        }
+        _ => (None, model::Spent::default()),
+    };
     loaded.sources.release_positions();
     diagnostic::sort(&mut diagnostics);
     let summary = match &model {
